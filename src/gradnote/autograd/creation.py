@@ -1,0 +1,86 @@
+"""Tensor factories. Shapes are given as separate ints or one tuple: zeros(2, 3) == zeros((2, 3))."""
+
+from __future__ import annotations
+
+from .. import backend
+from ..backend import xp
+from ..random import get_rng
+from .tensor import Tensor
+
+
+def _shape(args) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        args = tuple(args[0])
+    shape = tuple(int(n) for n in args)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"negative dimension in shape {shape}")
+    return shape
+
+
+def _dtype(dtype, default=backend.float32):
+    return default if dtype is None else backend.to_dtype(dtype)
+
+
+def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+    """Same as Tensor(...): copies `data`; Python floats become float32."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def from_numpy(array) -> Tensor:
+    """A tensor sharing memory with `array` (no copy, dtype kept)."""
+    return Tensor._wrap(xp.asarray(array))
+
+
+def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+
+
+def full(shape, value, dtype=None, requires_grad: bool = False) -> Tensor:
+    shape = _shape((shape,) if isinstance(shape, int) else (shape,))
+    if dtype is None:
+        dtype = backend.int64 if isinstance(value, int) and not isinstance(value, bool) else backend.float32
+    return Tensor(xp.full(shape, value, dtype=_dtype(dtype)), requires_grad)
+
+
+def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.zeros(t.shape, dtype=_dtype(dtype, t.dtype)), requires_grad)
+
+
+def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.ones(t.shape, dtype=_dtype(dtype, t.dtype)), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    return Tensor(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+
+
+def arange(start, stop=None, step=1, dtype=None) -> Tensor:
+    """Like numpy.arange; int64 for integer arguments, float32 when any is a float."""
+    if stop is None:
+        start, stop = 0, start
+    if dtype is None:
+        ints = all(isinstance(v, int) for v in (start, stop, step))
+        dtype = backend.int64 if ints else backend.float32
+    return Tensor._wrap(xp.arange(start, stop, step, dtype=_dtype(dtype)))
+
+
+def randn(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Standard normal samples from gradnote's generator (see gn.manual_seed)."""
+    data = get_rng(generator).standard_normal(_shape(shape), dtype=_dtype(dtype))
+    return Tensor._wrap(data, False).requires_grad_(requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
+    """Uniform samples in [0, 1) from gradnote's generator."""
+    data = get_rng(generator).random(_shape(shape), dtype=_dtype(dtype))
+    return Tensor._wrap(data, False).requires_grad_(requires_grad)
+
+
+def randint(low: int, high: int, shape, generator=None) -> Tensor:
+    """Integers in [low, high) as int64."""
+    shape = _shape((shape,) if isinstance(shape, int) else (shape,))
+    return Tensor._wrap(get_rng(generator).integers(low, high, shape, dtype=backend.int64))

@@ -1,0 +1,1 @@
+"""Data pipeline (to be written)."""

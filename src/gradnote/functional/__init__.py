@@ -1,0 +1,15 @@
+"""Stateless differentiable functions (activations, losses, layers' maths), each forward beside its backward.
+
+    import gradnote.functional as F
+    F.relu(x); F.cross_entropy(logits, target)
+"""
+
+from .activations import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .embedding import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .recurrent import *  # noqa: F401,F403

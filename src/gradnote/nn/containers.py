@@ -1,0 +1,73 @@
+"""Containers: Sequential (layers applied in order) and ModuleList."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from .module import Module
+
+
+class Sequential(Module):
+    """Applies its layers in order; sub-modules are named "0", "1", ... as in PyTorch.
+
+    >>> model = Sequential(Linear(2, 4), ReLU()); model.add(Linear(4, 1))
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], OrderedDict):
+            for name, layer in layers[0].items():
+                self.add_module(name, _check_module("Sequential", layer))
+        else:
+            for layer in layers:
+                self.add(layer)
+
+    def add(self, layer: Module) -> "Sequential":
+        """Append a layer (Keras's model.add)."""
+        self.add_module(str(len(self._modules)), _check_module("Sequential.add", layer))
+        return self
+
+    def forward(self, x):
+        for layer in self._modules.values():
+            x = layer(x)
+        return x
+
+    def __getitem__(self, i):
+        layers = list(self._modules.values())
+        if isinstance(i, slice):
+            return Sequential(*layers[i])
+        return layers[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+class ModuleList(Module):
+    """A list of sub-modules, registered as "0", "1", ... (no forward of its own)."""
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for m in modules:
+            self.append(m)
+
+    def append(self, module: Module) -> "ModuleList":
+        self.add_module(str(len(self._modules)), _check_module("ModuleList.append", module))
+        return self
+
+    def __getitem__(self, i):
+        return list(self._modules.values())[i]
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+
+def _check_module(where: str, layer) -> Module:
+    if not isinstance(layer, Module):
+        raise TypeError(f"{where}: expected a Module, got {type(layer).__name__}")
+    return layer

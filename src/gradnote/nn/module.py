@@ -1,0 +1,315 @@
+"""Module and Parameter: the building blocks that make models modular and reusable.
+
+Assigning a Parameter, a Module or (via register_buffer) an array to an attribute
+registers it, so ``parameters()``, ``state_dict()`` and ``train()/eval()`` reach every
+sub-module recursively with dotted names ("0.weight", "encoder.fc.bias"), as PyTorch.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections import OrderedDict
+from typing import Iterator, NamedTuple
+
+from .. import backend
+from ..autograd import Tensor
+from ..backend import xp
+
+
+class Parameter(Tensor):
+    """A Tensor that a Module registers as trainable (requires_grad=True by default).
+
+    Python floats become float32, as for every tensor; arrays keep their dtype.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, data, requires_grad: bool = True, dtype=None):
+        super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
+
+
+class IncompatibleKeys(NamedTuple):
+    missing_keys: list
+    unexpected_keys: list
+
+
+class _Handle:
+    def __init__(self, hooks: dict, key: int):
+        self.hooks, self.key = hooks, key
+
+    def remove(self) -> None:
+        self.hooks.pop(self.key, None)
+
+
+class Module:
+    """Base class of every layer and model. Subclasses define ``forward``.
+
+    Constructor arguments are captured automatically, so ``get_config()`` can describe
+    any layer as plain data (that is what saving a whole model uses).
+    """
+
+    training: bool
+
+    def __new__(cls, *args, **kwargs):
+        obj = super().__new__(cls)
+        d = obj.__dict__
+        d["_parameters"] = OrderedDict()
+        d["_modules"] = OrderedDict()
+        d["_buffers"] = OrderedDict()
+        d["_forward_hooks"] = {}
+        d["_init_args"] = (args, kwargs)
+        d["training"] = True
+        return obj
+
+    def __init__(self):
+        pass
+
+    # ----- registration -----------------------------------------------------
+    def __setattr__(self, name: str, value) -> None:
+        d = self.__dict__
+        for registry in (d["_parameters"], d["_modules"], d["_buffers"]):
+            registry.pop(name, None)
+        if isinstance(value, Parameter):
+            d["_parameters"][name] = value
+        elif isinstance(value, Module):
+            d["_modules"][name] = value
+        elif name in d.get("_buffer_names", ()):
+            d["_buffers"][name] = value
+        d[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        for registry in (self._parameters, self._modules, self._buffers):
+            registry.pop(name, None)
+        object.__delattr__(self, name)
+
+    def register_buffer(self, name: str, array) -> None:
+        """State that is saved and loaded but not trained (e.g. BatchNorm's running_mean)."""
+        self.__dict__.setdefault("_buffer_names", set()).add(name)
+        setattr(self, name, array)
+
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        if param is None:
+            self._parameters.pop(name, None)
+            self.__dict__[name] = None
+        else:
+            setattr(self, name, param)
+
+    def add_module(self, name: str, module: "Module") -> None:
+        setattr(self, name, module)
+
+    # ----- calling ----------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must define forward()")
+
+    def __call__(self, *args, **kwargs):
+        out = self.forward(*args, **kwargs)
+        if self._forward_hooks:
+            for hook in list(self._forward_hooks.values()):
+                result = hook(self, args, out)
+                if result is not None:
+                    out = result
+        return out
+
+    def register_forward_hook(self, hook) -> _Handle:
+        """hook(module, inputs, output) runs after forward; returns a handle with .remove()."""
+        key = id(hook) ^ len(self._forward_hooks)
+        self._forward_hooks[key] = hook
+        return _Handle(self._forward_hooks, key)
+
+    # ----- traversal --------------------------------------------------------
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+        seen = set()
+        stack = [(prefix, self)]
+        while stack:
+            name, mod = stack.pop()
+            if id(mod) in seen:
+                continue
+            seen.add(id(mod))
+            yield name, mod
+            children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
+            stack.extend(reversed(children))
+
+    def modules(self) -> Iterator["Module"]:
+        for _, m in self.named_modules():
+            yield m
+
+    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+        yield from ((k, m) for k, m in self._modules.items() if m is not None)
+
+    def children(self) -> Iterator["Module"]:
+        for _, m in self.named_children():
+            yield m
+
+    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
+        seen = set()
+        mods = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for mname, mod in mods:
+            for pname, p in mod._parameters.items():
+                if p is not None and id(p) not in seen:
+                    seen.add(id(p))
+                    yield (f"{mname}.{pname}" if mname else pname), p
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        for _, p in self.named_parameters(recurse=recurse):
+            yield p
+
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, object]]:
+        for mname, mod in self.named_modules(prefix):
+            for bname, b in mod._buffers.items():
+                if b is not None:
+                    yield (f"{mname}.{bname}" if mname else bname), b
+
+    def apply(self, fn) -> "Module":
+        for m in list(self.modules())[::-1]:
+            fn(m)
+        return self
+
+    # ----- modes and gradients ---------------------------------------------
+    def train(self, mode: bool = True) -> "Module":
+        for m in self.modules():
+            m.__dict__["training"] = bool(mode)
+        return self
+
+    def eval(self) -> "Module":
+        return self.train(False)
+
+    def zero_grad(self) -> None:
+        for p in self.parameters():
+            p.grad = None
+
+    def num_parameters(self) -> int:
+        """Number of trainable scalars (parameters with requires_grad)."""
+        return int(sum(p.data.size for p in self.parameters() if p.requires_grad))
+
+    def to(self, dtype) -> "Module":
+        """Cast every floating parameter and buffer to `dtype` in place (e.g. float64 for gradcheck)."""
+        dtype = backend.to_dtype(dtype)
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None and p.data.dtype.kind == "f":
+                    p.data = p.data.astype(dtype)
+                    p.grad = None
+            for name, b in list(m._buffers.items()):
+                if isinstance(b, xp.ndarray) and b.dtype.kind == "f":
+                    setattr(m, name, b.astype(dtype))
+        return self
+
+    def double(self) -> "Module":
+        return self.to(backend.float64)
+
+    def float(self) -> "Module":
+        return self.to(backend.float32)
+
+    # ----- state ------------------------------------------------------------
+    def state_dict(self) -> "OrderedDict[str, object]":
+        """Dotted name -> ndarray sharing memory with the module (copy to snapshot)."""
+        sd = OrderedDict()
+        for mname, mod in self.named_modules():
+            for pname, p in mod._parameters.items():
+                if p is not None:
+                    sd[f"{mname}.{pname}" if mname else pname] = p.data
+            for bname, b in mod._buffers.items():
+                if b is not None:
+                    sd[f"{mname}.{bname}" if mname else bname] = b.data if isinstance(b, Tensor) else b
+        return sd
+
+    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+        """Copy arrays into this module's parameters and buffers (in place).
+
+        With strict=True any missing, unexpected or mis-shaped key raises one
+        error that lists every bad key; with strict=False mis-shapes still raise.
+        """
+        own = self.state_dict()
+        given = {k: (v.data if isinstance(v, Tensor) else xp.asarray(v)) for k, v in state_dict.items()}
+        missing = [k for k in own if k not in given]
+        unexpected = [k for k in given if k not in own]
+        misshaped = [f"{k}: expected {own[k].shape}, got {given[k].shape}"
+                     for k in own if k in given and own[k].shape != given[k].shape]
+        problems = []
+        if strict and missing:
+            problems.append("missing keys: " + ", ".join(missing))
+        if strict and unexpected:
+            problems.append("unexpected keys: " + ", ".join(unexpected))
+        if misshaped:
+            problems.append("mis-shaped keys: " + "; ".join(misshaped))
+        if problems:
+            raise KeyError(f"{type(self).__name__}.load_state_dict: " + " | ".join(problems))
+        for k, target in own.items():
+            if k in given:
+                target[...] = given[k]
+        return IncompatibleKeys(missing, unexpected)
+
+    def get_config(self) -> dict:
+        """The constructor arguments as a dict (by parameter name), as Keras layers describe themselves."""
+        args, kwargs = self._init_args
+        try:
+            bound = inspect.signature(type(self).__init__).bind(self, *args, **kwargs)
+        except TypeError:
+            return {"args": list(args), **kwargs}
+        cfg = dict(bound.arguments)
+        cfg.pop("self", None)
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if param.kind is inspect.Parameter.VAR_POSITIONAL and name in cfg:
+                cfg[name] = list(cfg[name])
+            elif param.kind is inspect.Parameter.VAR_KEYWORD and name in cfg:
+                cfg.update(cfg.pop(name))
+        return cfg
+
+    # ----- description ------------------------------------------------------
+    def extra_repr(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        lines = [f"({k}): " + repr(m).replace("\n", "\n  ") for k, m in self._modules.items()]
+        head = f"{type(self).__name__}({self.extra_repr()}"
+        if not lines:
+            return head + ")"
+        return head + "\n  " + "\n  ".join(lines) + "\n)"
+
+    def summary(self, input_shape=None, dtype=backend.float32, print_fn=print) -> str:
+        """Print (and return) a table of layers, output shapes and parameter counts.
+
+        input_shape (without the batch axis) runs one forward pass on zeros to record
+        each layer's output shape; without it the shape column shows "?".
+        """
+        from ..autograd import no_grad
+
+        shapes, handles = {}, []
+        rows = [(name or type(self).__name__, m) for name, m in self.named_modules()]
+        if input_shape is not None:
+            for name, m in rows:
+                handles.append(m.register_forward_hook(
+                    lambda mod, inp, out, name=name: shapes.__setitem__(name, _shape_of(out))))
+            was_training = self.training
+            self.eval()
+            try:
+                with no_grad():
+                    self(Tensor._wrap(xp.zeros((1, *tuple(input_shape)), dtype=dtype)))
+            finally:
+                for h in handles:
+                    h.remove()
+                self.train(was_training)
+        table = [("Layer", "Type", "Output shape", "Params")]
+        for name, m in rows[1:] if len(rows) > 1 else rows:
+            own = sum(p.data.size for p in m._parameters.values() if p is not None)
+            table.append((name, type(m).__name__, shapes.get(name, "?"), f"{own:,}"))
+        widths = [max(len(str(r[i])) for r in table) for i in range(4)]
+        fmt = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths))  # noqa: E731
+        rule = "-" * len(fmt(table[0]))
+        total = sum(p.data.size for p in self.parameters())
+        text = "\n".join([fmt(table[0]), rule, *map(fmt, table[1:]), rule,
+                          f"Total params: {total:,}  (trainable: {self.num_parameters():,})"])
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+
+def _shape_of(out) -> str:
+    if isinstance(out, Tensor):
+        return str((None, *out.shape[1:]))
+    if isinstance(out, (tuple, list)) and out:
+        return _shape_of(out[0])
+    return "?"

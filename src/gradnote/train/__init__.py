@@ -1,0 +1,1 @@
+"""Training loop (to be written)."""
