@@ -1,0 +1,117 @@
+"""Paired timing of a gradnote workload against the same workload in PyTorch.
+
+Shared machines drift by up to 2x within seconds, so two separately timed numbers
+are not comparable. ``compare`` therefore runs short blocks of each workload
+ALTERNATELY (gradnote, torch, gradnote, torch, ...), turns each adjacent pair of
+blocks into one ratio, and reports the median of those paired ratios; drift that
+hits both halves of a pair cancels out.
+
+    from harness import compare, setup_torch
+    torch = setup_torch()
+    compare("mlp train step", gn_step, torch_step if torch else None, target=1.0)
+
+prints
+
+    mlp train step      gradnote 812.3 us  torch 790.1 us  ratio 1.03x (target <= 1.00x)
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+try:  # let the scripts run from a plain checkout too (pip install -e . is the normal route)
+    import gradnote  # noqa: F401
+except ImportError:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+
+__all__ = ["compare", "setup_torch", "torch_available"]
+
+
+def torch_available() -> bool:
+    """True when PyTorch can be imported (it is only a benchmark dependency)."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def setup_torch():
+    """Import torch with one intra-op thread per CPU (os.cpu_count()); None if not installed."""
+    if not torch_available():
+        return None
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    return torch
+
+
+def _time_block(step, calls: int) -> float:
+    """Seconds per call over one block of `calls` back-to-back calls."""
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(calls):
+        step()
+    return (time.perf_counter() - start) / calls
+
+
+def _calibrate(step, block_seconds: float) -> int:
+    """Warm `step` up, then find how many calls fill about `block_seconds`."""
+    deadline = time.perf_counter() + min(0.5, 2 * block_seconds)
+    for _ in range(3):
+        step()
+    while time.perf_counter() < deadline:  # warm-up: caches, allocator, lazy imports
+        step()
+    calls = 1
+    while True:
+        per_call = _time_block(step, calls)
+        if per_call * calls >= block_seconds / 4:
+            return max(1, round(block_seconds / per_call))
+        calls *= 4
+
+
+def _report(name: str, gn_us: float, torch_us: float | None, ratio: float | None, target: float) -> str:
+    line = f"{name:<20s}gradnote {gn_us:9.1f} us"
+    if torch_us is None:
+        return line + "  (torch not installed: no ratio)"
+    return line + f"  torch {torch_us:9.1f} us  ratio {ratio:.2f}x (target <= {target:.2f}x)"
+
+
+def compare(name: str, gn_step, torch_step=None, *, target: float, repeats: int = 7,
+            block_seconds: float = 0.2) -> dict:
+    """Time `gn_step` against `torch_step` (zero-argument callables, one unit of work each).
+
+    Both are warmed up and calibrated to ~`block_seconds` per block; then `repeats`
+    pairs of blocks run alternately. Per-call times are medians over blocks; `ratio`
+    is the median over pairs of gradnote_time / torch_time. Prints one line and returns
+    {name, gn_us, torch_us, ratio, target, met} (torch_us, ratio, met are None without torch).
+    """
+    if repeats < 1:
+        raise ValueError(f"compare: repeats must be >= 1, got {repeats}")
+    gn_calls = _calibrate(gn_step, block_seconds)
+    torch_calls = _calibrate(torch_step, block_seconds) if torch_step is not None else 0
+
+    gn_times, torch_times, ratios = [], [], []
+    for i in range(repeats):
+        if torch_step is None:
+            gn_times.append(_time_block(gn_step, gn_calls))
+            continue
+        # Swap the order every other pair so neither side always runs first after a pause.
+        if i % 2 == 0:
+            g = _time_block(gn_step, gn_calls)
+            t = _time_block(torch_step, torch_calls)
+        else:
+            t = _time_block(torch_step, torch_calls)
+            g = _time_block(gn_step, gn_calls)
+        gn_times.append(g)
+        torch_times.append(t)
+        ratios.append(g / t)
+
+    gn_us = statistics.median(gn_times) * 1e6
+    torch_us = statistics.median(torch_times) * 1e6 if torch_times else None
+    ratio = statistics.median(ratios) if ratios else None
+    met = None if ratio is None else ratio <= target
+    print(_report(name, gn_us, torch_us, ratio, target), flush=True)
+    return {"name": name, "gn_us": gn_us, "torch_us": torch_us, "ratio": ratio, "target": target, "met": met}
