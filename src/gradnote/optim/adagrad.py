@@ -1,0 +1,51 @@
+"""Adagrad: per-coordinate step sizes shrinking with the sum of squared gradients."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..backend import xp
+from .optimizer import Optimizer, _with_weight_decay
+
+
+class Adagrad(Optimizer):
+    r"""Adagrad (PyTorch's ``torch.optim.Adagrad`` rule).
+
+    With lr gamma, lr_decay eta, weight decay lambda and s_0 = initial_accumulator_value (every entry)::
+
+        gamma_t <- gamma / (1 + (t - 1) * eta)
+        g_t     <- g_t + lambda * theta_{t-1}             (if lambda != 0)
+        s_t     <- s_{t-1} + g_t ** 2
+        theta_t <- theta_{t-1} - gamma_t * g_t / (sqrt(s_t) + eps)
+
+    State per parameter: ``step``, ``sum``.
+
+        opt = Adagrad(model.parameters(), lr=0.01)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                 initial_accumulator_value: float = 0.0, eps: float = 1e-10):
+        super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
+                                      initial_accumulator_value=initial_accumulator_value, eps=eps))
+
+    def _check_group(self, group: dict) -> None:
+        super()._check_group(group)
+        for key in ("lr_decay", "initial_accumulator_value"):
+            if not group[key] >= 0:
+                raise ValueError(f"Adagrad: {key} must be >= 0, got {group[key]!r}")
+
+    def _init_state(self, data, group):
+        return {"step": 0, "sum": xp.full_like(data, group["initial_accumulator_value"])}
+
+    def _update(self, data, grad, state, group, param) -> None:
+        state["step"] = step = state["step"] + 1
+        g = _with_weight_decay(self, data, grad, group["weight_decay"], param)
+        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
+        s, tmp = state["sum"], self._tmp(param, 0)
+        xp.multiply(g, g, out=tmp)
+        s += tmp
+        xp.sqrt(s, out=tmp)
+        tmp += group["eps"]
+        xp.divide(g, tmp, out=tmp)
+        tmp *= clr
+        data -= tmp

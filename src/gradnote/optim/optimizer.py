@@ -1,0 +1,258 @@
+"""Optimizer: the base class every update rule shares (parameter groups, state, saving).
+
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    opt.zero_grad(); loss.backward(); opt.step()
+
+Parameter groups let parts of a model use different hyperparameters:
+
+    optim.SGD([{"params": body.parameters()}, {"params": head.parameters(), "lr": 1e-2}], lr=1e-3)
+
+Every update runs in place on ``p.data`` (modules and other code share those arrays) and in the
+parameter's dtype; parameters whose ``.grad`` is None are skipped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from ..backend import xp
+
+
+def _is_param(p) -> bool:
+    return isinstance(getattr(p, "data", None), xp.ndarray) and hasattr(p, "grad")
+
+
+class Optimizer:
+    """Base class: subclasses define ``_init_state(data, group)`` and ``_update(data, grad, state, group, param)``.
+
+    ``param_groups``: list of dicts, each with ``"params"`` (list of parameters), ``"lr"`` and every other
+    hyperparameter. ``state``: dict parameter -> dict of its buffers (ndarrays in the parameter's dtype) and
+    ``"step"`` (int) where the rule counts steps.
+    """
+
+    def __init__(self, params: Iterable, defaults: dict):
+        self.defaults = dict(defaults)
+        self.param_groups: list[dict] = []
+        self.state: dict = {}
+        self._scratch: dict = {}
+        name = type(self).__name__
+        if _is_param(params) or isinstance(params, (dict, xp.ndarray)):
+            raise TypeError(
+                f"{name}: params must be an iterable of Parameters or of param-group dicts, "
+                f"got {type(params).__name__}"
+            )
+        groups = list(params)
+        if not groups:
+            raise ValueError(f"{name}: got an empty parameter list")
+        if not isinstance(groups[0], dict):
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
+
+    # ----------------------------------------------------------------------------------------- groups
+    def add_param_group(self, param_group: dict) -> None:
+        """Add a group of parameters (``{"params": [...], "lr": ...}``); missing keys take the defaults."""
+        name = type(self).__name__
+        if not isinstance(param_group, dict):
+            raise TypeError(f"{name}: a param group must be a dict, got {type(param_group).__name__}")
+        params = param_group.get("params")
+        if params is None:
+            raise ValueError(f"{name}: a param group needs a 'params' entry")
+        if _is_param(params):
+            params = [params]
+        elif isinstance(params, set):
+            raise TypeError(f"{name}: params must be an ordered collection (list), not a set")
+        else:
+            params = list(params)
+        for i, p in enumerate(params):
+            if not _is_param(p):
+                raise TypeError(
+                    f"{name}: params must be Parameters or Tensors (with .data and .grad), "
+                    f"got {type(p).__name__} at position {i}"
+                )
+            if p.data.dtype.kind != "f":
+                raise TypeError(f"{name}: can only optimise floating-point parameters, got {p.data.dtype}")
+        ids = [id(p) for p in params]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"{name}: a parameter appears more than once in the same param group")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if seen.intersection(ids):
+            raise ValueError(f"{name}: some parameters appear in more than one parameter group")
+        group = {k: v for k, v in param_group.items() if k != "params"}
+        for k, v in self.defaults.items():
+            group.setdefault(k, v)
+        self._check_group(group)
+        group["params"] = params
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict) -> None:
+        """Validate the hyperparameters of one group (at construction and in add_param_group)."""
+        name = type(self).__name__
+
+        def need(ok: bool, what: str, value) -> None:
+            if not ok:
+                raise ValueError(f"{name}: {what}, got {value!r}")
+
+        need(group["lr"] >= 0, "lr must be >= 0", group["lr"])
+        if "eps" in group:
+            need(group["eps"] > 0, "eps must be > 0", group["eps"])
+        if "weight_decay" in group:
+            need(group["weight_decay"] >= 0, "weight_decay must be >= 0", group["weight_decay"])
+        if "momentum" in group:
+            need(group["momentum"] >= 0, "momentum must be >= 0", group["momentum"])
+        if "betas" in group:
+            betas = group["betas"]
+            need(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas must be a pair (beta1, beta2)", betas)
+            for i, b in enumerate(betas):
+                need(0 <= b < 1, f"betas[{i}] must be in [0, 1)", b)
+            group["betas"] = tuple(betas)
+
+    # ----------------------------------------------------------------------------------------- stepping
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget every gradient (``.grad = None``; with set_to_none=False, fresh zero arrays)."""
+        for group in self.param_groups:
+            for p in group["params"]:
+                p.grad = None if set_to_none else xp.zeros_like(p.data)
+
+    def step(self, closure: Callable | None = None):
+        """Apply one update to every parameter that has a gradient; returns ``closure()`` if given."""
+        loss = None
+        if closure is not None:
+            from ..autograd import enable_grad
+
+            with enable_grad():
+                loss = closure()
+        state = self.state
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                st = state.get(p)
+                if st is None:
+                    st = state[p] = self._init_state(p.data, group)
+                self._update(p.data, grad, st, group, p)
+        return loss
+
+    def _init_state(self, data, group: dict) -> dict:
+        return {}
+
+    def _update(self, data, grad, state: dict, group: dict, param) -> None:
+        raise NotImplementedError
+
+    def _tmp(self, param, i: int = 0):
+        """Scratch array ``i`` for ``param`` (same shape and dtype), reused across steps; never saved."""
+        bufs = self._scratch.get(param)
+        data = param.data
+        if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
+            bufs = self._scratch[param] = [xp.empty_like(data), None]
+        if bufs[i] is None:
+            bufs[i] = xp.empty_like(data)
+        return bufs[i]
+
+    # ----------------------------------------------------------------------------------------- saving
+    def state_dict(self) -> dict:
+        """A snapshot as plain data (PyTorch's layout): parameters are numbered 0.. across groups in order.
+
+        ``{"state": {index: {"step": int, "exp_avg": ndarray, ...}}, "param_groups": [{"lr": ..., ...,
+        "params": [indices]}]}``. Arrays are copies; tuples (betas) become lists.
+        """
+        index: dict = {}
+        groups = []
+        for group in self.param_groups:
+            packed = {k: (list(v) if isinstance(v, tuple) else v) for k, v in group.items() if k != "params"}
+            packed["params"] = []
+            for p in group["params"]:
+                index[p] = len(index)
+                packed["params"].append(index[p])
+            groups.append(packed)
+        state = {}
+        for p, i in index.items():
+            st = self.state.get(p)
+            if st:
+                state[i] = {k: (v.copy() if isinstance(v, xp.ndarray) else v) for k, v in st.items()}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyperparameters and buffers saved by ``state_dict()`` (arrays are copied and cast to the
+        parameter's dtype). Raises ValueError, before changing anything, if the groups, their sizes or the
+        buffer shapes do not match this optimiser's parameters."""
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or "state" not in state_dict or "param_groups" not in state_dict:
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and 'param_groups' keys")
+        saved_groups = list(state_dict["param_groups"])
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(
+                f"{name}.load_state_dict: the state dict has {len(saved_groups)} parameter group(s), "
+                f"this optimizer has {len(self.param_groups)}"
+            )
+        bad = [
+            f"group {i}: saved {len(s['params'])} parameters, optimizer has {len(g['params'])}"
+            for i, (s, g) in enumerate(zip(saved_groups, self.param_groups))
+            if len(s["params"]) != len(g["params"])
+        ]
+        if bad:
+            raise ValueError(f"{name}.load_state_dict: parameter group sizes differ: " + "; ".join(bad))
+        index = {}
+        for s, g in zip(saved_groups, self.param_groups):
+            for i, p in zip(s["params"], g["params"]):
+                index[int(i)] = p
+        new_state: dict = {}
+        errors = []
+        for key, st in state_dict["state"].items():
+            p = index.get(int(key))
+            if p is None:
+                errors.append(f"state for parameter index {key} matches no parameter")
+                continue
+            restored = {}
+            for k, v in st.items():
+                if k == "step":
+                    restored[k] = int(xp.asarray(v).item())
+                    continue
+                arr = xp.array(v, dtype=p.data.dtype, copy=True)
+                if arr.shape != p.data.shape:
+                    errors.append(f"parameter {key} '{k}': saved shape {arr.shape}, parameter shape {p.data.shape}")
+                restored[k] = arr
+            new_state[p] = restored
+        if errors:
+            raise ValueError(f"{name}.load_state_dict: " + "; ".join(errors))
+        new_groups = []
+        for s, g in zip(saved_groups, self.param_groups):
+            group = dict(g)
+            for k, v in s.items():
+                if k == "params":
+                    continue
+                group[k] = tuple(v) if isinstance(g.get(k), tuple) else v
+            new_groups.append(group)
+        for group in new_groups:
+            self._check_group(group)
+        self.param_groups = new_groups
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [f"{type(self).__name__} ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
+
+
+def _lerp_(a, b, weight: float, tmp) -> None:
+    """a <- a + weight * (b - a) in place, rounded as torch.lerp (second form when weight >= 0.5)."""
+    xp.subtract(b, a, out=tmp)
+    if weight < 0.5:
+        tmp *= weight
+        a += tmp
+    else:
+        tmp *= 1.0 - weight
+        xp.subtract(b, tmp, out=a)
+
+
+def _with_weight_decay(opt: Optimizer, data, grad, weight_decay: float, param, i: int = 1) -> Any:
+    """grad + weight_decay * data in a scratch buffer (the incoming grad is never modified)."""
+    if not weight_decay:
+        return grad
+    g = opt._tmp(param, i)
+    xp.multiply(data, weight_decay, out=g)
+    g += grad
+    return g

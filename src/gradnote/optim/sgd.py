@@ -1,0 +1,67 @@
+"""Stochastic gradient descent, with optional (Nesterov) momentum and L2 weight decay."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..backend import xp
+from .optimizer import Optimizer, _with_weight_decay
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent (PyTorch's ``torch.optim.SGD`` rule).
+
+    For each step t = 1, 2, ... with gradient g_t, learning rate lr, momentum mu, dampening tau and
+    weight decay lambda::
+
+        g_t <- g_t + lambda * theta_{t-1}                 (if lambda != 0)
+        b_t <- g_t                          if t == 1     (if mu != 0)
+        b_t <- mu * b_{t-1} + (1 - tau) * g_t   otherwise
+        g_t <- g_t + mu * b_t  if nesterov  else  b_t
+        theta_t <- theta_{t-1} - lr * g_t
+
+    Note the velocity holds gradients, not steps (v = mu v + g; theta -= lr v), unlike Sutskever et al.
+    momentum=0 is plain SGD. State per parameter: ``momentum_buffer``.
+
+        opt = SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+    """
+
+    def __init__(self, params: Iterable, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
+                 nesterov: bool = False, weight_decay: float = 0.0):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening, nesterov=nesterov,
+                                      weight_decay=weight_decay))
+
+    def _check_group(self, group: dict) -> None:
+        super()._check_group(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"SGD: nesterov=True requires momentum > 0 and dampening 0, got momentum={group['momentum']!r}, "
+                f"dampening={group['dampening']!r}"
+            )
+
+    def _update(self, data, grad, state, group, param) -> None:
+        lr, mu = group["lr"], group["momentum"]
+        g = _with_weight_decay(self, data, grad, group["weight_decay"], param)
+        if mu:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                buf = state["momentum_buffer"] = xp.array(g, dtype=data.dtype, copy=True)
+            else:
+                buf *= mu
+                damp = 1.0 - group["dampening"]
+                if damp == 1.0:
+                    buf += g
+                else:
+                    tmp = self._tmp(param, 0)
+                    xp.multiply(g, damp, out=tmp)
+                    buf += tmp
+            if group["nesterov"]:
+                tmp = self._tmp(param, 0)
+                xp.multiply(buf, mu, out=tmp)
+                tmp += g
+                g = tmp
+            else:
+                g = buf
+        tmp = self._tmp(param, 0)
+        xp.multiply(g, lr, out=tmp)
+        data -= tmp
