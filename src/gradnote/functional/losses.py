@@ -1,3 +1,352 @@
-"""(to be written)"""
+"""Loss functions: how far a prediction is from its target, as one number to minimise.
 
-__all__: list = []
+Regression: mse_loss (squared error), l1_loss (absolute error), huber_loss (squared near 0,
+absolute beyond delta). Classification: binary_cross_entropy on probabilities,
+binary_cross_entropy_with_logits on scores (stable), cross_entropy on class scores (log_softmax
+fused with the negative log-likelihood, one op and one backward) and nll_loss on log-probabilities.
+
+Every loss takes reduction="mean" (average over elements; for class losses over samples,
+weighted by class weights), "sum", or "none" (per-element / per-sample losses).
+"""
+
+from __future__ import annotations
+
+from scipy import special
+
+from ..autograd import Function, Tensor
+from ..backend import xp
+from ._util import as_tensor, check_reduction, float_tensor
+
+__all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "cross_entropy", "nll_loss"]
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return xp.asarray(loss.mean(), dtype=loss.dtype)
+    if reduction == "sum":
+        return xp.asarray(loss.sum(), dtype=loss.dtype)
+    return loss
+
+
+def _expand_grad(g, reduction, shape):
+    """The incoming gradient of a reduced loss, as a per-element coefficient broadcastable to `shape`."""
+    if reduction == "mean":
+        return g / max(int(xp.prod(shape)), 1)
+    return g
+
+
+def _pair(input, target, op: str, reduction: str):
+    check_reduction(reduction, op)
+    input, target = float_tensor(input, op), float_tensor(target, op)
+    if input.shape != target.shape:
+        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
+    return input, target
+
+
+class _PointwiseLoss(Function):
+    """loss_i = f(x_i, t_i), then reduced. Subclasses give `elementwise` and `partials` (d/dx, d/dt)."""
+
+    def forward(self, x, t, reduction="mean", **options):
+        self.x, self.t, self.reduction, self.options = x, t, reduction, options
+        return _reduce(self.elementwise(x, t, **options), reduction)
+
+    def backward(self, g):
+        c = _expand_grad(g, self.reduction, self.x.shape)
+        dx, dt = self.partials(self.x, self.t, **self.options)
+        return (c * dx if self.needs[0] else None, c * dt if self.needs[1] and dt is not None else None)
+
+
+class MSE(_PointwiseLoss):
+    def elementwise(self, x, t):
+        self.diff = x - t
+        return self.diff * self.diff
+
+    def partials(self, x, t):
+        d = 2 * self.diff
+        return d, -d
+
+
+def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean squared error: mean((input - target)^2). input, target: same shape (any)."""
+    input, target = _pair(input, target, "mse_loss", reduction)
+    return MSE.apply(input, target, reduction=reduction)
+
+
+class L1(_PointwiseLoss):
+    def elementwise(self, x, t):
+        self.diff = x - t
+        return xp.abs(self.diff)
+
+    def partials(self, x, t):
+        s = xp.sign(self.diff)
+        return s, -s
+
+
+def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean absolute error: mean(|input - target|); gradient sign(input - target) (0 at equality)."""
+    input, target = _pair(input, target, "l1_loss", reduction)
+    return L1.apply(input, target, reduction=reduction)
+
+
+class Huber(_PointwiseLoss):
+    def elementwise(self, x, t, delta):
+        d = x - t
+        self.diff, a = d, xp.abs(d)
+        return xp.where(a <= delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+
+    def partials(self, x, t, delta):
+        d = xp.clip(self.diff, -delta, delta)
+        return d, -d
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+    """Huber: 0.5 d^2 where |d| <= delta, delta (|d| - 0.5 delta) beyond, d = input - target.
+
+    Quadratic near the target, linear for outliers (gradient clipped to [-delta, delta]).
+    """
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta}")
+    input, target = _pair(input, target, "huber_loss", reduction)
+    return Huber.apply(input, target, reduction=reduction, delta=float(delta))
+
+
+def _weight_array(weight, shape, op: str, what: str = "weight"):
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
+    try:
+        xp.broadcast_shapes(w.shape, shape)
+    except ValueError:
+        raise ValueError(f"{op}: {what} of shape {w.shape} cannot be broadcast to the input shape {shape}") from None
+    return w
+
+
+class BCE(_PointwiseLoss):
+    def elementwise(self, x, t, weight):
+        # log clamped at -100 (as PyTorch): a probability of exactly 0 or 1 costs 100, not inf
+        with xp.errstate(divide="ignore"):
+            self.log_p = xp.maximum(xp.log(x), -100)
+            self.log_q = xp.maximum(xp.log1p(-x), -100)
+        loss = -(t * self.log_p + (1 - t) * self.log_q)
+        return loss if weight is None else loss * weight
+
+    def partials(self, x, t, weight):
+        dx = (x - t) / xp.maximum((1 - x) * x, x.dtype.type(1e-12))
+        dt = self.log_q - self.log_p
+        if weight is not None:
+            dx, dt = dx * weight, dt * weight
+        return dx, dt
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: str = "mean") -> Tensor:
+    """-[t log p + (1 - t) log(1 - p)] on probabilities p in [0, 1] (each log clamped at -100).
+
+    input, target: same shape; weight (optional) rescales each element's loss. Prefer
+    binary_cross_entropy_with_logits on raw scores: it is stable where sigmoid saturates.
+    """
+    input, target = _pair(input, target, "binary_cross_entropy", reduction)
+    p = input.data
+    if p.size and not ((p >= 0) & (p <= 1)).all():
+        raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1], got values in "
+                         f"[{p.min()}, {p.max()}]; use binary_cross_entropy_with_logits for raw scores")
+    w = _weight_array(weight, input.shape, "binary_cross_entropy")
+    return BCE.apply(input, target, reduction=reduction, weight=w)
+
+
+class BCEWithLogits(_PointwiseLoss):
+    def elementwise(self, x, t, weight, pos_weight):
+        # softplus(-x) = log(1 + e^-x) = log1p(e^-|x|) + max(-x, 0): finite for |x| = 1000
+        self.sp_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        if pos_weight is None:
+            loss = (1 - t) * x + self.sp_neg
+        else:
+            loss = (1 - t) * x + (1 + (pos_weight - 1) * t) * self.sp_neg
+        return loss if weight is None else loss * weight
+
+    def partials(self, x, t, weight, pos_weight):
+        s = special.expit(x)
+        if pos_weight is None:
+            dx, dt = s - t, -x
+        else:
+            dx = (1 + (pos_weight - 1) * t) * s - pos_weight * t
+            dt = -x + (pos_weight - 1) * self.sp_neg
+        if weight is not None:
+            dx, dt = dx * weight, dt * weight
+        return dx, dt
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, reduction: str = "mean",
+                                     pos_weight=None) -> Tensor:
+    """Binary cross-entropy on logits x: (1 - t) x + (1 + (pos_weight - 1) t) log(1 + e^-x).
+
+    Equal to binary_cross_entropy(sigmoid(x), t) but computed with log-sum-exp, so finite and
+    exact for |x| = 1000; gradient sigmoid(x) - t (without pos_weight). pos_weight (broadcast
+    over the last axis, e.g. (C,)) weighs positive examples, as PyTorch's.
+    """
+    input, target = _pair(input, target, "binary_cross_entropy_with_logits", reduction)
+    w = _weight_array(weight, input.shape, "binary_cross_entropy_with_logits")
+    pw = _weight_array(pos_weight, input.shape, "binary_cross_entropy_with_logits", "pos_weight")
+    return BCEWithLogits.apply(input, target, reduction=reduction, weight=w, pos_weight=pw)
+
+
+# ----- class losses: cross_entropy and nll_loss ------------------------------------------------
+def _classes_last(a):
+    """(N, C, d1, ...) -> (N * d1 * ..., C); (N, C) unchanged."""
+    if a.ndim == 2:
+        return a
+    return xp.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
+
+
+def _classes_back(a2, shape):
+    """Inverse of _classes_last for an array of the original (N, C, d1, ...) shape."""
+    if len(shape) == 2:
+        return a2
+    moved = (shape[0], *shape[2:], shape[1])
+    return xp.moveaxis(a2.reshape(moved), -1, 1)
+
+
+class _ClassLoss(Function):
+    """Negative log-likelihood over classes, optionally fused with log_softmax (cross_entropy).
+
+    With class-index targets t and log-probabilities z (rows of the (M, C) input):
+        loss_i = (1 - eps) w[t_i] (-z[i, t_i]) + eps * sum_c w_c (-z[i, c]) / C      (0 where t_i == ignore_index)
+    With probability targets T: loss_i = -sum_c w_c T'[i, c] z[i, c],  T' = (1 - eps) T + eps / C.
+    Both are loss_i = -sum_c A[i, c] z[i, c]; through log_softmax the gradient is softmax * sum_c A - A.
+    "mean" divides index losses by sum_i w[t_i] over non-ignored samples (PyTorch's rule), soft losses by M.
+    The integer target is an option (data, not a differentiable input); a soft target is input 1.
+    """
+
+    def forward(self, x, *soft, idx, fused, weight, ignore_index, smoothing, reduction, out_shape):
+        self.shape, self.fused, self.reduction, self.eps, self.weight = x.shape, fused, reduction, smoothing, weight
+        z = _classes_last(x)
+        m, c = z.shape
+        if fused:
+            shifted = z - z.max(axis=1, keepdims=True)  # log-sum-exp: finite for logits near 1e4
+            self.e = xp.exp(shifted)
+            self.s = self.e.sum(axis=1, keepdims=True)
+            z = shifted - xp.log(self.s)
+        self.z, self.m = z, m
+        self.index = idx is not None
+        if self.index:
+            t = idx.reshape(-1)
+            keep = t != ignore_index
+            self.safe = xp.where(keep, t, 0)
+            self.keep = keep.astype(z.dtype)
+            self.wt = self.keep if weight is None else weight[self.safe] * self.keep
+            loss = -(1 - smoothing) * self.wt * z[xp.arange(m), self.safe]
+            if smoothing:
+                smooth = -(z.sum(axis=1) if weight is None else z @ weight)
+                loss = loss + (smoothing / c) * self.keep * smooth
+            self.denom = self.wt.sum()
+        else:
+            tt = _classes_last(soft[0])
+            if smoothing:
+                tt = (1 - smoothing) * tt + smoothing / c
+            self.a = tt if weight is None else tt * weight
+            loss = -(self.a * z).sum(axis=1)
+            self.denom = m
+        if reduction == "none":
+            return loss.reshape(out_shape)
+        if reduction == "sum":
+            return xp.asarray(loss.sum(), dtype=z.dtype)
+        with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as PyTorch
+            return xp.asarray(loss.sum() / self.denom, dtype=z.dtype)
+
+    def backward(self, g):
+        z, m, c, eps = self.z, self.m, self.z.shape[1], self.eps
+        if self.reduction == "none":
+            coef = g.reshape(-1)
+        else:
+            coef = xp.broadcast_to(g / self.denom if self.reduction == "mean" else g, (m,))
+        gx = gt = None
+        if self.index:
+            at_target = coef * (1 - eps) * self.wt
+            spread = coef * self.keep * (eps / c) if eps else None  # times w_c for every class
+            if self.needs[0]:
+                if self.fused:
+                    row = at_target
+                    if eps:
+                        row = row + spread * (c if self.weight is None else self.weight.sum())
+                    grad = self.e * (row[:, None] / self.s)
+                else:
+                    grad = xp.zeros_like(z)
+                if eps:
+                    grad -= spread[:, None] if self.weight is None else spread[:, None] * self.weight
+                grad[xp.arange(m), self.safe] -= at_target
+                gx = _classes_back(grad, self.shape)
+        else:
+            a = self.a * coef[:, None]
+            if self.needs[0]:
+                grad = self.e * (a.sum(axis=1, keepdims=True) / self.s) - a if self.fused else -a
+                gx = _classes_back(grad, self.shape)
+            if self.needs[1]:
+                w = 1 if self.weight is None else self.weight
+                gt = _classes_back(-(1 - eps) * coef[:, None] * w * z, self.shape)
+        return (gx, gt) if len(self.needs) > 1 else gx
+
+
+def _class_loss(op, input, target, weight, ignore_index, reduction, smoothing, fused):
+    check_reduction(reduction, op)
+    input = float_tensor(input, op)
+    target = as_tensor(target, op)
+    if not 0.0 <= smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be in [0, 1], got {smoothing}")
+    if input.ndim == 1:  # unbatched (C,) scores
+        out = _class_loss(op, input.reshape(1, -1), target.reshape(1, *target.shape), weight, ignore_index,
+                          reduction, smoothing, fused)
+        return out.reshape(()) if reduction == "none" else out
+    if input.ndim == 0 or input.shape[1] == 0:
+        raise ValueError(f"{op}: input must be (N, C) or (N, C, d1, ...) with C >= 1, got shape {input.shape}")
+    c = input.shape[1]
+    w = None
+    if weight is not None:
+        w = (weight.data if isinstance(weight, Tensor) else xp.asarray(weight)).astype(input.dtype, copy=False)
+        if w.shape != (c,):
+            raise ValueError(f"{op}: weight must have shape ({c},), one per class, got {w.shape}")
+    out_shape = (input.shape[0], *input.shape[2:])
+    opts = dict(fused=fused, weight=w, ignore_index=ignore_index, smoothing=float(smoothing),
+                reduction=reduction, out_shape=out_shape)
+    kind = target.data.dtype.kind
+    if kind in "iu":
+        if target.shape != out_shape:
+            raise ValueError(f"{op}: input shape {input.shape} needs a class-index target of shape {out_shape}, "
+                             f"got target shape {target.shape}")
+        t = target.data
+        bad = (t != ignore_index) & ((t < 0) | (t >= c))
+        if bad.any():
+            raise IndexError(f"{op}: target class index {int(t[bad].flat[0])} is out of range for {c} classes "
+                             f"(valid: 0 to {c - 1})")
+        return _ClassLoss.apply(input, idx=t, **opts)
+    if not fused or kind != "f":
+        want = "integer class indices" if not fused else "integer class indices or float probabilities"
+        raise TypeError(f"{op}: target must be {want}, got dtype {target.dtype}")
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: input shape {input.shape} and probability target shape {target.shape} differ")
+    return _ClassLoss.apply(input, target, idx=None, **opts)
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight=None, ignore_index: int = -100,
+                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of class scores (logits): -log softmax(input)[target], fused into one op.
+
+    input: (N, C) or (N, C, d1, ...) raw scores (or unbatched (C,)).
+    target: class indices, int, (N,) / (N, d1, ...), entries in [0, C) or ignore_index;
+            or probabilities / one-hot, float, same shape as input.
+    weight: optional (C,) class weights. label_smoothing eps mixes the target with uniform eps / C.
+    The gradient is softmax(input) - onehot(target) (per sample, scaled by the reduction).
+
+    >>> cross_entropy(gn.zeros(2, 4), gn.tensor([1, 3])).item()   # log 4
+    1.3862943
+    """
+    return _class_loss("cross_entropy", input, target, weight, ignore_index, reduction, label_smoothing, True)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -100,
+             reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood: -input[n, target[n]] for log-probabilities input (e.g. log_softmax output).
+
+    input: (N, C) or (N, C, d1, ...); target: int class indices (N,) / (N, d1, ...).
+    nll_loss(log_softmax(x, axis=1), t) == cross_entropy(x, t).
+    """
+    return _class_loss("nll_loss", input, target, weight, ignore_index, reduction, 0.0, False)
