@@ -1,0 +1,127 @@
+"""Hyperparameter search with Optuna over the ranges a config declares in [tune.space].
+
+Each trial copies the config, sets the sampled values at their dotted names
+("train.optimizer.lr", "model.hidden_units", ...) and trains; the per-epoch
+validation metric is reported to Optuna so the median pruner can stop poor trials
+early. The study is stored in SQLite (default ``sqlite:///<output>/study.db``):
+running the command again resumes it, and several processes (or machines sharing a
+database URL) can work on one study. ``--trials N`` asks for N finished trials in total.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+from .config import load_config, save_config, set_path, validate
+
+
+def _suggest(trial, name: str, spec: dict):
+    kind = spec["type"]
+    if kind == "loguniform":
+        return trial.suggest_float(name, spec["low"], spec["high"], log=True)
+    if kind == "uniform":
+        return trial.suggest_float(name, spec["low"], spec["high"])
+    if kind == "int":
+        return trial.suggest_int(name, spec["low"], spec["high"], log=spec.get("log", False))
+    return trial.suggest_categorical(name, spec["values"])
+
+
+def _grid(space: dict) -> dict:
+    return {name: (spec["values"] if spec["type"] == "choice" else list(range(spec["low"], spec["high"] + 1)))
+            for name, spec in space.items()}
+
+
+def _metric_key(cfg: dict) -> str:
+    metric = cfg["tune"].get("metric")
+    if metric:
+        return metric
+    return "val_accuracy" if cfg["tune"]["direction"] == "maximize" else "val_loss"
+
+
+def _pruning_callback(trial, key: str):
+    import optuna
+
+    from ..callbacks import Callback
+
+    class OptunaPruning(Callback):
+        """Reports the monitored validation metric each epoch; stops the trial when the pruner says so."""
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            if key not in logs:
+                raise ValueError(f"tune: metric {key!r} is not in the epoch logs ({', '.join(sorted(logs))}); "
+                                 "set tune.metric to one of them")
+            trial.report(float(logs[key]), step=epoch)
+            if trial.should_prune():
+                raise optuna.TrialPruned(f"pruned at epoch {epoch} with {key}={logs[key]:.4f}")
+
+    return OptunaPruning()
+
+
+def tune(config_path, trials: int, storage: str | None = None, study_name: str | None = None,
+         sampler: str | None = None, output: str | None = None, verbose: bool = True):
+    """Run (or resume) a study until it holds `trials` finished trials; print and save the best config."""
+    import optuna
+    from optuna.study import MaxTrialsCallback
+    from optuna.trial import TrialState
+
+    from .run import train_from_config
+
+    if trials <= 0:
+        raise ValueError(f"tune: --trials must be positive, got {trials}")
+    cfg = load_config(config_path)
+    if not cfg["tune"]:
+        raise ValueError(f"tune: config {config_path} has no [tune] table with a space to search")
+    if sampler:
+        cfg["tune"]["sampler"] = sampler
+        cfg = validate(cfg)
+    if output:
+        cfg["output"] = output
+    out_dir = Path(cfg["output"])
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tcfg = cfg["tune"]
+    storage = storage or tcfg.get("storage") or f"sqlite:///{out_dir / 'study.db'}"
+    study_name = study_name or tcfg.get("study_name") or Path(config_path).stem
+    seed = cfg["seed"]
+    samplers = {"tpe": lambda: optuna.samplers.TPESampler(seed=seed),
+                "random": lambda: optuna.samplers.RandomSampler(seed=seed),
+                "grid": lambda: optuna.samplers.GridSampler(_grid(tcfg["space"]), seed=seed)}
+    pruner = optuna.pruners.MedianPruner(n_startup_trials=2) if tcfg["pruner"] == "median" else optuna.pruners.NopPruner()
+    if not verbose:
+        optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(study_name=study_name, storage=storage, load_if_exists=True,
+                                direction=tcfg["direction"], sampler=samplers[tcfg["sampler"]](), pruner=pruner)
+    key = _metric_key(cfg)
+
+    def objective(trial):
+        trial_cfg = copy.deepcopy(cfg)
+        trial_cfg["tune"] = {}
+        for name, spec in tcfg["space"].items():
+            set_path(trial_cfg, name, _suggest(trial, name, spec))
+        trial_cfg = validate(trial_cfg)
+        result = train_from_config(trial_cfg, verbose=0, extra_callbacks=[_pruning_callback(trial, key)],
+                                   write=False)
+        logs = result["history"].history
+        return float(logs[key][-1])
+
+    finished = (TrialState.COMPLETE, TrialState.PRUNED)
+    done = len(study.get_trials(deepcopy=False, states=finished))
+    if done < trials:
+        study.optimize(objective, n_trials=trials - done, callbacks=[MaxTrialsCallback(trials, states=finished)])
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not complete:
+        raise ValueError(f"tune: no trial of study {study_name!r} completed (all pruned or failed)")
+    best = study.best_trial
+    best_cfg = copy.deepcopy(cfg)
+    best_cfg.pop("tune", None)
+    for name, value in best.params.items():
+        set_path(best_cfg, name, value)
+    best_path = out_dir / ("best_config" + (Path(config_path).suffix if Path(config_path).suffix in
+                                            (".toml", ".yaml", ".yml", ".json") else ".json"))
+    save_config(best_cfg, best_path)
+    n_total = len(study.get_trials(deepcopy=False, states=finished))
+    print(f"study {study_name!r} ({storage}): {n_total} finished trials; best trial #{best.number} "
+          f"{key}={best.value:.4f} with {best.params}")
+    print(f"best config written to {best_path}")
+    return study

@@ -1,0 +1,18 @@
+"""Figures (matplotlib, optional extra) and TensorBoard logging for gradnote runs.
+
+    from gradnote import viz
+    viz.plot_history(history, path="curves.png")
+    viz.plot_activations(path="activations.png")
+"""
+
+from .plots import (ACTIVATIONS, gradient_stats, plot_activations, plot_confusion_matrix,  # noqa: F401
+                    plot_decision_boundary, plot_feature_maps, plot_filters, plot_gradient_flow, plot_history,
+                    plot_lr_schedule)
+
+
+def __getattr__(name):
+    if name == "TensorBoard":  # imports the training package; loaded on first use
+        from .tensorboard import TensorBoard
+
+        return TensorBoard
+    raise AttributeError(f"module 'gradnote.viz' has no attribute {name!r}")

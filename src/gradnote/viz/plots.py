@@ -1,0 +1,218 @@
+"""Figures for the notes' lessons, drawn with matplotlib's object API (no pyplot global state).
+
+Every function returns a ``matplotlib.figure.Figure``; pass ``path=`` to also save it as PNG.
+matplotlib is an optional extra (``pip install gradnote[viz]``) imported only when a plot is made.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from ..autograd import Tensor, no_grad
+
+ACTIVATIONS = ("step", "sigmoid", "tanh", "relu", "leaky_relu", "gelu")
+
+
+def _figure(nrows: int = 1, ncols: int = 1, size=(6.4, 4.0)):
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("gradnote.viz needs matplotlib: pip install 'gradnote[viz]'") from e
+    fig = Figure(figsize=(size[0] * ncols, size[1] * nrows), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    return fig, axes
+
+
+def _finish(fig, path):
+    if path is not None:
+        path = os.fspath(path)
+        tmp = f"{path}.tmp.png"
+        fig.savefig(tmp, dpi=100)
+        os.replace(tmp, path)
+    return fig
+
+
+def _logs(history) -> dict:
+    """Accept a History object, its .history dict, or a list of per-epoch dicts."""
+    logs = getattr(history, "history", history)
+    if isinstance(logs, list):
+        keys = {k for row in logs for k in row}
+        logs = {k: [row.get(k, np.nan) for row in logs] for k in sorted(keys)}
+    return dict(logs)
+
+
+def plot_history(history, path=None):
+    """Learning curves: one panel per quantity (loss, each metric), training vs validation."""
+    logs = _logs(history)
+    names = [k for k in logs if not k.startswith("val_") and k not in ("lr", "epoch")]
+    if not names:
+        raise ValueError(f"plot_history: nothing to plot in logs with keys {sorted(logs)}")
+    fig, axes = _figure(1, len(names))
+    for ax, name in zip(axes[0], names):
+        epochs = np.arange(1, len(logs[name]) + 1)
+        ax.plot(epochs, logs[name], marker="o", label=f"train {name}")
+        if f"val_{name}" in logs:
+            ax.plot(epochs, logs[f"val_{name}"], marker="s", label=f"validation {name}")
+        ax.set_xlabel("epoch")
+        ax.set_title(name)
+        ax.legend()
+        ax.grid(alpha=0.3)
+    return _finish(fig, path)
+
+
+def plot_activations(names=ACTIVATIONS, path=None):
+    """Each activation (top) and its derivative (bottom), the derivative taken by gradnote's autograd."""
+    from .. import functional as F
+
+    x = np.linspace(-5, 5, 401)
+    fig, axes = _figure(2, len(names), size=(3.2, 3.0))
+    for i, name in enumerate(names):
+        fn = getattr(F, name)
+        t = Tensor(x, requires_grad=True)
+        y = fn(t)
+        y.sum().backward()
+        axes[0][i].plot(x, y.data)
+        axes[0][i].set_title(name)
+        axes[1][i].plot(x, t.grad, color="tab:orange")
+        axes[1][i].set_title(f"d {name} / dx")
+        for ax in (axes[0][i], axes[1][i]):
+            ax.axhline(0, color="gray", lw=0.5)
+            ax.grid(alpha=0.3)
+    return _finish(fig, path)
+
+
+def gradient_stats(model) -> dict:
+    """Mean |grad| of each weight parameter (name -> float), the quantity plot_gradient_flow draws."""
+    return {name: float(np.abs(p.grad).mean()) for name, p in model.named_parameters()
+            if p.grad is not None and p.data.ndim > 1}
+
+
+def plot_gradient_flow(records, path=None):
+    """Mean |grad| per layer (x axis, input to output) on a log scale; one line per recorded step.
+
+    records: a dict (one step) or a list of dicts from ``gradient_stats(model)``.
+    Vanishing gradients show as lines falling steeply towards the input layers.
+    """
+    if isinstance(records, dict):
+        records = [records]
+    if not records:
+        raise ValueError("plot_gradient_flow: no gradient records given")
+    names = list(records[0])
+    fig, axes = _figure(1, 1, size=(max(6.4, 0.6 * len(names)), 4.0))
+    ax = axes[0][0]
+    cmap = _colormap("viridis")
+    for i, rec in enumerate(records):
+        ax.plot(range(len(names)), [rec.get(n, np.nan) for n in names], marker="o",
+                color=cmap(i / max(len(records) - 1, 1)), label=f"record {i}" if len(records) <= 8 else None)
+    ax.set_yscale("log")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
+    ax.set_ylabel("mean |grad|")
+    ax.set_title("gradient flow (input -> output)")
+    ax.grid(alpha=0.3)
+    if len(records) <= 8:
+        ax.legend()
+    return _finish(fig, path)
+
+
+def _colormap(name):
+    import matplotlib
+
+    return matplotlib.colormaps[name]
+
+
+def plot_decision_boundary(model, x, y, resolution: int = 200, path=None):
+    """Class regions of a 2-D classifier over the data's bounding box, with the points on top.
+
+    model maps (N, 2) float32 tensors to (N, classes) scores (or (N, 1) / (N,) for binary).
+    """
+    x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
+    if x.ndim != 2 or x.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: needs 2-D points of shape (N, 2), got {x.shape}")
+    lo, hi = x.min(0) - 0.5, x.max(0) + 0.5
+    gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
+    grid = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
+    was_training = getattr(model, "training", False)
+    if hasattr(model, "eval"):
+        model.eval()
+    with no_grad():
+        scores = np.asarray(model(Tensor._wrap(grid)).data)
+    if hasattr(model, "train"):
+        model.train(was_training)
+    labels = scores.argmax(-1) if scores.ndim == 2 and scores.shape[1] > 1 else (scores.reshape(-1) > 0).astype(int)
+    fig, axes = _figure()
+    ax = axes[0][0]
+    ax.contourf(gx, gy, labels.reshape(gx.shape), alpha=0.3, cmap="coolwarm")
+    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", edgecolors="k", s=18)
+    ax.set_title("decision boundary")
+    return _finish(fig, path)
+
+
+def plot_confusion_matrix(cm, class_names=None, path=None):
+    """A confusion matrix (rows: true class, columns: predicted) with counts written in the cells."""
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"plot_confusion_matrix: needs a square matrix, got shape {cm.shape}")
+    n = cm.shape[0]
+    names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
+    fig, axes = _figure(1, 1, size=(max(4.0, 0.5 * n), max(4.0, 0.5 * n)))
+    ax = axes[0][0]
+    im = ax.imshow(cm, cmap="Blues")
+    fig.colorbar(im, ax=ax)
+    ax.set_xticks(range(n), names)
+    ax.set_yticks(range(n), names)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    for i in range(n):
+        for j in range(n):
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center",
+                    color="white" if cm[i, j] > cm.max() / 2 else "black", fontsize=8)
+    return _finish(fig, path)
+
+
+def _grid_images(images, title, cmap="gray", path=None):
+    n = len(images)
+    cols = min(n, 8)
+    rows = (n + cols - 1) // cols
+    fig, axes = _figure(rows, cols, size=(1.6, 1.6))
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k < n:
+            ax.imshow(images[k], cmap=cmap)
+            ax.set_title(str(k), fontsize=8)
+    fig.suptitle(title)
+    return _finish(fig, path)
+
+
+def plot_filters(weight, path=None):
+    """Conv filters, one image per output channel (weight: (out, in, kh, kw); input channels averaged)."""
+    w = np.asarray(getattr(weight, "data", weight))
+    if w.ndim != 4:
+        raise ValueError(f"plot_filters: expected a conv weight (out, in, kh, kw), got shape {w.shape}")
+    return _grid_images(w.mean(axis=1), "conv filters", cmap="bwr", path=path)
+
+
+def plot_feature_maps(maps, path=None):
+    """Feature maps of one image: (C, H, W), or (N, C, H, W) of which the first image is shown."""
+    m = np.asarray(getattr(maps, "data", maps))
+    if m.ndim == 4:
+        m = m[0]
+    if m.ndim != 3:
+        raise ValueError(f"plot_feature_maps: expected (C, H, W) or (N, C, H, W), got shape {m.shape}")
+    return _grid_images(m, "feature maps", path=path)
+
+
+def plot_lr_schedule(lrs, path=None):
+    """Learning rate per step; `lrs` is a sequence of rates (e.g. collected from scheduler.get_last_lr())."""
+    lrs = np.asarray(lrs, dtype=float).reshape(-1)
+    if lrs.size == 0:
+        raise ValueError("plot_lr_schedule: no learning rates given")
+    fig, axes = _figure()
+    ax = axes[0][0]
+    ax.plot(np.arange(len(lrs)), lrs, marker=".")
+    ax.set_xlabel("step")
+    ax.set_ylabel("learning rate")
+    ax.set_title("learning-rate schedule")
+    ax.grid(alpha=0.3)
+    return _finish(fig, path)
