@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
+import numbers
+
 from .. import backend
 from ..backend import xp
 from ..random import get_rng
 from .tensor import Tensor
 
 
-def _shape(args) -> tuple:
+def _shape(op: str, args) -> tuple:
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
         args = tuple(args[0])
+    if not all(isinstance(n, numbers.Integral) for n in args):
+        raise TypeError(f"{op}: shape must be ints or one tuple of ints, got {args!r}")
     shape = tuple(int(n) for n in args)
     if any(n < 0 for n in shape):
-        raise ValueError(f"negative dimension in shape {shape}")
+        raise ValueError(f"{op}: negative dimension in shape {shape}")
     return shape
 
 
+def _float_dtype(op: str, dtype):
+    dtype = _dtype(dtype)
+    if dtype.kind != "f":
+        raise TypeError(f"{op}: samples need a floating dtype, got {dtype}")
+    return dtype
+
+
 def _dtype(dtype, default=backend.float32):
-    return default if dtype is None else backend.to_dtype(dtype)
+    return backend.to_dtype(default if dtype is None else dtype)
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
@@ -32,18 +43,19 @@ def from_numpy(array) -> Tensor:
 
 
 def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.zeros(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+    return Tensor._wrap(xp.zeros(_shape("zeros", shape), dtype=_dtype(dtype))).requires_grad_(requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
-    return Tensor(xp.ones(_shape(shape), dtype=_dtype(dtype)), requires_grad)
+    return Tensor._wrap(xp.ones(_shape("ones", shape), dtype=_dtype(dtype))).requires_grad_(requires_grad)
 
 
 def full(shape, value, dtype=None, requires_grad: bool = False) -> Tensor:
-    shape = _shape((shape,) if isinstance(shape, int) else (shape,))
+    """A tensor of `shape` (int or tuple) filled with `value`; int64 for an int value, else float32."""
+    shape = _shape("full", (shape,))
     if dtype is None:
         dtype = backend.int64 if isinstance(value, int) and not isinstance(value, bool) else backend.float32
-    return Tensor(xp.full(shape, value, dtype=_dtype(dtype)), requires_grad)
+    return Tensor._wrap(xp.full(shape, value, dtype=_dtype(dtype))).requires_grad_(requires_grad)
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
@@ -70,17 +82,19 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
 
 def randn(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Standard normal samples from gradnote's generator (see gn.manual_seed)."""
-    data = get_rng(generator).standard_normal(_shape(shape), dtype=_dtype(dtype))
+    data = get_rng(generator).standard_normal(_shape("randn", shape), dtype=_float_dtype("randn", dtype))
     return Tensor._wrap(data, False).requires_grad_(requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Uniform samples in [0, 1) from gradnote's generator."""
-    data = get_rng(generator).random(_shape(shape), dtype=_dtype(dtype))
+    data = get_rng(generator).random(_shape("rand", shape), dtype=_float_dtype("rand", dtype))
     return Tensor._wrap(data, False).requires_grad_(requires_grad)
 
 
 def randint(low: int, high: int, shape, generator=None) -> Tensor:
     """Integers in [low, high) as int64."""
-    shape = _shape((shape,) if isinstance(shape, int) else (shape,))
+    shape = _shape("randint", (shape,))
+    if low >= high:
+        raise ValueError(f"randint: low must be < high, got low={low}, high={high}")
     return Tensor._wrap(get_rng(generator).integers(low, high, shape, dtype=backend.int64))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 
 from ..backend import unbroadcast, xp
+from .tensor import Tensor
 
 
 class _Mode:
@@ -86,11 +87,11 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options):
-        from .tensor import Tensor
-
+        """Run forward on the inputs' arrays; record the op when some input requires a gradient."""
         fn = object.__new__(cls)
-        record = _Mode.grad_enabled and any(t._rg for t in inputs)
-        fn.needs = tuple(t._rg for t in inputs) if record else (False,) * len(inputs)
+        needs = tuple([t._rg for t in inputs])
+        record = _Mode.grad_enabled and True in needs
+        fn.needs = needs if record else (False,) * len(inputs)
         data = fn.forward(*[t.data for t in inputs], **options)
         out = Tensor._wrap(data)
         if record:
@@ -107,65 +108,78 @@ class Function:
         self.parents = None
 
 
-def _topological_order(root) -> list:
-    """Tensors reachable from root that need gradients, inputs before outputs (iterative DFS)."""
+def _topological_order(root: Function) -> list:
+    """Functions reachable from root, each before the Functions that made its inputs.
+
+    Iterative depth-first search (a recursive one overflows on long chains); a
+    Function is appended after all its producers, and the list is then reversed.
+    """
     order, seen = [], set()
     stack = [(root, False)]
     while stack:
-        t, expanded = stack.pop()
+        fn, expanded = stack.pop()
         if expanded:
-            order.append(t)
+            order.append(fn)
             continue
-        if id(t) in seen:
+        if fn in seen:
             continue
-        seen.add(id(t))
-        stack.append((t, True))
-        ctx = t._ctx
-        if ctx is not None:
-            if ctx.parents is None:
-                raise RuntimeError(
-                    f"backward: the graph through {type(ctx).__name__} was already freed by an "
-                    "earlier backward(); call backward(retain_graph=True) the first time to "
-                    "backpropagate through it twice"
-                )
-            for p in ctx.parents:
-                if p._rg and id(p) not in seen:
-                    stack.append((p, False))
+        seen.add(fn)
+        if fn.parents is None:
+            raise RuntimeError(
+                f"backward: the graph through {type(fn).__name__} was already freed by an "
+                "earlier backward(); call backward(retain_graph=True) the first time to "
+                "backpropagate through it twice"
+            )
+        stack.append((fn, True))
+        for p in fn.parents:
+            ctx = p._ctx
+            if ctx is not None and ctx not in seen:
+                stack.append((ctx, False))
+    order.reverse()
     return order
 
 
+def _accumulate(leaf, g) -> None:
+    """Add g into leaf.grad. The first gradient is copied: ops may hand the same array to
+    several inputs (add returns g, g), and .grad must be the leaf's own, writable array."""
+    if leaf.grad is None:
+        leaf.grad = xp.array(g, dtype=leaf.data.dtype)
+    else:
+        total = leaf.grad + g
+        leaf.grad = total if isinstance(total, xp.ndarray) else xp.asarray(total)
+
+
 def backward(root, grad, retain_graph: bool = False) -> None:
-    """Accumulate d(root)/d(leaf) * grad into ``.grad`` of every leaf that requires it."""
-    order = _topological_order(root)
-    grads = {id(root): grad}
-    handed_out = {id(grad)}  # arrays that may be referenced elsewhere: copy before storing
-    for t in reversed(order):
-        g = grads.pop(id(t), None)
-        if g is None:
-            continue
-        ctx = t._ctx
-        if ctx is None:  # a leaf
-            if g.dtype != t.data.dtype:
-                g = g.astype(t.data.dtype)
-            elif g.base is not None or id(g) in handed_out:
-                g = g.copy()
-            t.grad = g if t.grad is None else t.grad + g
-            continue
-        parent_grads = ctx.backward(g)
-        if not isinstance(parent_grads, tuple):
-            parent_grads = (parent_grads,)
-        if _Mode.anomaly:
-            for pg in parent_grads:
-                _check_finite(type(ctx).__name__, pg, "backward")
-        for p, pg in zip(ctx.parents, parent_grads):
-            if pg is None or not p._rg:
-                continue
-            shape = p.data.shape
-            if pg.shape != shape:
-                pg = unbroadcast(pg, shape)
-            key = id(p)
-            prev = grads.get(key)
-            grads[key] = pg if prev is None else prev + pg
-            handed_out.add(id(pg))
+    """Accumulate d(root)/d(leaf) * grad into ``.grad`` of every leaf that requires it.
+
+    Gradients flowing between ops live in a dict keyed by the Function that made the
+    tensor, so they vanish as soon as that Function has run its backward.
+    """
+    if root._ctx is None:  # backward() called on a leaf
+        _accumulate(root, grad)
+        return
+    anomaly = _Mode.anomaly
+    grads = {root._ctx: grad}
+    for fn in _topological_order(root._ctx):
+        g = grads.pop(fn, None)
+        if g is not None:
+            parent_grads = fn.backward(g)
+            if not isinstance(parent_grads, tuple):
+                parent_grads = (parent_grads,)
+            for p, pg, need in zip(fn.parents, parent_grads, fn.needs):
+                if pg is None or not need:
+                    continue
+                if anomaly:
+                    _check_finite(type(fn).__name__, pg, "backward")
+                if pg.shape != p.data.shape:
+                    pg = unbroadcast(pg, p.data.shape)
+                ctx = p._ctx
+                if ctx is None:
+                    _accumulate(p, pg)
+                elif ctx in grads:
+                    grads[ctx] = grads[ctx] + pg
+                else:
+                    grads[ctx] = pg
         if not retain_graph:
-            ctx._release()
+            fn._release()
+

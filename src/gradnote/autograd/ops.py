@@ -40,7 +40,9 @@ def _norm_axis(op: str, axis, ndim: int):
     """None, or a sorted tuple of non-negative axes; errors name the op."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
+    axes = (axis,) if isinstance(axis, numbers.Integral) else axis
+    if not isinstance(axes, (tuple, list)) or not all(isinstance(ax, numbers.Integral) for ax in axes):
+        raise TypeError(f"{op}: axis must be None, an int or a tuple of ints, got {axis!r}")
     out = []
     for ax in axes:
         if not -ndim <= ax < ndim:
@@ -190,7 +192,11 @@ class Clip(Function):
 
     def forward(self, a, lo=None, hi=None):
         self.a, self.lo, self.hi = a, lo, hi
-        return xp.clip(a, lo, hi)
+        try:
+            return xp.clip(a, lo, hi)
+        except ValueError:
+            shapes = [xp.shape(v) for v in (lo, hi) if v is not None]
+            raise ValueError(f"clip: bounds of shapes {shapes} cannot be broadcast to the tensor's {a.shape}") from None
 
     def backward(self, g):
         a, keep = self.a, True
@@ -277,7 +283,8 @@ class Var(Function):
 
     def backward(self, g):
         g = _expand(g, self.shape, self.axis, self.keepdims)
-        return g * self.centered * (2.0 / self.denom)
+        scale = 2.0 / self.denom if self.denom > 0 else float("nan")  # no degrees of freedom left
+        return g * self.centered * scale
 
 
 class Extreme(Function):
@@ -294,7 +301,7 @@ class Extreme(Function):
 
     def backward(self, g):
         mask = self.mask
-        count = mask.sum(axis=self.axis, keepdims=True)
+        count = mask.sum(axis=self.axis, keepdims=True).astype(g.dtype)
         return _expand(g, self.shape, self.axis, self.keepdims) * mask / count
 
 
@@ -506,7 +513,8 @@ def _transpose(self, *axes):
     nd = self.data.ndim
     if not axes:
         axes = tuple(range(nd - 1, -1, -1))
-    if sorted(a % nd if nd else a for a in axes) != list(range(nd)):
+    if (not all(isinstance(a, numbers.Integral) and -nd <= a < nd for a in axes)
+            or sorted(a % nd for a in axes) != list(range(nd))):
         raise ValueError(f"transpose: axes {axes} are not a permutation of a tensor with {nd} dimensions")
     return Transpose.apply(self, axes=tuple(a % nd for a in axes))
 
@@ -525,15 +533,27 @@ def _setitem(self, index, value):
 
 
 def _clip(self, lo=None, hi=None):
+    """Limit values to [lo, hi]; either bound may be None (no limit on that side)."""
+    if lo is None and hi is None:
+        raise ValueError("clip: at least one of lo and hi must be given")
+    lo = lo.data if isinstance(lo, Tensor) else lo
+    hi = hi.data if isinstance(hi, Tensor) else hi
     return Clip.apply(self, lo=lo, hi=hi)
 
 
-def _argmax(self, axis=None, keepdims=False):
-    return Tensor._wrap(xp.argmax(self.data, axis=axis, keepdims=keepdims))
+def _arg_extreme(name, find):
+    def arg(self, axis=None, keepdims=False):
+        if axis is not None:
+            if not isinstance(axis, numbers.Integral):
+                raise TypeError(f"{name}: axis must be None or an int, got {axis!r}")
+            axis = _norm_axis(name, axis, self.data.ndim)[0]
+        if self.data.size == 0:
+            raise ValueError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
+        return Tensor._wrap(xp.asarray(find(self.data, axis=axis, keepdims=keepdims)))
 
-
-def _argmin(self, axis=None, keepdims=False):
-    return Tensor._wrap(xp.argmin(self.data, axis=axis, keepdims=keepdims))
+    arg.__name__ = name
+    arg.__doc__ = f"Indices (int64, no gradient) of the {name[3:]} values along `axis` (None: flattened)."
+    return arg
 
 
 Tensor.__add__ = lambda a, b: Add.apply(a, _lift(b, a))
@@ -558,11 +578,15 @@ Tensor.__gt__ = _compare(xp.greater)
 Tensor.__ge__ = _compare(xp.greater_equal)
 Tensor.__getitem__ = _getitem
 Tensor.__setitem__ = _setitem
-Tensor.__hash__ = lambda a: id(a)
 
 Tensor.sum = _reduction("sum", Sum)
 Tensor.mean = _reduction("mean", Mean)
-Tensor.var = _reduction("var", Var)
+def _var(self, axis=None, keepdims=False, ddof=0):
+    """Variance over `axis` (None: all), NumPy semantics: sum((x - mean)^2) / (n - ddof)."""
+    return Var.apply(self, axis=_norm_axis("var", axis, self.data.ndim), keepdims=keepdims, ddof=ddof)
+
+
+Tensor.var = _var
 Tensor.max = _reduction("max", Extreme, mode="max")
 Tensor.min = _reduction("min", Extreme, mode="min")
 Tensor.reshape = _reshape
@@ -573,5 +597,5 @@ Tensor.sqrt = lambda a: Sqrt.apply(a)
 Tensor.abs = lambda a: Abs.apply(a)
 Tensor.__abs__ = lambda a: Abs.apply(a)
 Tensor.clip = _clip
-Tensor.argmax = _argmax
-Tensor.argmin = _argmin
+Tensor.argmax = _arg_extreme("argmax", xp.argmax)
+Tensor.argmin = _arg_extreme("argmin", xp.argmin)

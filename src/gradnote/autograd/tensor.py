@@ -6,7 +6,6 @@ import numbers
 
 from .. import backend
 from ..backend import xp
-from . import function
 
 
 def _default_dtype_for(data):
@@ -161,8 +160,7 @@ class Tensor:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any()/.all()")
         return bool(self.data)
 
-    def __hash__(self):
-        return id(self)
+    __hash__ = object.__hash__  # identity, as PyTorch (== is elementwise, so it cannot define hashing)
 
     def __repr__(self) -> str:
         body = xp.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
@@ -175,9 +173,13 @@ class Tensor:
 
     # ----- conversions ------------------------------------------------------
     def astype(self, dtype) -> "Tensor":
+        """A converted copy; differentiable between float dtypes, cut from the graph otherwise."""
         from . import ops
 
-        return ops.Cast.apply(self, dtype=backend.to_dtype(dtype))
+        dtype = backend.to_dtype(dtype)
+        if dtype.kind != "f":
+            return Tensor._wrap(self.data.astype(dtype))
+        return ops.Cast.apply(self, dtype=dtype)
 
     def float(self) -> "Tensor":
         return self.astype(backend.float32)
@@ -192,3 +194,7 @@ class Tensor:
         """Set requires_grad in place and return self (as PyTorch)."""
         self.requires_grad = requires_grad
         return self
+
+
+# At the bottom: function.py imports Tensor, and Tensor.backward needs function.backward.
+from . import function  # noqa: E402
