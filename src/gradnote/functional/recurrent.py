@@ -1,3 +1,428 @@
-"""(to be written)"""
+"""Recurrent networks: RNN (tanh or relu), LSTM and GRU over whole sequences.
 
-__all__: list = []
+Each layer is ONE fused op (backpropagation through time written by hand): forward runs a
+loop over the T time steps, backward runs the same loop in reverse, so a sequence of
+length 1,000 is one graph node per layer, not thousands, and memory stays linear in T.
+The input projection W_ih x_t of every step is one matrix product before the loop, and
+the weight gradients are matrix products over the whole sequence after the backward loop.
+
+Recurrences (PyTorch's, with its gate order; x_t: (N, in), h, c: (N, H)):
+
+    RNN   h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)                act = tanh | relu
+    LSTM  i, f, g, o = split(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)          weights (4H, .)
+          c_t = sigmoid(f) * c_{t-1} + sigmoid(i) * tanh(g)
+          h_t = sigmoid(o) * tanh(c_t)
+    GRU   r, z = sigmoid(W_i{r,z} x_t + b_i{r,z} + W_h{r,z} h_{t-1} + b_h{r,z})   weights (3H, .)
+          n    = tanh(W_in x_t + b_in + r * (W_hn h_{t-1} + b_hn))
+          h_t  = (1 - z) * n + z * h_{t-1}
+
+Variable-length batches: ``lengths`` (N,) freezes each sequence's state after its last
+valid step (so h_n holds the state at step lengths[n] - 1) and zeroes the outputs of the
+padded steps, as PyTorch's packed sequences do.
+
+    out, h_n = F.gru(x, None, [(w_ih, w_hh, b_ih, b_hh)])          # x: (N, T, in)
+    out, (h_n, c_n) = F.lstm(x, None, weights, lengths=[5, 3])
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from ..autograd import Function, Tensor, stack
+from ..backend import xp
+
+__all__ = ["rnn", "lstm", "gru"]
+
+
+def _gate_scale(gates: int, hidden: int, sigmoid_gates, dtype):
+    """(scale, shift) per gate row. sigmoid(a) = (1 + tanh(a / 2)) / 2, so with the sigmoid
+    gates' weights halved, ONE tanh call per step evaluates every gate: act = tanh(.) * scale + shift."""
+    scale = xp.ones(gates * hidden, dtype=dtype)
+    shift = xp.zeros(gates * hidden, dtype=dtype)
+    for k in sigmoid_gates:
+        scale[k * hidden:(k + 1) * hidden] = 0.5
+        shift[k * hidden:(k + 1) * hidden] = 0.5
+    return scale, shift
+
+
+class _Recurrence(Function):
+    """Frame shared by the three layers. Inputs: x (T, N, in), h0 (N, H)[, c0 (N, H)], w_ih, w_hh
+    [, b_ih, b_hh]. Output (T + states, N, H): the T outputs, then h_n (and c_n for the LSTM)."""
+
+    gates = 1
+    states = 1
+
+    def _setup(self, x, w_ih, w_hh, lengths):
+        T, N, _ = x.shape
+        self.T, self.N, self.H = T, N, w_hh.shape[1]
+        self.dtype = dt = xp.result_type(x, w_ih)
+        self.x2 = x.reshape(T * N, -1)
+        if lengths is None:
+            self.mask = self.keep = None
+        else:  # (T, N, 1): 1 while step t < lengths[n]
+            self.mask = (xp.arange(T)[:, None] < lengths[None, :])[..., None].astype(dt)
+            self.keep = 1 - self.mask
+        return dt
+
+    def _buffers(self, extra_rows: int = 0):
+        """States hs (T + 1, N, H) with hs[0] = h0, and the packed result. Without masking the
+        outputs ARE the states, so both are views of one buffer (no copy)."""
+        T, N, H = self.T, self.N, self.H
+        buf = xp.empty((T + 1 + self.states, N, H), dtype=self.dtype)
+        hs = buf[:T + 1] if self.mask is None else xp.empty((T + 1, N, H), dtype=self.dtype)
+        return hs, buf[1:]
+
+    def _finish(self, result, hs, c_n=None):
+        T = self.T
+        if self.mask is not None:  # padded steps output zeros, as PyTorch's packed sequences
+            xp.multiply(hs[1:], self.mask, out=result[:T])
+        result[T] = hs[T]
+        if c_n is not None:
+            result[T + 1] = c_n
+        return result
+
+    def _blend(self, t, new, prev):
+        """State update of a masked step: new where step t is valid, else prev (in place on new)."""
+        new -= prev
+        new *= self.mask[t]
+        new += prev
+
+    def _input_grads(self, dxproj, dhproj, hprev, w_ih, n_bias):
+        """Gradients of x and of the weights from the pre-activation gradients of ALL steps at
+        once. dxproj / dhproj: (T, N, G) gradients of W_ih x_t + b_ih and of W_hh h_{t-1} + b_hh."""
+        T, N, H = self.T, self.N, self.H
+        gx = dxproj.reshape(T * N, -1)
+        gh = dhproj.reshape(T * N, -1)
+        k = 1 + self.states  # index of w_ih among the inputs
+        dx = (gx @ w_ih).reshape(T, N, -1) if self.needs[0] else None
+        grads = [dx, gx.T @ self.x2 if self.needs[k] else None,
+                 gh.T @ hprev.reshape(T * N, H) if self.needs[k + 1] else None]
+        if n_bias:
+            grads.append(gx.sum(axis=0) if self.needs[k + 2] else None)
+            grads.append(gh.sum(axis=0) if self.needs[k + 3] else None)
+        return grads
+
+
+class RNNLayer(_Recurrence):
+    """One Elman RNN layer over all time steps (see module docstring)."""
+
+    def forward(self, x, h0, w_ih, w_hh, *biases, nonlinearity="tanh", lengths=None):
+        dt = self._setup(x, w_ih, w_hh, lengths)
+        T, N, H = self.T, self.N, self.H
+        xproj = (self.x2 @ w_ih.T.astype(dt, copy=False)).reshape(T, N, H)
+        for b in biases:
+            xproj += b
+        w_hh_t = w_hh.T.astype(dt, copy=False)
+        hs, result = self._buffers()
+        hs[0] = h0
+        relu = nonlinearity == "relu"
+        for t in range(T):
+            a = xp.matmul(hs[t], w_hh_t, out=hs[t + 1])
+            a += xproj[t]
+            if relu:
+                xp.maximum(a, 0, out=a)
+            else:
+                xp.tanh(a, out=a)
+            if self.mask is not None:
+                self._blend(t, a, hs[t])
+        if any(self.needs):
+            self.hs, self.relu, self.w_ih, self.w_hh, self.n_bias = hs, relu, w_ih, w_hh, len(biases)
+        return self._finish(result, hs)
+
+    def backward(self, g):
+        T, hs, mask, w_hh = self.T, self.hs, self.mask, self.w_hh
+        # act'(a) from the saved outputs, for every step in one call; masked steps get zero anyway
+        deriv = (hs[1:] > 0).astype(self.dtype) if self.relu else 1 - hs[1:] ** 2
+        dpre = xp.empty_like(deriv)
+        dh = g[T].copy()
+        for t in range(T - 1, -1, -1):
+            if mask is None:
+                dh += g[t]
+                xp.multiply(dh, deriv[t], out=dpre[t])
+                dh = dpre[t] @ w_hh
+            else:
+                xp.multiply((dh + g[t]) * mask[t], deriv[t], out=dpre[t])
+                dh = dpre[t] @ w_hh + dh * self.keep[t]
+        dx, *dw = self._input_grads(dpre, dpre, hs[:T], self.w_ih, self.n_bias)
+        return (dx, dh, *dw)
+
+
+class LSTMLayer(_Recurrence):
+    """One LSTM layer over all time steps, gates i, f, g, o (see module docstring)."""
+
+    gates, states = 4, 2
+
+    def forward(self, x, h0, c0, w_ih, w_hh, *biases, lengths=None):
+        dt = self._setup(x, w_ih, w_hh, lengths)
+        T, N, H = self.T, self.N, self.H
+        scale, shift = _gate_scale(4, H, (0, 1, 3), dt)
+        xproj = self.x2 @ w_ih.T.astype(dt, copy=False)
+        for b in biases:
+            xproj += b
+        xproj = (xproj * scale).reshape(T, N, 4 * H)
+        w_hh_t = (w_hh * scale[:, None]).T.astype(dt, copy=False)
+        hs, result = self._buffers()
+        hs[0] = h0
+        cs = xp.empty((T + 1, N, H), dtype=dt)
+        cs[0] = c0
+        acts = xp.empty((T, N, 4 * H), dtype=dt)  # activated gates i, f, g, o of every step
+        tcs = xp.empty((T, N, H), dtype=dt)  # tanh(c_t)
+        tmp = xp.empty((N, H), dtype=dt)
+        for t in range(T):
+            a = xp.matmul(hs[t], w_hh_t, out=acts[t])
+            a += xproj[t]
+            xp.tanh(a, out=a)
+            a *= scale
+            a += shift
+            i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            c = xp.multiply(f, cs[t], out=cs[t + 1])
+            c += xp.multiply(i, gg, out=tmp)
+            tc = xp.tanh(c, out=tcs[t])
+            h = xp.multiply(o, tc, out=hs[t + 1])
+            if self.mask is not None:
+                self._blend(t, c, cs[t])
+                self._blend(t, h, hs[t])
+        if any(self.needs):
+            self.hs, self.cs, self.acts, self.tcs = hs, cs, acts, tcs
+            self.w_ih, self.w_hh, self.n_bias = w_ih, w_hh, len(biases)
+        return self._finish(result, hs, cs[T])
+
+    def backward(self, g):
+        T, H, mask, keep = self.T, self.H, self.mask, self.keep
+        acts, cs, tcs, w_hh = self.acts, self.cs, self.tcs, self.w_hh
+        # every gate's local derivative and dh -> dc factor, vectorised over all steps
+        dact = acts * (1 - acts)
+        dact[..., 2 * H:3 * H] = 1 - acts[..., 2 * H:3 * H] ** 2
+        q = acts[..., 3 * H:] * (1 - tcs**2)
+        dpre = xp.empty_like(acts)
+        dh, dc = g[T].copy(), g[T + 1].copy()
+        for t in range(T - 1, -1, -1):
+            i, f, gg = acts[t, :, :H], acts[t, :, H:2 * H], acts[t, :, 2 * H:3 * H]
+            if mask is None:
+                dh += g[t]
+                dhn, dcn = dh, dc
+            else:
+                dhn = (dh + g[t]) * mask[t]
+                dcn = dc * mask[t]
+            dcn += dhn * q[t]
+            d = dpre[t]
+            xp.multiply(dcn, gg, out=d[:, :H])
+            xp.multiply(dcn, cs[t], out=d[:, H:2 * H])
+            xp.multiply(dcn, i, out=d[:, 2 * H:3 * H])
+            xp.multiply(dhn, tcs[t], out=d[:, 3 * H:])
+            d *= dact[t]
+            if mask is None:
+                dc = dcn * f
+                dh = d @ w_hh
+            else:
+                dc = dcn * f + dc * keep[t]
+                dh = d @ w_hh + dh * keep[t]
+        dx, *dw = self._input_grads(dpre, dpre, self.hs[:T], self.w_ih, self.n_bias)
+        return (dx, dh, dc, *dw)
+
+
+class GRULayer(_Recurrence):
+    """One GRU layer over all time steps, gates r, z, n with PyTorch's reset placement."""
+
+    gates = 3
+
+    def forward(self, x, h0, w_ih, w_hh, *biases, lengths=None):
+        dt = self._setup(x, w_ih, w_hh, lengths)
+        T, N, H = self.T, self.N, self.H
+        H2 = 2 * H
+        scale, shift = _gate_scale(3, H, (0, 1), dt)
+        xproj = self.x2 @ w_ih.T.astype(dt, copy=False)
+        b_hn = None
+        if biases:
+            xproj += biases[0]
+            xproj[:, :H2] += biases[1][:H2]
+            b_hn = biases[1][H2:]
+        xproj = (xproj * scale).reshape(T, N, 3 * H)
+        w_hh_t = (w_hh * scale[:, None]).T.astype(dt, copy=False)
+        hs, result = self._buffers()
+        hs[0] = h0
+        acts = xp.empty((T, N, 3 * H), dtype=dt)  # r, z, n of every step
+        hn = xp.empty((T, N, H), dtype=dt)  # W_hn h_{t-1} + b_hn, needed for dr
+        hp = xp.empty((N, 3 * H), dtype=dt)
+        for t in range(T):
+            xp.matmul(hs[t], w_hh_t, out=hp)
+            rz = xp.add(xproj[t, :, :H2], hp[:, :H2], out=acts[t, :, :H2])
+            xp.tanh(rz, out=rz)
+            rz *= scale[:H2]
+            rz += shift[:H2]
+            if b_hn is None:
+                hn[t] = hp[:, H2:]
+            else:
+                xp.add(hp[:, H2:], b_hn, out=hn[t])
+            n = xp.multiply(rz[:, :H], hn[t], out=acts[t, :, H2:])
+            n += xproj[t, :, H2:]
+            xp.tanh(n, out=n)
+            h = xp.subtract(hs[t], n, out=hs[t + 1])
+            h *= rz[:, H:]
+            h += n
+            if self.mask is not None:
+                self._blend(t, h, hs[t])
+        if any(self.needs):
+            self.hs, self.acts, self.hn = hs, acts, hn
+            self.w_ih, self.w_hh, self.n_bias = w_ih, w_hh, len(biases)
+        return self._finish(result, hs)
+
+    def backward(self, g):
+        T, H, mask, keep = self.T, self.H, self.mask, self.keep
+        H2 = 2 * H
+        acts, hs, w_hh = self.acts, self.hs, self.w_hh
+        r, z, n = acts[..., :H], acts[..., H:H2], acts[..., H2:]
+        # factors turning dh_t into each pre-activation gradient, vectorised over all steps
+        dn_fac = (1 - z) * (1 - n**2)
+        dz_fac = (hs[:T] - n) * z * (1 - z)
+        dr_fac = self.hn * r * (1 - r)
+        dxp = xp.empty_like(acts)
+        dhp = xp.empty_like(acts)
+        dh = g[T].copy()
+        for t in range(T - 1, -1, -1):
+            if mask is None:
+                dh += g[t]
+                dhn = dh
+            else:
+                dhn = (dh + g[t]) * mask[t]
+            dx_t, dh_t = dxp[t], dhp[t]
+            dan = xp.multiply(dhn, dn_fac[t], out=dx_t[:, H2:])
+            xp.multiply(dan, r[t], out=dh_t[:, H2:])
+            xp.multiply(dan, dr_fac[t], out=dx_t[:, :H])
+            xp.multiply(dhn, dz_fac[t], out=dx_t[:, H:H2])
+            dh_t[:, :H2] = dx_t[:, :H2]
+            back = dh_t @ w_hh
+            if mask is None:
+                dh *= z[t]
+                dh += back
+            else:
+                dh = dhn * z[t] + back + dh * keep[t]
+        dx, *dw = self._input_grads(dxp, dhp, hs[:T], self.w_ih, self.n_bias)
+        return (dx, dh, *dw)
+
+
+# ----- multi-layer functions ----------------------------------------------------
+_KINDS = {"rnn": (RNNLayer, 1), "lstm": (LSTMLayer, 4), "gru": (GRULayer, 3)}
+
+
+def _shape(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, lengths):
+    """Check shapes of a recurrent call; errors name `who` (the layer), the shape and the expectation.
+    Returns lengths as an int64 array (or None)."""
+    if not weights:
+        raise ValueError(f"{who}: no layer weights given")
+    gates = _KINDS[kind][1]
+    in_size, hidden = weights[0][0].shape[1], weights[0][1].shape[1]
+    layout = f"(N, T, {in_size}) with batch_first=True" if batch_first else f"(T, N, {in_size}) with batch_first=False"
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{who}: expected a Tensor input, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{who}: expected a floating-point input, got dtype {x.dtype} (token ids go through an Embedding first)")
+    if x.ndim != 3:
+        raise ValueError(f"{who}: expected a 3-D input of shape {layout}, got shape {_shape(x.shape)}")
+    if x.shape[2] != in_size:
+        raise ValueError(f"{who}: expected input of shape {layout}, got {_shape(x.shape)}")
+    for k, w in enumerate(weights):
+        prev = in_size if k == 0 else hidden
+        if w[0].shape != (gates * hidden, prev) or w[1].shape != (gates * hidden, hidden):
+            raise ValueError(f"{who}: layer {k} weights have shapes {_shape(w[0].shape)} and {_shape(w[1].shape)}, "
+                             f"expected ({gates * hidden}, {prev}) and ({gates * hidden}, {hidden})")
+    N = x.shape[0] if batch_first else x.shape[1]
+    T = x.shape[1] if batch_first else x.shape[0]
+    want = (len(weights), N, hidden)
+    states = hx if kind == "lstm" and hx is not None else (hx,)
+    if kind == "lstm" and hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+        raise TypeError(f"{who}: the initial state must be a tuple (h0, c0), got {type(hx).__name__}")
+    for name, s in zip(("h0", "c0"), states):
+        if s is None:
+            continue
+        if not isinstance(s, Tensor):
+            raise TypeError(f"{who}: {name} must be a Tensor, got {type(s).__name__}")
+        if s.shape != want:
+            raise ValueError(f"{who}: expected {name} of shape {_shape(want)} (num_layers, N, hidden_size), "
+                             f"got {_shape(s.shape)}")
+    if lengths is None:
+        return None
+    lengths = xp.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    if lengths.dtype.kind not in "iu":
+        raise TypeError(f"{who}: lengths must be integers, got dtype {lengths.dtype}")
+    if lengths.shape != (N,):
+        raise ValueError(f"{who}: lengths must have shape ({N},) (one per sequence), got {_shape(lengths.shape)}")
+    if lengths.size and (lengths.min() < 0 or lengths.max() > T):
+        raise ValueError(f"{who}: lengths must lie in [0, {T}] (the sequence length), "
+                         f"got min {lengths.min()} and max {lengths.max()}")
+    return lengths.astype(xp.int64)
+
+
+def _run(kind: str, who: str, x, hx, weights, batch_first, lengths, dropout, training, **opts):
+    weights = [tuple(w) for w in weights]
+    lengths = validate_inputs(who, kind, x, hx, weights, batch_first, lengths)
+    if not (isinstance(dropout, numbers.Real) and 0 <= dropout < 1):
+        raise ValueError(f"{who}: dropout must be in [0, 1), got {dropout!r}")
+    layer, _ = _KINDS[kind]
+    if batch_first:
+        x = x.transpose(1, 0, 2)
+    T, N = x.shape[0], x.shape[1]
+    hidden = weights[0][1].shape[1]
+    dt = xp.result_type(x.data, weights[0][0].data)
+    h0 = c0 = None
+    if hx is not None:
+        h0, c0 = hx if kind == "lstm" else (hx, None)
+    zero = Tensor._wrap(xp.zeros((N, hidden), dtype=dt)) if h0 is None or (kind == "lstm" and c0 is None) else None
+    finals_h, finals_c = [], []
+    for k, w in enumerate(weights):
+        if k > 0 and dropout > 0 and training:
+            from .dropout import dropout as _dropout
+
+            x = _dropout(x, dropout, True)
+        init = [zero if h0 is None else h0[k]]
+        if kind == "lstm":
+            init.append(zero if c0 is None else c0[k])
+        res = layer.apply(x, *init, *w, lengths=lengths, **opts)
+        x = res[:T]
+        finals_h.append(res[T])
+        if kind == "lstm":
+            finals_c.append(res[T + 1])
+    out = x.transpose(1, 0, 2) if batch_first else x
+    h_n = stack(finals_h, axis=0)
+    if kind == "lstm":
+        return out, (h_n, stack(finals_c, axis=0))
+    return out, h_n
+
+
+def rnn(x: Tensor, h0: Tensor | None = None, weights=(), *, nonlinearity: str = "tanh", batch_first: bool = True,
+        lengths=None, dropout: float = 0.0, training: bool = False):
+    """Multi-layer Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh or relu.
+
+    x: (N, T, in) with batch_first (else (T, N, in)); h0: (L, N, H) or None (zeros);
+    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (H, in), w_hh (H, H);
+    lengths: optional (N,) valid lengths. Returns (output (N, T, H), h_n (L, N, H)).
+    """
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"rnn: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    return _run("rnn", "rnn", x, h0, weights, batch_first, lengths, dropout, training, nonlinearity=nonlinearity)
+
+
+def lstm(x: Tensor, hx: tuple | None = None, weights=(), *, batch_first: bool = True, lengths=None,
+         dropout: float = 0.0, training: bool = False):
+    """Multi-layer LSTM (gates i, f, g, o as PyTorch).
+
+    x: (N, T, in) with batch_first (else (T, N, in)); hx: (h0, c0), each (L, N, H), or None;
+    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (4H, in), w_hh (4H, H).
+    Returns (output (N, T, H), (h_n, c_n)), h_n and c_n of shape (L, N, H).
+    """
+    return _run("lstm", "lstm", x, hx, weights, batch_first, lengths, dropout, training)
+
+
+def gru(x: Tensor, h0: Tensor | None = None, weights=(), *, batch_first: bool = True, lengths=None,
+        dropout: float = 0.0, training: bool = False):
+    """Multi-layer GRU (gates r, z, n; reset applied to W_hn h + b_hn as PyTorch).
+
+    x: (N, T, in) with batch_first (else (T, N, in)); h0: (L, N, H) or None;
+    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (3H, in), w_hh (3H, H).
+    Returns (output (N, T, H), h_n (L, N, H)).
+    """
+    return _run("gru", "gru", x, h0, weights, batch_first, lengths, dropout, training)
