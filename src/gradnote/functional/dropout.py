@@ -1,3 +1,38 @@
-"""(to be written)"""
+"""Dropout: randomly silence units during training so the network cannot rely on any one of them.
 
-__all__: list = []
+Inverted dropout (as PyTorch): kept values are scaled by 1 / (1 - p) while training, so the
+expected activation is unchanged and evaluation needs no rescaling (dropout is then the identity).
+"""
+
+from __future__ import annotations
+
+from ..autograd import Function, Tensor
+from ..backend import xp
+from ..random import get_rng
+from ._util import float_tensor
+
+__all__ = ["dropout"]
+
+
+class Dropout(Function):
+    def forward(self, x, p, generator):
+        keep = get_rng(generator).random(x.shape, dtype=x.dtype if x.dtype == xp.float32 else xp.float64) >= p
+        self.scale = keep * x.dtype.type(1.0 / (1.0 - p)) if p < 1 else xp.zeros_like(x)
+        return x * self.scale
+
+    def backward(self, g):
+        return g * self.scale
+
+
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+    """Zero each element with probability p and scale the survivors by 1 / (1 - p) (training only).
+
+    x: any shape. Identity when not training or p == 0; p == 1 zeros everything.
+    The mask comes from gradnote's generator (gn.manual_seed) unless `generator` is given.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    x = float_tensor(x, "dropout")
+    if not training or p == 0:
+        return x
+    return Dropout.apply(x, p=float(p), generator=generator)

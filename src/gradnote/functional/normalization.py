@@ -1,3 +1,158 @@
-"""(to be written)"""
+"""Batch and layer normalisation, each one fused op with a hand-written backward.
 
-__all__: list = []
+Both compute x_hat = (x - mean) / sqrt(var + eps) and y = weight * x_hat + bias; they differ in
+which axes the statistics are taken over. Batch norm: per channel, over the batch (and spatial)
+axes, with running averages for evaluation. Layer norm: per sample, over the last dimensions.
+
+The backward of a normalisation over M values (g the incoming gradient, gh = g * weight):
+    dx = (1 / sqrt(var + eps)) * (gh - mean(gh) - x_hat * mean(gh * x_hat)).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from ..autograd import Function, Tensor
+from ..backend import xp
+from ._util import float_tensor
+
+__all__ = ["batch_norm", "layer_norm"]
+
+
+class BatchNorm(Function):
+    """Inputs: x, then weight and bias when affine. Channel axis 1; statistics over every other axis."""
+
+    def forward(self, x, *affine, running_mean, running_var, training, momentum, eps):
+        axes = (0, *range(2, x.ndim))
+        shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+        self.axes, self.shape, self.training = axes, shape, training
+        if training:
+            mean = x.mean(axis=axes, keepdims=True)
+            xc = x - mean
+            var = (xc * xc).mean(axis=axes, keepdims=True)  # biased: what the batch is normalised with
+            invstd = 1.0 / xp.sqrt(var + eps)
+            n = x.size // x.shape[1]
+            if running_mean is not None:
+                running_mean *= 1 - momentum
+                running_mean += momentum * mean.reshape(-1)
+            if running_var is not None:
+                running_var *= 1 - momentum
+                running_var += (momentum * n / (n - 1)) * var.reshape(-1)  # unbiased, as PyTorch
+            self.xhat = xc * invstd
+        else:
+            invstd = (1.0 / xp.sqrt(running_var + eps)).astype(x.dtype, copy=False).reshape(shape)
+            self.xhat = (x - running_mean.astype(x.dtype, copy=False).reshape(shape)) * invstd
+        self.invstd = invstd
+        if not affine:
+            self.weight = None
+            return self.xhat
+        weight, bias = affine
+        self.weight = weight.reshape(shape)
+        return self.xhat * self.weight + bias.reshape(shape)
+
+    def backward(self, g):
+        xhat, axes = self.xhat, self.axes
+        gh = g if self.weight is None else g * self.weight
+        gx = None
+        if self.needs[0]:
+            if self.training:
+                gx = self.invstd * (gh - gh.mean(axis=axes, keepdims=True)
+                                    - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+            else:
+                gx = gh * self.invstd
+        if self.weight is None:
+            return gx
+        gw = (g * xhat).sum(axis=axes) if self.needs[1] else None
+        gb = g.sum(axis=axes) if self.needs[2] else None
+        return gx, gw, gb
+
+
+def batch_norm(x: Tensor, running_mean, running_var, weight: Tensor | None = None, bias: Tensor | None = None,
+               training: bool = False, momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, per channel.
+
+    x: (N, C) or (N, C, L) or (N, C, H, W); running_mean, running_var, weight, bias: (C,).
+    Training: mean and biased variance of the batch (over every axis but 1); running_mean and
+    running_var (ndarrays) are updated in place, r = (1 - momentum) r + momentum * new, with the
+    UNBIASED batch variance for running_var (as PyTorch). Evaluation: the running statistics.
+    running_mean / running_var may be None in training (batch statistics only).
+    """
+    x = float_tensor(x, "batch_norm")
+    if x.ndim < 2:
+        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, ...), got shape {x.shape}")
+    c = x.shape[1]
+    rm = running_mean.data if isinstance(running_mean, Tensor) else running_mean
+    rv = running_var.data if isinstance(running_var, Tensor) else running_var
+    for name, arr in (("running_mean", rm), ("running_var", rv)):
+        if arr is not None and arr.shape != (c,):
+            raise ValueError(f"batch_norm: {name} must have shape ({c},) for input {x.shape}, got {arr.shape}")
+    if not training and (rm is None or rv is None):
+        raise ValueError("batch_norm: evaluation mode needs running_mean and running_var")
+    if training and x.data.size // max(c, 1) <= 1:
+        raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input shape "
+                         f"{x.shape}")
+    if (weight is None) != (bias is None):
+        raise ValueError("batch_norm: pass both weight and bias, or neither")
+    affine = ()
+    if weight is not None:
+        weight, bias = float_tensor(weight, "batch_norm"), float_tensor(bias, "batch_norm")
+        if weight.shape != (c,) or bias.shape != (c,):
+            raise ValueError(f"batch_norm: weight and bias must have shape ({c},), got {weight.shape} and "
+                             f"{bias.shape}")
+        affine = (weight, bias)
+    return BatchNorm.apply(x, *affine, running_mean=rm, running_var=rv, training=bool(training),
+                           momentum=float(momentum), eps=float(eps))
+
+
+class LayerNorm(Function):
+    """Inputs: x, then weight and bias when given. Statistics over the last k axes."""
+
+    def forward(self, x, *affine, k, eps):
+        axes = tuple(range(x.ndim - k, x.ndim))
+        mean = x.mean(axis=axes, keepdims=True)
+        xc = x - mean
+        var = (xc * xc).mean(axis=axes, keepdims=True)
+        self.invstd = 1.0 / xp.sqrt(var + x.dtype.type(eps))
+        self.xhat, self.axes = xc * self.invstd, axes
+        self.weight = affine[0] if affine else None
+        if not affine:
+            return self.xhat
+        return self.xhat * affine[0] + affine[1]
+
+    def backward(self, g):
+        xhat, axes = self.xhat, self.axes
+        gh = g if self.weight is None else g * self.weight
+        gx = None
+        if self.needs[0]:
+            gx = self.invstd * (gh - gh.mean(axis=axes, keepdims=True)
+                                - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+        if self.weight is None:
+            return gx
+        lead = tuple(range(g.ndim - len(axes)))
+        gw = (g * xhat).sum(axis=lead) if self.needs[1] else None
+        gb = g.sum(axis=lead) if self.needs[2] else None
+        return gx, gw, gb
+
+
+def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias over the last len(normalized_shape) axes.
+
+    x: (..., *normalized_shape); weight, bias: normalized_shape (or None). Each sample is normalised
+    on its own (biased variance), so training and evaluation behave the same.
+    """
+    x = float_tensor(x, "layer_norm")
+    ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    k = len(ns)
+    if k == 0 or x.shape[x.ndim - k:] != ns or x.ndim < k:
+        raise ValueError(f"layer_norm: input shape {x.shape} does not end with normalized_shape {ns}")
+    if (weight is None) != (bias is None):
+        raise ValueError("layer_norm: pass both weight and bias, or neither")
+    affine = ()
+    if weight is not None:
+        weight, bias = float_tensor(weight, "layer_norm"), float_tensor(bias, "layer_norm")
+        if weight.shape != ns or bias.shape != ns:
+            raise ValueError(f"layer_norm: weight and bias must have shape {ns}, got {weight.shape} and "
+                             f"{bias.shape}")
+        affine = (weight, bias)
+    return LayerNorm.apply(x, *affine, k=k, eps=float(eps))
