@@ -1,3 +1,182 @@
-"""(to be written)"""
+"""2-D convolution (NCHW) as one matrix product over an im2col view, and its output-size formula.
 
-__all__: list = []
+    out[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] * xpad[n, g*C/G + c, i*s + u*d, j*s + v*d]
+
+for the group g that output channel o belongs to. The patches ("columns") are read from
+the zero-padded input through one strided view, copied once into a contiguous matrix,
+and multiplied with the weight matrix (out, in/groups * kh * kw) in a single GEMM per group.
+
+Layout trick: the padded input is stored with an extra zero row and each image's rows
+are read as one flat line. A kernel offset (u, v) then selects the flat slice starting
+at u*d*Wp + v*d with step s, so both the patch copy and the backward scatter (one
+slice add per kernel offset) run over long contiguous lines. The price is a few
+"garbage" output columns per row (positions that wrap past the right edge), which the
+forward crops away and the backward feeds zeros.
+
+conv2d_reference is a plain loop over output positions, kept beside the fast kernel so
+the tests can hold the two against each other.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+from ..autograd import Function, Tensor
+from ..backend import xp
+
+__all__ = ["conv2d", "conv2d_reference", "conv_output_size"]
+
+_as_strided = xp.lib.stride_tricks.as_strided
+
+
+def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
+    """Output length along one axis: floor((n + 2p - d(k-1) - 1) / s) + 1.
+
+    >>> conv_output_size(39, 5, stride=2)
+    18
+    """
+    return (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _pair(value, name: str, op: str, minimum: int) -> tuple[int, int]:
+    """An int or a pair of ints, each >= minimum, as a (height, width) tuple."""
+    pair = (value, value) if isinstance(value, numbers.Integral) else tuple(value) if isinstance(value, (tuple, list)) else None
+    if pair is None or len(pair) != 2 or not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in pair):
+        raise ValueError(f"{op}: {name} must be an int or a pair of ints, got {value!r}")
+    if min(pair) < minimum:
+        bound = "positive" if minimum == 1 else "non-negative"
+        raise ValueError(f"{op}: {name} must be {bound}, got {value!r}")
+    return int(pair[0]), int(pair[1])
+
+
+def _conv_args(op: str, stride, padding, dilation) -> tuple:
+    return (_pair(stride, "stride", op, 1), _pair(padding, "padding", op, 0), _pair(dilation, "dilation", op, 1))
+
+
+def check_conv_input(op: str, x_shape: tuple, w_shape: tuple, stride, padding, dilation, groups: int) -> None:
+    """Raise ValueError naming `op` when x (N, C, H, W) cannot be convolved with w (O, C/groups, kh, kw)."""
+    if len(x_shape) != 4:
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W), got input of shape {tuple(x_shape)}")
+    if len(w_shape) != 4:
+        raise ValueError(f"{op}: expected a 4-D weight (out, in/groups, kh, kw), got shape {tuple(w_shape)}")
+    if not isinstance(groups, numbers.Integral) or groups < 1:
+        raise ValueError(f"{op}: groups must be a positive int, got {groups!r}")
+    out_ch, in_per_group, kh, kw = w_shape
+    if out_ch % groups:
+        raise ValueError(f"{op}: weight has {out_ch} output channels, not divisible by groups={groups}")
+    if x_shape[1] != in_per_group * groups:
+        raise ValueError(
+            f"{op}: expected input with {in_per_group * groups} channels, got input of shape {tuple(x_shape)}"
+        )
+    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    ekh, ekw = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    if x_shape[2] + 2 * ph < ekh or x_shape[3] + 2 * pw < ekw:
+        raise ValueError(
+            f"{op}: input of shape {tuple(x_shape)} is smaller than the dilated kernel {ekh}x{ekw} after padding"
+        )
+
+
+class Conv2d(Function):
+    """Fused conv2d: forward one GEMM per group over the im2col matrix; backward two GEMMs + kh*kw slice adds."""
+
+    def forward(self, x, w, *b, stride, padding, dilation, groups):
+        (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+        n, c, h, wd = x.shape
+        o, cg, kh, kw = w.shape
+        dtype = xp.result_type(x, w)
+        hp = h + 2 * ph
+        wp = -(-(wd + 2 * pw) // sw) * sw  # a multiple of sw, so rows coalesce into one line
+        oh = conv_output_size(h, kh, sh, ph, dh)
+        ow = conv_output_size(wd, kw, sw, pw, dw)
+        wq = wp // sw  # output columns per row including the wrapped ones
+        xpad = xp.zeros((n, c, hp + 1, wp), dtype=dtype)  # +1 row: wrapped reads stay in bounds
+        xpad[:, :, ph:ph + h, pw:pw + wd] = x
+        it = xpad.itemsize
+        sn, sc = xpad.strides[:2]
+        cols = _as_strided(
+            xpad,
+            (groups, cg, kh, kw, n, oh, wq),
+            (cg * sc, sc, dh * wp * it, dw * it, sn, sh * wp * it, sw * it),
+            writeable=False,
+        )
+        cols = xp.ascontiguousarray(cols).reshape(groups, cg * kh * kw, n * oh * wq)
+        wmat = w.astype(dtype, copy=False).reshape(groups, o // groups, cg * kh * kw)
+        out = (wmat @ cols).reshape(o, n, oh, wq).transpose(1, 0, 2, 3)[..., :ow]
+        out = out + b[0].astype(dtype, copy=False).reshape(o, 1, 1) if b else xp.ascontiguousarray(out)
+        self.cols = cols if self.needs[1] else None
+        self.wmat = wmat if self.needs[0] else None
+        self.dtype = dtype
+        self.geom = (x.shape, x.dtype, w.dtype, (hp, wp, oh, ow, wq), (kh, kw), stride, padding, dilation, groups)
+        return out
+
+    def backward(self, g):
+        (n, c, h, wd), xdt, wdt, (hp, wp, oh, ow, wq), (kh, kw), (sh, sw), (ph, pw), (dh, dw), groups = self.geom
+        o = g.shape[1]
+        gx = gw = gb = None
+        if len(self.needs) > 2 and self.needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        gmat = xp.zeros((o, n, oh, wq), dtype=self.dtype)  # wrapped columns get zero gradient
+        gmat[..., :ow] = g.transpose(1, 0, 2, 3)
+        gmat = gmat.reshape(groups, o // groups, n * oh * wq)
+        if self.needs[1]:
+            gw = (gmat @ self.cols.transpose(0, 2, 1)).reshape(o, c // groups, kh, kw).astype(wdt, copy=False)
+        if self.needs[0]:
+            dcols = (self.wmat.transpose(0, 2, 1) @ gmat).reshape(c, kh * kw, n, oh, wq)
+            dpad = xp.zeros((c, n, (hp + 1) * wp), dtype=self.dtype)
+            it = dpad.itemsize
+            sc, sn = dpad.strides[:2]
+            for u in range(kh):
+                for v in range(kw):
+                    view = _as_strided(dpad[:, :, u * dh * wp + v * dw:], (c, n, oh, wq), (sc, sn, sh * wp * it, sw * it))
+                    view += dcols[:, u * kw + v]
+            gx = dpad.reshape(c, n, hp + 1, wp)[:, :, ph:ph + h, pw:pw + wd].transpose(1, 0, 2, 3)
+            gx = gx.astype(xdt, copy=False)
+        return gx, gw, gb
+
+
+def conv2d(x: Tensor, w: Tensor, b: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """2-D cross-correlation, as PyTorch's conv2d.
+
+    x: (N, C, H, W), w: (O, C/groups, kh, kw), b: (O,) or None -> (N, O, OH, OW) with
+    OH = conv_output_size(H, kh, stride, padding, dilation) (likewise OW). stride, padding
+    and dilation are ints or (height, width) pairs.
+
+    >>> conv2d(gn.randn(8, 3, 32, 32), gn.randn(16, 3, 5, 5), padding=2).shape
+    (8, 16, 32, 32)
+    """
+    x, w = _as_tensor(x), _as_tensor(w)
+    stride, padding, dilation = _conv_args("conv2d", stride, padding, dilation)
+    check_conv_input("conv2d", x.shape, w.shape, stride, padding, dilation, groups)
+    if b is not None:
+        b = _as_tensor(b)
+        if b.shape != (w.shape[0],):
+            raise ValueError(f"conv2d: bias must have shape ({w.shape[0]},) for weight {w.shape}, got {b.shape}")
+        return Conv2d.apply(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=int(groups))
+    return Conv2d.apply(x, w, stride=stride, padding=padding, dilation=dilation, groups=int(groups))
+
+
+def _as_tensor(a) -> Tensor:
+    return a if isinstance(a, Tensor) else Tensor._wrap(xp.asarray(a))
+
+
+def conv2d_reference(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
+    """The definition, one output position at a time (ndarrays in and out; for tests only)."""
+    x, w = xp.asarray(x), xp.asarray(w)
+    (sh, sw), (ph, pw), (dh, dw) = _conv_args("conv2d_reference", stride, padding, dilation)
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    og = o // groups
+    xpad = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    oh = conv_output_size(h, kh, sh, ph, dh)
+    ow = conv_output_size(wd, kw, sw, pw, dw)
+    out = xp.zeros((n, o, oh, ow), dtype=xp.result_type(x, w))
+    for k in range(o):
+        g = k // og
+        for i in range(oh):
+            for j in range(ow):
+                patch = xpad[:, g * cg:(g + 1) * cg, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
+                out[:, k, i, j] = (patch * w[k]).sum(axis=(1, 2, 3))
+    if b is not None:
+        out += xp.asarray(b).reshape(1, o, 1, 1)
+    return out
