@@ -1,0 +1,286 @@
+"""The op table (in the spirit of PyTorch's OpInfo) and the generic tests that run over it.
+
+Each OpInfo says how to call the op on tensors, a NumPy reference, sample inputs
+(float64 arrays plus keyword options) and bad inputs that must raise a named error.
+``test_op`` runs, for every entry and sample: forward vs the reference, float64
+gradcheck, float32/float64 kept through forward and backward, and the error checks.
+A new op is one table entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import gradnote as gn
+
+RNG = np.random.default_rng(2024)
+
+
+def U(*shape, low=-2.0, high=2.0):
+    """Uniform float64 sample."""
+    return RNG.uniform(low, high, shape)
+
+
+def POS(*shape):
+    """Values in [0.5, 2]: inside the domain of log, sqrt and a ** b."""
+    return U(*shape, low=0.5, high=2.0)
+
+
+def AWAY(*shape):
+    """Values with 0.5 <= |v| <= 2: safe divisors, and away from abs's kink."""
+    return POS(*shape) * RNG.choice([-1.0, 1.0], size=shape)
+
+
+def S(*arrays, **options):
+    """One sample input: tensor arguments plus keyword options."""
+    return arrays, options
+
+
+@dataclass
+class OpInfo:
+    name: str
+    fn: Callable  # (*tensors, **options) -> Tensor
+    ref: Callable  # (*ndarrays, **options) -> ndarray
+    samples: list
+    errors: list = field(default_factory=list)  # (zero-argument call, exception type, message regex)
+    differentiable: bool = True
+
+
+def t(*shape):
+    return gn.ones(*shape)
+
+
+def broadcast_error(op: str):
+    return (lambda: OPS_BY_NAME[op].fn(t(3, 4), t(5)), ValueError, rf"{op}: shapes \(3, 4\) and \(5,\)")
+
+
+BINARY_SAMPLES = lambda second=U: [  # noqa: E731
+    S(U(3, 4), second(3, 4)),
+    S(U(3, 1, 4), second(5, 4)),  # broadcasts to (3, 5, 4)
+    S(U(), second(3)),  # 0-d with a vector
+    S(U(2, 3), second()),
+    S(U(0, 3), second(3)),  # empty
+]
+
+AXIS_SAMPLES = [
+    S(U(3, 4, 2)),
+    S(U(3, 4, 2), axis=1),
+    S(U(3, 4, 2), axis=-1, keepdims=True),
+    S(U(3, 4, 2), axis=(0, 2)),
+    S(U(3, 4, 2), axis=(0, -1), keepdims=True),
+    S(U(3, 4), axis=-2),
+    S(U()),
+]
+
+AXIS_ERRORS = lambda op: [  # noqa: E731
+    (lambda: getattr(t(3, 4), op)(axis=2), ValueError, rf"{op}: axis 2 is out of range for a tensor with 2"),
+    (lambda: getattr(t(3, 4), op)(axis=-3), ValueError, rf"{op}: axis -3 is out of range"),
+    (lambda: getattr(t(3, 4), op)(axis=(1, -1)), ValueError, rf"{op}: repeated axis"),
+    (lambda: getattr(t(3, 4), op)(axis=1.5), TypeError, rf"{op}: axis must be"),
+]
+
+COND = U(3, 4) > 0
+CLIP_VALUES = np.array([[-1.8, -0.5, 0.3], [1.5, 0.9, -1.3]])  # none within eps of the bounds
+
+OPS = [
+    OpInfo("add", lambda a, b: a + b, np.add, BINARY_SAMPLES(), [broadcast_error("add")]),
+    OpInfo("sub", lambda a, b: a - b, np.subtract, BINARY_SAMPLES(), [broadcast_error("sub")]),
+    OpInfo("mul", lambda a, b: a * b, np.multiply, BINARY_SAMPLES(), [broadcast_error("mul")]),
+    OpInfo("div", lambda a, b: a / b, np.divide, BINARY_SAMPLES(AWAY), [broadcast_error("div")]),
+    OpInfo("pow", lambda a, b: a**b, np.power,
+           [S(POS(3, 4), U(3, 4)), S(POS(3, 1, 4), U(5, 4)), S(POS(), U(3))], [broadcast_error("pow")]),
+    OpInfo("maximum", gn.maximum, np.maximum, BINARY_SAMPLES(), [broadcast_error("maximum")]),
+    OpInfo("minimum", gn.minimum, np.minimum, BINARY_SAMPLES(), [broadcast_error("minimum")]),
+    # reflected operators and Python numbers / ndarrays on the left
+    OpInfo("radd", lambda a: 2.5 + a, lambda a: 2.5 + a, [S(U(3, 4)), S(U())]),
+    OpInfo("rsub", lambda a: 1.0 - a, lambda a: 1.0 - a, [S(U(3, 4))]),
+    OpInfo("rmul", lambda a: 3.0 * a, lambda a: 3.0 * a, [S(U(3, 4))]),
+    OpInfo("rdiv", lambda a: 1.0 / a, lambda a: 1.0 / a, [S(AWAY(3, 4))]),
+    OpInfo("rpow", lambda a: 2.0**a, lambda a: 2.0**a, [S(U(3, 4))]),
+    OpInfo("maximum_scalar", lambda a: gn.maximum(a, 0.0), lambda a: np.maximum(a, 0.0), [S(AWAY(3, 4))]),
+    OpInfo("pow_scalar", lambda a, p: a**p, lambda a, p: a**p,
+           [S(U(3, 4), p=3), S(U(3, 4), p=2), S(POS(3, 4), p=0.5), S(POS(2, 2), p=-1.5), S(U(), p=3)]),
+    OpInfo("neg", lambda a: -a, np.negative, [S(U(3, 4)), S(U())]),
+    OpInfo("exp", lambda a: a.exp(), np.exp, [S(U(3, 4)), S(U())]),
+    OpInfo("log", lambda a: a.log(), np.log, [S(POS(3, 4)), S(POS())]),
+    OpInfo("sqrt", lambda a: a.sqrt(), np.sqrt, [S(POS(3, 4))]),
+    OpInfo("abs", lambda a: a.abs(), np.abs, [S(AWAY(3, 4)), S(AWAY())]),
+    OpInfo("clip", lambda a, lo, hi: a.clip(lo, hi), lambda a, lo, hi: np.clip(a, lo, hi),
+           [S(CLIP_VALUES, lo=-1.0, hi=1.0), S(CLIP_VALUES, lo=0.0, hi=None), S(CLIP_VALUES, lo=None, hi=0.5)],
+           [(lambda: t(3, 4).clip(), ValueError, "clip: at least one of lo and hi"),
+            (lambda: t(3, 4).clip(np.zeros(5), 1.0), ValueError, r"clip: bounds of shapes \[\(5,\), \(\)\]")]),
+    OpInfo("matmul", lambda a, b: a @ b, np.matmul,
+           [S(U(3, 4), U(4, 5)), S(U(4), U(4, 5)), S(U(3, 4), U(4)), S(U(4), U(4)),
+            S(U(2, 3, 4), U(4, 5)), S(U(2, 1, 3, 4), U(5, 4, 2)), S(U(4), U(2, 4, 3))],
+           [(lambda: t(3, 4) @ t(5, 6), ValueError, r"matmul: \(3, 4\) @ \(5, 6\): inner dimensions 4 and 5 differ"),
+            (lambda: t(3, 4) @ t(), ValueError, r"matmul: \(3, 4\) @ \(\): both operands need"),
+            (lambda: t(2, 3, 4) @ t(3, 4, 5), ValueError, r"matmul: \(2, 3, 4\) @ \(3, 4, 5\): batch dimensions")]),
+    OpInfo("sum", lambda a, **k: a.sum(**k), np.sum, AXIS_SAMPLES + [S(U(0, 3), axis=0)], AXIS_ERRORS("sum")),
+    OpInfo("mean", lambda a, **k: a.mean(**k), np.mean, AXIS_SAMPLES, AXIS_ERRORS("mean")),
+    OpInfo("var", lambda a, **k: a.var(**k), np.var,
+           AXIS_SAMPLES[:-1] + [S(U(3, 4), axis=0, ddof=1), S(U(5), ddof=1)], AXIS_ERRORS("var")),
+    OpInfo("max", lambda a, **k: a.max(**k), np.max, AXIS_SAMPLES,
+           AXIS_ERRORS("max") + [(lambda: gn.zeros(0, 3).max(), ValueError, r"max: cannot reduce an empty tensor")]),
+    OpInfo("min", lambda a, **k: a.min(**k), np.min, AXIS_SAMPLES, AXIS_ERRORS("min")),
+    OpInfo("reshape", lambda a, shape: a.reshape(*shape), lambda a, shape: a.reshape(shape),
+           [S(U(3, 4), shape=(2, 6)), S(U(3, 4), shape=(12,)), S(U(3, 4), shape=(-1, 2)), S(U(), shape=(1, 1))],
+           [(lambda: t(3, 4).reshape(5, 3), ValueError, r"reshape: cannot reshape a tensor of shape \(3, 4\)")]),
+    OpInfo("transpose", lambda a, axes: a.transpose(*axes), lambda a, axes: a.transpose(*axes),
+           [S(U(2, 3, 4), axes=()), S(U(2, 3, 4), axes=(1, 0, 2)), S(U(2, 3, 4), axes=(-1, 0, 1)), S(U(3), axes=())],
+           [(lambda: t(3, 4).transpose(0, 5), ValueError, r"transpose: axes \(0, 5\) are not a permutation"),
+            (lambda: t(3, 4).transpose(0), ValueError, r"transpose: axes \(0,\) are not a permutation")]),
+    OpInfo("T", lambda a: a.T, lambda a: a.T, [S(U(3, 4)), S(U(2, 3, 4))]),
+    OpInfo("getitem", lambda a, index: a[index], lambda a, index: a[index],
+           [S(U(4, 3), index=1), S(U(4, 3), index=-1), S(U(4, 3), index=slice(None, None, -2)),
+            S(U(4, 3), index=(slice(1, 3), 2)), S(U(4, 3), index=(Ellipsis, None, 0)),
+            S(U(4, 3), index=np.array([0, 0, 2, 0])),  # repeated rows: gradients accumulate
+            S(U(4, 3), index=([0, 0, 3], [1, 1, 2])),  # repeated elements
+            S(U(4, 3), index=(np.array([[1, 1], [2, 0]]), slice(None))),
+            S(U(4, 3), index=U(4, 3) > 0)],  # boolean mask
+           [(lambda: t(3, 4)[5], IndexError, r"getitem: index 5 is out of bounds .*\(tensor shape \(3, 4\)\)"),
+            (lambda: t(3, 4)[[0, 7]], IndexError, r"getitem: index 7 is out of bounds .*\(tensor shape \(3, 4\)\)"),
+            (lambda: t(3, 4)[0, 0, 0], IndexError, r"getitem: too many indices .*\(tensor shape \(3, 4\)\)"),
+            (lambda: t(3, 4)[gn.tensor([0.5])], IndexError, r"getitem: index arrays must be integer or bool")]),
+    OpInfo("concat", lambda *ts, axis: gn.concat(ts, axis), lambda *a, axis: np.concatenate(a, axis),
+           [S(U(2, 3), U(4, 3), axis=0), S(U(2, 3), U(2, 1), U(2, 2), axis=-1), S(U(3), U(0), axis=0)],
+           [(lambda: gn.concat([t(3, 4), t(2, 5)], 0), ValueError, r"concat: shapes \(3, 4\) and \(2, 5\) differ"),
+            (lambda: gn.concat([t(3, 4), t(3, 4)], 2), ValueError, r"concat: axis 2 is out of range"),
+            (lambda: gn.concat([t(), t()], 0), ValueError, r"concat: zero-dimensional"),
+            (lambda: gn.concat([], 0), ValueError, r"concat: expected a non-empty sequence")]),
+    OpInfo("stack", lambda *ts, axis: gn.stack(ts, axis), lambda *a, axis: np.stack(a, axis),
+           [S(U(2, 3), U(2, 3), U(2, 3), axis=0), S(U(2, 3), U(2, 3), axis=-1), S(U(), U(), axis=0)],
+           [(lambda: gn.stack([t(3, 4), t(4, 3)]), ValueError, r"stack: all tensors need the same shape"),
+            (lambda: gn.stack([t(3, 4), t(3, 4)], 3), ValueError, r"stack: axis 3 is out of range")]),
+    OpInfo("where", lambda a, b: gn.where(COND, a, b), lambda a, b: np.where(COND, a, b),
+           [S(U(3, 4), U(3, 4)), S(U(3, 1), U(4)), S(U(3, 4), U())],
+           [(lambda: gn.where(np.ones((2, 2), bool), t(3, 4), t(3, 4)), ValueError,
+             r"where: shapes \(2, 2\), \(3, 4\) and \(3, 4\) cannot be broadcast")]),
+    # not differentiable: forward and errors only
+    OpInfo("lt", lambda a, b: a < b, np.less, BINARY_SAMPLES(), [broadcast_error("less")], differentiable=False),
+    OpInfo("eq", lambda a, b: a == b, np.equal, [S(U(3, 4), U(4))], differentiable=False),
+    OpInfo("ne", lambda a, b: a != b, np.not_equal, [S(U(3, 4), U(4))], differentiable=False),
+    OpInfo("ge", lambda a, b: a >= b, np.greater_equal, [S(U(3, 4), U(4))], differentiable=False),
+    OpInfo("argmax", lambda a, **k: a.argmax(**k), np.argmax, [S(U(3, 4)), S(U(3, 4), axis=1), S(U(3, 4), axis=-2)],
+           [(lambda: t(3, 4).argmax(axis=3), ValueError, r"argmax: axis 3 is out of range"),
+            (lambda: gn.zeros(0).argmax(), ValueError, r"argmax: cannot reduce an empty tensor")],
+           differentiable=False),
+    OpInfo("argmin", lambda a, **k: a.argmin(**k), np.argmin, [S(U(3, 4), axis=0)], differentiable=False),
+]
+OPS_BY_NAME = {op.name: op for op in OPS}
+OPS_BY_NAME["less"] = OPS_BY_NAME["lt"]
+
+
+def _check_forward(op, arrays, options, where):
+    out = op.fn(*[gn.tensor(a) for a in arrays], **options)
+    expected = np.asarray(op.ref(*arrays, **options))
+    assert isinstance(out, gn.Tensor), where
+    assert out.shape == expected.shape, f"{where}: shape {out.shape} != {expected.shape}"
+    assert out.dtype == expected.dtype, f"{where}: dtype {out.dtype} != {expected.dtype}"
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12, err_msg=where)
+
+
+def _check_dtype_kept(op, arrays, options, dtype, where):
+    """Forward output and every input gradient keep the inputs' float dtype."""
+    xs = [gn.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
+    out = op.fn(*xs, **options)
+    assert out.dtype == dtype, f"{where}: {dtype} input gave {out.dtype} output"
+    out.backward(np.ones(out.shape, dtype))
+    for x in xs:
+        assert x.grad is not None and x.grad.dtype == dtype and x.grad.shape == x.shape, where
+
+
+@pytest.mark.parametrize("op", OPS, ids=[op.name for op in OPS])
+def test_op(op):
+    for k, (arrays, options) in enumerate(op.samples):
+        where = f"{op.name} sample {k}: shapes {[a.shape for a in arrays]} options {options}"
+        _check_forward(op, arrays, options, where)
+        if op.differentiable:
+            xs = [gn.tensor(a, requires_grad=True) for a in arrays]
+            assert gn.gradcheck(lambda *ts: op.fn(*ts, **options), xs, raise_exception=True), where
+            for dtype in (np.float32, np.float64):
+                _check_dtype_kept(op, arrays, options, dtype, where)
+    for call, exc, message in op.errors:
+        with pytest.raises(exc, match=message):
+            call()
+
+
+# ----- hypothesis: elementwise and broadcasting ops over drawn shapes and values ---------
+# Values lie on a grid of quarters so that any two are either equal (ties: max/min split
+# the gradient, which central differences reproduce) or far apart compared with eps.
+GRID = st.integers(-8, 8).map(lambda k: k / 4)
+NONZERO = st.integers(1, 8).map(lambda k: k / 4) | st.integers(-8, -1).map(lambda k: k / 4)
+POSITIVE = st.integers(1, 8).map(lambda k: k / 4)
+
+BINARY = {
+    "add": (lambda a, b: a + b, np.add, GRID, GRID),
+    "sub": (lambda a, b: a - b, np.subtract, GRID, GRID),
+    "mul": (lambda a, b: a * b, np.multiply, GRID, GRID),
+    "div": (lambda a, b: a / b, np.divide, GRID, NONZERO),
+    "pow": (lambda a, b: a**b, np.power, POSITIVE, GRID),
+    "maximum": (gn.maximum, np.maximum, GRID, GRID),
+    "minimum": (gn.minimum, np.minimum, GRID, GRID),
+}
+
+
+@st.composite
+def binary_case(draw):
+    name = draw(st.sampled_from(sorted(BINARY)))
+    fn, ref, left, right = BINARY[name]
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3))
+    a = draw(hnp.arrays(np.float64, shapes.input_shapes[0], elements=left))
+    b = draw(hnp.arrays(np.float64, shapes.input_shapes[1], elements=right))
+    return name, fn, ref, a, b
+
+
+@settings(max_examples=25, deadline=None)
+@given(binary_case())
+def test_binary_ops_broadcast_forward_and_gradient(case):
+    name, fn, ref, a, b = case
+    x, y = gn.tensor(a, requires_grad=True), gn.tensor(b, requires_grad=True)
+    out = fn(x, y)
+    np.testing.assert_allclose(out.data, ref(a, b), rtol=1e-12)
+    assert out.dtype == np.float64
+    assert gn.gradcheck(fn, [x, y], raise_exception=True), name
+
+
+UNARY = {
+    "neg": (lambda a: -a, np.negative, GRID),
+    "exp": (lambda a: a.exp(), np.exp, GRID),
+    "log": (lambda a: a.log(), np.log, POSITIVE),
+    "sqrt": (lambda a: a.sqrt(), np.sqrt, POSITIVE),
+    "abs": (lambda a: a.abs(), np.abs, GRID),  # sign(0) = 0 matches the central difference at 0
+    "cube": (lambda a: a**3, lambda a: a**3, GRID),
+}
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sampled_from(sorted(UNARY)), st.data())
+def test_unary_ops_forward_and_gradient(name, data):
+    fn, ref, elements = UNARY[name]
+    a = data.draw(hnp.arrays(np.float64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=4), elements=elements))
+    x = gn.tensor(a, requires_grad=True)
+    np.testing.assert_allclose(fn(x).data, ref(a), rtol=1e-12)
+    assert gn.gradcheck(fn, [x], raise_exception=True), name
+
+
+def test_repeated_integer_indices_accumulate_gradients():
+    x = gn.tensor([10.0, 20.0, 30.0], requires_grad=True)
+    x[[0, 0, 2, 0]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 0.0, 1.0])
+    m = gn.zeros(2, 2, requires_grad=True)
+    (m[[0, 0, 1], [1, 1, 0]] * gn.tensor([1.0, 2.0, 5.0])).sum().backward()
+    np.testing.assert_array_equal(m.grad, [[0.0, 3.0], [5.0, 0.0]])
+
+
+def test_tensor_index_and_tensor_bounds():
+    x = gn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    rows = gn.tensor([1, 1])
+    np.testing.assert_array_equal(x[rows].data, [[3.0, 4.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(x.clip(gn.tensor(1.5), gn.tensor(3.5)).data, [[1.5, 2.0], [3.0, 3.5]])
