@@ -1,3 +1,34 @@
-"""(to be written)"""
+"""Dropout layer: inverted dropout while training, the identity in evaluation (model.eval())."""
 
-__all__: list = []
+from __future__ import annotations
+
+import numbers
+
+from .. import functional as F
+from ..autograd import Tensor
+from .module import Module
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Module):
+    """Zero each element with probability p during training, scaling survivors by 1 / (1 - p).
+
+    x: any shape, returned in the same shape. In eval mode the input passes through unchanged.
+    `inplace` is accepted for PyTorch compatibility; gradnote never overwrites its input.
+
+    >>> drop = Dropout(0.5); drop.eval(); drop(x) is x
+    True
+    """
+
+    def __init__(self, p: float = 0.5, inplace: bool = False):
+        super().__init__()
+        if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p < 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
+        self.p, self.inplace = float(p), inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout(x, self.p, self.training)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}, inplace={self.inplace}"

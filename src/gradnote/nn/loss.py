@@ -1,3 +1,105 @@
-"""(to be written)"""
+"""Loss layers: module wrappers of gradnote.functional's losses; `loss_fn(input, target)` -> Tensor.
 
-__all__: list = []
+Each takes reduction="mean" | "sum" | "none". Class weights and pos_weight are buffers (saved in
+state_dict under "weight" / "pos_weight", as PyTorch).
+"""
+
+from __future__ import annotations
+
+from .. import functional as F
+from ..autograd import Tensor
+from ..backend import xp
+from ..functional._util import check_reduction
+from ._checks import positive_float
+from .module import Module
+
+__all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+
+
+def _array(value):
+    if value is None:
+        return None
+    return value.data if isinstance(value, Tensor) else xp.asarray(value)
+
+
+class _Loss(Module):
+    def __init__(self, reduction: str = "mean"):
+        super().__init__()
+        self.reduction = check_reduction(reduction, type(self).__name__)
+
+    def extra_repr(self) -> str:
+        return "" if self.reduction == "mean" else f"reduction={self.reduction!r}"
+
+
+class _WeightedLoss(_Loss):
+    def __init__(self, weight=None, reduction: str = "mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", _array(weight))
+
+
+class MSELoss(_Loss):
+    """mean((input - target)^2); input and target of the same shape."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.mse_loss(input, target, self.reduction)
+
+
+class L1Loss(_Loss):
+    """mean(|input - target|); input and target of the same shape."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.l1_loss(input, target, self.reduction)
+
+
+class HuberLoss(_Loss):
+    """0.5 d^2 for |d| <= delta, else delta (|d| - 0.5 delta), d = input - target."""
+
+    def __init__(self, reduction: str = "mean", delta: float = 1.0):
+        super().__init__(reduction)
+        self.delta = positive_float("HuberLoss", "delta", delta)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.huber_loss(input, target, self.reduction, self.delta)
+
+
+class BCELoss(_WeightedLoss):
+    """Binary cross-entropy on probabilities in [0, 1] (logs clamped at -100); optional per-element weight."""
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_WeightedLoss):
+    """Binary cross-entropy on logits (sigmoid fused in, stable for any |x|); optional weight, pos_weight."""
+
+    def __init__(self, weight=None, reduction: str = "mean", pos_weight=None):
+        super().__init__(weight, reduction)
+        self.register_buffer("pos_weight", _array(pos_weight))
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction, self.pos_weight)
+
+
+class CrossEntropyLoss(_WeightedLoss):
+    """Cross-entropy of logits (N, C[, d1, ...]) against class indices or probabilities (see F.cross_entropy)."""
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean",
+                 label_smoothing: float = 0.0):
+        super().__init__(weight, reduction)
+        if not 0.0 <= label_smoothing <= 1.0:
+            raise ValueError(f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing!r}")
+        self.ignore_index, self.label_smoothing = int(ignore_index), float(label_smoothing)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction, self.label_smoothing)
+
+
+class NLLLoss(_WeightedLoss):
+    """Negative log-likelihood of log-probabilities (N, C[, d1, ...]) at integer class indices."""
+
+    def __init__(self, weight=None, ignore_index: int = -100, reduction: str = "mean"):
+        super().__init__(weight, reduction)
+        self.ignore_index = int(ignore_index)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
