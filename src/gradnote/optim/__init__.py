@@ -1,18 +1,18 @@
 """Optimisers: update rules for parameters from their gradients, equal to PyTorch's for the same class.
 
-    import gradnote.optim as optim
-    opt = optim.Adam(model.parameters(), lr=1e-3)
-    sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
-    for epoch in range(epochs):
-        opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
-        sched.step()
+import gradnote.optim as optim
+opt = optim.Adam(model.parameters(), lr=1e-3)
+sched = optim.lr_scheduler.StepLR(opt, step_size=10, gamma=0.5)
+for epoch in range(epochs):
+    opt.zero_grad(); loss_fn(model(x), y).backward(); opt.step()
+    sched.step()
 """
 
-from . import lr_scheduler  # noqa: F401
+from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "lr_scheduler"]

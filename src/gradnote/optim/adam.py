@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..backend import xp
 from .optimizer import Optimizer, _lerp_, _with_weight_decay
@@ -14,8 +14,8 @@ class Adam(Optimizer):
 
     With lr gamma, betas (beta1, beta2), weight decay lambda and m_0 = v_0 = v^max_0 = 0::
 
-        if decoupled_weight_decay: theta_{t-1} <- theta_{t-1} * (1 - gamma * lambda)     (AdamW)
-        else:          g_t <- g_t + lambda * theta_{t-1}                     (L2 in the gradient)
+        if decoupled_weight_decay:  theta_{t-1} <- theta_{t-1} * (1 - gamma * lambda)   (AdamW)
+        else:                       g_t <- g_t + lambda * theta_{t-1}                   (L2 in the gradient)
         m_t     <- beta1 * m_{t-1} + (1 - beta1) * g_t
         v_t     <- beta2 * v_{t-1} + (1 - beta2) * g_t ** 2
         if amsgrad:  v^max_t <- max(v^max_{t-1}, v_t);  v_t <- v^max_t
@@ -27,10 +27,28 @@ class Adam(Optimizer):
         opt = Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))
     """
 
-    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.0, amsgrad: bool = False, *, decoupled_weight_decay: bool = False):
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                                      decoupled_weight_decay=decoupled_weight_decay))
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        amsgrad: bool = False,
+        *,
+        decoupled_weight_decay: bool = False,
+    ):
+        super().__init__(
+            params,
+            {
+                "lr": lr,
+                "betas": betas,
+                "eps": eps,
+                "weight_decay": weight_decay,
+                "amsgrad": amsgrad,
+                "decoupled_weight_decay": decoupled_weight_decay,
+            },
+        )
 
     def _init_state(self, data, group):
         state = {"step": 0, "exp_avg": xp.zeros_like(data), "exp_avg_sq": xp.zeros_like(data)}
@@ -76,7 +94,15 @@ class AdamW(Adam):
         opt = AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)
     """
 
-    def __init__(self, params: Iterable, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
-                 weight_decay: float = 0.01, amsgrad: bool = False):
-        super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         decoupled_weight_decay=True)
+    def __init__(
+        self,
+        params: Iterable,
+        lr: float = 1e-3,
+        betas: tuple = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0.01,
+        amsgrad: bool = False,
+    ):
+        super().__init__(
+            params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, decoupled_weight_decay=True
+        )

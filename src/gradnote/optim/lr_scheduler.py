@@ -16,8 +16,15 @@ import math
 
 from .optimizer import Optimizer
 
-__all__ = ["LRScheduler", "StepLR", "ExponentialLR", "InverseTimeDecay", "CosineAnnealingLR", "LinearWarmup",
-           "ReduceLROnPlateau"]
+__all__ = [
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "InverseTimeDecay",
+    "LRScheduler",
+    "LinearWarmup",
+    "ReduceLROnPlateau",
+    "StepLR",
+]
 
 
 class LRScheduler:
@@ -150,8 +157,7 @@ class LinearWarmup(LRScheduler):
     (same default start_factor 1/3); unlike LinearLR, start_factor=0 (warm up from zero) is allowed.
     """
 
-    def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 1.0 / 3,
-                 last_epoch: int = -1):
+    def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 1.0 / 3, last_epoch: int = -1):
         if not (isinstance(warmup_steps, int) and warmup_steps >= 1):
             raise ValueError(f"LinearWarmup: warmup_steps must be an integer >= 1, got {warmup_steps!r}")
         if not 0 <= start_factor <= 1:
@@ -177,9 +183,18 @@ class ReduceLROnPlateau(LRScheduler):
         sched.step(val_loss)
     """
 
-    def __init__(self, optimizer: Optimizer, mode: str = "min", factor: float = 0.1, patience: int = 10,
-                 threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0, min_lr=0.0,
-                 eps: float = 1e-8):
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr=0.0,
+        eps: float = 1e-8,
+    ):
         name = "ReduceLROnPlateau"
         if not hasattr(optimizer, "param_groups"):
             raise TypeError(f"{name}: expected an Optimizer, got {type(optimizer).__name__}")

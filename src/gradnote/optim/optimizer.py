@@ -13,7 +13,8 @@ parameter's dtype; parameters whose ``.grad`` is None are skipped.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..backend import xp
 
@@ -38,8 +39,7 @@ class Optimizer:
         name = type(self).__name__
         if _is_param(params) or isinstance(params, (dict, xp.ndarray)):
             raise TypeError(
-                f"{name}: params must be an iterable of Parameters or of param-group dicts, "
-                f"got {type(params).__name__}"
+                f"{name}: params must be an iterable of Parameters or of param-group dicts, got {type(params).__name__}"
             )
         groups = list(params)
         if not groups:
