@@ -17,15 +17,17 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..autograd import Tensor
 from ..random import get_rng
 
 
 def as_array(a):
     """The ndarray behind a gradnote Tensor, or ``a`` itself for arrays (np.memmap stays a memmap)."""
-    data = getattr(a, "data", a)
-    if isinstance(data, np.ndarray):
-        return data
-    return np.asarray(data)
+    if isinstance(a, np.ndarray):
+        return a
+    if isinstance(a, Tensor):
+        return a.data
+    return np.asarray(a)
 
 
 class Dataset:
