@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import gradnote as gn
+from gradnote.autograd import Function
 
 RNG = np.random.default_rng(2024)
 
@@ -186,12 +187,28 @@ def _check_forward(op, arrays, options, where):
     np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12, err_msg=where)
 
 
+class _DtypeProbe(Function):
+    """Identity that records the dtype of the gradient reaching it (the engine casts leaf
+    gradients, which would hide an op whose backward changes dtype)."""
+
+    seen: list = []
+
+    def forward(self, a):
+        return a
+
+    def backward(self, g):
+        _DtypeProbe.seen.append(g.dtype)
+        return g
+
+
 def _check_dtype_kept(op, arrays, options, dtype, where):
     """Forward output and every input gradient keep the inputs' float dtype."""
     xs = [gn.tensor(a.astype(dtype), requires_grad=True) for a in arrays]
-    out = op.fn(*xs, **options)
+    _DtypeProbe.seen = []
+    out = op.fn(*[_DtypeProbe.apply(x) for x in xs], **options)
     assert out.dtype == dtype, f"{where}: {dtype} input gave {out.dtype} output"
     out.backward(np.ones(out.shape, dtype))
+    assert _DtypeProbe.seen == [np.dtype(dtype)] * len(xs), f"{where}: gradient dtypes {_DtypeProbe.seen}"
     for x in xs:
         assert x.grad is not None and x.grad.dtype == dtype and x.grad.shape == x.shape, where
 

@@ -142,10 +142,11 @@ def _topological_order(root: Function) -> list:
 def _accumulate(leaf, g) -> None:
     """Add g into leaf.grad. The first gradient is copied: ops may hand the same array to
     several inputs (add returns g, g), and .grad must be the leaf's own, writable array."""
+    dtype = leaf.data.dtype
     if leaf.grad is None:
-        leaf.grad = xp.array(g, dtype=leaf.data.dtype)
+        leaf.grad = xp.array(g, dtype=dtype)
     else:
-        total = leaf.grad + g
+        total = leaf.grad + (g if g.dtype == dtype else g.astype(dtype))
         leaf.grad = total if isinstance(total, xp.ndarray) else xp.asarray(total)
 
 

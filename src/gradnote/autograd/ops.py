@@ -409,7 +409,7 @@ class Maximum(Function):
     def backward(self, g):
         a, b = self.a, self.b
         win = (a > b) if self.mode == "max" else (a < b)
-        share = win + 0.5 * (a == b)
+        share = xp.where(a == b, 0.5, win).astype(g.dtype, copy=False)
         return (g * share if self.needs[0] else None, g * (1.0 - share) if self.needs[1] else None)
 
 
