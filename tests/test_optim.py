@@ -285,6 +285,19 @@ def test_add_param_group_and_duplicates():
         opt.add_param_group({"params": [Parameter(np.ones(1))], "lr": -1})
 
 
+def test_grad_of_wrong_shape_is_an_error():
+    p = Parameter(np.ones((3, 4)))
+    opt = optim.SGD([p], lr=0.1)
+    p.grad = np.ones(4)  # would broadcast silently into a (3, 4) buffer
+    with pytest.raises(ValueError, match=r"SGD.step: a parameter of shape \(3, 4\) has a grad of shape \(4,\)"):
+        opt.step()
+
+
+def test_sgd_nesterov_and_weight_decay_are_keyword_only():
+    with pytest.raises(TypeError):
+        optim.SGD([Parameter(np.ones(2))], 0.1, 0.9, 0.0, 1e-4)
+
+
 def test_bad_params_argument():
     with pytest.raises(ValueError, match="empty parameter list"):
         optim.SGD([], lr=0.1)

@@ -128,6 +128,11 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
+                if grad.shape != p.data.shape:
+                    raise ValueError(
+                        f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a grad of shape "
+                        f"{grad.shape}"
+                    )
                 st = state.get(p)
                 if st is None:
                     st = state[p] = self._init_state(p.data, group)

@@ -21,7 +21,9 @@ class SGD(Optimizer):
         theta_t <- theta_{t-1} - lr * g_t
 
     Note the velocity holds gradients, not steps (v = mu v + g; theta -= lr v), unlike Sutskever et al.
-    momentum=0 is plain SGD. State per parameter: ``momentum_buffer``.
+    momentum=0 is plain SGD. State per parameter: ``momentum_buffer``. ``nesterov`` and ``weight_decay`` are
+    keyword-only: PyTorch's positional order (..., weight_decay, nesterov) and the notes' (..., nesterov,
+    weight_decay) differ, and a silently swapped argument would be worse than an error.
 
         opt = SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     """
@@ -32,6 +34,7 @@ class SGD(Optimizer):
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
+        *,
         nesterov: bool = False,
         weight_decay: float = 0.0,
     ):
