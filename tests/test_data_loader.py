@@ -45,6 +45,10 @@ def _xy(n=10, d=3):
     return x, np.arange(n) % 3
 
 
+def _flat(rows):
+    return [i for r in rows for i in r]
+
+
 def _rows(loader):
     """The sample ids (first feature / d) of every batch, in order."""
     return [(xb.data[:, 0] // xb.shape[1]).astype(int).tolist() for xb, _ in loader]
@@ -97,11 +101,11 @@ def test_shuffle_is_a_permutation_and_repeats_under_manual_seed():
     ds = TensorDataset(*_xy(50))
     loader = DataLoader(ds, batch_size=7, shuffle=True)
     gn.manual_seed(3)
-    epoch1, epoch2 = sum(_rows(loader), []), sum(_rows(loader), [])
+    epoch1, epoch2 = _flat(_rows(loader)), _flat(_rows(loader))
     assert sorted(epoch1) == list(range(50)) == sorted(epoch2)  # without replacement
     assert epoch1 != epoch2 and epoch1 != list(range(50))  # each epoch reshuffles
     gn.manual_seed(3)
-    assert sum(_rows(loader), []) == epoch1 and sum(_rows(loader), []) == epoch2
+    assert _flat(_rows(loader)) == epoch1 and _flat(_rows(loader)) == epoch2
 
 
 def test_explicit_generator_is_independent_of_global():
@@ -117,7 +121,7 @@ def test_explicit_generator_is_independent_of_global():
 def test_batches_partition_the_dataset(n, batch_size, drop_last, shuffle):
     loader = DataLoader(TensorDataset(*_xy(n)), batch_size=batch_size, shuffle=shuffle, drop_last=drop_last)
     rows = _rows(loader)
-    flat = sum(rows, [])
+    flat = _flat(rows)
     assert len(rows) == len(loader)
     assert all(len(r) == batch_size for r in rows[:-1] if r)
     assert len(set(flat)) == len(flat)
