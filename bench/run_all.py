@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from harness import setup_torch  # noqa: E402
+from harness import setup_torch
 
 
 def _load(path: Path):
@@ -31,7 +31,8 @@ def _row(r: dict) -> str:
     torch_us = "-" if r.get("torch_us") is None else f"{r['torch_us']:.1f}"
     ratio = "-" if r.get("ratio") is None else f"{r['ratio']:.2f}x"
     met = {True: "yes", False: "NO", None: "-"}[r.get("met")]
-    return f"{r['name']:<28s} {r['gn_us']:>12.1f} {torch_us:>12s} {ratio:>8s} {'<= %.2fx' % r['target']:>10s} {met:>5s}"
+    target = f"<= {r['target']:.2f}x"
+    return f"{r['name']:<28s} {r['gn_us']:>12.1f} {torch_us:>12s} {ratio:>8s} {target:>10s} {met:>5s}"
 
 
 def main(argv: list[str]) -> int:
@@ -45,7 +46,7 @@ def main(argv: list[str]) -> int:
         print(f"--- {path.name}")
         try:
             out = _load(path).main()
-        except Exception:  # keep going: one broken workload should not hide the others
+        except Exception:  # noqa: BLE001 - keep going: one broken workload should not hide the others
             traceback.print_exc()
             failures.append(path.name)
             continue

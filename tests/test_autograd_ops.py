@@ -9,8 +9,9 @@ A new op is one table entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -62,7 +63,7 @@ def broadcast_error(op: str):
     return (lambda: OPS_BY_NAME[op].fn(t(3, 4), t(5)), ValueError, rf"{op}: shapes \(3, 4\) and \(5,\)")
 
 
-BINARY_SAMPLES = lambda second=U: [  # noqa: E731
+BINARY_SAMPLES = lambda second=U: [
     S(U(3, 4), second(3, 4)),
     S(U(3, 1, 4), second(5, 4)),  # broadcasts to (3, 5, 4)
     S(U(), second(3)),  # 0-d with a vector
@@ -80,7 +81,7 @@ AXIS_SAMPLES = [
     S(U()),
 ]
 
-AXIS_ERRORS = lambda op: [  # noqa: E731
+AXIS_ERRORS = lambda op: [
     (lambda: getattr(t(3, 4), op)(axis=2), ValueError, rf"{op}: axis 2 is out of range for a tensor with 2"),
     (lambda: getattr(t(3, 4), op)(axis=-3), ValueError, rf"{op}: axis -3 is out of range"),
     (lambda: getattr(t(3, 4), op)(axis=(1, -1)), ValueError, rf"{op}: repeated axis"),
@@ -191,7 +192,7 @@ class _DtypeProbe(Function):
     """Identity that records the dtype of the gradient reaching it (the engine casts leaf
     gradients, which would hide an op whose backward changes dtype)."""
 
-    seen: list = []
+    seen: ClassVar[list] = []
 
     def forward(self, a):
         return a
@@ -220,7 +221,7 @@ def test_op(op):
         _check_forward(op, arrays, options, where)
         if op.differentiable:
             xs = [gn.tensor(a, requires_grad=True) for a in arrays]
-            assert gn.gradcheck(lambda *ts: op.fn(*ts, **options), xs, raise_exception=True), where
+            assert gn.gradcheck(lambda *ts, kw=options: op.fn(*ts, **kw), xs, raise_exception=True), where
             for dtype in (np.float32, np.float64):
                 _check_dtype_kept(op, arrays, options, dtype, where)
     for call, exc, message in op.errors:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
-
 from .. import backend
 from ..backend import xp
 
 
 def _default_dtype_for(data):
     """float32 for Python floats, int64 for Python ints, bool for bools; arrays keep theirs."""
-    if isinstance(data, xp.ndarray) or isinstance(data, xp.generic):
+    if isinstance(data, (xp.ndarray, xp.generic)):
         return None
     arr = xp.asarray(data)
     if arr.dtype.kind == "f":
@@ -31,7 +29,7 @@ class Tensor:
     array([12.], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "_rg", "_ctx", "name", "__weakref__")
+    __slots__ = ("__weakref__", "_ctx", "_rg", "data", "grad", "name")
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
@@ -102,7 +100,7 @@ class Tensor:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape {self.shape}")
         function.backward(self, grad, retain_graph)
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A tensor sharing this one's data, cut from the graph."""
         return Tensor._wrap(self.data)
 
@@ -123,7 +121,7 @@ class Tensor:
         return self.data.dtype
 
     @property
-    def T(self) -> "Tensor":
+    def T(self) -> Tensor:
         return self.transpose()
 
     def numel(self) -> int:
@@ -172,7 +170,7 @@ class Tensor:
         return f"tensor({body}{extra})"
 
     # ----- conversions ------------------------------------------------------
-    def astype(self, dtype) -> "Tensor":
+    def astype(self, dtype) -> Tensor:
         """A converted copy; differentiable between float dtypes, cut from the graph otherwise."""
         from . import ops
 
@@ -181,20 +179,20 @@ class Tensor:
             return Tensor._wrap(self.data.astype(dtype))
         return ops.Cast.apply(self, dtype=dtype)
 
-    def float(self) -> "Tensor":
+    def float(self) -> Tensor:
         return self.astype(backend.float32)
 
-    def double(self) -> "Tensor":
+    def double(self) -> Tensor:
         return self.astype(backend.float64)
 
-    def long(self) -> "Tensor":
+    def long(self) -> Tensor:
         return self.astype(backend.int64)
 
-    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set requires_grad in place and return self (as PyTorch)."""
         self.requires_grad = requires_grad
         return self
 
 
 # At the bottom: function.py imports Tensor, and Tensor.backward needs function.backward.
-from . import function  # noqa: E402
+from . import function
