@@ -15,6 +15,8 @@ class Sequential(Module):
 
     def __init__(self, *layers):
         super().__init__()
+        if len(layers) == 1 and isinstance(layers[0], (list, tuple)):  # Keras: Sequential([Dense(...), ...])
+            layers = tuple(layers[0])
         if len(layers) == 1 and isinstance(layers[0], OrderedDict):
             for name, layer in layers[0].items():
                 self.add_module(name, _check_module("Sequential", layer))
@@ -37,6 +39,31 @@ class Sequential(Module):
         if isinstance(i, slice):
             return Sequential(*layers[i])
         return layers[i]
+
+    # Keras-style training (gradnote.train.keras); imported lazily so nn does not depend on train
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Keras: set optimizer (name or object), loss (name or callable) and metrics for fit."""
+        from ..train import keras
+        keras.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
+
+    def fit(self, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose: int = 1, callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
+            resume=None):
+        """Keras: train on arrays; returns a History (see gradnote.train.keras.fit)."""
+        from ..train import keras
+        return keras.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                         validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+                         initial_epoch=initial_epoch, resume=resume)
+
+    def evaluate(self, x=None, y=None, batch_size: int = 32, verbose: int = 0):
+        """Keras: loss, or [loss, *metrics], on x, y in eval mode."""
+        from ..train import keras
+        return keras.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
+
+    def predict(self, x, batch_size: int = 32, verbose: int = 0):
+        """Keras: model outputs for x as an ndarray, batched, in eval mode, without a graph."""
+        from ..train import keras
+        return keras.predict(self, x, batch_size=batch_size, verbose=verbose)
 
     def __len__(self) -> int:
         return len(self._modules)

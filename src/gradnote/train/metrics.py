@@ -1,0 +1,329 @@
+"""Metrics: plain NumPy functions of (y_true, y_pred), and streaming versions that fit accumulates.
+
+    from gradnote.metrics import accuracy, f1, confusion_matrix
+    accuracy([0, 2, 1], [[.9, .1, 0], [.1, .2, .7], [.3, .4, .3]])   # 1.0
+    f1([0, 1, 1, 0], [0, 1, 0, 0])                                  # 0.666...
+
+Predictions may be labels or scores: a 2-D y_pred of shape (N, C) is reduced with argmax,
+a 1-D float y_pred with values in [0, 1] is thresholded at 0.5 (binary). Targets may be
+labels (N,) or one-hot (N, C). Every function returns a Python float (or an int matrix).
+
+Streaming metrics (``Mean``, ``Confusion``, ``R2``) hold sums over batches so that an
+epoch's value equals the function applied to the whole epoch's data.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+__all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "accuracy",
+           "top_k_accuracy", "confusion_matrix", "precision", "recall", "f1", "mae", "mse", "r2",
+           "Metric", "Mean", "Confusion", "R2", "get", "METRIC_NAMES"]
+
+
+def _np(a) -> np.ndarray:
+    return np.asarray(a.data if hasattr(a, "data") and not isinstance(a, np.ndarray) else a)
+
+
+def _check_len(name: str, y_true: np.ndarray, y_pred: np.ndarray) -> None:
+    if len(y_true) != len(y_pred):
+        raise ValueError(f"{name}: y_true has {len(y_true)} samples but y_pred has {len(y_pred)}")
+
+
+def _labels(y, threshold: float = 0.5) -> np.ndarray:
+    """Class labels from labels, one-hot rows, scores (N, C) or binary probabilities (N,) / (N, 1)."""
+    y = _np(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 2:
+        return y.argmax(axis=1)
+    if y.ndim != 1:
+        raise ValueError(f"metrics: expected labels (N,) or scores (N, C), got shape {y.shape}")
+    if y.dtype.kind == "f" and (np.any(y != np.round(y)) or (y.size and y.max() <= 1 and y.min() >= 0)):
+        return (y > threshold).astype(np.int64)
+    return y.astype(np.int64)
+
+
+# ----- per-sample values (what streaming means average) ------------------------------------
+def _binary_acc_values(y_true, y_pred, threshold=0.5):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
+        y_true = y_true.reshape(y_pred.shape)
+    hit = (y_pred > threshold) == (y_true > 0.5)
+    return hit.reshape(len(hit), -1).mean(axis=1) if hit.ndim > 1 else hit.astype(np.float64)
+
+
+def _categorical_acc_values(y_true, y_pred):
+    return (_np(y_true).argmax(axis=-1) == _np(y_pred).argmax(axis=-1)).astype(np.float64)
+
+
+def _sparse_acc_values(y_true, y_pred):
+    y_true = _np(y_true).reshape(-1).astype(np.int64)
+    return (_np(y_pred).argmax(axis=-1) == y_true).astype(np.float64)
+
+
+def _acc_values(y_true, y_pred):
+    """Accuracy that picks its kind from the shapes: (N, C>1) scores are categorical/sparse, else binary."""
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if y_pred.ndim == 2 and y_pred.shape[1] > 1:
+        if y_true.ndim == 2 and y_true.shape[1] == y_pred.shape[1]:
+            return _categorical_acc_values(y_true, y_pred)
+        return _sparse_acc_values(y_true, y_pred)
+    if y_pred.dtype.kind in "iub":
+        return (y_pred.reshape(-1) == y_true.reshape(-1)).astype(np.float64)
+    return _binary_acc_values(y_true, y_pred)
+
+
+def _top_k_values(y_true, y_pred, k=5):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if y_true.ndim == 2:
+        y_true = y_true.argmax(axis=1)
+    if y_pred.ndim != 2:
+        raise ValueError(f"top_k_accuracy: y_pred must be scores (N, C), got shape {y_pred.shape}")
+    k = min(int(k), y_pred.shape[1])
+    true_score = y_pred[np.arange(len(y_pred)), y_true.astype(np.int64)]
+    # rank = number of classes scoring strictly higher; ties count in the sample's favour, as Keras
+    return ((y_pred > true_score[:, None]).sum(axis=1) < k).astype(np.float64)
+
+
+def _abs_err_values(y_true, y_pred):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
+        y_true = y_true.reshape(y_pred.shape)
+    d = np.abs(y_pred.astype(np.float64) - y_true)
+    return d.reshape(len(d), -1).mean(axis=1)
+
+
+def _sq_err_values(y_true, y_pred):
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
+        y_true = y_true.reshape(y_pred.shape)
+    d = (y_pred.astype(np.float64) - y_true) ** 2
+    return d.reshape(len(d), -1).mean(axis=1)
+
+
+def _mean_of(values_fn: Callable, name: str) -> Callable:
+    def metric(y_true, y_pred, **kw) -> float:
+        y_true, y_pred = _np(y_true), _np(y_pred)
+        _check_len(name, y_true, y_pred)
+        return float(values_fn(y_true, y_pred, **kw).mean()) if len(y_true) else float("nan")
+
+    metric.__name__ = name
+    return metric
+
+
+binary_accuracy = _mean_of(_binary_acc_values, "binary_accuracy")
+binary_accuracy.__doc__ = "Fraction of samples with (y_pred > threshold) == y_true (binary labels 0/1)."
+categorical_accuracy = _mean_of(_categorical_acc_values, "categorical_accuracy")
+categorical_accuracy.__doc__ = "Fraction with argmax(y_pred) == argmax(y_true); y_true one-hot (N, C)."
+sparse_categorical_accuracy = _mean_of(_sparse_acc_values, "sparse_categorical_accuracy")
+sparse_categorical_accuracy.__doc__ = "Fraction with argmax(y_pred) == y_true; y_true labels (N,)."
+accuracy = _mean_of(_acc_values, "accuracy")
+accuracy.__doc__ = "Accuracy of labels or scores; the kind (binary/categorical/sparse) follows the shapes."
+top_k_accuracy = _mean_of(_top_k_values, "top_k_accuracy")
+top_k_accuracy.__doc__ = "Fraction whose true class is among the k highest scores: y_pred (N, C), k=5."
+mae = _mean_of(_abs_err_values, "mae")
+mae.__doc__ = "Mean absolute error: mean |y_pred - y_true|."
+mse = _mean_of(_sq_err_values, "mse")
+mse.__doc__ = "Mean squared error: mean (y_pred - y_true)^2."
+
+
+def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:
+    """Counts C[i, j] of samples with true class i predicted as j: shape (K, K), int64."""
+    t, p = _labels(y_true), _labels(y_pred)
+    _check_len("confusion_matrix", t, p)
+    k = int(num_classes) if num_classes is not None else int(max(t.max(initial=-1), p.max(initial=-1)) + 1)
+    if t.size and (min(t.min(), p.min()) < 0 or max(t.max(), p.max()) >= k):
+        raise ValueError(f"confusion_matrix: labels must lie in [0, {k}), got "
+                         f"[{min(t.min(), p.min())}, {max(t.max(), p.max())}]")
+    return np.bincount(t * k + p, minlength=k * k).reshape(k, k).astype(np.int64)
+
+
+def _prf_from_confusion(cm: np.ndarray, kind: str, average: str, pos_label: int = 1) -> float:
+    tp = np.diag(cm).astype(np.float64)
+    pred_pos, true_pos = cm.sum(axis=0).astype(np.float64), cm.sum(axis=1).astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prec = np.where(pred_pos > 0, tp / pred_pos, 0.0)
+        rec = np.where(true_pos > 0, tp / true_pos, 0.0)
+        f = np.where(prec + rec > 0, 2 * prec * rec / (prec + rec), 0.0)
+    per_class = {"precision": prec, "recall": rec, "f1": f}[kind]
+    if average == "binary":
+        return float(per_class[pos_label]) if pos_label < len(per_class) else 0.0
+    if average == "macro":
+        return float(per_class.mean()) if per_class.size else 0.0
+    raise ValueError(f"{kind}: average must be 'binary' or 'macro', got {average!r}")
+
+
+def _prf(kind: str):
+    def metric(y_true, y_pred, average: str = "binary", pos_label: int = 1,
+               num_classes: int | None = None) -> float:
+        t, p = _labels(y_true), _labels(y_pred)
+        k = num_classes if num_classes is not None else max(2, int(max(t.max(initial=0), p.max(initial=0)) + 1))
+        if average == "binary" and k > 2:
+            raise ValueError(f"{kind}: average='binary' needs two classes, got {k}; use average='macro'")
+        return _prf_from_confusion(confusion_matrix(t, p, k), kind, average, pos_label)
+
+    metric.__name__ = kind
+    return metric
+
+
+precision = _prf("precision")
+precision.__doc__ = "TP / (TP + FP); average='binary' (class pos_label) or 'macro' (mean over classes)."
+recall = _prf("recall")
+recall.__doc__ = "TP / (TP + FN); average='binary' (class pos_label) or 'macro' (mean over classes)."
+f1 = _prf("f1")
+f1.__doc__ = "Harmonic mean 2PR / (P + R); average='binary' or 'macro'."
+
+
+def r2(y_true, y_pred) -> float:
+    """Coefficient of determination 1 - SS_res / SS_tot (SS_tot about the mean of y_true)."""
+    y_true, y_pred = _np(y_true).astype(np.float64), _np(y_pred).astype(np.float64)
+    _check_len("r2", y_true, y_pred)
+    y_true = y_true.reshape(y_pred.shape) if y_true.size == y_pred.size else y_true
+    ss_res = ((y_true - y_pred) ** 2).sum()
+    ss_tot = ((y_true - y_true.mean(axis=0)) ** 2).sum()
+    return float(1 - ss_res / ss_tot) if ss_tot > 0 else float("nan")
+
+
+# ----- streaming -----------------------------------------------------------------------------
+class Metric:
+    """A metric accumulated over batches: update(y_true, y_pred), result(), reset().
+
+    get_state()/set_state() expose the running sums as plain data (checkpoints store them).
+    """
+
+    name = "metric"
+
+    def update(self, y_true, y_pred) -> None:
+        raise NotImplementedError
+
+    def result(self) -> float:
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+    def get_state(self) -> dict:
+        return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in vars(self).items()
+                if k.startswith("_s_")}
+
+    def set_state(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, np.asarray(v, dtype=np.int64) if isinstance(v, list) else v)
+
+
+class Mean(Metric):
+    """Average of per-sample values fn(y_true, y_pred) -> (N,) over every sample seen.
+
+    fn may also return a scalar (a batch mean); it is then weighted by the batch size.
+    """
+
+    def __init__(self, fn: Callable, name: str):
+        self.fn, self.name = fn, name
+        self.reset()
+
+    def update(self, y_true, y_pred) -> None:
+        v = np.asarray(_np(self.fn(y_true, y_pred)), dtype=np.float64)
+        n = len(_np(y_pred))
+        self._s_total += float(v.sum()) if v.ndim else float(v) * n
+        self._s_count += n if v.ndim == 0 else v.size
+
+    def result(self) -> float:
+        return self._s_total / self._s_count if self._s_count else float("nan")
+
+    def reset(self) -> None:
+        self._s_total, self._s_count = 0.0, 0
+
+
+class Confusion(Metric):
+    """precision / recall / f1 from a confusion matrix summed over batches."""
+
+    def __init__(self, kind: str, name: str | None = None, average: str = "macro", pos_label: int = 1):
+        self.kind, self.name, self.average, self.pos_label = kind, name or kind, average, pos_label
+        self.reset()
+
+    def update(self, y_true, y_pred) -> None:
+        t, p = _labels(y_true), _labels(y_pred)
+        k = max(2, int(max(t.max(initial=0), p.max(initial=0)) + 1), len(self._s_cm))
+        cm = np.zeros((k, k), dtype=np.int64)
+        cm[: len(self._s_cm), : len(self._s_cm)] = self._s_cm
+        self._s_cm = cm + confusion_matrix(t, p, k)
+
+    def result(self) -> float:
+        return _prf_from_confusion(self._s_cm, self.kind, self.average, self.pos_label)
+
+    def reset(self) -> None:
+        self._s_cm = np.zeros((0, 0), dtype=np.int64)
+
+    def set_state(self, state: dict) -> None:
+        cm = np.asarray(state["_s_cm"], dtype=np.int64)
+        self._s_cm = cm.reshape(int(round(cm.size ** 0.5)), -1) if cm.size else np.zeros((0, 0), np.int64)
+
+
+class R2(Metric):
+    """r2 over all samples seen, from running sums of y, y^2 and squared residuals."""
+
+    name = "r2"
+
+    def __init__(self, name: str = "r2"):
+        self.name = name
+        self.reset()
+
+    def update(self, y_true, y_pred) -> None:
+        y_true, y_pred = _np(y_true).astype(np.float64), _np(y_pred).astype(np.float64)
+        y_true = y_true.reshape(y_pred.shape) if y_true.size == y_pred.size else y_true
+        self._s_n += len(y_true)
+        self._s_sum += float(y_true.sum())
+        self._s_sq += float((y_true ** 2).sum())
+        self._s_res += float(((y_true - y_pred) ** 2).sum())
+        self._s_size += int(y_true.size)
+
+    def result(self) -> float:
+        if not self._s_size:
+            return float("nan")
+        ss_tot = self._s_sq - self._s_sum ** 2 / self._s_size
+        return 1 - self._s_res / ss_tot if ss_tot > 0 else float("nan")
+
+    def reset(self) -> None:
+        self._s_n = self._s_size = 0
+        self._s_sum = self._s_sq = self._s_res = 0.0
+
+
+_ACCURACY_FOR_LOSS = {"binary_crossentropy": _binary_acc_values,
+                      "categorical_crossentropy": _categorical_acc_values,
+                      "sparse_categorical_crossentropy": _sparse_acc_values}
+
+_MEANS = {"binary_accuracy": _binary_acc_values, "categorical_accuracy": _categorical_acc_values,
+          "sparse_categorical_accuracy": _sparse_acc_values,
+          "top_k_categorical_accuracy": _top_k_values, "top_k_accuracy": _top_k_values,
+          "sparse_top_k_categorical_accuracy": _top_k_values,
+          "mae": _abs_err_values, "mean_absolute_error": _abs_err_values,
+          "mse": _sq_err_values, "mean_squared_error": _sq_err_values}
+
+METRIC_NAMES = sorted(["acc", "accuracy", *_MEANS, "precision", "recall", "f1", "r2"])
+
+
+def get(metric, loss: str | None = None) -> Metric:
+    """A streaming Metric from a name, a Metric, or a function fn(y_true, y_pred).
+
+    "acc"/"accuracy" picks binary, categorical or sparse accuracy from the loss name,
+    as Keras does; the logged name is the one given ("acc" stays "acc").
+    """
+    if isinstance(metric, Metric):
+        return metric
+    if isinstance(metric, str):
+        key = metric.lower()
+        if key in ("acc", "accuracy"):
+            return Mean(_ACCURACY_FOR_LOSS.get(loss, _acc_values), metric)
+        if key in _MEANS:
+            return Mean(_MEANS[key], metric)
+        if key in ("precision", "recall", "f1"):
+            return Confusion(key, metric)
+        if key == "r2":
+            return R2(metric)
+        raise ValueError(f"unknown metric {metric!r}; valid names: {', '.join(METRIC_NAMES)}")
+    if callable(metric):
+        return Mean(metric, getattr(metric, "__name__", type(metric).__name__))
+    raise TypeError(f"metric must be a name, a Metric or a function, got {type(metric).__name__}")
