@@ -120,3 +120,19 @@ def test_setitem_on_a_tensor_requiring_grad_is_refused():
 def test_tensors_hash_by_identity():
     a, b = gn.tensor([1.0]), gn.tensor([1.0])
     assert len({a, b}) == 2 and {a: 1}[a] == 1
+
+
+def test_free_functions_accept_arrays_and_numbers():
+    m = gn.maximum(np.ones(2), np.zeros(2))
+    assert isinstance(m, gn.Tensor) and m.data.tolist() == [1.0, 1.0]
+    w = gn.where([True, False], 1.0, 2.0)
+    assert w.dtype == gn.float32 and w.data.tolist() == [1.0, 2.0]
+    x = gn.tensor([1.0, -1.0], requires_grad=True)
+    gn.minimum(0.0, x).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 1.0])
+
+
+def test_backward_grad_takes_the_output_dtype():
+    x = gn.tensor([1.0, 2.0], requires_grad=True)
+    (x * 2).backward(gn.tensor(np.ones(2)))  # a float64 seed does not turn the float32 graph into float64
+    assert x.grad.dtype == gn.float32

@@ -449,20 +449,25 @@ def where(cond, a, b) -> Tensor:
     cond = cond.data if isinstance(cond, Tensor) else xp.asarray(cond)
     if cond.dtype != backend.bool_:
         cond = cond.astype(bool)
-    if not isinstance(a, Tensor):
-        a = _lift(a, b) if isinstance(b, Tensor) else Tensor(a)
-    b = _lift(b, a)
+    a, b = _pair(a, b)
     return Where.apply(a, b, cond=cond)
 
 
+def _pair(a, b) -> tuple:
+    """Two operands as tensors; a number or array takes its float dtype from the tensor beside it."""
+    if not isinstance(a, Tensor):
+        a = _lift(a, b) if isinstance(b, Tensor) else Tensor(a)
+    return a, _lift(b, a)
+
+
 def maximum(a, b) -> Tensor:
-    a = a if isinstance(a, Tensor) else _lift(a, b)
-    return Maximum.apply(a, _lift(b, a), mode="max")
+    """Elementwise maximum with broadcasting; ties share the gradient equally."""
+    return Maximum.apply(*_pair(a, b), mode="max")
 
 
 def minimum(a, b) -> Tensor:
-    a = a if isinstance(a, Tensor) else _lift(a, b)
-    return Maximum.apply(a, _lift(b, a), mode="min")
+    """Elementwise minimum with broadcasting; ties share the gradient equally."""
+    return Maximum.apply(*_pair(a, b), mode="min")
 
 
 # ----- binding operators and methods to Tensor ---------------------------------

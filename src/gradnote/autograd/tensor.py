@@ -93,9 +93,9 @@ class Tensor:
                     f"backward: output has shape {self.shape}; gradients can only be created implicitly "
                     "for a single-element output: pass grad= an array of that shape (e.g. ones)"
                 )
-            grad = xp.ones_like(self.data)
+            grad = xp.ones(self.data.shape, dtype=self.data.dtype)
         else:
-            grad = grad.data if isinstance(grad, Tensor) else xp.asarray(grad, dtype=self.data.dtype)
+            grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
             if grad.shape != self.data.shape:
                 raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape {self.shape}")
         function.backward(self, grad, retain_graph)
