@@ -441,3 +441,13 @@ BAD = [
 def test_bad_hyperparameters_raise(cls, kw, message):
     with pytest.raises(ValueError, match=message):
         cls([Parameter(np.ones(2))], **kw)
+
+
+def test_load_state_dict_skips_none_buffers():
+    # PyTorch's layout for plain SGD stores {"momentum_buffer": None}; it means "no buffer yet".
+    a = Parameter(np.ones(2))
+    opt = optim.SGD([a], lr=0.1)
+    opt.load_state_dict({"state": {0: {"momentum_buffer": None}}, "param_groups": [{"lr": 0.2, "params": [0]}]})
+    a.grad = np.ones(2)
+    opt.step()
+    np.testing.assert_allclose(a.data, [0.8, 0.8])

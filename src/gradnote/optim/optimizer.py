@@ -211,6 +211,8 @@ class Optimizer:
                 continue
             restored = {}
             for k, v in st.items():
+                if v is None:  # PyTorch saves momentum_buffer=None for plain SGD
+                    continue
                 if k == "step":
                     restored[k] = int(xp.asarray(v).item())
                     continue
