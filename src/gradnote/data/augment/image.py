@@ -131,7 +131,9 @@ class RandomRotation(ImageTransform):
 
     def apply(self, x, rng):
         theta = np.deg2rad(rng.uniform(*self.degrees, size=len(x)))
-        cos, sin = np.cos(theta), np.sin(theta)
+        # Rounding makes multiples of 90 degrees exact (cos(pi) is -1 + 1e-16 otherwise), so corner
+        # pixels do not land a hair outside the image and take the fill value.
+        cos, sin = np.round(np.cos(theta), 12), np.round(np.sin(theta), 12)
         # (row, col) coordinates with rows pointing down: a counter-clockwise turn of the picture
         # reads output pixel (r, c) from input (cos r + sin c, -sin r + cos c).
         mats = np.stack([np.stack([cos, sin], -1), np.stack([-sin, cos], -1)], 1)
