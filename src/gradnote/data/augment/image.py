@@ -106,11 +106,12 @@ def _affine(x: np.ndarray, matrices: np.ndarray, order: int, mode: str, fill: fl
     h, w = x.shape[2:]
     center = np.array([(h - 1) / 2.0, (w - 1) / 2.0])
     out = np.empty(x.shape, dtype=x.dtype)
-    for n, a in enumerate(matrices):  # one call per image: scipy takes one matrix per call
-        m = np.eye(3)
-        m[1:, 1:] = a
-        offset = np.concatenate([[0.0], center - a @ center])
-        ndimage.affine_transform(x[n], m, offset=offset, output=out[n], order=order, mode=mode, cval=fill)
+    # scipy takes one matrix per call; 2-D calls per channel are about twice as fast as one 3-D call
+    # per image (a 3-D linear interpolation visits 8 neighbours instead of 4).
+    for n, a in enumerate(matrices):
+        offset = center - a @ center
+        for c in range(x.shape[1]):
+            ndimage.affine_transform(x[n, c], a, offset=offset, output=out[n, c], order=order, mode=mode, cval=fill)
     return out
 
 
