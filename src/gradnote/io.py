@@ -72,7 +72,7 @@ def _to_array(v, where: str) -> np.ndarray:
     a = np.asarray(getattr(v, "data", v) if not isinstance(v, np.ndarray) else v)
     if a.dtype.kind not in "biuf":
         raise TypeError(f"gn.save: {where} has dtype {a.dtype}; only bool, integer and float arrays can be saved")
-    return np.ascontiguousarray(a)
+    return a if a.flags.c_contiguous else np.array(a, order="C")  # ascontiguousarray would make 0-d 1-d
 
 
 def _pack(tensors: dict, metadata: dict) -> bytes:
