@@ -157,6 +157,7 @@ def test_collation_of_dicts_and_nested_tuples():
     np.testing.assert_array_equal(b["label"].data, [0, 1, 2])
     assert b["label"].dtype == np.int64
     assert isinstance(b["pair"], tuple) and b["pair"][1].dtype == np.int64
+    assert b["pair"][0].dtype == np.float32  # Python floats follow gradnote's default dtype
 
 
 def test_ragged_samples_give_a_clear_error():

@@ -50,7 +50,8 @@ def stack_samples(samples: list):
     """Stack a list of samples into one batch of ndarrays, keeping the sample structure.
 
     Samples that are tuples give a tuple of stacked arrays, dicts a dict, arrays or numbers
-    one array with a new leading batch axis. Strings are kept as a list.
+    one array with a new leading batch axis (Python floats as float32, ints as int64).
+    Strings are kept as a list.
     """
     first = samples[0]
     if isinstance(first, Mapping):
@@ -62,6 +63,8 @@ def stack_samples(samples: list):
         return type(first)(stack_samples(list(field)) for field in zip(*samples))
     if isinstance(first, str):
         return list(samples)
+    if isinstance(first, float):  # Python floats become float32, as gn.tensor(1.0) does
+        return np.asarray(samples, dtype=np.float32)
     arrays = [s.data if isinstance(s, Tensor) else s for s in samples]
     try:
         return np.stack([np.asarray(a) for a in arrays])
