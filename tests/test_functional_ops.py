@@ -7,8 +7,8 @@ applies, and bad inputs that must raise a named error. The generic tests below r
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import pytest

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gradnote as gn
-import gradnote.nn as nn
+from gradnote import nn
 
 # (module factory, input shape, extra positional inputs for losses)
 TARGET_REG = np.random.default_rng(1).standard_normal((4, 3))

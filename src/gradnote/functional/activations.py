@@ -16,7 +16,7 @@ from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import check_axis, float_tensor
 
-__all__ = ["step", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax"]
+__all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "step", "tanh"]
 
 
 class Step(Function):

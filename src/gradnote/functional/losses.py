@@ -17,8 +17,15 @@ from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import as_tensor, check_reduction, float_tensor
 
-__all__ = ["mse_loss", "l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "cross_entropy", "nll_loss"]
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "huber_loss",
+    "l1_loss",
+    "mse_loss",
+    "nll_loss",
+]
 
 
 def _reduce(loss, reduction):
@@ -305,8 +312,8 @@ def _class_loss(op, input, target, weight, ignore_index, reduction, smoothing, f
         if w.shape != (c,):
             raise ValueError(f"{op}: weight must have shape ({c},), one per class, got {w.shape}")
     out_shape = (input.shape[0], *input.shape[2:])
-    opts = dict(fused=fused, weight=w, ignore_index=ignore_index, smoothing=float(smoothing),
-                reduction=reduction, out_shape=out_shape)
+    opts = {"fused": fused, "weight": w, "ignore_index": ignore_index, "smoothing": float(smoothing),
+            "reduction": reduction, "out_shape": out_shape}
     kind = target.data.dtype.kind
     if kind in "iu":
         if target.shape != out_shape:

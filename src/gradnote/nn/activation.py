@@ -6,7 +6,7 @@ from .. import functional as F
 from ..autograd import Tensor
 from .module import Module
 
-__all__ = ["Step", "Sigmoid", "Tanh", "ReLU", "LeakyReLU", "ELU", "GELU", "Softmax", "LogSoftmax"]
+__all__ = ["ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Step", "Tanh"]
 
 
 class Step(Module):

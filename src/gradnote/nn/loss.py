@@ -13,7 +13,7 @@ from ..functional._util import check_reduction
 from ._checks import positive_float
 from .module import Module
 
-__all__ = ["MSELoss", "L1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "NLLLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss", "NLLLoss"]
 
 
 def _array(value):
