@@ -54,10 +54,11 @@ def _norm_axis(op: str, axis, ndim: int):
 
 
 def _expand(g, shape, axes, keepdims):
-    """Broadcast a reduced gradient back to the input shape."""
-    if axes is not None and not keepdims and len(shape):
-        g = xp.expand_dims(g, axes)
-    return xp.broadcast_to(g, shape)
+    """Spread a reduced gradient back over the input shape (xp.full: much cheaper per call
+    than a broadcast_to view, and every consumer would allocate a new array anyway)."""
+    if axes is not None and not keepdims:
+        g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
+    return xp.full(shape, g, dtype=g.dtype)
 
 
 # ----- elementwise arithmetic --------------------------------------------------
