@@ -1,0 +1,222 @@
+"""Keras-style models: the seed's code, compile strings, fit/evaluate/predict semantics, layers, optimizers."""
+
+import numpy as np
+import pytest
+
+import gradnote as gn
+from gradnote import layers
+from gradnote.layers import Dense, Dropout
+from gradnote.models import Sequential
+
+
+def _blobs(n=120, d=4, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, classes, n)
+    centers = rng.normal(scale=4, size=(classes, d))
+    return (centers[y] + rng.normal(size=(n, d))).astype(np.float32), y
+
+
+def test_seed_code_runs_with_only_imports_changed():
+    import gradnote as tf  # the notes write tf.keras.optimizers.Adam; here gn.optimizers.Adam
+
+    gn.manual_seed(0)
+    max_words, num_classes = 10000, 46
+    model = Sequential()
+    model.add(Dense(256, input_shape=(max_words,), activation='relu'))
+    model.add(Dropout(0.5))
+    model.add(Dense(128, activation='relu'))
+    model.add(Dropout(0.5))
+    model.add(Dense(num_classes, activation='softmax'))
+    adam = tf.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
+    model.compile(loss='categorical_crossentropy', optimizer=adam, metrics=['acc'])
+
+    rng = np.random.default_rng(0)
+    x = (rng.random((48, max_words)) < 0.01).astype(np.float32)
+    y = np.eye(num_classes, dtype=np.float32)[rng.integers(0, num_classes, 48)]
+    history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "acc", "val_loss", "val_acc", "lr"}
+    assert all(len(v) == 2 and np.all(np.isfinite(v)) for v in history.history.values())
+    assert model.predict(x[:5]).shape == (5, num_classes)
+    assert model.num_parameters() == 10000 * 256 + 256 + 256 * 128 + 128 + 128 * 46 + 46
+    assert adam.hyper["epsilon"] == 1e-7
+
+
+@pytest.mark.parametrize("opt", ["sgd", "adam", "rmsprop", "adagrad", "adamw"])
+def test_string_optimizers_learn(opt):
+    gn.manual_seed(1)
+    x, y = _blobs()
+    m = Sequential([Dense(16, activation="relu"), Dense(3, activation="softmax")])
+    m.compile(optimizer=opt if opt != "sgd" else gn.optimizers.SGD(lr=0.1), loss="sparse_categorical_crossentropy",
+              metrics=["accuracy"])
+    assert isinstance(m.optimizer, gn.optimizers.Optimizer)
+    m.optimizer.lr = 0.05  # Keras's default rates (1e-3) are slow for 15 short epochs
+    h = m.fit(x, y, epochs=15, batch_size=16, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    assert m.evaluate(x, y)[1] > 0.9
+
+
+def test_losses_by_name_match_references():
+    gn.manual_seed(2)
+    x, y = _blobs(n=20)
+    onehot = np.eye(3, dtype=np.float32)[y]
+    m = Sequential([Dense(3, input_shape=(4,), activation="softmax")])
+    logits = x @ m[0].weight.data.T + m[0].bias.data
+    p = np.exp(logits - logits.max(1, keepdims=True))
+    p /= p.sum(1, keepdims=True)
+    ce = -np.log(p[np.arange(20), y]).mean()
+    for loss, target in [("categorical_crossentropy", onehot), ("sparse_categorical_crossentropy", y)]:
+        m.compile("sgd", loss)
+        assert m.evaluate(x, target) == pytest.approx(ce, rel=1e-5)
+    m.compile("sgd", "mse", metrics=["mae"])
+    loss, mae = m.evaluate(x, onehot)
+    assert loss == pytest.approx(((p - onehot) ** 2).mean(), rel=1e-5)
+    assert mae == pytest.approx(np.abs(p - onehot).mean(), rel=1e-5)
+    b = Sequential([Dense(1, input_shape=(4,), activation="sigmoid")])
+    b.compile("sgd", "binary_crossentropy", metrics=["acc"])
+    z = (x @ b[0].weight.data.T + b[0].bias.data)[:, 0]
+    q = 1 / (1 + np.exp(-z))
+    t = (y > 0).astype(np.float32)
+    loss, acc = b.evaluate(x, t)
+    assert loss == pytest.approx(-(t * np.log(q) + (1 - t) * np.log(1 - q)).mean(), rel=1e-4)
+    assert acc == pytest.approx(((q > 0.5) == t).mean())
+
+
+def test_softmax_output_with_huge_logits_stays_finite():
+    m = Sequential([Dense(3, input_shape=(2,), activation="softmax")])
+    m[0].weight.data[...] = np.array([[1e4, 0], [0, 1e4], [-1e4, -1e4]], np.float32)
+    x = np.array([[1.0, -1.0], [-1.0, 1.0]], np.float32)
+    y = np.array([1, 0])  # confidently wrong: the loss is about 2e4
+    m.compile(gn.optimizers.SGD(lr=1e-6), "sparse_categorical_crossentropy")
+    loss = m.evaluate(x, y)
+    assert np.isfinite(loss) and loss == pytest.approx(2e4, rel=1e-3)
+    h = m.fit(x, y, epochs=1, verbose=0)
+    assert np.isfinite(h.history["loss"][0])
+    assert np.all(np.isfinite(m[0].weight.data))
+
+
+def test_validation_split_takes_the_last_fraction():
+    x, y = _blobs(n=50)
+    m = Sequential([Dense(3, input_shape=(4,), activation="softmax")])
+    m.compile(gn.optimizers.SGD(lr=0.0), "sparse_categorical_crossentropy", metrics=["acc"])
+    h = m.fit(x, y, epochs=1, validation_split=0.2, verbose=0)
+    assert h.history["val_loss"][0] == pytest.approx(m.evaluate(x[40:], y[40:])[0])
+    assert h.history["loss"][0] == pytest.approx(m.evaluate(x[:40], y[:40])[0])
+    h2 = m.fit(x, y, epochs=1, validation_data=(x[:10], y[:10]), verbose=0)
+    assert h2.history["val_acc"][0] == pytest.approx(m.evaluate(x[:10], y[:10])[1])
+
+
+def test_predict_is_batched_eval_mode_without_graph():
+    gn.manual_seed(3)
+    m = Sequential([Dense(8, input_shape=(4,), activation="relu"), Dropout(0.5), Dense(2)])
+    x, _ = _blobs(n=37)
+    out = m.predict(x, batch_size=5)
+    assert isinstance(out, np.ndarray) and out.shape == (37, 2) and m.training
+    with gn.no_grad():
+        m.eval()
+        ref = m(gn.tensor(x)).data
+        m.train()
+    assert np.allclose(out, ref, atol=1e-6)
+    assert all(p.grad is None for p in m.parameters())
+
+
+def test_bad_input_errors():
+    m = Sequential([Dense(2, input_shape=(4,))])
+    with pytest.raises(ValueError, match="valid names.*mse"):
+        m.compile("adam", "crossentropy")
+    with pytest.raises(ValueError, match="valid names.*adam"):
+        m.compile("adamm", "mse")
+    with pytest.raises(ValueError, match="valid names.*acc"):
+        m.compile("adam", "mse", metrics=["acuracy"])
+    with pytest.raises(RuntimeError, match="compile"):
+        m.fit(np.zeros((3, 4)), np.zeros((3, 2)))
+    m.compile("adam", "mse")
+    with pytest.raises(ValueError, match="len\\(x\\)=5.*len\\(y\\)=4"):
+        m.fit(np.zeros((5, 4)), np.zeros((4, 2)), verbose=0)
+    with pytest.raises(ValueError, match="last dimension 4"):
+        m.predict(np.zeros((2, 3)))
+    m.compile("adam", "categorical_crossentropy")
+    with pytest.raises(ValueError, match="sparse_categorical_crossentropy"):
+        m.fit(np.zeros((3, 4)), np.array([0, 1, 1]), verbose=0)
+    with pytest.raises(ValueError, match="rate must be in"):
+        Dropout(1.5)
+    with pytest.raises(ValueError, match="unknown activation"):
+        Dense(3, activation="relu6")
+
+
+def test_verbose_modes(capsys):
+    x, y = _blobs(n=20)
+    m = Sequential([Dense(3, activation="softmax")])
+    m.compile("adam", "sparse_categorical_crossentropy", metrics=["acc"])
+    m.fit(x, y, epochs=1, verbose=2)
+    out = capsys.readouterr()
+    assert "Epoch 1/1" in out.out and "loss:" in out.out and "acc:" in out.out
+    m.fit(x, y, epochs=1, verbose=1)
+    err = capsys.readouterr().err
+    assert "Epoch 1/1" in err and "loss" in err  # tqdm's bar
+    m.fit(x, y, epochs=1, verbose=0)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_dense_matches_linear_and_is_built_lazily():
+    gn.manual_seed(4)
+    d = Dense(3, kernel_initializer="glorot_uniform")
+    assert not d.built and list(d.parameters()) == []
+    x = gn.randn(5, 7)
+    out = d(x)
+    assert d.weight.shape == (3, 7) and np.all(d.bias.data == 0)
+    limit = np.sqrt(6 / (7 + 3))
+    assert np.abs(d.weight.data).max() <= limit
+    lin = gn.nn.Linear(7, 3)
+    lin.load_state_dict(d.state_dict())
+    assert np.allclose(lin(x).data, out.data)
+    assert d.get_config()["input_shape"] == [7] and Dense(**d.get_config()).built
+
+
+def test_keras_optimizer_standalone_matches_optim_and_decay():
+    w0 = np.array([1.0, -2.0, 3.0], np.float32)
+    a, b = gn.nn.Parameter(w0.copy()), gn.nn.Parameter(w0.copy())
+    keras_opt = gn.optimizers.Adam([a], learning_rate=0.1, decay=0.5)
+    ref = gn.optim.Adam([b], lr=0.1, eps=1e-7)
+    for t in range(3):
+        g = np.array([0.5, -1.0, 2.0], np.float32) * (t + 1)
+        keras_opt.apply_gradients([(g, a)])
+        for group in ref.param_groups:
+            group["lr"] = 0.1 / (1 + 0.5 * t)
+        b.grad = g
+        ref.step()
+        assert np.allclose(a.data, b.data, rtol=1e-6)
+    assert keras_opt.lr == pytest.approx(0.1 / (1 + 0.5 * 3))
+    sgd = gn.optimizers.SGD(lr=0.5, momentum=0.9, nesterov=True)
+    p = gn.nn.Parameter(np.ones(2, np.float32))
+    sgd.minimize(lambda: (p * p).sum(), [p])
+    assert np.allclose(p.data, 1 - 0.5 * 2 * (1 + 0.9))
+    with pytest.raises(RuntimeError, match="bind"):
+        gn.optimizers.Adam().step()
+    with pytest.raises(ValueError, match="lr must be"):
+        gn.optimizers.SGD(lr=-1)
+
+
+def test_pytorch_style_fit_and_sequential_identity():
+    assert gn.models.Sequential is gn.nn.Sequential
+    gn.manual_seed(5)
+    x, y = _blobs()
+    loader = gn.data.DataLoader(gn.data.TensorDataset(x[:90], y[:90]), batch_size=16, shuffle=True)
+    val = gn.data.DataLoader(gn.data.TensorDataset(x[90:], y[90:]), batch_size=16)
+    model = gn.nn.Sequential(gn.nn.Linear(4, 16), gn.nn.ReLU(), gn.nn.Linear(16, 3))
+    opt = gn.optim.Adam(model.parameters(), lr=0.02)
+    h = gn.train.fit(model, loader, gn.nn.CrossEntropyLoss(), opt, epochs=10, val_loader=val,
+                     metrics=["accuracy"], verbose=0)
+    assert h.history["val_accuracy"][-1] > 0.9
+    assert gn.train.evaluate_loader(model, val, gn.nn.CrossEntropyLoss(), metrics=["accuracy"])["accuracy"] \
+        == pytest.approx(h.history["val_accuracy"][-1])
+
+
+def test_other_layers():
+    gn.manual_seed(6)
+    m = Sequential([layers.Conv2D(4, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
+                    layers.BatchNormalization(), layers.Flatten(), layers.Activation("tanh"), Dense(2)])
+    out = m(gn.randn(2, 1, 6, 6))
+    assert out.shape == (2, 2) and m[0].weight.shape == (4, 1, 3, 3)
+    assert m[2].running_mean.shape == (4,) and int(m[2].num_batches_tracked) == 1
+    for name in ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "gelu", "linear"]:
+        assert layers.Activation(name)(gn.randn(2, 3)).shape == (2, 3)
