@@ -9,7 +9,7 @@ DEMOS = {
     "digits": {"data": {"name": "digits", "test_size": 0.2, "validation_split": 0.1},
                "model": {"type": "mlp", "hidden_units": 128, "num_layers": 2, "activation": "relu"},
                "train": {"optimizer": {"name": "adam", "lr": 1e-3}, "batch_size": 32, "epochs": 15}},
-    "xor": {"data": {"name": "xor", "test_size": 0.25, "validation_split": 0.0, "scale": "none"},
+    "xor": {"data": {"name": "xor", "n": 400, "noise": 0.15, "test_size": 0.25, "validation_split": 0.0, "scale": "none"},
             "model": {"type": "mlp", "hidden_units": 8, "num_layers": 1, "activation": "tanh"},
             "train": {"optimizer": {"name": "adam", "lr": 0.05}, "batch_size": 32, "epochs": 60}},
     "spiral": {"data": {"name": "spiral", "test_size": 0.2, "validation_split": 0.1},

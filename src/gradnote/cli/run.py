@@ -25,13 +25,13 @@ LOSSES = {"cross_entropy": "CrossEntropyLoss", "mse": "MSELoss", "l1": "L1Loss",
 # ----- data --------------------------------------------------------------------
 def build_data(cfg: dict) -> dict:
     """Arrays for train / validation / test, scaled with statistics of the training split only."""
-    from ..data import datasets
+    from ..data import datasets, preprocessing
 
     d, seed = cfg["data"], cfg["seed"]
     name = d["name"]
     if name == "digits":
         x, y = datasets.load_digits()
-        x_train, x_test, y_train, y_test = datasets.train_test_split(x, y, test_size=d["test_size"], seed=seed)
+        x_train, x_test, y_train, y_test = preprocessing.train_test_split(x, y, test_size=d["test_size"], seed=seed)
     elif name in ("mnist", "fashion_mnist"):
         loader = datasets.load_mnist if name == "mnist" else datasets.load_fashion_mnist
         (x_train, y_train), (x_test, y_test) = loader(d["path"])
@@ -43,14 +43,14 @@ def build_data(cfg: dict) -> dict:
             x, y = getattr(datasets, name)(**kwargs, seed=seed)
         except TypeError as e:
             raise ConfigError(f"config key 'data': {name} does not take these arguments ({e})") from None
-        x_train, x_test, y_train, y_test = datasets.train_test_split(x, y, test_size=d["test_size"], seed=seed)
+        x_train, x_test, y_train, y_test = preprocessing.train_test_split(x, y, test_size=d["test_size"], seed=seed)
     n_val = int(round(len(x_train) * d["validation_split"]))
     if n_val:
         x_train, x_val, y_train, y_val = x_train[:-n_val], x_train[-n_val:], y_train[:-n_val], y_train[-n_val:]
     else:
         x_val = y_val = None
     if d["scale"] != "none":
-        scaler = (datasets.StandardScaler if d["scale"] == "standard" else datasets.MinMaxScaler)().fit(x_train)
+        scaler = (preprocessing.StandardScaler if d["scale"] == "standard" else preprocessing.MinMaxScaler)().fit(x_train)
         x_train, x_test = scaler.transform(x_train), scaler.transform(x_test)
         x_val = scaler.transform(x_val) if x_val is not None else None
     out = {"x_train": x_train, "y_train": y_train, "x_val": x_val, "y_val": y_val, "x_test": x_test, "y_test": y_test}

@@ -1,0 +1,121 @@
+"""The command line end to end on tiny configs in a temporary folder."""
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gradnote.cli import main
+from gradnote.cli.config import ConfigError, load_config, validate
+
+TINY = """
+seed = 1
+output = "{out}"
+
+[data]
+name = "spiral"
+n = 40
+classes = 3
+test_size = 0.25
+validation_split = 0.2
+
+[model]
+type = "mlp"
+hidden_units = 16
+num_layers = 1
+
+[train]
+optimizer = {{ name = "adam", lr = 0.01 }}
+schedule = {{ name = "StepLR", step_size = 1, gamma = 0.5 }}
+batch_size = 16
+epochs = 3
+callbacks = [{{ name = "EarlyStopping", monitor = "val_loss", patience = 5 }}]
+
+[tune]
+sampler = "tpe"
+metric = "val_accuracy"
+direction = "maximize"
+
+[tune.space]
+"train.optimizer.lr" = {{ type = "loguniform", low = 1e-3, high = 1e-1 }}
+"model.hidden_units" = {{ type = "int", low = 4, high = 32 }}
+"train.batch_size" = {{ type = "choice", values = [8, 16] }}
+"model.dropout" = {{ type = "uniform", low = 0.0, high = 0.3 }}
+"""
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(TINY.format(out=(tmp_path / "run").as_posix()))
+    return path
+
+
+def test_train_writes_checkpoint_history_and_plots(config, tmp_path, capsys):
+    assert main(["train", str(config), "--quiet"]) == 0
+    run = tmp_path / "run"
+    for name in ("model.safetensors", "checkpoint.safetensors", "history.json", "history.csv", "results.json",
+                 "learning_curves.png", "confusion_matrix.png", "lr_schedule.png", "decision_boundary.png"):
+        assert (run / name).stat().st_size > 0, name
+    history = json.loads((run / "history.json").read_text())
+    assert len(history["loss"]) == 3 and "val_loss" in history
+    assert np.allclose(history["lr"], [0.01, 0.005, 0.0025])  # StepLR halves the rate every epoch
+    assert (run / "history.csv").read_text().splitlines()[0].startswith("epoch,")
+    results = json.loads((run / "results.json").read_text())
+    assert np.asarray(results["confusion_matrix"]).sum() == 30  # 25% of 120 points
+
+    for png in run.glob("*.png"):
+        png.unlink()
+    assert main(["plot", str(run)]) == 0
+    assert (run / "learning_curves.png").exists() and (run / "decision_boundary.png").exists()
+
+    capsys.readouterr()
+    assert main(["inspect", str(run / "model.safetensors"), "--input-shape", "2"]) == 0
+    out = capsys.readouterr().out
+    assert "Linear" in out and "(None, 3)" in out and "Total params" in out
+
+
+def test_tune_three_trials_then_resume_to_five(config, tmp_path, capsys):
+    assert main(["tune", str(config), "--trials", "3"]) == 0
+    db = tmp_path / "run" / "study.db"
+    assert db.exists()
+
+    def finished():
+        with sqlite3.connect(db) as con:
+            return con.execute("select count(*) from trials where state in ('COMPLETE', 'PRUNED')").fetchone()[0]
+
+    assert finished() == 3
+    assert main(["tune", str(config), "--trials", "5"]) == 0
+    assert finished() == 5
+    best = load_config(tmp_path / "run" / "best_config.toml")
+    assert 1e-3 <= best["train"]["optimizer"]["lr"] <= 1e-1 and 4 <= best["model"]["hidden_units"] <= 32
+    assert "best trial" in capsys.readouterr().out
+
+
+def test_config_errors_name_the_key_and_allowed_values(tmp_path):
+    with pytest.raises(ConfigError, match=r"data\.name.*allowed: digits, xor"):
+        validate({"data": {"name": "cifar"}, "model": {"type": "mlp"}})
+    with pytest.raises(ConfigError, match=r"train\.optimizer\.name.*allowed: sgd, adam"):
+        validate({"model": {"type": "mlp"}, "train": {"optimizer": {"name": "lbfgs"}}})
+    with pytest.raises(ConfigError, match=r"'train\.epochs': must be a positive int"):
+        validate({"model": {"type": "mlp"}, "train": {"epochs": 0}})
+    with pytest.raises(ConfigError, match=r"'train\.batchsize': unknown key; allowed: loss"):
+        validate({"model": {"type": "mlp"}, "train": {"batchsize": 3}})
+    with pytest.raises(ConfigError, match=r"tune\.space\.train\.optimizer\.lr\.type.*allowed: loguniform"):
+        validate({"model": {"type": "mlp"}, "tune": {"space": {"train.optimizer.lr": {"type": "exp"}}}})
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("model:\n  type: mlp\ndata:\n  scale: log\n")
+    assert main(["train", str(bad)]) == 2
+
+
+def test_demo_and_module_entry_point(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "gradnote", "demo", "xor", "--epochs", "40", "--quiet"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    accuracy = float(out.stdout.split("test accuracy:")[1].split("%")[0])
+    assert accuracy >= 90.0
+    helps = subprocess.run([sys.executable, "-m", "gradnote", "tune", "--help"], capture_output=True, text=True)
+    assert helps.returncode == 0 and "--trials" in helps.stdout and "--storage" in helps.stdout
