@@ -45,6 +45,19 @@ def _gate_scale(gates: int, hidden: int, sigmoid_gates, dtype):
     return scale, shift
 
 
+def _one_minus_square(a, out):
+    """1 - a**2 (tanh's derivative from its output) written into `out`, no temporaries."""
+    xp.multiply(a, a, out=out)
+    return xp.subtract(1, out, out=out)
+
+
+def _sigmoid_grad(s, out):
+    """s * (1 - s) (sigmoid's derivative from its output) written into `out`."""
+    xp.subtract(1, s, out=out)
+    out *= s
+    return out
+
+
 class _Recurrence(Function):
     """Frame shared by the three layers. Inputs: x (T, N, in), h0 (N, H)[, c0 (N, H)], w_ih, w_hh
     [, b_ih, b_hh]. Output (T + states, N, H): the T outputs, then h_n (and c_n for the LSTM)."""
@@ -64,7 +77,18 @@ class _Recurrence(Function):
             self.keep = 1 - self.mask
         return dt
 
-    def _buffers(self, extra_rows: int = 0):
+    def _project(self, w_ih, bias, scale=None):
+        """W_ih x_t + bias for every step in one matrix product -> (T, N, G); with `scale`
+        (per gate row) folded into the small weight and bias, not applied to the big result."""
+        if scale is not None:
+            w_ih = w_ih * scale[:, None]
+            bias = None if bias is None else bias * scale
+        xproj = self.x2 @ xp.ascontiguousarray(w_ih.T, dtype=self.dtype)
+        if bias is not None:
+            xproj += bias
+        return xproj.reshape(self.T, self.N, -1)
+
+    def _buffers(self):
         """States hs (T + 1, N, H) with hs[0] = h0, and the packed result. Without masking the
         outputs ARE the states, so both are views of one buffer (no copy)."""
         T, N, H = self.T, self.N, self.H
@@ -109,10 +133,8 @@ class RNNLayer(_Recurrence):
     def forward(self, x, h0, w_ih, w_hh, *biases, nonlinearity="tanh", lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
         T, N, H = self.T, self.N, self.H
-        xproj = (self.x2 @ w_ih.T.astype(dt, copy=False)).reshape(T, N, H)
-        for b in biases:
-            xproj += b
-        w_hh_t = w_hh.T.astype(dt, copy=False)
+        xproj = self._project(w_ih, biases[0] + biases[1] if biases else None)
+        w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)  # BLAS is faster on C order
         hs, result = self._buffers()
         hs[0] = h0
         relu = nonlinearity == "relu"
@@ -131,17 +153,20 @@ class RNNLayer(_Recurrence):
 
     def backward(self, g):
         T, hs, mask, w_hh = self.T, self.hs, self.mask, self.w_hh
-        # act'(a) from the saved outputs, for every step in one call; masked steps get zero anyway
-        deriv = (hs[1:] > 0).astype(self.dtype) if self.relu else 1 - hs[1:] ** 2
-        dpre = xp.empty_like(deriv)
+        # act'(a) from the saved outputs for every step in one call (masked steps get zero anyway);
+        # the loop turns it in place into the pre-activation gradient dpre
+        if self.relu:
+            dpre = (hs[1:] > 0).astype(self.dtype)
+        else:
+            dpre = _one_minus_square(hs[1:], xp.empty_like(hs[1:]))
         dh = g[T].copy()
         for t in range(T - 1, -1, -1):
             if mask is None:
                 dh += g[t]
-                xp.multiply(dh, deriv[t], out=dpre[t])
+                dpre[t] *= dh
                 dh = dpre[t] @ w_hh
             else:
-                xp.multiply((dh + g[t]) * mask[t], deriv[t], out=dpre[t])
+                dpre[t] *= (dh + g[t]) * mask[t]
                 dh = dpre[t] @ w_hh + dh * self.keep[t]
         dx, *dw = self._input_grads(dpre, dpre, hs[:T], self.w_ih, self.n_bias)
         return (dx, dh, *dw)
@@ -156,11 +181,8 @@ class LSTMLayer(_Recurrence):
         dt = self._setup(x, w_ih, w_hh, lengths)
         T, N, H = self.T, self.N, self.H
         scale, shift = _gate_scale(4, H, (0, 1, 3), dt)
-        xproj = self.x2 @ w_ih.T.astype(dt, copy=False)
-        for b in biases:
-            xproj += b
-        xproj = (xproj * scale).reshape(T, N, 4 * H)
-        w_hh_t = (w_hh * scale[:, None]).T.astype(dt, copy=False)
+        xproj = self._project(w_ih, biases[0] + biases[1] if biases else None, scale)
+        w_hh_t = xp.ascontiguousarray((w_hh * scale[:, None]).T, dtype=dt)
         hs, result = self._buffers()
         hs[0] = h0
         cs = xp.empty((T + 1, N, H), dtype=dt)
@@ -190,11 +212,13 @@ class LSTMLayer(_Recurrence):
     def backward(self, g):
         T, H, mask, keep = self.T, self.H, self.mask, self.keep
         acts, cs, tcs, w_hh = self.acts, self.cs, self.tcs, self.w_hh
-        # every gate's local derivative and dh -> dc factor, vectorised over all steps
-        dact = acts * (1 - acts)
-        dact[..., 2 * H:3 * H] = 1 - acts[..., 2 * H:3 * H] ** 2
-        q = acts[..., 3 * H:] * (1 - tcs**2)
-        dpre = xp.empty_like(acts)
+        # every gate's local derivative (turned in place into the pre-activation gradient dpre by
+        # the loop) and the dh -> dc factor o * (1 - tanh(c)^2), vectorised over all steps
+        dpre = _sigmoid_grad(acts, xp.empty_like(acts))
+        _one_minus_square(acts[..., 2 * H:3 * H], dpre[..., 2 * H:3 * H])
+        q = _one_minus_square(tcs, xp.empty_like(tcs))
+        q *= acts[..., 3 * H:]
+        d = xp.empty_like(acts[0])
         dh, dc = g[T].copy(), g[T + 1].copy()
         for t in range(T - 1, -1, -1):
             i, f, gg = acts[t, :, :H], acts[t, :, H:2 * H], acts[t, :, 2 * H:3 * H]
@@ -205,18 +229,17 @@ class LSTMLayer(_Recurrence):
                 dhn = (dh + g[t]) * mask[t]
                 dcn = dc * mask[t]
             dcn += dhn * q[t]
-            d = dpre[t]
             xp.multiply(dcn, gg, out=d[:, :H])
             xp.multiply(dcn, cs[t], out=d[:, H:2 * H])
             xp.multiply(dcn, i, out=d[:, 2 * H:3 * H])
             xp.multiply(dhn, tcs[t], out=d[:, 3 * H:])
-            d *= dact[t]
+            dpre[t] *= d
             if mask is None:
                 dc = dcn * f
-                dh = d @ w_hh
+                dh = dpre[t] @ w_hh
             else:
                 dc = dcn * f + dc * keep[t]
-                dh = d @ w_hh + dh * keep[t]
+                dh = dpre[t] @ w_hh + dh * keep[t]
         dx, *dw = self._input_grads(dpre, dpre, self.hs[:T], self.w_ih, self.n_bias)
         return (dx, dh, dc, *dw)
 
@@ -231,14 +254,13 @@ class GRULayer(_Recurrence):
         T, N, H = self.T, self.N, self.H
         H2 = 2 * H
         scale, shift = _gate_scale(3, H, (0, 1), dt)
-        xproj = self.x2 @ w_ih.T.astype(dt, copy=False)
-        b_hn = None
-        if biases:
-            xproj += biases[0]
-            xproj[:, :H2] += biases[1][:H2]
+        bias = b_hn = None
+        if biases:  # b_hr, b_hz join the input projection; b_hn stays inside r * (W_hn h + b_hn)
+            bias = biases[0].copy()
+            bias[:H2] += biases[1][:H2]
             b_hn = biases[1][H2:]
-        xproj = (xproj * scale).reshape(T, N, 3 * H)
-        w_hh_t = (w_hh * scale[:, None]).T.astype(dt, copy=False)
+        xproj = self._project(w_ih, bias, scale)
+        w_hh_t = xp.ascontiguousarray((w_hh * scale[:, None]).T, dtype=dt)
         hs, result = self._buffers()
         hs[0] = h0
         acts = xp.empty((T, N, 3 * H), dtype=dt)  # r, z, n of every step
@@ -273,9 +295,14 @@ class GRULayer(_Recurrence):
         acts, hs, w_hh = self.acts, self.hs, self.w_hh
         r, z, n = acts[..., :H], acts[..., H:H2], acts[..., H2:]
         # factors turning dh_t into each pre-activation gradient, vectorised over all steps
-        dn_fac = (1 - z) * (1 - n**2)
-        dz_fac = (hs[:T] - n) * z * (1 - z)
-        dr_fac = self.hn * r * (1 - r)
+        one_minus_z = xp.subtract(1, z)
+        dn_fac = _one_minus_square(n, xp.empty_like(n))
+        dn_fac *= one_minus_z
+        dz_fac = xp.subtract(hs[:T], n)
+        dz_fac *= z
+        dz_fac *= one_minus_z
+        dr_fac = _sigmoid_grad(r, one_minus_z)  # reuses the buffer
+        dr_fac *= self.hn
         dxp = xp.empty_like(acts)
         dhp = xp.empty_like(acts)
         dh = g[T].copy()

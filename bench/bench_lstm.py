@@ -1,0 +1,74 @@
+"""LSTM many-to-one training step: (64, 50, 32) sequences, hidden 128, Linear head, cross-entropy, Adam.
+
+One step = forward through nn.LSTM (one fused op: the time loop runs inside forward and
+backward), the last hidden state through nn.Linear(128, 10), loss, backward, Adam step;
+for gradnote and the same network in PyTorch eager (weights copied across, so both do
+identical work). Target: <= 1.5x.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from harness import compare, setup_torch
+
+import gradnote as gn
+import gradnote.functional as F
+import gradnote.nn as nn
+
+N, T, IN, H, CLASSES = 64, 50, 32, 128, 10
+
+
+class Classifier(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTM(IN, H)
+        self.head = nn.Linear(H, CLASSES)
+
+    def forward(self, x):
+        _, (h_n, _) = self.lstm(x)
+        return self.head(h_n[-1])
+
+
+def main() -> dict:
+    torch = setup_torch()
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((N, T, IN)).astype(np.float32)
+    y_np = rng.integers(0, CLASSES, N)
+
+    gn.manual_seed(0)
+    model = Classifier()
+    opt = gn.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = gn.tensor(x_np), gn.tensor(y_np)
+
+    def gn_step():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    torch_step = None
+    if torch is not None:
+        class TorchClassifier(torch.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.lstm = torch.nn.LSTM(IN, H, batch_first=True)
+                self.head = torch.nn.Linear(H, CLASSES)
+
+            def forward(self, t):
+                _, (h_n, _) = self.lstm(t)
+                return self.head(h_n[-1])
+
+        tmodel = TorchClassifier()
+        tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+        topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+        tx, ty = torch.from_numpy(x_np), torch.from_numpy(y_np)
+
+        def torch_step():
+            topt.zero_grad()
+            torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
+            topt.step()
+
+    return compare("lstm train step", gn_step, torch_step, target=1.5)
+
+
+if __name__ == "__main__":
+    main()
