@@ -1,0 +1,28 @@
+"""The TensorBoard callback writes event files that TensorBoard's own reader parses back."""
+
+import numpy as np
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+import gradnote as gn
+import gradnote.nn as nn
+from gradnote.viz import TensorBoard
+
+
+def test_event_files_hold_logged_scalars_and_histograms(tmp_path):
+    x = gn.randn(64, 4).numpy()
+    y = (x[:, 0] > 0).astype(np.int64)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["acc"])
+    history = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0,
+                        callbacks=[TensorBoard(tmp_path / "tb")])
+
+    events = EventAccumulator(str(tmp_path / "tb"), size_guidance={"scalars": 0, "histograms": 0})
+    events.Reload()
+    tags = events.Tags()
+    assert {"loss", "val_loss"} <= set(tags["scalars"])
+    logged = [e.value for e in events.Scalars("loss")]
+    assert np.allclose(logged, history.history["loss"], rtol=1e-6)
+    assert [e.step for e in events.Scalars("val_loss")] == [0, 1, 2]
+    assert "weights/0.weight" in tags["histograms"] and "grads/2.bias" in tags["histograms"]
+    hist = events.Histograms("weights/0.weight")[-1].histogram_value
+    assert hist.num == 32 and np.isclose(hist.max, model[0].weight.data.max(), rtol=1e-5)
