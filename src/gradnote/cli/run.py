@@ -30,7 +30,7 @@ def build_data(cfg: dict) -> dict:
     d, seed = cfg["data"], cfg["seed"]
     name = d["name"]
     if name == "digits":
-        x, y = datasets.load_digits()
+        x, y = datasets.load_digits(normalize=True)  # pixels in [0, 1]
         x_train, x_test, y_train, y_test = preprocessing.train_test_split(x, y, test_size=d["test_size"], seed=seed)
     elif name in ("mnist", "fashion_mnist"):
         loader = datasets.load_mnist if name == "mnist" else datasets.load_fashion_mnist
