@@ -40,3 +40,18 @@ def unbroadcast(grad, shape: tuple):
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
+
+
+# scipy.special is imported on first use: importing it costs about a second, too much for `import gradnote`.
+def expit(x):
+    """Logistic sigmoid 1 / (1 + exp(-x)), exact in both tails (no overflow at x = -1000)."""
+    from scipy.special import expit as _expit
+
+    return _expit(x)
+
+
+def erf(x):
+    """Gauss error function, to float64 precision (exact GELU)."""
+    from scipy.special import erf as _erf
+
+    return _erf(x)

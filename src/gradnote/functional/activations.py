@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import math
 
-from scipy import special
-
 from ..autograd import Function, Tensor
-from ..backend import xp
+from ..backend import erf, expit, xp
 from ._util import check_axis, float_tensor
 
 __all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "step", "tanh"]
@@ -38,7 +36,7 @@ def step(x: Tensor) -> Tensor:
 
 class Sigmoid(Function):
     def forward(self, x):
-        self.out = special.expit(x)  # never overflows, unlike 1 / (1 + exp(-x)) at x = -1000
+        self.out = expit(x)  # never overflows, unlike 1 / (1 + exp(-x)) at x = -1000
         return self.out
 
     def backward(self, g):
@@ -121,7 +119,7 @@ class GELU(Function):
         if approximate == "tanh":
             self.t = xp.tanh(x.dtype.type(_SQRT_2_OVER_PI) * (x + x.dtype.type(0.044715) * x**3))
             return 0.5 * x * (1 + self.t)
-        self.cdf = 0.5 * (1 + special.erf(x * x.dtype.type(_INV_SQRT_2)))
+        self.cdf = 0.5 * (1 + erf(x * x.dtype.type(_INV_SQRT_2)))
         return x * self.cdf
 
     def backward(self, g):

@@ -11,10 +11,8 @@ weighted by class weights), "sum", or "none" (per-element / per-sample losses).
 
 from __future__ import annotations
 
-from scipy import special
-
 from ..autograd import Function, Tensor
-from ..backend import xp
+from ..backend import expit, xp
 from ._util import as_tensor, check_reduction, float_tensor
 
 __all__ = [
@@ -172,7 +170,7 @@ class BCEWithLogits(_PointwiseLoss):
         return loss if weight is None else loss * weight
 
     def partials(self, x, t, weight, pos_weight):
-        s = special.expit(x)
+        s = expit(x)
         if pos_weight is None:
             dx, dt = s - t, -x
         else:
