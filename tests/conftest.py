@@ -1,3 +1,10 @@
+import os
+
+# pytest -n 2 already runs one worker per core; BLAS threads on top would spin against each other
+# and make small matmuls ~10x slower. Must be set before NumPy loads its BLAS.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
 import pytest
 
 import gradnote as gn
