@@ -15,10 +15,8 @@ import numpy as np
 import pytest
 
 import gradnote as gn
-import gradnote.data as data
 import gradnote.functional as F
-import gradnote.nn as nn
-import gradnote.optim as optim
+from gradnote import data, nn, optim
 
 
 # ----- helpers ---------------------------------------------------------------------------------------
@@ -285,7 +283,7 @@ def test_conv_output_size():
 
 
 def _conv_ref(x, w, b, stride, padding, dilation):
-    n, c, h, wd = x.shape
+    n, _, h, wd = x.shape
     o, _, kh, kw = w.shape
     xp_ = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
     oh = (h + 2 * padding - dilation * (kh - 1) - 1) // stride + 1
@@ -755,7 +753,7 @@ def test_dataset_and_dataloader():
     assert isinstance(ds, data.Dataset) and len(ds) == 5
     batches = list(data.DataLoader(ds))
     assert len(batches) == 5 and batches[0][0].shape == (1, 2)                 # batch_size=1 is SGD
-    (xb, yb), = list(data.DataLoader(ds, batch_size=len(ds)))                   # full batch
+    (xb, _), = list(data.DataLoader(ds, batch_size=len(ds)))                   # full batch
     np.testing.assert_array_equal(np.asarray(xb.data if isinstance(xb, gn.Tensor) else xb), x)
     assert len(list(data.DataLoader(ds, 2, False, True))) == 2
     assert len(list(data.DataLoader(ds, batch_size=2, drop_last=False))) == 3
@@ -823,7 +821,7 @@ def test_augment_names():
                             aug.GaussianNoise(0.01)])
     assert pipeline(img).shape == (3, 6, 6)
     assert_signature(aug.ColorJitter, ["brightness", "contrast", "saturation"], positional=3)
-    words = "the quick brown fox jumps".split()
+    words = ["the", "quick", "brown", "fox", "jumps"]
     thesaurus = {"quick": ["fast"], "fox": ["dog"]}
     for t in (aug.SynonymReplacement(thesaurus), aug.RandomInsertion(thesaurus), aug.RandomSwap(),
               aug.RandomDeletion()):
@@ -972,3 +970,59 @@ def test_reductions_over_axis_tuples_and_max_gradient():
     c = gn.tensor(a, requires_grad=True)
     gn.concat([c, c * 2], axis=1).sum().backward()
     np.testing.assert_array_equal(c.grad, np.full((2, 3), 3.0))
+
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_lstm_and_gru_gate_order_match_pytorch_layout():
+    rng = np.random.default_rng(6)
+    N, I, H = 2, 3, 4
+    x, h0, c0 = rng.standard_normal((N, 1, I)), rng.standard_normal((1, N, H)), rng.standard_normal((1, N, H))
+    lstm = nn.LSTM(I, H).double()
+    W, U = lstm.weight_ih_l0.data, lstm.weight_hh_l0.data
+    b = lstm.bias_ih_l0.data + lstm.bias_hh_l0.data
+    z = x[:, 0] @ W.T + h0[0] @ U.T + b
+    i, f, g, o = np.split(z, 4, axis=1)                        # gate order i, f, g, o
+    c = _sig(f) * c0[0] + _sig(i) * np.tanh(g)
+    h = _sig(o) * np.tanh(c)
+    out, (h_n, c_n) = lstm(gn.tensor(x), (gn.tensor(h0), gn.tensor(c0)))
+    np.testing.assert_allclose(out.data[:, 0], h, rtol=1e-10)
+    np.testing.assert_allclose(c_n.data[0], c, rtol=1e-10)
+    gru = nn.GRU(I, H).double()
+    W, U = gru.weight_ih_l0.data, gru.weight_hh_l0.data
+    gi = x[:, 0] @ W.T + gru.bias_ih_l0.data
+    gh = h0[0] @ U.T + gru.bias_hh_l0.data
+    (ri, zi, ni), (rh, zh, nh) = np.split(gi, 3, axis=1), np.split(gh, 3, axis=1)   # gate order r, z, n
+    r, zz = _sig(ri + rh), _sig(zi + zh)
+    n = np.tanh(ni + r * nh)
+    h = (1 - zz) * n + zz * h0[0]
+    out, h_n = gru(gn.tensor(x), gn.tensor(h0))
+    np.testing.assert_allclose(h_n.data[0], h, rtol=1e-10)
+    rnn = nn.RNN(I, H).double()
+    h = np.tanh(x[:, 0] @ rnn.weight_ih_l0.data.T + rnn.bias_ih_l0.data + h0[0] @ rnn.weight_hh_l0.data.T
+                + rnn.bias_hh_l0.data)
+    np.testing.assert_allclose(rnn(gn.tensor(x), gn.tensor(h0))[1].data[0], h, rtol=1e-10)
+
+
+def test_manual_seed_seeds_every_random_source():
+    ds, aug = data.datasets, data.augment
+    x = np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+
+    def run():
+        gn.manual_seed(11)
+        img = np.ones((3, 8, 8), np.float32) * np.arange(8, dtype=np.float32)
+        outs = [ds.spiral(10, 2)[0], ds.moons(10, noise=0.1)[0], ds.circles(10, noise=0.1)[0],
+                ds.xor(8, noise=0.1)[0], aug.RandomRotation(30)(img), aug.GaussianNoise(0.1)(img),
+                aug.RandomCrop(6, padding=1)(img), np.array(aug.RandomSwap(2)(["a", "b", "c", "d", "e"])),
+                nn.Dropout(0.5)(gn.ones(20)).data]
+        model = gn.models.Sequential([gn.layers.Dense(2, input_shape=(4,)), gn.layers.Dropout(0.5)])
+        model.compile("adam", "sparse_categorical_crossentropy")
+        outs.append(np.array(model.fit(x, y, batch_size=4, epochs=2, validation_split=0.25, verbose=0)
+                             .history["loss"]))
+        return outs
+
+    for k, (u, v) in enumerate(zip(run(), run())):
+        np.testing.assert_array_equal(u, v, err_msg=f"random source {k}")
