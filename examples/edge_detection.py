@@ -20,10 +20,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))  # run from a plain checkout too
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import gradnote as gn  # noqa: E402
-import gradnote.functional as F  # noqa: E402
+import gradnote as gn
+import gradnote.functional as F
 
 MNIST_DIR = "/work/shared/datasets/mnist"
 UCI_FILE = "/work/shared/datasets/uci-digits/digits.csv.gz"
@@ -41,7 +41,7 @@ def load_digits(mnist_dir: str | None, uci_file: str | None, count: int) -> np.n
     else:
         with gzip.open(Path(mnist_dir) / "t10k-images-idx3-ubyte.gz", "rb") as f:
             header = np.frombuffer(f.read(16), dtype=">i4")
-            n, h, w = header[1:]
+            _n, h, w = header[1:]
             if header[0] != 2051:
                 raise ValueError(f"{mnist_dir}: not an MNIST image file (magic {header[0]})")
             digits = np.frombuffer(f.read(count * h * w), dtype=np.uint8).reshape(count, h, w) / 255.0

@@ -16,13 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))  # run from a plain checkout too
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import gradnote as gn  # noqa: E402
-import gradnote.functional as F  # noqa: E402
-from gradnote.data import DataLoader, TensorDataset  # noqa: E402
-from gradnote.data.datasets import load_mnist  # noqa: E402
-from gradnote.models import LeNet5  # noqa: E402
+import gradnote as gn
+import gradnote.functional as F
+from gradnote.data import DataLoader, TensorDataset
+from gradnote.data.datasets import load_mnist
+from gradnote.models import LeNet5
 
 DEFAULT_DIR = "/work/shared/datasets/mnist"
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import gradnote as gn
 import gradnote.functional as F
-import gradnote.nn as nn
+from gradnote import nn
 from gradnote.functional.conv import conv2d_reference
 
 
@@ -35,7 +35,7 @@ def test_conv2d_grid_matches_reference_and_gradcheck(stride, padding, dilation, 
     x = _t(rng.standard_normal((2, cin, h, w)))
     wt = _t(rng.standard_normal((cout, cin, kernel, kernel)))
     b = _t(rng.standard_normal(cout))
-    args = dict(stride=stride, padding=padding, dilation=dilation)
+    args = {"stride": stride, "padding": padding, "dilation": dilation}
     if not (_valid(h, kernel, stride, padding, dilation) and _valid(w, kernel, stride, padding, dilation)):
         with pytest.raises(ValueError, match="smaller than the dilated kernel"):
             F.conv2d(x, wt, b, **args)
@@ -52,7 +52,7 @@ def test_conv2d_groups(groups, cin, cout):
     rng = np.random.default_rng(groups)
     x = _t(rng.standard_normal((2, cin, 5, 4)))
     wt = _t(rng.standard_normal((cout, cin // groups, 3, 3)))
-    args = dict(stride=(1, 2), padding=1, groups=groups)
+    args = {"stride": (1, 2), "padding": 1, "groups": groups}
     out = F.conv2d(x, wt, **args)
     np.testing.assert_allclose(out.data, conv2d_reference(x.data, wt.data, **args), atol=1e-12)
     assert gn.gradcheck(lambda x, wt: F.conv2d(x, wt, **args), [x, wt], raise_exception=True)
@@ -72,7 +72,7 @@ def test_asymmetric_pairs_and_no_bias():
     rng = np.random.default_rng(2)
     x = _t(rng.standard_normal((2, 2, 7, 5)))
     wt = _t(rng.standard_normal((3, 2, 3, 2)))
-    args = dict(stride=(2, 1), padding=(1, 0), dilation=(1, 2))
+    args = {"stride": (2, 1), "padding": (1, 0), "dilation": (1, 2)}
     out = F.conv2d(x, wt, None, **args)
     assert out.shape == (2, 3, 4, 3)
     np.testing.assert_allclose(out.data, conv2d_reference(x.data, wt.data, **args), atol=1e-12)
@@ -169,13 +169,13 @@ def test_conv2d_errors_name_layer_and_shape():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    (dict(kernel_size=0), "kernel_size must be positive, got 0"),
-    (dict(kernel_size=(3, -1)), r"kernel_size must be positive, got \(3, -1\)"),
-    (dict(kernel_size=3, stride=0), "stride must be positive, got 0"),
-    (dict(kernel_size=3, padding=-1), "padding must be non-negative, got -1"),
-    (dict(kernel_size=3, dilation=0), "dilation must be positive, got 0"),
-    (dict(kernel_size=3, stride=1.5), "stride must be an int or a pair of ints, got 1.5"),
-    (dict(kernel_size=3, groups=3), "divisible by groups"),
+    ({"kernel_size": 0}, "kernel_size must be positive, got 0"),
+    ({"kernel_size": (3, -1)}, r"kernel_size must be positive, got \(3, -1\)"),
+    ({"kernel_size": 3, "stride": 0}, "stride must be positive, got 0"),
+    ({"kernel_size": 3, "padding": -1}, "padding must be non-negative, got -1"),
+    ({"kernel_size": 3, "dilation": 0}, "dilation must be positive, got 0"),
+    ({"kernel_size": 3, "stride": 1.5}, "stride must be an int or a pair of ints, got 1.5"),
+    ({"kernel_size": 3, "groups": 3}, "divisible by groups"),
 ])
 def test_conv2d_invalid_hyperparameters(kwargs, match):
     with pytest.raises(ValueError, match=match):

@@ -7,7 +7,7 @@ import pytest
 
 import gradnote as gn
 import gradnote.functional as F
-import gradnote.nn as nn
+from gradnote import nn
 
 
 def pool_reference(x, k, s, p, mode):

@@ -69,7 +69,7 @@ def check_conv_input(op: str, x_shape: tuple, w_shape: tuple, stride, padding, d
         raise ValueError(
             f"{op}: expected input with {in_per_group * groups} channels, got input of shape {tuple(x_shape)}"
         )
-    (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+    (_sh, _sw), (ph, pw), (dh, dw) = stride, padding, dilation
     ekh, ekw = dh * (kh - 1) + 1, dw * (kw - 1) + 1
     if x_shape[2] + 2 * ph < ekh or x_shape[3] + 2 * pw < ekw:
         raise ValueError(
@@ -130,7 +130,7 @@ class Conv2d(Function):
 
     def _im2col(self, xpad):
         """The column matrix (groups, C/groups * kh * kw, N * OH * Wq), in a reused scratch buffer."""
-        _, _, _, (hp, wp, oh, ow, wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
+        _, _, _, (_hp, wp, oh, _ow, wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
         n, c = xpad.shape[:2]
         cg = c // groups
         it = xpad.itemsize
@@ -201,7 +201,7 @@ def conv2d_reference(x, w, b=None, stride=1, padding=0, dilation=1, groups: int 
     """The definition, one output position at a time (ndarrays in and out; for tests only)."""
     x, w = xp.asarray(x), xp.asarray(w)
     (sh, sw), (ph, pw), (dh, dw) = _conv_args("conv2d_reference", stride, padding, dilation)
-    n, c, h, wd = x.shape
+    n, _c, h, wd = x.shape
     o, cg, kh, kw = w.shape
     og = o // groups
     xpad = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))

@@ -15,7 +15,7 @@ from ..autograd import Function, Tensor
 from ..backend import xp
 from .conv import _pair, conv_output_size
 
-__all__ = ["max_pool2d", "avg_pool2d", "global_avg_pool2d"]
+__all__ = ["avg_pool2d", "global_avg_pool2d", "max_pool2d"]
 
 
 def _pool_geometry(op: str, shape: tuple, kernel_size, stride, padding) -> tuple:

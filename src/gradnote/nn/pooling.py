@@ -6,7 +6,7 @@ from .. import functional as F
 from ..functional.conv import _pair
 from .module import Module
 
-__all__ = ["MaxPool2d", "AvgPool2d", "GlobalAvgPool2d"]
+__all__ = ["AvgPool2d", "GlobalAvgPool2d", "MaxPool2d"]
 
 
 class _Pool2d(Module):
