@@ -13,7 +13,7 @@ set of words. Run:  python examples/keras_seed_dropout.py
 import numpy as np
 
 import gradnote as tf
-from gradnote.layers import Dropout, Dense
+from gradnote.layers import Dense, Dropout
 from gradnote.models import Sequential
 
 tf.manual_seed(0)

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 import gradnote as gn
-from gradnote.callbacks import (Callback, CSVLogger, EarlyStopping, LearningRateScheduler, ModelCheckpoint,
-                                TerminateOnNaN)
+from gradnote.callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    TerminateOnNaN,
+)
 from gradnote.layers import Dense
 from gradnote.models import Sequential
 
@@ -88,11 +94,13 @@ def test_csv_logger(tmp_path):
     m, x, y = _setup()
     path = tmp_path / "log.csv"
     m.fit(x, y, epochs=3, verbose=0, validation_split=0.25, callbacks=[CSVLogger(path)])
-    rows = list(csv.DictReader(open(path)))
+    with open(path) as f:
+        rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["0", "1", "2"]
     assert set(rows[0]) == {"epoch", "loss", "mae", "val_loss", "val_mae", "lr"}
     m.fit(x, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, append=True)])
-    assert len(list(csv.DictReader(open(path)))) == 4
+    with open(path) as f:
+        assert len(list(csv.DictReader(f))) == 4
 
 
 def test_terminate_on_nan_names_epoch_and_batch(capsys):

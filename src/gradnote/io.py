@@ -24,8 +24,16 @@ from collections import OrderedDict
 
 import numpy as np
 
-__all__ = ["save", "load", "GradnoteFileError", "save_tree", "load_tree", "model_to_config",
-           "model_from_config", "atomic_write"]
+__all__ = [
+    "GradnoteFileError",
+    "atomic_write",
+    "load",
+    "load_tree",
+    "model_from_config",
+    "model_to_config",
+    "save",
+    "save_tree",
+]
 
 FORMAT_KEY = "gradnote.format"
 VERSION = "1"
@@ -104,13 +112,13 @@ def _read(path) -> tuple[dict, dict]:
     try:
         header = json.loads(raw[8:8 + n].decode("utf-8"))
         if not isinstance(header, dict):
-            raise ValueError("header is not a JSON object")
+            raise ValueError("header is not a JSON object")  # noqa: TRY004
     except (UnicodeDecodeError, ValueError) as e:
         raise GradnoteFileError(f"{name} has a corrupt header (not valid JSON): {e}") from None
     metadata = header.get("__metadata__") or {}
     try:
         tensors = st_load(raw)
-    except Exception as e:  # safetensors raises its own error type for every layout problem
+    except Exception as e:  # noqa: BLE001  (safetensors raises its own error type for every layout problem)
         raise GradnoteFileError(f"{name} has corrupt or truncated tensor data: {e}") from None
     return tensors, metadata
 
@@ -129,7 +137,7 @@ _TAG = "__gn__"
 
 
 def _encode(obj, tensors: dict, where: str):
-    if isinstance(obj, np.ndarray) or (hasattr(obj, "data") and isinstance(getattr(obj, "data"), np.ndarray)):
+    if isinstance(obj, np.ndarray) or (hasattr(obj, "data") and isinstance(obj.data, np.ndarray)):
         key = f"t{len(tensors)}"
         tensors[key] = _to_array(obj, where)
         return {_TAG: "array", "key": key}
@@ -261,7 +269,7 @@ def model_from_config(spec: dict, reg: dict | None = None):
     args = cfg.pop("args", [])
     try:
         return cls(*args, **cfg)
-    except Exception as e:
+    except Exception as e:  # noqa: BLE001  (a layer rejecting its config: report it as a bad file)
         raise GradnoteFileError(f"model architecture: cannot build {spec['class']} from {cfg}: {e}") from None
 
 

@@ -22,8 +22,18 @@ from .autograd import Tensor
 from .backend import xp
 from .nn import Module, Parameter, init
 
-__all__ = ["Dense", "Dropout", "Activation", "Flatten", "BatchNormalization", "Conv2D", "MaxPooling2D",
-           "ACTIVATIONS", "INITIALIZERS", "activation_fn"]
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "Activation",
+    "BatchNormalization",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "MaxPooling2D",
+    "activation_fn",
+]
 
 ACTIVATIONS = {
     "linear": lambda x: x,

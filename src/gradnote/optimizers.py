@@ -26,7 +26,7 @@ from . import optim
 from .autograd import Tensor
 from .backend import xp
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "get", "OPTIMIZER_NAMES"]
+__all__ = ["OPTIMIZER_NAMES", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
 
 KERAS_EPSILON = 1e-7
 
@@ -67,7 +67,7 @@ class Optimizer:
     def bound(self) -> bool:
         return self._opt is not None
 
-    def bind(self, params) -> "Optimizer":
+    def bind(self, params) -> Optimizer:
         """Attach parameters (a fresh optimiser state) and return self."""
         self._opt = self._make(list(params))
         self._schedule = optim.lr_scheduler.InverseTimeDecay(self._opt, decay=self.decay) if self.decay else None

@@ -9,17 +9,42 @@ callbacks, metrics and bit-identical checkpoints.
 
 from __future__ import annotations
 
-from . import callbacks, metrics  # noqa: F401
-from .callbacks import (Callback, CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,  # noqa: F401
-                        ModelCheckpoint, TerminateOnNaN)
-from .checkpoint import load_checkpoint, save_checkpoint  # noqa: F401
-from .history import History  # noqa: F401
-from .keras import compile, evaluate, predict  # noqa: F401
-from .loop import Head, Loop  # noqa: F401
+from . import callbacks, metrics
+from .callbacks import (
+    Callback,
+    CSVLogger,
+    EarlyStopping,
+    LambdaCallback,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    TerminateOnNaN,
+)
+from .checkpoint import load_checkpoint, save_checkpoint
+from .history import History
+from .keras import compile, evaluate, predict
+from .loop import Head, Loop
 
-__all__ = ["fit", "evaluate_loader", "compile", "evaluate", "predict", "save_checkpoint", "load_checkpoint",
-           "History", "Loop", "Head", "Callback", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler",
-           "CSVLogger", "TerminateOnNaN", "LambdaCallback", "callbacks", "metrics"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "EarlyStopping",
+    "Head",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "Loop",
+    "ModelCheckpoint",
+    "TerminateOnNaN",
+    "callbacks",
+    "compile",
+    "evaluate",
+    "evaluate_loader",
+    "fit",
+    "load_checkpoint",
+    "metrics",
+    "predict",
+    "save_checkpoint",
+]
 
 
 def fit(model, loader, loss, optimizer, epochs: int = 1, val_loader=None, metrics=None, callbacks=None,

@@ -19,8 +19,17 @@ import warnings
 
 import numpy as np
 
-__all__ = ["Callback", "CallbackList", "EarlyStopping", "ModelCheckpoint", "LearningRateScheduler", "CSVLogger",
-           "TerminateOnNaN", "History", "LambdaCallback"]
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "TerminateOnNaN",
+]
 
 
 class Callback:
@@ -79,7 +88,7 @@ def _auto_mode(monitor: str, mode: str, who: str) -> str:
         raise ValueError(f"{who}: mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode != "auto":
         return mode
-    name = monitor[4:] if monitor.startswith("val_") else monitor
+    name = monitor.removeprefix("val_")
     return "max" if name in ("acc", "accuracy", "auc", "precision", "recall", "f1", "r2") or "accuracy" in name \
         else "min"
 
@@ -305,4 +314,4 @@ class LambdaCallback(Callback):
             setattr(self, name, fn)
 
 
-from .history import History  # noqa: E402  (History is itself a Callback)
+from .history import History

@@ -18,7 +18,7 @@ import numpy as np
 from .. import io
 from ..random import get_rng_state, set_rng_state
 
-__all__ = ["save_checkpoint", "load_checkpoint"]
+__all__ = ["load_checkpoint", "save_checkpoint"]
 
 FORMAT = "checkpoint"
 

@@ -29,7 +29,7 @@ from ..autograd import Tensor, no_grad
 from ..backend import xp
 from .loop import Head, Loop
 
-__all__ = ["compile", "fit", "evaluate", "predict", "get_loss", "LOSS_NAMES"]
+__all__ = ["LOSS_NAMES", "compile", "evaluate", "fit", "get_loss", "predict"]
 
 EPSILON = 1e-7
 
@@ -303,7 +303,7 @@ def fit(model, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose: i
         xv, yv = _prepare_xy(model, *validation_data, "fit(validation_data)")
         val_loader = _loader(xv, yv, batch_size, False)
     elif validation_split > 0:
-        split_at = int(math.ceil(len(x) * (1 - validation_split)))
+        split_at = math.ceil(len(x) * (1 - validation_split))
         if split_at == len(x) or split_at == 0:
             raise ValueError(f"fit: validation_split={validation_split} leaves no samples for "
                              f"{'validation' if split_at == len(x) else 'training'} from {len(x)} samples")

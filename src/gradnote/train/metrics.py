@@ -14,13 +14,30 @@ epoch's value equals the function applied to the whole epoch's data.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy", "accuracy",
-           "top_k_accuracy", "confusion_matrix", "precision", "recall", "f1", "mae", "mse", "r2",
-           "Metric", "Mean", "Confusion", "R2", "get", "METRIC_NAMES"]
+__all__ = [
+    "METRIC_NAMES",
+    "R2",
+    "Confusion",
+    "Mean",
+    "Metric",
+    "accuracy",
+    "binary_accuracy",
+    "categorical_accuracy",
+    "confusion_matrix",
+    "f1",
+    "get",
+    "mae",
+    "mse",
+    "precision",
+    "r2",
+    "recall",
+    "sparse_categorical_accuracy",
+    "top_k_accuracy",
+]
 
 
 def _np(a) -> np.ndarray:
@@ -259,7 +276,7 @@ class Confusion(Metric):
 
     def set_state(self, state: dict) -> None:
         cm = np.asarray(state["_s_cm"], dtype=np.int64)
-        self._s_cm = cm.reshape(int(round(cm.size ** 0.5)), -1) if cm.size else np.zeros((0, 0), np.int64)
+        self._s_cm = cm.reshape(round(cm.size ** 0.5), -1) if cm.size else np.zeros((0, 0), np.int64)
 
 
 class R2(Metric):
