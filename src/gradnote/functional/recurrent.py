@@ -211,35 +211,38 @@ class LSTMLayer(_Recurrence):
 
     def backward(self, g):
         T, H, mask, keep = self.T, self.H, self.mask, self.keep
+        H2, H3 = 2 * H, 3 * H
         acts, cs, tcs, w_hh = self.acts, self.cs, self.tcs, self.w_hh
-        # every gate's local derivative (turned in place into the pre-activation gradient dpre by
-        # the loop) and the dh -> dc factor o * (1 - tanh(c)^2), vectorised over all steps
-        dpre = _sigmoid_grad(acts, xp.empty_like(acts))
-        _one_minus_square(acts[..., 2 * H:3 * H], dpre[..., 2 * H:3 * H])
-        q = _one_minus_square(tcs, xp.empty_like(tcs))
-        q *= acts[..., 3 * H:]
-        d = xp.empty_like(acts[0])
+        dpre = xp.empty_like(acts)  # gradient of every step's gate pre-activations
+        d, q = xp.empty_like(acts[0]), xp.empty_like(tcs[0])
         dh, dc = g[T].copy(), g[T + 1].copy()
+        # step-local work stays in cache: one (N, 4H) slab per step, no whole-sequence temporaries
         for t in range(T - 1, -1, -1):
-            i, f, gg = acts[t, :, :H], acts[t, :, H:2 * H], acts[t, :, 2 * H:3 * H]
+            a = acts[t]
+            i, f, gg, o = a[:, :H], a[:, H:H2], a[:, H2:H3], a[:, H3:]
             if mask is None:
                 dh += g[t]
                 dhn, dcn = dh, dc
             else:
                 dhn = (dh + g[t]) * mask[t]
                 dcn = dc * mask[t]
-            dcn += dhn * q[t]
+            _one_minus_square(tcs[t], q)  # dh -> dc through h = o * tanh(c)
+            q *= o
+            q *= dhn
+            dcn += q
             xp.multiply(dcn, gg, out=d[:, :H])
-            xp.multiply(dcn, cs[t], out=d[:, H:2 * H])
-            xp.multiply(dcn, i, out=d[:, 2 * H:3 * H])
-            xp.multiply(dhn, tcs[t], out=d[:, 3 * H:])
-            dpre[t] *= d
+            xp.multiply(dcn, cs[t], out=d[:, H:H2])
+            xp.multiply(dcn, i, out=d[:, H2:H3])
+            xp.multiply(dhn, tcs[t], out=d[:, H3:])
+            dp = _sigmoid_grad(a, dpre[t])  # local derivative of each gate, then times d
+            _one_minus_square(gg, dp[:, H2:H3])
+            dp *= d
             if mask is None:
                 dc = dcn * f
-                dh = dpre[t] @ w_hh
+                dh = dp @ w_hh
             else:
                 dc = dcn * f + dc * keep[t]
-                dh = dpre[t] @ w_hh + dh * keep[t]
+                dh = dp @ w_hh + dh * keep[t]
         dx, *dw = self._input_grads(dpre, dpre, self.hs[:T], self.w_ih, self.n_bias)
         return (dx, dh, dc, *dw)
 
