@@ -5,7 +5,7 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 import gradnote as gn
 import gradnote.nn as nn
-from gradnote.viz import TensorBoard
+from gradnote.callbacks import TensorBoard
 
 
 def test_event_files_hold_logged_scalars_and_histograms(tmp_path):
