@@ -29,7 +29,7 @@ def _reference_fit(x, y, epochs, lr):
 
 def test_shapes_names_and_zero_start():
     p = nn.Perceptron(3)
-    assert dict((k, v.shape) for k, v in p.named_parameters()) == {"weight": (1, 3), "bias": (1,)}
+    assert {k: v.shape for k, v in p.named_parameters()} == {"weight": (1, 3), "bias": (1,)}
     assert p.num_parameters() == 4
     assert not p.weight.data.any() and not p.bias.data.any()
     assert p.get_config() == {"in_features": 3}

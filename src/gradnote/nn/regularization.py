@@ -9,7 +9,7 @@ lambda * sign(w) pushes small weights to exactly zero.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..autograd import Function, Tensor
 from ..backend import xp
