@@ -122,8 +122,12 @@ class _Recurrence(Function):
         grads = [dx, gx.T @ self.x2 if self.needs[k] else None,
                  gh.T @ hprev.reshape(T * N, H) if self.needs[k + 1] else None]
         if n_bias:
-            grads.append(gx.sum(axis=0) if self.needs[k + 2] else None)
-            grads.append(gh.sum(axis=0) if self.needs[k + 3] else None)
+            db_ih = gx.sum(axis=0) if self.needs[k + 2] else None
+            if dhproj is dxproj:  # RNN, LSTM: both biases sit in the same sum
+                db_hh = (db_ih if db_ih is not None else gh.sum(axis=0)) if self.needs[k + 3] else None
+            else:
+                db_hh = gh.sum(axis=0) if self.needs[k + 3] else None
+            grads += [db_ih, db_hh]
         return grads
 
 
