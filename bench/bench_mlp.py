@@ -1,0 +1,104 @@
+"""MLP 784-256-128-10 (ReLU), float32: one training step and one inference pass, gradnote vs PyTorch eager.
+
+    train step   batch 128: forward, cross-entropy, backward, Adam(lr=1e-3) step    target <= 1.0x
+    inference    batch 1024: forward only, under no_grad                              target <= 1.0x
+
+Both frameworks start from the same weights (copied across) and see the same batch, so they do
+identical arithmetic. PyTorch runs with os.cpu_count() threads (harness.setup_torch).
+
+    python bench/bench_mlp.py             # the two comparisons
+    python bench/bench_mlp.py --profile   # also cProfile 200 gradnote train steps: where the time goes
+"""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+import sys
+
+import numpy as np
+from harness import compare, setup_torch
+
+import gradnote as gn
+import gradnote.functional as F
+from gradnote import nn
+
+SIZES = (784, 256, 128, 10)
+
+
+def make_gn_model() -> nn.Sequential:
+    gn.manual_seed(0)
+    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+
+
+def make_steps(torch=None, train_batch: int = 128, infer_batch: int = 1024):
+    """Zero-argument callables (gn_train, gn_infer, torch_train, torch_infer); torch ones None without torch."""
+    rng = np.random.default_rng(0)
+    x_np = rng.standard_normal((train_batch, 784)).astype(np.float32)
+    y_np = rng.integers(0, 10, train_batch)
+    xi_np = rng.standard_normal((infer_batch, 784)).astype(np.float32)
+
+    model = make_gn_model()
+    opt = gn.optim.Adam(model.parameters(), lr=1e-3)
+    x, y, xi = gn.tensor(x_np), gn.tensor(y_np), gn.tensor(xi_np)
+
+    def gn_train():
+        opt.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        opt.step()
+
+    def gn_infer():
+        with gn.no_grad():
+            return model(xi)
+
+    torch_train = torch_infer = None
+    if torch is not None:
+        tnn, tF = torch.nn, torch.nn.functional
+        tmodel = tnn.Sequential(tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 128), tnn.ReLU(),
+                                tnn.Linear(128, 10))
+        tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+        topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
+        tx, ty, txi = torch.from_numpy(x_np), torch.from_numpy(y_np), torch.from_numpy(xi_np)
+
+        def torch_train():
+            topt.zero_grad()
+            tF.cross_entropy(tmodel(tx), ty).backward()
+            topt.step()
+
+        def torch_infer():
+            with torch.no_grad():
+                return tmodel(txi)
+
+    return gn_train, gn_infer, torch_train, torch_infer
+
+
+def profile(steps: int = 200, top: int = 25) -> None:
+    """cProfile `steps` gradnote training steps and print the functions with the most own time."""
+    gn_train, *_ = make_steps(None)
+    for _ in range(10):
+        gn_train()
+    prof = cProfile.Profile()
+    prof.enable()
+    for _ in range(steps):
+        gn_train()
+    prof.disable()
+    stats = pstats.Stats(prof).strip_dirs().sort_stats("tottime")
+    print(f"\ncProfile of {steps} gradnote MLP train steps (sorted by own time):")
+    stats.print_stats(top)
+
+
+def main(argv=None) -> list[dict]:
+    argv = sys.argv[1:] if argv is None else argv
+    torch = setup_torch()
+    gn_train, gn_infer, torch_train, torch_infer = make_steps(torch)
+    results = [
+        compare("mlp train step", gn_train, torch_train, target=1.0),
+        compare("mlp inference b1024", gn_infer, torch_infer, target=1.0),
+    ]
+    if "--profile" in argv:
+        profile()
+    return results
+
+
+if __name__ == "__main__":
+    main()
