@@ -13,7 +13,7 @@ from harness import compare, setup_torch
 
 import gradnote as gn
 import gradnote.functional as F
-import gradnote.nn as nn
+from gradnote import nn
 
 N, T, IN, H, CLASSES = 64, 50, 32, 128, 10
 

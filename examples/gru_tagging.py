@@ -16,12 +16,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))  # run from a plain checkout too
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import gradnote as gn  # noqa: E402
-import gradnote.functional as F  # noqa: E402
-import gradnote.nn as nn  # noqa: E402
-from gradnote.data.text import Vocab, pad_sequences  # noqa: E402
+import gradnote as gn
+import gradnote.functional as F
+from gradnote import nn
+from gradnote.data.text import Vocab, pad_sequences
 
 TAGS = ("DET", "NOUN", "VERB")
 DETS = ("the", "a", "every")
@@ -34,7 +34,7 @@ def make_sentences(n: int, seed: int = 0):
     """n random sentences (lists of words) and their tag ids. Grammar: NP VP NP [and NP VP NP];
     NP = DET (NOUN | AMB) or a bare NOUN; VP = VERB or AMB."""
     rng = np.random.default_rng(seed)
-    pick = lambda words: words[rng.integers(len(words))]  # noqa: E731
+    pick = lambda words: words[rng.integers(len(words))]
 
     def noun_phrase(words, tags):
         if rng.random() < 0.6:

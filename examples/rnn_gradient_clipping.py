@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))  # run from a plain checkout too
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-import gradnote as gn  # noqa: E402
-import gradnote.functional as F  # noqa: E402
-import gradnote.nn as nn  # noqa: E402
+import gradnote as gn
+import gradnote.functional as F
+from gradnote import nn
 
 
 class MeanRegressor(nn.Module):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import gradnote as gn
 import gradnote.functional as F
-import gradnote.nn as nn
+from gradnote import nn
 
 
 def ref_embedding_grad(idx, g, num_embeddings):

@@ -7,7 +7,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

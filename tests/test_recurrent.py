@@ -5,7 +5,7 @@ import pytest
 
 import gradnote as gn
 import gradnote.functional as F
-import gradnote.nn as nn
+from gradnote import nn
 
 
 # ----- NumPy references of one layer, written from the equations (PyTorch's gate order) ------
@@ -285,7 +285,7 @@ def test_bad_hyperparameters_quote_the_value():
 def test_functional_form_and_repr():
     m = nn.GRU(3, 4, num_layers=2)
     x = gn.randn(2, 5, 3)
-    out, h = F.gru(x, None, m._weights())
+    out, _ = F.gru(x, None, m._weights())
     np.testing.assert_array_equal(out.data, m(x)[0].data)
     assert repr(m) == "GRU(3, 4, num_layers=2, batch_first=True)"
     assert m.get_config()["num_layers"] == 2

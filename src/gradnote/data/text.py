@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..backend import xp
 
-__all__ = ["tokenize", "Vocab", "pad_sequences"]
+__all__ = ["Vocab", "pad_sequences", "tokenize"]
 
 _TOKEN = re.compile(r"[\w]+(?:'[\w]+)*|[!?]")
 

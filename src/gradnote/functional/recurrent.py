@@ -31,7 +31,7 @@ import numbers
 from ..autograd import Function, Tensor, stack
 from ..backend import xp
 
-__all__ = ["rnn", "lstm", "gru"]
+__all__ = ["gru", "lstm", "rnn"]
 
 
 def _gate_scale(gates: int, hidden: int, sigmoid_gates, dtype):
@@ -136,7 +136,7 @@ class RNNLayer(_Recurrence):
 
     def forward(self, x, h0, w_ih, w_hh, *biases, nonlinearity="tanh", lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
-        T, N, H = self.T, self.N, self.H
+        T = self.T
         xproj = self._project(w_ih, biases[0] + biases[1] if biases else None)
         w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)  # BLAS is faster on C order
         hs, result = self._buffers()

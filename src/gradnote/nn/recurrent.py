@@ -21,7 +21,7 @@ from ..functional.recurrent import validate_inputs
 from . import init
 from .module import Module, Parameter
 
-__all__ = ["RNN", "LSTM", "GRU"]
+__all__ = ["GRU", "LSTM", "RNN"]
 
 
 class _RecurrentBase(Module):
