@@ -289,3 +289,15 @@ def test_functional_form_and_repr():
     np.testing.assert_array_equal(out.data, m(x)[0].data)
     assert repr(m) == "GRU(3, 4, num_layers=2, batch_first=True)"
     assert m.get_config()["num_layers"] == 2
+
+
+def test_dropout_between_layers_only_in_training():
+    m = nn.LSTM(3, 4, num_layers=2, dropout=0.5)
+    x = gn.randn(2, 5, 3)
+    m.eval()
+    np.testing.assert_array_equal(m(x)[0].data, m(x)[0].data)  # eval: deterministic
+    m.train()
+    a, b = m(x)[0].data, m(x)[0].data
+    assert not np.array_equal(a, b)  # a fresh mask on the first layer's outputs each call
+    single = nn.LSTM(3, 4, dropout=0.5)  # one layer: nothing to drop between
+    np.testing.assert_array_equal(single(x)[0].data, single(x)[0].data)
