@@ -120,13 +120,27 @@ class Conv2d(Function):
         self.dtype = dtype
         self.geom = (x.shape, x.dtype, w.dtype, (hp, wp, oh, ow, wq), (kh, kw), stride, padding, dilation, groups)
         wmat = w.astype(dtype, copy=False).reshape(groups, o // groups, cg * kh * kw)
-        out = xp.matmul(wmat, self._im2col(xpad), out=_scratch("out", (groups, o // groups, n * oh * wq), dtype))
-        out = out.reshape(o, n, oh, wq).transpose(1, 0, 2, 3)[..., :ow]
-        out = out + b[0].astype(dtype, copy=False).reshape(o, 1, 1) if b else out.copy()
+        # per-image GEMMs (batch axis first) write NCHW directly and keep each column block in cache
+        out = xp.matmul(wmat, self._im2col_batched(xpad)).reshape(n, o, oh, ow)
+        if b:
+            out += b[0].astype(dtype, copy=False).reshape(o, 1, 1)
         # keep the small padded input, not the kh*kw times larger column matrix: backward rebuilds it
         self.xpad = xpad if self.needs[1] else None
         self.wmat = wmat if self.needs[0] else None
         return out
+
+    def _im2col_batched(self, xpad):
+        """The column matrix (N, groups, C/groups * kh * kw, OH * OW), in a reused scratch buffer."""
+        _, _, _, (_hp, wp, oh, ow, _wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
+        n, c = xpad.shape[:2]
+        cg = c // groups
+        it = xpad.itemsize
+        sn, sc = xpad.strides[:2]
+        view = _as_strided(xpad, (n, groups, cg, kh, kw, oh, ow),
+                           (sn, cg * sc, sc, dh * wp * it, dw * it, sh * wp * it, sw * it), writeable=False)
+        cols = _scratch("fcols", view.shape, xpad.dtype)
+        cols[...] = view
+        return cols.reshape(n, groups, cg * kh * kw, oh * ow)
 
     def _im2col(self, xpad):
         """The column matrix (groups, C/groups * kh * kw, N * OH * Wq), in a reused scratch buffer."""
