@@ -59,8 +59,8 @@ class MaxPool2d(Function):
     def forward(self, x, kernel, stride, padding, out_hw):
         xpad = _padded(x, padding, -xp.inf)
         views = _offset_views(xpad, kernel, stride, out_hw)
-        out = views[0].copy()
-        for v in views[1:]:
+        out = xp.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
+        for v in views[2:]:
             xp.maximum(out, v, out=out)
         self.xpad, self.out, self.geom = xpad, out, (x.shape, kernel, stride, padding, out_hw)
         return out
@@ -68,20 +68,26 @@ class MaxPool2d(Function):
     def backward(self, g):
         shape, kernel, stride, padding, out_hw = self.geom
         xpad, out = self.xpad, self.out
-        dpad = xp.zeros(xpad.shape, dtype=g.dtype)
         disjoint = stride[0] >= kernel[0] and stride[1] >= kernel[1]
+        # disjoint windows tiling the whole input write every element once: no zero fill needed
+        tiled = disjoint and stride == kernel and padding == (0, 0) and \
+            (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(xpad.shape[2:])
+        dpad = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
         has_nan = bool(xp.isnan(out).any())
-        unclaimed = g.copy()  # a window's gradient goes to its first maximum only
-        for x_view, d_view in zip(_offset_views(xpad, kernel, stride, out_hw),
-                                  _offset_views(dpad, kernel, stride, out_hw)):
+        views = list(zip(_offset_views(xpad, kernel, stride, out_hw), _offset_views(dpad, kernel, stride, out_hw)))
+        free = None  # windows whose gradient is still unclaimed: it goes to the first maximum only
+        for k, (x_view, d_view) in enumerate(views):
             hit = x_view == out
             if has_nan:
                 hit |= xp.isnan(x_view)
+            if free is not None:
+                hit &= free
             if disjoint:
-                xp.multiply(unclaimed, hit, out=d_view)
+                xp.multiply(g, hit, out=d_view)
             else:
-                d_view += unclaimed * hit
-            xp.putmask(unclaimed, hit, 0)
+                d_view += g * hit
+            if k + 1 < len(views):
+                free = ~hit if free is None else xp.greater(free, hit, out=free)  # free and not hit
         return _unpadded(dpad, padding, shape)
 
 
