@@ -66,7 +66,8 @@ def tanh(x: Tensor) -> Tensor:
 class ReLU(Function):
     def forward(self, x):
         out = xp.maximum(x, 0)
-        self.mask = out > 0
+        if self.needs[0]:  # no mask pass when no graph is recorded (inference)
+            self.mask = out > 0
         return out
 
     def backward(self, g):
