@@ -58,6 +58,21 @@ def test_conv2d_groups(groups, cin, cout):
     assert gn.gradcheck(lambda x, wt: F.conv2d(x, wt, **args), [x, wt], raise_exception=True)
 
 
+@pytest.mark.parametrize("shape,args", [
+    ((1, 2, 23, 23), {"padding": 1, "groups": 2}),
+    ((2, 2, 40, 24), {"stride": (2, 1), "padding": 2, "dilation": 2}),
+])
+def test_large_images_take_the_per_image_gemm_path(shape, args):
+    # >= 512 output positions per image (wrapped columns included) switches conv2d's backward layout
+    rng = np.random.default_rng(7)
+    x = _t(rng.standard_normal(shape))
+    wt = _t(rng.standard_normal((4, shape[1] // args.get("groups", 1), 3, 3)))
+    b = _t(rng.standard_normal(4))
+    out = F.conv2d(x, wt, b, **args)
+    np.testing.assert_allclose(out.data, conv2d_reference(x.data, wt.data, b.data, **args), atol=1e-12)
+    assert gn.gradcheck(lambda x, wt, b: F.conv2d(x, wt, b, **args), [x, wt, b], raise_exception=True)
+
+
 def test_groups_equal_separate_convolutions():
     rng = np.random.default_rng(1)
     x = rng.standard_normal((1, 4, 6, 6))
