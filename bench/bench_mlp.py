@@ -92,8 +92,8 @@ def main(argv=None) -> list[dict]:
     torch = setup_torch()
     gn_train, gn_infer, torch_train, torch_infer = make_steps(torch)
     results = [
-        compare("mlp train step", gn_train, torch_train, target=1.0),
-        compare("mlp inference b1024", gn_infer, torch_infer, target=1.0),
+        compare("mlp train step", gn_train, torch_train, target=1.0, repeats=11),
+        compare("mlp inference b1024", gn_infer, torch_infer, target=1.0, repeats=11),
     ]
     if "--profile" in argv:
         profile()
