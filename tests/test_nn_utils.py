@@ -28,7 +28,8 @@ def _ref_total_norm(grads, p):
 
 
 @settings(max_examples=30, deadline=None)
-@given(seed=st.integers(0, 10_000), max_norm=st.floats(0.01, 20.0), norm_type=st.sampled_from([1.0, 2.0, 3.0, math.inf]))
+@given(seed=st.integers(0, 10_000), max_norm=st.floats(0.01, 20.0),
+       norm_type=st.sampled_from([1.0, 2.0, 3.0, math.inf]))
 def test_clip_grad_norm_matches_numpy(seed, max_norm, norm_type):
     rng = np.random.default_rng(seed)
     grads = [rng.standard_normal(s).astype(np.float32) for s in [(3, 4), (4,), (2, 2, 2)]]
