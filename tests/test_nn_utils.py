@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import gradnote as gn
-import gradnote.nn as nn
+from gradnote import nn
 
 
 def _params_with_grads(grads):
