@@ -71,6 +71,8 @@ def test_large_images_take_the_per_image_gemm_path(shape, args):
     out = F.conv2d(x, wt, b, **args)
     np.testing.assert_allclose(out.data, conv2d_reference(x.data, wt.data, b.data, **args), atol=1e-12)
     assert gn.gradcheck(lambda x, wt, b: F.conv2d(x, wt, b, **args), [x, wt, b], raise_exception=True)
+    x_const = _t(x.data, grad=False)  # weight gradient only, as in a first layer
+    assert gn.gradcheck(lambda wt, b: F.conv2d(x_const, wt, b, **args), [wt, b], raise_exception=True)
 
 
 def test_groups_equal_separate_convolutions():

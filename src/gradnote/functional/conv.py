@@ -170,6 +170,13 @@ class Conv2d(Function):
         # Large images: per-image GEMMs (batch axis first, as the forward) are big enough to amortise
         # their call overhead. Small ones: one GEMM over batch and positions, channel-major layout.
         batch_first = oh * wq >= 512
+        if batch_first and not self.needs[0]:
+            # weight gradient only (e.g. a first layer): the forward's unwrapped columns pair with g as it is
+            if self.needs[1]:
+                gmat = xp.ascontiguousarray(g, dtype=self.dtype).reshape(n, groups, o // groups, oh * ow)
+                gw = xp.matmul(gmat, self._im2col_batched(self.xpad).swapaxes(-1, -2)).sum(axis=0)
+                gw = gw.reshape(o, c // groups, kh, kw).astype(wdt, copy=False)
+            return None, gw, gb
         if batch_first:
             gmat = _scratch("gmat", (n, o, oh, wq), self.dtype)
             gmat[..., ow:] = 0  # wrapped columns get zero gradient
