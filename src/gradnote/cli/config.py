@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -101,14 +100,9 @@ def save_config(cfg: dict, path) -> None:
 
 
 def write_text_atomic(path, text: str) -> None:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    from ..io import atomic_write
+
+    atomic_write(path, text.encode("utf-8"))
 
 
 def _drop_none(obj):

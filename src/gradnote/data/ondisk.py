@@ -14,10 +14,12 @@ process holds one batch at a time however large the files are.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 
+from ..io import atomic_write
 from .dataset import Dataset, TensorDataset
 
 
@@ -66,7 +68,9 @@ def save_shards(root, shard_size: int, **arrays) -> list[Path]:
     for k, start in enumerate(range(0, n, shard_size)):
         for name, a in arrays.items():
             path = root / f"{name}_{k:05d}.npy"
-            np.save(path, np.asarray(a[start:start + shard_size]), allow_pickle=False)
+            buf = io.BytesIO()
+            np.save(buf, np.asarray(a[start:start + shard_size]), allow_pickle=False)
+            atomic_write(path, buf.getvalue())  # a crash mid-write never leaves a torn shard
             written.append(path)
     return written
 

@@ -6,7 +6,7 @@ matplotlib is an optional extra (``pip install gradnote[viz]``) imported only wh
 
 from __future__ import annotations
 
-import os
+import io
 
 import numpy as np
 
@@ -27,10 +27,11 @@ def _figure(nrows: int = 1, ncols: int = 1, size=(6.4, 4.0)):
 
 def _finish(fig, path):
     if path is not None:
-        path = os.fspath(path)
-        tmp = f"{path}.tmp.png"
-        fig.savefig(tmp, dpi=100)
-        os.replace(tmp, path)
+        from ..io import atomic_write
+
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=100)
+        atomic_write(path, buf.getvalue())
     return fig
 
 
