@@ -115,8 +115,9 @@ def _idx_bytes(array):
     (b"\x00\x00\x08\x03\x00\x00\x00\x02", "header declares 3 dimensions"),
     (_idx_bytes(np.zeros((4, 5), np.uint8))[:-3], r"truncated: header says shape \(4, 5\) \(20 bytes .* only 17"),
     (_idx_bytes(np.zeros((4, 5), np.uint8)) + b"xx", "2 unexpected bytes"),
-    (gzip.compress(_idx_bytes(np.zeros((30, 30), np.uint8)))[:-10], "corrupt or truncated gzip"),
-])
+    # mtime=0: the gzip header must not depend on the clock, or pytest-xdist workers collect different ids
+    (gzip.compress(_idx_bytes(np.zeros((30, 30), np.uint8)), mtime=0)[:-10], "corrupt or truncated gzip"),
+], ids=["too-short", "bad-magic", "bad-type-code", "missing-dims", "truncated", "extra-bytes", "truncated-gzip"])
 def test_idx_errors_name_the_file_and_problem(tmp_path, content, match):
     path = tmp_path / "broken-idx1-ubyte"
     path.write_bytes(content)
