@@ -2,9 +2,22 @@
 
 One step = forward, loss, backward, optimiser step, for gradnote's models.LeNet5 and the same
 network in PyTorch eager (weights copied across, so both do identical work). Target: <= 1.5x.
+
+    python bench/bench_lenet.py                  # default threads (PyTorch: one per CPU)
+    python bench/bench_lenet.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
+
+One thread each is the steadier comparison on a busy machine.
 """
 
 from __future__ import annotations
+
+import os
+import sys
+
+SINGLE_THREAD = __name__ == "__main__" and "--single-thread" in sys.argv[1:]
+if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
 
 import numpy as np
 from harness import compare, setup_torch
@@ -13,8 +26,10 @@ import gradnote as gn
 import gradnote.functional as F
 
 
-def main() -> dict:
+def main(single_thread: bool = False) -> dict:
     torch = setup_torch()
+    if torch is not None and single_thread:
+        torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     x_np = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
     y_np = rng.integers(0, 10, 64)
@@ -55,8 +70,9 @@ def main() -> dict:
             tF.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    return compare("lenet5 train step", gn_step, torch_step, target=1.5)
+    name = "lenet5 1-thread" if single_thread else "lenet5 train step"
+    return compare(name, gn_step, torch_step, target=1.5)
 
 
 if __name__ == "__main__":
-    main()
+    main(SINGLE_THREAD)
