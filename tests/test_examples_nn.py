@@ -1,18 +1,7 @@
 """The neural-network lesson examples: each runs small here and its lesson is asserted."""
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example as _load
 
 
 def test_xor_perceptron_fails_and_two_hidden_units_succeed():

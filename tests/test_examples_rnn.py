@@ -1,20 +1,10 @@
 """The recurrent examples learn: each runs small and fast here (the scripts' defaults are bigger)."""
 
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from _examples import load_example as _load
 
 
 def test_sentiment_lstm_learns_whether_a_sequence_contains_a_pattern():
