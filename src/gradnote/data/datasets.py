@@ -97,6 +97,17 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None 
     return _out(np.stack([r * np.sin(t), r * np.cos(t)], axis=1), y)
 
 
+def _two_classes(x, n0: int, n1: int, noise: float, shuffle: bool, rng):
+    """Label the first n0 points 0 and the rest 1, add Gaussian noise, optionally shuffle."""
+    y = np.repeat([0, 1], [n0, n1])
+    if noise:
+        x = x + rng.normal(0.0, noise, x.shape)
+    if shuffle:
+        order = rng.permutation(n0 + n1)
+        x, y = x[order], y[order]
+    return _out(x, y)
+
+
 def moons(n: int = 100, noise: float = 0.0, shuffle: bool = True, seed: int | None = None,
           generator=None) -> tuple[np.ndarray, np.ndarray]:
     """Two interleaving half circles: class 0 is (cos t, sin t), class 1 is (1 - cos t, 0.5 - sin t), t in [0, pi].
@@ -109,13 +120,7 @@ def moons(n: int = 100, noise: float = 0.0, shuffle: bool = True, seed: int | No
     n0 = n - n // 2
     t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n // 2)
     x = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], 1), np.stack([1 - np.cos(t1), 0.5 - np.sin(t1)], 1)])
-    y = np.repeat([0, 1], [n0, n // 2])
-    if noise:
-        x = x + rng.normal(0.0, noise, x.shape)
-    if shuffle:
-        order = rng.permutation(n)
-        x, y = x[order], y[order]
-    return _out(x, y)
+    return _two_classes(x, n0, n // 2, noise, shuffle, rng)
 
 
 def circles(n: int = 100, noise: float = 0.0, factor: float = 0.8, shuffle: bool = True,
@@ -133,13 +138,7 @@ def circles(n: int = 100, noise: float = 0.0, factor: float = 0.8, shuffle: bool
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, n // 2, endpoint=False)
     x = np.concatenate([np.stack([np.cos(t0), np.sin(t0)], 1), factor * np.stack([np.cos(t1), np.sin(t1)], 1)])
-    y = np.repeat([0, 1], [n0, n // 2])
-    if noise:
-        x = x + rng.normal(0.0, noise, x.shape)
-    if shuffle:
-        order = rng.permutation(n)
-        x, y = x[order], y[order]
-    return _out(x, y)
+    return _two_classes(x, n0, n // 2, noise, shuffle, rng)
 
 
 # ----- built in ----------------------------------------------------------------------------------
