@@ -1,9 +1,10 @@
 """The Keras code from the study notes (dropout against overfitting), run on gradnote.
 
-Only the imports differ from the notes:
-    from tensorflow.keras.models import Sequential      ->  from gradnote.models import Sequential
-    from tensorflow.keras.layers import Dropout, Dense  ->  from gradnote.layers import Dropout, Dense
-    tf.keras.optimizers.Adam(...)                        ->  tf.optimizers.Adam(...) with `import gradnote as tf`
+Only the imports differ from the notes ("tensorflow" becomes "gradnote"):
+    import tensorflow as tf                             ->  import gradnote as tf
+    from tensorflow.keras.models import Sequential      ->  from gradnote.keras.models import Sequential
+    from tensorflow.keras.layers import Dropout, Dense  ->  from gradnote.keras.layers import Dropout, Dense
+(gradnote.models / gradnote.layers / gradnote.optimizers are the same classes under shorter names.)
 
 The notes train it on Reuters newswires (10,000-word bag of words, 46 topics); that corpus is not
 shipped, so this script makes a synthetic stand-in of the same shapes: each topic favours its own
@@ -13,8 +14,8 @@ set of words. Run:  python examples/keras_seed_dropout.py
 import numpy as np
 
 import gradnote as tf
-from gradnote.layers import Dense, Dropout
-from gradnote.models import Sequential
+from gradnote.keras.layers import Dense, Dropout
+from gradnote.keras.models import Sequential
 
 tf.manual_seed(0)
 max_words = 10000
@@ -39,7 +40,7 @@ model.add(Dense(128, activation='relu'))
 model.add(Dropout(0.5)) # 드롭아웃 추가. 비율은 50%
 model.add(Dense(num_classes, activation='softmax'))
 
-adam = tf.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
+adam = tf.keras.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
 model.compile(loss='categorical_crossentropy', optimizer=adam, metrics=['acc'])
 
 history = model.fit(x_train, y_train, batch_size=128, epochs=5, verbose=1, validation_split=0.1)

@@ -17,7 +17,9 @@ def _blobs(n=120, d=4, classes=3, seed=0):
 
 
 def test_seed_code_runs_with_only_imports_changed():
-    import gradnote as tf  # the notes write tf.keras.optimizers.Adam; here gn.optimizers.Adam
+    import gradnote as tf  # was: import tensorflow as tf
+    from gradnote.keras.layers import Dense, Dropout  # was: from tensorflow.keras.layers import Dropout, Dense
+    from gradnote.keras.models import Sequential  # was: from tensorflow.keras.models import Sequential
 
     gn.manual_seed(0)
     max_words, num_classes = 10000, 46
@@ -27,7 +29,7 @@ def test_seed_code_runs_with_only_imports_changed():
     model.add(Dense(128, activation='relu'))
     model.add(Dropout(0.5))
     model.add(Dense(num_classes, activation='softmax'))
-    adam = tf.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
+    adam = tf.keras.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
     model.compile(loss='categorical_crossentropy', optimizer=adam, metrics=['acc'])
 
     rng = np.random.default_rng(0)
@@ -39,6 +41,7 @@ def test_seed_code_runs_with_only_imports_changed():
     assert model.predict(x[:5]).shape == (5, num_classes)
     assert model.num_parameters() == 10000 * 256 + 256 + 256 * 128 + 128 + 128 * 46 + 46
     assert adam.hyper["epsilon"] == 1e-7
+    assert tf.keras.models.Sequential is gn.nn.Sequential and tf.keras.layers.Dense is gn.layers.Dense
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adam", "rmsprop", "adagrad", "adamw"])

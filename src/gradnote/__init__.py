@@ -20,7 +20,8 @@ from .random import manual_seed  # noqa: F401
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = {"data", "train", "models", "layers", "optimizers", "callbacks", "metrics", "io", "viz", "cli"}
+_LAZY_MODULES = {"data", "train", "models", "layers", "optimizers", "callbacks", "metrics", "io", "viz", "cli",
+                 "keras"}
 _LAZY_NAMES = {"save": "io", "load": "io"}
 
 
