@@ -4,9 +4,20 @@ One step = forward through nn.LSTM (one fused op: the time loop runs inside forw
 backward), the last hidden state through nn.Linear(128, 10), loss, backward, Adam step;
 for gradnote and the same network in PyTorch eager (weights copied across, so both do
 identical work). Target: <= 1.5x.
+
+    python bench/bench_lstm.py                  # default threads (PyTorch: one per CPU)
+    python bench/bench_lstm.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
 """
 
 from __future__ import annotations
+
+import os
+import sys
+
+SINGLE_THREAD = __name__ == "__main__" and "--single-thread" in sys.argv[1:]
+if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
 
 import numpy as np
 from harness import compare, setup_torch
@@ -29,8 +40,8 @@ class Classifier(nn.Module):
         return self.head(h_n[-1])
 
 
-def main() -> dict:
-    torch = setup_torch()
+def make_steps(torch=None):
+    """Zero-argument callables (gn_step, torch_step); torch_step is None without torch."""
     rng = np.random.default_rng(0)
     x_np = rng.standard_normal((N, T, IN)).astype(np.float32)
     y_np = rng.integers(0, CLASSES, N)
@@ -67,8 +78,17 @@ def main() -> dict:
             torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    return compare("lstm train step", gn_step, torch_step, target=1.5)
+    return gn_step, torch_step
+
+
+def main(single_thread: bool = False) -> dict:
+    torch = setup_torch()
+    if torch is not None and single_thread:
+        torch.set_num_threads(1)
+    gn_step, torch_step = make_steps(torch)
+    name = "lstm 1-thread" if single_thread else "lstm train step"
+    return compare(name, gn_step, torch_step, target=1.5)
 
 
 if __name__ == "__main__":
-    main()
+    main(SINGLE_THREAD)

@@ -8,13 +8,22 @@ identical arithmetic. PyTorch runs with os.cpu_count() threads (harness.setup_to
 
     python bench/bench_mlp.py             # the two comparisons
     python bench/bench_mlp.py --profile   # also cProfile 200 gradnote train steps: where the time goes
+    python bench/bench_mlp.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
+
+One thread each is the steadier comparison on a busy machine.
 """
 
 from __future__ import annotations
 
 import cProfile
+import os
 import pstats
 import sys
+
+SINGLE_THREAD = __name__ == "__main__" and "--single-thread" in sys.argv[1:]
+if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = "1"
 
 import numpy as np
 from harness import compare, setup_torch
@@ -90,10 +99,15 @@ def profile(steps: int = 200, top: int = 25) -> None:
 def main(argv=None) -> list[dict]:
     argv = sys.argv[1:] if argv is None else argv
     torch = setup_torch()
+    single = "--single-thread" in argv
+    if torch is not None and single:
+        torch.set_num_threads(1)
     gn_train, gn_infer, torch_train, torch_infer = make_steps(torch)
+    train_name, infer_name = ("mlp train 1-thread", "mlp infer 1-thread") if single else (
+        "mlp train step", "mlp inference b1024")
     results = [
-        compare("mlp train step", gn_train, torch_train, target=1.0, repeats=11),
-        compare("mlp inference b1024", gn_infer, torch_infer, target=1.0, repeats=11),
+        compare(train_name, gn_train, torch_train, target=1.0, repeats=11),
+        compare(infer_name, gn_infer, torch_infer, target=1.0, repeats=11),
     ]
     if "--profile" in argv:
         profile()

@@ -290,3 +290,20 @@ def test_gradcheck_accepts_a_correct_backward_and_rejects_a_wrong_one():
 def test_gradcheck_needs_an_input_requiring_grad():
     with pytest.raises(ValueError, match="no input has requires_grad"):
         gn.gradcheck(lambda a: a * 2, [gn.tensor([1.0])])
+
+
+def test_leaf_grad_never_aliases_a_passed_through_or_shared_gradient():
+    # the engine adopts a fresh gradient array as .grad without copying; these cases must still copy
+    a, b = gn.tensor([1.0, 2.0], requires_grad=True), gn.tensor([3.0, 4.0], requires_grad=True)
+    h = a * 2  # non-leaf: add hands one array to b and (through mul) towards a
+    g = np.ones(2, dtype=np.float32)
+    (h + b).backward(g)  # add passes the caller's gradient straight through to b
+    assert b.grad is not g and b.grad.flags.writeable
+    b.grad *= 7
+    np.testing.assert_array_equal(g, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad, [2.0, 2.0])
+    w = gn.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    (w @ gn.tensor([1.0, 1.0])).sum().backward()
+    w.grad *= 0  # the adopted array is the leaf's own
+    (w @ gn.tensor([1.0, 1.0])).sum().backward()
+    np.testing.assert_array_equal(w.grad, np.ones((2, 2)))

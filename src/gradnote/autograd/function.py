@@ -139,12 +139,17 @@ def _topological_order(root: Function) -> list:
     return order
 
 
-def _accumulate(leaf, g) -> None:
-    """Add g into leaf.grad. The first gradient is copied: ops may hand the same array to
-    several inputs (add returns g, g), and .grad must be the leaf's own, writable array."""
+def _accumulate(leaf, g, owned: bool = False) -> None:
+    """Add g into leaf.grad, which must be the leaf's own writable array (optimisers modify it in
+    place). The first gradient is adopted without a copy only when it is `owned` (backward made it
+    for this input alone) and is a whole writable array of the leaf's dtype; a view, the incoming
+    gradient passed through, or one array handed to several inputs (add returns g, g) is copied."""
     dtype = leaf.data.dtype
     if leaf.grad is None:
-        leaf.grad = xp.array(g, dtype=dtype)
+        if owned and isinstance(g, xp.ndarray) and g.base is None and g.dtype == dtype and g.flags.writeable:
+            leaf.grad = g
+        else:
+            leaf.grad = xp.array(g, dtype=dtype)
     else:
         total = leaf.grad + (g if g.dtype == dtype else g.astype(dtype))
         leaf.grad = total if isinstance(total, xp.ndarray) else xp.asarray(total)
@@ -173,10 +178,10 @@ def backward(root, grad, retain_graph: bool = False) -> None:
                 if anomaly:
                     _check_finite(type(fn).__name__, pg, "backward")
                 if pg.shape != p.data.shape:
-                    pg = unbroadcast(pg, p.data.shape)
+                    pg = unbroadcast(pg, p.data.shape)  # a fresh sum, or a reshaped view (copied below)
                 ctx = p._ctx
                 if ctx is None:
-                    _accumulate(p, pg)
+                    _accumulate(p, pg, owned=pg is not g and sum(x is pg for x in parent_grads) <= 1)
                 elif ctx in grads:
                     grads[ctx] = grads[ctx] + pg
                 else:
