@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import xp
-from .optimizer import Optimizer, _with_weight_decay
+from .optimizer import Optimizer, _addcdiv_, _with_weight_decay
 
 
 class Adagrad(Optimizer):
@@ -61,6 +61,4 @@ class Adagrad(Optimizer):
         s += tmp
         xp.sqrt(s, out=tmp)
         tmp += group["eps"]
-        xp.divide(g, tmp, out=tmp)
-        tmp *= clr
-        data -= tmp
+        _addcdiv_(data, g, tmp, -clr, out=self._tmp(param, 1))

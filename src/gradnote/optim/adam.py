@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 
 from ..backend import xp
-from .optimizer import Optimizer, _lerp_, _with_weight_decay
+from .optimizer import Optimizer, _addcdiv_, _lerp_, _with_weight_decay
 
 
 class Adam(Optimizer):
@@ -77,12 +77,10 @@ class Adam(Optimizer):
                 vmax = state["max_exp_avg_sq"] = xp.zeros_like(data)
             xp.maximum(vmax, v, out=vmax)
             v = vmax
-        xp.sqrt(v, out=tmp)
-        tmp /= math.sqrt(1 - beta2**step)
-        tmp += eps
-        xp.divide(m, tmp, out=tmp)
-        tmp *= lr / (1 - beta1**step)
-        data -= tmp
+        denom = xp.sqrt(v, out=tmp)
+        denom /= math.sqrt(1 - beta2**step)
+        denom += eps
+        _addcdiv_(data, m, denom, -lr / (1 - beta1**step), out=self._tmp(param, 1))
 
 
 class AdamW(Adam):

@@ -255,6 +255,15 @@ def _lerp_(a, b, weight: float, tmp) -> None:
         xp.subtract(b, tmp, out=a)
 
 
+def _addcdiv_(data, num, denom, value: float, out) -> None:
+    """data += value * num / denom in place, rounded as torch's addcdiv_ (the scalar scales the
+    numerator before the division), so trajectories match PyTorch's to the last bit far more often.
+    `out` is scratch; it may be `num` but must not be `denom`."""
+    xp.multiply(num, value, out=out)
+    out /= denom
+    data += out
+
+
 def _with_weight_decay(opt: Optimizer, data, grad, weight_decay: float, param, i: int = 1) -> Any:
     """grad + weight_decay * data in a scratch buffer (the incoming grad is never modified)."""
     if not weight_decay:

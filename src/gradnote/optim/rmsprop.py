@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import xp
-from .optimizer import Optimizer, _lerp_, _with_weight_decay
+from .optimizer import Optimizer, _addcdiv_, _lerp_, _with_weight_decay
 
 
 class RMSprop(Optimizer):
@@ -80,14 +80,13 @@ class RMSprop(Optimizer):
         else:
             xp.sqrt(v, out=tmp)
         tmp += group["eps"]
-        xp.divide(g, tmp, out=tmp)
         if group["momentum"] > 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = xp.zeros_like(data)
             buf *= group["momentum"]
-            buf += tmp
+            _addcdiv_(buf, g, tmp, 1.0, out=self._tmp(param, 1))
             xp.multiply(buf, group["lr"], out=tmp)
+            data -= tmp
         else:
-            tmp *= group["lr"]
-        data -= tmp
+            _addcdiv_(data, g, tmp, -group["lr"], out=self._tmp(param, 1))
