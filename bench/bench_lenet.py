@@ -11,14 +11,7 @@ One thread each is the steadier comparison on a busy machine.
 
 from __future__ import annotations
 
-import os
-import sys
-
-SINGLE_THREAD = __name__ == "__main__" and "--single-thread" in sys.argv[1:]
-if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
-
+import harness  # first: with --single-thread it limits BLAS threads before NumPy loads
 import numpy as np
 from harness import compare, setup_torch
 
@@ -26,10 +19,8 @@ import gradnote as gn
 import gradnote.functional as F
 
 
-def main(single_thread: bool = False) -> dict:
+def main() -> dict:
     torch = setup_torch()
-    if torch is not None and single_thread:
-        torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     x_np = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
     y_np = rng.integers(0, 10, 64)
@@ -70,9 +61,9 @@ def main(single_thread: bool = False) -> dict:
             tF.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    name = "lenet5 1-thread" if single_thread else "lenet5 train step"
-    return compare(name, gn_step, torch_step, target=1.5)
+    return compare("lenet5 1-thread" if harness.SINGLE_THREAD else "lenet5 train step", gn_step, torch_step,
+                   target=1.5)
 
 
 if __name__ == "__main__":
-    main(SINGLE_THREAD)
+    main()

@@ -11,14 +11,7 @@ identical work). Target: <= 1.5x.
 
 from __future__ import annotations
 
-import os
-import sys
-
-SINGLE_THREAD = __name__ == "__main__" and "--single-thread" in sys.argv[1:]
-if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
-
+import harness  # first: with --single-thread it limits BLAS threads before NumPy loads
 import numpy as np
 from harness import compare, setup_torch
 
@@ -81,14 +74,12 @@ def make_steps(torch=None):
     return gn_step, torch_step
 
 
-def main(single_thread: bool = False) -> dict:
+def main() -> dict:
     torch = setup_torch()
-    if torch is not None and single_thread:
-        torch.set_num_threads(1)
     gn_step, torch_step = make_steps(torch)
-    name = "lstm 1-thread" if single_thread else "lstm train step"
-    return compare(name, gn_step, torch_step, target=1.5)
+    return compare("lstm 1-thread" if harness.SINGLE_THREAD else "lstm train step", gn_step, torch_step,
+                   target=1.5)
 
 
 if __name__ == "__main__":
-    main(SINGLE_THREAD)
+    main()

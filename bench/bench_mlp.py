@@ -16,15 +16,10 @@ One thread each is the steadier comparison on a busy machine.
 from __future__ import annotations
 
 import cProfile
-import os
 import pstats
 import sys
 
-SINGLE_THREAD = __name__ == "__main__" and "--single-thread" in sys.argv[1:]
-if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
-    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = "1"
-
+import harness  # first: with --single-thread it limits BLAS threads before NumPy loads
 import numpy as np
 from harness import compare, setup_torch
 
@@ -99,9 +94,7 @@ def profile(steps: int = 200, top: int = 25) -> None:
 def main(argv=None) -> list[dict]:
     argv = sys.argv[1:] if argv is None else argv
     torch = setup_torch()
-    single = "--single-thread" in argv
-    if torch is not None and single:
-        torch.set_num_threads(1)
+    single = harness.SINGLE_THREAD
     gn_train, gn_infer, torch_train, torch_infer = make_steps(torch)
     train_name, infer_name = ("mlp train 1-thread", "mlp infer 1-thread") if single else (
         "mlp train step", "mlp inference b1024")

@@ -13,6 +13,10 @@ hits both halves of a pair cancels out.
 prints
 
     mlp train step      gradnote 812.3 us  torch 790.1 us  ratio 1.03x (target <= 1.00x)
+
+Any script run with ``--single-thread`` times both sides on one thread (one BLAS thread for
+NumPy, ``torch.set_num_threads(1)``): the steadier comparison on a busy machine. Scripts import
+``harness`` before NumPy, so the BLAS setting is in place when NumPy loads it.
 """
 
 from __future__ import annotations
@@ -25,12 +29,17 @@ import sys
 import time
 from pathlib import Path
 
+SINGLE_THREAD = "--single-thread" in sys.argv[1:]
+if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
+    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[_var] = "1"
+
 try:  # let the scripts run from a plain checkout too (pip install -e . is the normal route)
     import gradnote  # noqa: F401
 except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-__all__ = ["compare", "setup_torch", "torch_available"]
+__all__ = ["SINGLE_THREAD", "compare", "setup_torch", "torch_available"]
 
 
 def torch_available() -> bool:
@@ -39,12 +48,13 @@ def torch_available() -> bool:
 
 
 def setup_torch():
-    """Import torch with one intra-op thread per CPU (os.cpu_count()); None if not installed."""
+    """Import torch with one intra-op thread per CPU (os.cpu_count()), or one with --single-thread;
+    None if not installed."""
     if not torch_available():
         return None
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(1 if SINGLE_THREAD else os.cpu_count() or 1)
     return torch
 
 

@@ -2,6 +2,7 @@
 
     python bench/run_all.py               # all workloads
     python bench/run_all.py op_overhead   # only scripts whose name contains one of the words
+    python bench/run_all.py --single-thread   # both sides on one thread (see harness.py)
 
 Each script's main() returns the dict from harness.compare (or a list of them).
 A script that fails is reported in the table; the others still run.
@@ -39,8 +40,9 @@ def main(argv: list[str]) -> int:
     torch = setup_torch()
     print(f"torch: {torch.__version__ + ', ' + str(torch.get_num_threads()) + ' threads' if torch else 'not installed'}")
     scripts = sorted(HERE.glob("bench_*.py"))
-    if argv:
-        scripts = [s for s in scripts if any(word in s.stem for word in argv)]
+    words = [a for a in argv if not a.startswith("--")]
+    if words:
+        scripts = [s for s in scripts if any(word in s.stem for word in words)]
     results, failures = [], []
     for path in scripts:
         print(f"--- {path.name}")
