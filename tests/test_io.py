@@ -110,6 +110,19 @@ def test_planted_pickle_is_refused_without_running_it(tmp_path):
     assert str(path) in str(e.value) and RAN == []
 
 
+@pytest.mark.parametrize("header_len", [0x280, 0x380, 0x480, 0x580])
+def test_header_length_that_starts_like_a_pickle_still_loads(tmp_path, header_len):
+    # regression: a valid file whose 8-byte header length reads b"\x80\x04..." was refused as a pickle
+    path = tmp_path / "w.safetensors"
+    for k in range(1, 2000):
+        gn.save({"w" * k: np.arange(3, dtype=np.float32)}, path)
+        if struct.unpack("<Q", path.read_bytes()[:8])[0] == header_len:
+            break
+    raw = path.read_bytes()
+    assert raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05")
+    assert np.array_equal(gn.load(path)["w" * k], np.arange(3, dtype=np.float32))
+
+
 def test_unknown_class_in_architecture_is_refused(tmp_path):
     m = _keras_model()
     gn.save(m, tmp_path / "m.gn")

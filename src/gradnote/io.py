@@ -97,15 +97,18 @@ def _read(path) -> tuple[dict, dict]:
     with open(path, "rb") as f:
         raw = f.read()
     name = f"gn.load: {path!r}"
-    if raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
-        raise GradnoteFileError(f"{name} is a Python pickle; gradnote never unpickles (it could run code). "
-                                "Load it with the tool that wrote it and re-save its arrays with gn.save")
-    if raw[:4] == b"PK\x03\x04":
-        raise GradnoteFileError(f"{name} is a zip archive (e.g. a torch.save file), which holds pickles; "
-                                "gradnote reads only safetensors files")
-    if len(raw) < 8:
+    n = struct.unpack("<Q", raw[:8])[0] if len(raw) >= 8 else None
+    # A safetensors header length can begin with a pickle's or a zip's magic bytes (e.g. 0x480 is
+    # b"\x80\x04"), so the magic numbers only explain files that are not safetensors.
+    if n is None or 8 + n > len(raw) or raw[8:9] != b"{":
+        if raw[:1] == b"\x80" and raw[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+            raise GradnoteFileError(f"{name} is a Python pickle; gradnote never unpickles (it could run code). "
+                                    "Load it with the tool that wrote it and re-save its arrays with gn.save")
+        if raw[:4] == b"PK\x03\x04":
+            raise GradnoteFileError(f"{name} is a zip archive (e.g. a torch.save file), which holds pickles; "
+                                    "gradnote reads only safetensors files")
+    if n is None:
         raise GradnoteFileError(f"{name} is truncated: {len(raw)} bytes, shorter than the 8-byte header length")
-    (n,) = struct.unpack("<Q", raw[:8])
     if 8 + n > len(raw):
         raise GradnoteFileError(f"{name} is truncated or not a safetensors file: header claims {n} bytes "
                                 f"but the file has {len(raw)} bytes")
