@@ -258,3 +258,15 @@ def test_input_gradient_skipped_when_not_needed():
     assert x.grad is None
     np.testing.assert_allclose(w.grad, np.ones((4, 2)).T @ x.data, rtol=1e-6)
     np.testing.assert_allclose(b.grad, [4, 4])
+
+
+@pytest.mark.parametrize("fn", [F.softmax, F.log_softmax])
+def test_softmax_over_an_empty_axis_is_empty_not_an_error(fn):
+    # regression: softmax along axis 0 of an empty batch (0, C) raised NumPy's "zero-size array
+    # to reduction operation maximum" instead of returning the empty (0, C) result
+    x = gn.tensor(np.zeros((0, 3)), requires_grad=True)
+    out = fn(x, axis=0)
+    assert out.shape == (0, 3) and out.dtype == np.float64
+    out.sum().backward()
+    assert x.grad.shape == (0, 3)
+    assert fn(gn.zeros(0, 3), axis=-1).shape == (0, 3)

@@ -143,15 +143,24 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     return GELU.apply(float_tensor(x, "gelu"), approximate=approximate)
 
 
+def _shifted(x, axis):
+    # log-sum-exp: subtracting the max keeps exp() finite for logits near 1e4; an empty axis
+    # (softmax over a batch of 0 along axis 0) has no max and nothing to normalise
+    if x.shape[axis] == 0:
+        return x.copy()
+    return x - x.max(axis=axis, keepdims=True)
+
+
 def _log_softmax(x, axis):
-    # log-sum-exp: subtracting the max keeps exp() finite for logits near 1e4
-    shifted = x - x.max(axis=axis, keepdims=True)
+    if x.shape[axis] == 0:
+        return x.copy()
+    shifted = _shifted(x, axis)
     return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 class Softmax(Function):
     def forward(self, x, axis):
-        e = xp.exp(x - x.max(axis=axis, keepdims=True))
+        e = xp.exp(_shifted(x, axis))
         e /= e.sum(axis=axis, keepdims=True)
         self.out, self.axis = e, axis
         return e
