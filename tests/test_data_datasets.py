@@ -57,6 +57,10 @@ def test_moons_and_circles_lie_on_their_curves():
         D.circles(10, factor=1.5)
     with pytest.raises(ValueError, match="noise"):
         D.moons(10, noise=-1)
+    with pytest.raises(ValueError, match="spiral: classes must be an int >= 1, got 0"):
+        D.spiral(10, classes=0)
+    with pytest.raises(ValueError, match="xor: noise must be >= 0, got 'a'"):
+        D.xor(8, noise="a")
 
 
 def test_generated_data_follows_manual_seed_and_generators():

@@ -47,14 +47,14 @@ def _rng(seed, generator) -> np.random.Generator:
     return np.random.default_rng(seed) if seed is not None else get_rng(generator)
 
 
-def _check_n(name: str, n, minimum: int = 1) -> int:
+def _check_n(name: str, n, minimum: int = 1, arg: str = "n") -> int:
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name}: n must be an int >= {minimum}, got {n!r}")
+        raise ValueError(f"{name}: {arg} must be an int >= {minimum}, got {n!r}")
     return int(n)
 
 
 def _check_noise(name: str, noise) -> float:
-    if not noise >= 0:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)) or not noise >= 0:
         raise ValueError(f"{name}: noise must be >= 0, got {noise!r}")
     return float(noise)
 
@@ -88,7 +88,7 @@ def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None 
     x = (r sin t, r cos t). x: (n * classes, 2), y: (n * classes,) with labels 0..classes-1.
     """
     n = _check_n("spiral", n)
-    classes = _check_n("spiral", classes)
+    classes = _check_n("spiral", classes, arg="classes")
     noise = _check_noise("spiral", noise)
     rng = _rng(seed, generator)
     r = np.tile(np.linspace(0.0, 1.0, n), classes)
