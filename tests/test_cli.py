@@ -111,6 +111,21 @@ def test_config_errors_name_the_key_and_allowed_values(tmp_path):
     assert main(["train", str(bad)]) == 2
 
 
+def test_config_errors_for_loss_metrics_optimizer_and_model_args(tmp_path, capsys):
+    # these used to pass validation and fail later without the key, or with a traceback
+    with pytest.raises(ConfigError, match=r"'train\.loss': unknown loss 'foo'; allowed: .*cross_entropy"):
+        validate({"model": {"type": "mlp"}, "train": {"loss": "foo"}})
+    with pytest.raises(ConfigError, match=r"'train\.metrics\[1\]': unknown metric 'foo'; allowed: acc"):
+        validate({"model": {"type": "mlp"}, "train": {"metrics": ["accuracy", "foo"]}})
+    with pytest.raises(ConfigError, match=r"'train\.optimizer': expected a table"):
+        validate({"model": {"type": "mlp"}, "train": {"optimizer": 5}})
+    assert validate({"model": {"type": "mlp"}, "train": {"loss": "MSE", "metrics": ["ACC"]}})["train"]["loss"] == "MSE"
+    bad = tmp_path / "lenet.toml"
+    bad.write_text(f'output = "{(tmp_path / "run").as_posix()}"\n[model]\nname = "LeNet5"\nargs = {{ bogus = 1 }}\n')
+    assert main(["train", str(bad), "--quiet"]) == 2
+    assert "config key 'model.args': LeNet5" in capsys.readouterr().err
+
+
 def test_demo_and_module_entry_point(tmp_path):
     out = subprocess.run([sys.executable, "-m", "gradnote", "demo", "xor", "--epochs", "40", "--quiet"],
                          capture_output=True, text=True, timeout=120)

@@ -174,10 +174,14 @@ def validate(cfg: dict) -> dict:
     train.setdefault("metrics", ["accuracy"])
     _positive("train.batch_size", train["batch_size"])
     _positive("train.epochs", train["epochs"])
+    _check_loss_and_metrics(train)
     opt = train.setdefault("optimizer", {"name": "adam", "lr": 1e-3})
     if isinstance(opt, str):
         opt = train["optimizer"] = {"name": opt}
-    if opt.get("name", "").lower() not in OPTIMIZERS:
+    if not isinstance(opt, dict):
+        _fail("train.optimizer", f"expected a table like {{name = \"adam\", lr = 1e-3}} or a name, got {opt!r}",
+              OPTIMIZERS)
+    if not isinstance(opt.get("name"), str) or opt["name"].lower() not in OPTIMIZERS:
         _fail("train.optimizer.name", f"unknown optimizer {opt.get('name')!r}", OPTIMIZERS)
     sched = train.get("schedule")
     if sched is not None and (not isinstance(sched, dict) or sched.get("name") not in SCHEDULES):
@@ -219,6 +223,23 @@ def validate(cfg: dict) -> dict:
                 _fail(f"{key}.type", "the grid sampler needs discrete ranges", ("choice", "int"))
             _lookup_path(cfg, name, key)
     return cfg
+
+
+def _check_loss_and_metrics(train: dict) -> None:
+    """train.loss is one of the module losses below or a Keras loss string; metrics are metric names."""
+    from ..train.keras import LOSS_NAMES
+    from ..train.metrics import METRIC_NAMES
+    from .run import LOSSES
+
+    loss = train["loss"]
+    if not isinstance(loss, str) or (loss not in LOSSES and loss.lower() not in LOSS_NAMES):
+        _fail("train.loss", f"unknown loss {loss!r}", sorted(set(LOSSES) | set(LOSS_NAMES)))
+    metrics = train["metrics"]
+    if not isinstance(metrics, list):
+        _fail("train.metrics", f"must be a list of metric names, got {metrics!r}", METRIC_NAMES)
+    for i, m in enumerate(metrics):
+        if not isinstance(m, str) or m.lower() not in METRIC_NAMES:
+            _fail(f"train.metrics[{i}]", f"unknown metric {m!r}", METRIC_NAMES)
 
 
 def _lookup_path(cfg: dict, dotted: str, key: str):

@@ -75,7 +75,13 @@ def build_model(cfg: dict, input_shape: tuple, num_classes: int):
     if "name" in m:
         if not hasattr(models, m["name"]) or m["name"] == "Sequential":
             raise ConfigError(f"config key 'model.name': unknown model {m['name']!r}; allowed: LeNet5")
-        return getattr(models, m["name"])(**m.get("args", {}))
+        args = m.get("args", {})
+        if not isinstance(args, dict):
+            raise ConfigError(f"config key 'model.args': expected a table of {m['name']} arguments, got {args!r}")
+        try:
+            return getattr(models, m["name"])(**args)
+        except TypeError as e:
+            raise ConfigError(f"config key 'model.args': {m['name']} {e}") from None
     if "layers" in m:
         built = []
         for i, spec in enumerate(m["layers"]):
