@@ -95,6 +95,23 @@ def test_tune_three_trials_then_resume_to_five(config, tmp_path, capsys):
     assert "best trial" in capsys.readouterr().out
 
 
+def test_tune_trials_write_no_checkpoint_or_log_into_the_working_directory(tmp_path, monkeypatch):
+    # trials used to fall back to ./best.safetensors and ./log.csv for ModelCheckpoint and CSVLogger
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    text = TINY.format(out=(tmp_path / "run").as_posix()).replace(
+        'callbacks = [{ name = "EarlyStopping", monitor = "val_loss", patience = 5 }]',
+        'callbacks = [{ name = "ModelCheckpoint", save_best_only = true }, { name = "CSVLogger" }]')
+    assert "ModelCheckpoint" in text
+    config = tmp_path / "cb.toml"
+    config.write_text(text)
+    assert main(["tune", str(config), "--trials", "2"]) == 0
+    assert list(cwd.iterdir()) == []
+    assert main(["train", str(config), "--quiet"]) == 0
+    assert (tmp_path / "run" / "best.safetensors").exists() and (tmp_path / "run" / "log.csv").exists()
+
+
 def test_config_errors_name_the_key_and_allowed_values(tmp_path):
     with pytest.raises(ConfigError, match=r"data\.name.*allowed: digits, xor"):
         validate({"data": {"name": "cifar"}, "model": {"type": "mlp"}})

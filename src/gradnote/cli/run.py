@@ -146,16 +146,20 @@ def build_schedule(spec: dict | None, optimizer):
 
 
 def build_callbacks(specs: list, run_dir: Path | None) -> list:
+    """The config's callbacks; with no run folder (tune trials, demo without --output) the file-writing
+    ones (ModelCheckpoint, CSVLogger) are left out, so nothing lands in the working directory."""
     from .. import callbacks
 
     out = []
     for i, spec in enumerate(specs or []):
         spec = dict(spec)
         name = spec.pop("name")
+        if name in ("ModelCheckpoint", "CSVLogger") and run_dir is None:
+            continue
         if name == "ModelCheckpoint":
-            spec.setdefault("filepath", str((run_dir or Path(".")) / "best.safetensors"))
+            spec.setdefault("filepath", str(run_dir / "best.safetensors"))
         if name == "CSVLogger":
-            spec.setdefault("filename", str((run_dir or Path(".")) / "log.csv"))
+            spec.setdefault("filename", str(run_dir / "log.csv"))
         try:
             out.append(getattr(callbacks, name)(**spec))
         except TypeError as e:
