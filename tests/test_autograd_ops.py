@@ -302,3 +302,15 @@ def test_tensor_index_and_tensor_bounds():
     rows = gn.tensor([1, 1])
     np.testing.assert_array_equal(x[rows].data, [[3.0, 4.0], [3.0, 4.0]])
     np.testing.assert_array_equal(x.clip(gn.tensor(1.5), gn.tensor(3.5)).data, [[1.5, 2.0], [3.0, 3.5]])
+
+
+def test_pow_with_zero_exponent_has_zero_gradient_at_zero_base():
+    # regression: d/da a**0 was computed as 0 * a**-1, which is 0 * inf = nan at a == 0
+    a = gn.tensor(np.array([0.0, 2.0, -3.0]), requires_grad=True)
+    (a**0).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0, 0.0])
+    a = gn.tensor(np.array([0.0, 2.0, 0.0]), requires_grad=True)
+    b = gn.tensor(np.array([0.0, 0.0, 2.0]), requires_grad=True)
+    (a**b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.0, 0.0, 0.0])  # 2 * 0**1 = 0 for the last
+    np.testing.assert_allclose(b.grad, [0.0, np.log(2.0), 0.0])

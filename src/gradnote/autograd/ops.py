@@ -122,7 +122,11 @@ class Pow(Function):
 
     def backward(self, g):
         a, b = self.a, self.b
-        ga = g * b * a ** (b - 1) if self.needs[0] else None
+        ga = None
+        if self.needs[0]:
+            # exponent 0: d/da a**0 = 0 even at a == 0, where b * a**(b-1) is 0 * inf (as PyTorch)
+            with xp.errstate(divide="ignore", invalid="ignore"):
+                ga = xp.where(b == 0, 0, g * b * a ** (b - 1))
         gb = None
         if self.needs[1]:
             with xp.errstate(divide="ignore", invalid="ignore"):
@@ -141,6 +145,8 @@ class PowScalar(Function):
         a, p = self.a, self.p
         if p == 2:
             return g * (2 * a)
+        if p == 0:
+            return xp.zeros_like(g)  # not 0 * a**-1, which is nan at a == 0
         return g * (p * a ** (p - 1))
 
 
