@@ -90,6 +90,12 @@ def test_tune_three_trials_then_resume_to_five(config, tmp_path, capsys):
     assert finished() == 3
     assert main(["tune", str(config), "--trials", "5"]) == 0
     assert finished() == 5
+    with sqlite3.connect(db) as con:  # a resumed run used to replay the first run's points
+        rows = con.execute("select trial_id, param_name, param_value from trial_params").fetchall()
+    points = {}
+    for trial_id, name, value in rows:
+        points.setdefault(trial_id, []).append((name, value))
+    assert len(points) == 5 and len({tuple(sorted(p)) for p in points.values()}) == 5
     best = load_config(tmp_path / "run" / "best_config.toml")
     assert 1e-3 <= best["train"]["optimizer"]["lr"] <= 1e-1 and 4 <= best["model"]["hidden_units"] <= 32
     assert "best trial" in capsys.readouterr().out

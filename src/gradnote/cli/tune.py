@@ -32,6 +32,41 @@ def _grid(space: dict) -> dict:
             for name, spec in space.items()}
 
 
+def _per_trial_seed(make, seed: int):
+    """A sampler that rebuilds `make(seed)` with seed + trial.number before each trial.
+
+    One fixed seed per process made every process on a shared study, and every resumed run,
+    replay the same sequence of points (the same trials again); trial numbers are unique in
+    the study, so this keeps a run reproducible from the config's seed and the points distinct.
+    """
+    import optuna
+
+    class PerTrialSeed(optuna.samplers.BaseSampler):
+        def __init__(self):
+            self.inner = make(seed)
+
+        def infer_relative_search_space(self, study, trial):
+            return self.inner.infer_relative_search_space(study, trial)
+
+        def sample_relative(self, study, trial, search_space):
+            return self.inner.sample_relative(study, trial, search_space)
+
+        def sample_independent(self, study, trial, param_name, param_distribution):
+            return self.inner.sample_independent(study, trial, param_name, param_distribution)
+
+        def before_trial(self, study, trial):
+            self.inner = make(seed + trial.number)
+            self.inner.before_trial(study, trial)
+
+        def after_trial(self, study, trial, state, values):
+            self.inner.after_trial(study, trial, state, values)
+
+        def reseed_rng(self):
+            self.inner.reseed_rng()
+
+    return PerTrialSeed()
+
+
 def _metric_key(cfg: dict) -> str:
     metric = cfg["tune"].get("metric")
     if metric:
@@ -84,8 +119,8 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
     storage = storage or tcfg.get("storage") or f"sqlite:///{out_dir / 'study.db'}"
     study_name = study_name or tcfg.get("study_name") or Path(config_path).stem
     seed = cfg["seed"]
-    samplers = {"tpe": lambda: optuna.samplers.TPESampler(seed=seed),
-                "random": lambda: optuna.samplers.RandomSampler(seed=seed),
+    samplers = {"tpe": lambda: _per_trial_seed(lambda s: optuna.samplers.TPESampler(seed=s), seed),
+                "random": lambda: _per_trial_seed(lambda s: optuna.samplers.RandomSampler(seed=s), seed),
                 "grid": lambda: optuna.samplers.GridSampler(_grid(tcfg["space"]), seed=seed)}
     pruner = optuna.pruners.MedianPruner(n_startup_trials=2) if tcfg["pruner"] == "median" else optuna.pruners.NopPruner()
     if not verbose:
