@@ -164,3 +164,12 @@ def test_penalties_bad_input():
         nn.l2_penalty([])
     with pytest.raises(TypeError, match="l1_penalty: expected tensors"):
         nn.l1_penalty([np.ones(3)])
+
+
+def test_clip_grad_norm_accepts_the_string_inf_as_pytorch_does():
+    # regression: norm_type="inf" (documented by PyTorch for the max norm) was refused as not a number
+    p = gn.tensor(np.zeros(3), requires_grad=True)
+    p.grad = np.array([3.0, -4.0, 1.0])
+    total = nn.utils.clip_grad_norm_([p], 2.0, norm_type="inf")
+    assert total == 4.0
+    np.testing.assert_allclose(p.grad, np.array([3.0, -4.0, 1.0]) * 2.0 / (4.0 + 1e-6))

@@ -45,7 +45,7 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
                     error_if_nonfinite: bool = False) -> float:
     """Rescale gradients in place so their joint norm is at most ``max_norm``; return the norm before.
 
-    The joint norm treats all gradients as one long vector:
+    The joint norm treats all gradients as one long vector (norm_type inf, or "inf" as PyTorch allows):
         total = (sum_i ||g_i||_p^p)^(1/p)      (p = inf: max_i |g_i|)
     and, as PyTorch, every gradient is multiplied by min(1, max_norm / (total + 1e-6)).
     Parameters whose ``.grad`` is None are skipped. With ``error_if_nonfinite`` a NaN or
@@ -53,6 +53,8 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
     """
     op = "clip_grad_norm_"
     max_norm = _check_number(op, "max_norm", max_norm)
+    if isinstance(norm_type, str) and norm_type.lower() in ("inf", "infinity"):
+        norm_type = math.inf  # PyTorch documents norm_type='inf' for the max norm
     norm_type = float(_check_number(op, "norm_type", norm_type))
     if norm_type == 0:
         raise ValueError(f"{op}: norm_type must be > 0 (or inf), got {norm_type!r}")
