@@ -301,3 +301,23 @@ def test_dropout_between_layers_only_in_training():
     assert not np.array_equal(a, b)  # a fresh mask on the first layer's outputs each call
     single = nn.LSTM(3, 4, dropout=0.5)  # one layer: nothing to drop between
     np.testing.assert_array_equal(single(x)[0].data, single(x)[0].data)
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("batch_first", [True, False])
+def test_empty_batch_gives_empty_outputs_and_zero_weight_grads(kind, batch_first):
+    # regression: N == 0 crashed in reshape(T * N, -1) ("cannot reshape array of size 0")
+    layer = getattr(nn, kind)(3, 4, num_layers=2, batch_first=batch_first)
+    x = gn.tensor(np.zeros((0, 5, 3) if batch_first else (5, 0, 3)), requires_grad=True)
+    out, state = layer.double()(x)
+    h_n = state[0] if kind == "LSTM" else state
+    assert out.shape == ((0, 5, 4) if batch_first else (5, 0, 4)) and h_n.shape == (2, 0, 4)
+    (out.sum() + h_n.sum()).backward()
+    assert x.grad.shape == x.shape
+    np.testing.assert_array_equal(layer.weight_hh_l1.grad, np.zeros((layer.weight_hh_l1.shape)))
+
+
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
+def test_zero_length_sequence_is_a_clear_error(kind):
+    with pytest.raises(ValueError, match=f"{kind}.*sequence length larger than 0.*\\(2, 0, 3\\)"):
+        getattr(nn, kind)(3, 4)(gn.zeros(2, 0, 3))

@@ -69,7 +69,7 @@ class _Recurrence(Function):
         T, N, _ = x.shape
         self.T, self.N, self.H = T, N, w_hh.shape[1]
         self.dtype = dt = xp.result_type(x, w_ih)
-        self.x2 = x.reshape(T * N, -1)
+        self.x2 = x.reshape(T * N, x.shape[2])  # explicit sizes: -1 is ambiguous for an empty batch
         if lengths is None:
             self.mask = self.keep = None
         else:  # (T, N, 1): 1 while step t < lengths[n]
@@ -86,7 +86,7 @@ class _Recurrence(Function):
         xproj = self.x2 @ xp.ascontiguousarray(w_ih.T, dtype=self.dtype)
         if bias is not None:
             xproj += bias
-        return xproj.reshape(self.T, self.N, -1)
+        return xproj.reshape(self.T, self.N, xproj.shape[-1])
 
     def _buffers(self):
         """States hs (T + 1, N, H) with hs[0] = h0, and the packed result. Without masking the
@@ -115,10 +115,10 @@ class _Recurrence(Function):
         """Gradients of x and of the weights from the pre-activation gradients of ALL steps at
         once. dxproj / dhproj: (T, N, G) gradients of W_ih x_t + b_ih and of W_hh h_{t-1} + b_hh."""
         T, N, H = self.T, self.N, self.H
-        gx = dxproj.reshape(T * N, -1)
-        gh = dhproj.reshape(T * N, -1)
+        gx = dxproj.reshape(T * N, dxproj.shape[-1])
+        gh = dhproj.reshape(T * N, dhproj.shape[-1])
         k = 1 + self.states  # index of w_ih among the inputs
-        dx = (gx @ w_ih).reshape(T, N, -1) if self.needs[0] else None
+        dx = (gx @ w_ih).reshape(T, N, w_ih.shape[1]) if self.needs[0] else None
         grads = [dx, gx.T @ self.x2 if self.needs[k] else None,
                  gh.T @ hprev.reshape(T * N, H) if self.needs[k + 1] else None]
         if n_bias:
@@ -366,6 +366,8 @@ def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, leng
                              f"expected ({gates * hidden}, {prev}) and ({gates * hidden}, {hidden})")
     N = x.shape[0] if batch_first else x.shape[1]
     T = x.shape[1] if batch_first else x.shape[0]
+    if T == 0:
+        raise ValueError(f"{who}: expected a sequence length larger than 0, got input of shape {_shape(x.shape)}")
     want = (len(weights), N, hidden)
     states = hx if kind == "lstm" and hx is not None else (hx,)
     if kind == "lstm" and hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
