@@ -118,6 +118,26 @@ def test_tune_trials_write_no_checkpoint_or_log_into_the_working_directory(tmp_p
     assert (tmp_path / "run" / "best.safetensors").exists() and (tmp_path / "run" / "log.csv").exists()
 
 
+def test_inspect_state_dicts_checkpoints_embedding_models_and_folders(tmp_path, capsys):
+    # a checkpoint or state dict used to be refused, an Embedding model crashed on float zeros,
+    # and a folder raised IsADirectoryError with a traceback
+    import gradnote as gn
+    from gradnote import nn, optim
+
+    model = nn.Sequential(nn.Embedding(10, 4), nn.LSTM(4, 8))
+    gn.save(model, tmp_path / "lstm.safetensors")
+    opt = optim.Adam(model.parameters())
+    gn.train.save_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=opt, epoch=3)
+    capsys.readouterr()
+    assert main(["inspect", str(tmp_path / "lstm.safetensors"), "--input-shape", "7"]) == 0
+    assert "(None, 7, 8)" in capsys.readouterr().out
+    assert main(["inspect", str(tmp_path / "ckpt.safetensors")]) == 0
+    out = capsys.readouterr().out
+    assert "model.0.weight" in out and "float32 (10, 4)" in out and "epoch" in out
+    assert main(["inspect", str(tmp_path)]) == 2
+    assert "is a folder" in capsys.readouterr().err
+
+
 def test_config_errors_name_the_key_and_allowed_values(tmp_path):
     with pytest.raises(ConfigError, match=r"data\.name.*allowed: digits, xor"):
         validate({"data": {"name": "cifar"}, "model": {"type": "mlp"}})

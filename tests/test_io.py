@@ -167,3 +167,17 @@ def test_plain_safetensors_file_loads_as_state_dict(tmp_path):
 
     save_file({"w": np.arange(4, dtype=np.float32)}, str(tmp_path / "plain.safetensors"))
     assert np.array_equal(gn.load(tmp_path / "plain.safetensors")["w"], np.arange(4))
+
+
+def test_save_into_new_folders_over_old_files_and_folder_paths(tmp_path):
+    model = _keras_model()
+    path = tmp_path / "new" / "deeper" / "m.safetensors"
+    gn.save(model, path)
+    gn.save(model, path)  # over an existing file
+    assert isinstance(gn.load(path), Sequential)
+    # a folder as the path used to fail naming only the hidden temp file (save) or with a bare OSError (load)
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        gn.save(model, tmp_path / "new")
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        gn.load(tmp_path / "new")
+    assert sorted(os.listdir(tmp_path / "new")) == ["deeper"]

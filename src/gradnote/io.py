@@ -51,6 +51,8 @@ def _write_all(f, data: bytes) -> None:
 def atomic_write(path, data: bytes) -> None:
     """Write bytes to `path` atomically: temp file in the same directory, fsync, os.replace."""
     path = os.fspath(path)
+    if os.path.isdir(path):  # else os.replace fails naming only the hidden temp file
+        raise IsADirectoryError(f"cannot write {path!r}: it is a folder; give a file name inside it")
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
@@ -94,6 +96,8 @@ def _read(path) -> tuple[dict, dict]:
     from safetensors.numpy import load as st_load
 
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"gn.load: {path!r} is a folder, not a saved file")
     with open(path, "rb") as f:
         raw = f.read()
     name = f"gn.load: {path!r}"

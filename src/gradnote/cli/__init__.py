@@ -53,7 +53,8 @@ def _parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("inspect", help="print a saved model's summary",
                        description="Load a model file written by gn.save (no code is executed) and print its "
-                                   "layers, output shapes and parameter counts.")
+                                   "layers, output shapes and parameter counts; for a state dict, optimiser "
+                                   "state or checkpoint, list its arrays (name, dtype, shape) and values.")
     i.add_argument("model_file")
     i.add_argument("--input-shape", default=None,
                    help="input shape without the batch axis, e.g. 64 or 1,28,28, to show output shapes")
@@ -90,7 +91,7 @@ def main(argv=None) -> int:
 
             shape = tuple(int(s) for s in args.input_shape.split(",")) if args.input_shape else None
             inspect_model(args.model_file, shape)
-    except (ValueError, FileNotFoundError) as e:
+    except (ValueError, OSError) as e:  # bad input or an unreadable/unwritable path: a message, exit 2
         print(f"gradnote {args.command}: error: {e}", file=sys.stderr)
         return 2
     return 0

@@ -271,7 +271,26 @@ def inspect_model(path, input_shape=None) -> str:
     import gradnote as gn
 
     model = gn.load(path)
-    if not hasattr(model, "summary"):
-        raise ValueError(f"inspect: {path} holds a state dict, not a model; keys: {', '.join(list(model)[:10])}")
+    if not hasattr(model, "summary"):  # a state dict, optimiser state or checkpoint: list what it holds
+        rows = list(_entries(model))
+        arrays = [v for _, v in rows if isinstance(v, np.ndarray)]
+        width = max((len(k) for k, _ in rows), default=0)
+        lines = [f"{path}: {type(model).__name__} of {len(arrays)} arrays "
+                 f"({sum(a.size for a in arrays):,} numbers)"]
+        for key, v in rows:
+            what = f"{v.dtype} {tuple(v.shape)}" if isinstance(v, np.ndarray) else repr(v)
+            lines.append(f"  {key.ljust(width)}  {what}")
+        text = "\n".join(lines)
+        print(text)
+        return text
     print(f"{path}: {type(model).__name__}")
     return model.summary(input_shape)
+
+
+def _entries(obj, prefix=""):
+    """(dotted key, leaf) pairs of nested dicts; arrays and scalars are leaves."""
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _entries(v, f"{prefix}.{k}" if prefix else str(k))
+    else:
+        yield prefix, obj

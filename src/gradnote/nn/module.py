@@ -269,13 +269,19 @@ class Module:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
 
-    def summary(self, input_shape=None, dtype=backend.float32, print_fn=print) -> str:
+    def summary(self, input_shape=None, dtype=None, print_fn=print) -> str:
         """Print (and return) a table of layers, output shapes and parameter counts.
 
         input_shape (without the batch axis) runs one forward pass on zeros to record
-        each layer's output shape; without it the shape column shows "?".
+        each layer's output shape; without it the shape column shows "?". The zeros are
+        int64 token ids when the first layer is an Embedding, else float32 (or `dtype`).
         """
         from ..autograd import no_grad
+        from .embedding import Embedding
+
+        if dtype is None:
+            first = next((m for _, m in self.named_modules() if not m._modules), None)
+            dtype = backend.int64 if isinstance(first, Embedding) else backend.float32
 
         shapes, handles = {}, []
         rows = [(name or type(self).__name__, m) for name, m in self.named_modules()]
