@@ -314,3 +314,17 @@ def test_pow_with_zero_exponent_has_zero_gradient_at_zero_base():
     (a**b).sum().backward()
     np.testing.assert_array_equal(a.grad, [0.0, 0.0, 0.0])  # 2 * 0**1 = 0 for the last
     np.testing.assert_allclose(b.grad, [0.0, np.log(2.0), 0.0])
+
+
+def test_max_min_argmax_along_a_non_empty_axis_of_an_empty_tensor():
+    # regression: (0, 3).max(axis=1) raised "cannot reduce an empty tensor" although only axis 0
+    # is empty; like NumPy and PyTorch the result is empty, and only an empty reduced axis errors
+    x = gn.tensor(np.zeros((0, 3)), requires_grad=True)
+    assert x.max(axis=1).shape == (0,) and x.min(axis=-1, keepdims=True).shape == (0, 1)
+    assert x.argmax(axis=1).shape == (0,)
+    x.max(axis=1).sum().backward()
+    assert x.grad.shape == (0, 3)
+    with pytest.raises(ValueError, match=r"max: cannot reduce an empty tensor of shape \(0, 3\) along axis 0"):
+        x.max(axis=0)
+    with pytest.raises(ValueError, match="argmax: cannot reduce an empty tensor"):
+        x.argmax(axis=0)

@@ -66,3 +66,8 @@ def test_loss_falls_on_synthetic_batches():
     x, y = batches[0]
     with gn.no_grad():
         assert (model(x).data.argmax(axis=1) == y.data).mean() > 0.9
+
+
+def test_empty_batch_gives_empty_logits():
+    # regression: flattening with reshape(N, -1) failed for N == 0 (-1 is ambiguous for 0 elements)
+    assert LeNet5(num_classes=7)(gn.zeros(0, 1, 28, 28)).shape == (0, 7)

@@ -298,8 +298,10 @@ class Extreme(Function):
     """max or min over axes; the gradient is shared equally among tied extremes (as torch.amax)."""
 
     def forward(self, a, axis=None, keepdims=False, mode="max"):
-        if a.size == 0:
-            raise ValueError(f"{mode}: cannot reduce an empty tensor of shape {a.shape}")
+        # only an empty reduced axis has no extreme; (0, 3).max(axis=1) is just an empty (0,) result
+        if any(a.shape[i] == 0 for i in (range(a.ndim) if axis is None else axis)):
+            raise ValueError(f"{mode}: cannot reduce an empty tensor of shape {a.shape}"
+                             + ("" if axis is None else f" along axis {axis if len(axis) > 1 else axis[0]}"))
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
         reduce = xp.max if mode == "max" else xp.min
         out = reduce(a, axis=axis, keepdims=True)
@@ -559,7 +561,7 @@ def _arg_extreme(name, find):
             if not isinstance(axis, numbers.Integral):
                 raise TypeError(f"{name}: axis must be None or an int, got {axis!r}")
             axis = _norm_axis(name, axis, self.data.ndim)[0]
-        if self.data.size == 0:
+        if self.data.size == 0 and (axis is None or self.shape[axis] == 0):
             raise ValueError(f"{name}: cannot reduce an empty tensor of shape {self.shape}")
         return Tensor._wrap(xp.asarray(find(self.data, axis=axis, keepdims=keepdims)))
 

@@ -46,7 +46,7 @@ class LeNet5(Module):
                              f"got {tuple(x.shape)}")
         x = F.max_pool2d(F.relu(self.conv1(x)), 2)
         x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.reshape(x.shape[0], -1)
+        x = x.reshape(x.shape[0], 16 * 5 * 5)  # not -1: ambiguous for an empty batch
         x = F.relu(self.fc1(x))
         x = F.relu(self.fc2(x))
         return self.fc3(x)
