@@ -103,6 +103,15 @@ def test_csv_logger(tmp_path):
         assert len(list(csv.DictReader(f))) == 4
 
 
+def test_csv_logger_creates_its_folder(tmp_path):
+    # used to fail with FileNotFoundError where ModelCheckpoint (gn.save) creates the folder
+    m, x, y = _setup()
+    path = tmp_path / "new" / "logs" / "log.csv"
+    m.fit(x, y, epochs=2, verbose=0, callbacks=[CSVLogger(path)])
+    with open(path) as f:
+        assert len(list(csv.DictReader(f))) == 2
+
+
 def test_terminate_on_nan_names_epoch_and_batch(capsys):
     m, x, y = _setup()
     x = x.copy()

@@ -265,6 +265,7 @@ class CSVLogger(Callback):
 
     def on_train_begin(self, logs=None):
         exists = self.append and os.path.exists(self.filename) and os.path.getsize(self.filename) > 0
+        os.makedirs(os.path.dirname(os.path.abspath(self.filename)), exist_ok=True)  # as gn.save does
         self._file = open(self.filename, "a" if self.append else "w", newline="")
         self._keys = None
         if exists:
