@@ -314,7 +314,7 @@ def test_empty_batch_gives_empty_outputs_and_zero_weight_grads(kind, batch_first
     assert out.shape == ((0, 5, 4) if batch_first else (5, 0, 4)) and h_n.shape == (2, 0, 4)
     (out.sum() + h_n.sum()).backward()
     assert x.grad.shape == x.shape
-    np.testing.assert_array_equal(layer.weight_hh_l1.grad, np.zeros((layer.weight_hh_l1.shape)))
+    np.testing.assert_array_equal(layer.weight_hh_l1.grad, np.zeros(layer.weight_hh_l1.shape))
 
 
 @pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])

@@ -11,10 +11,33 @@ Core (tensors, autograd, nn, functional, optim) imports eagerly; the heavier par
 import importlib as _importlib
 
 from . import functional, nn, optim  # noqa: F401
-from .autograd import (Function, Tensor, arange, concat, enable_grad, eye, from_numpy, full,  # noqa: F401
-                       gradcheck, is_anomaly_enabled, is_grad_enabled, maximum, minimum, no_grad,
-                       ones, ones_like, rand, randint, randn, set_anomaly_detection, stack, tensor,
-                       where, zeros, zeros_like)
+from .autograd import (  # noqa: F401
+    Function,
+    Tensor,
+    arange,
+    concat,
+    enable_grad,
+    eye,
+    from_numpy,
+    full,
+    gradcheck,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    maximum,
+    minimum,
+    no_grad,
+    ones,
+    ones_like,
+    rand,
+    randint,
+    randn,
+    set_anomaly_detection,
+    stack,
+    tensor,
+    where,
+    zeros,
+    zeros_like,
+)
 from .backend import bool_, float32, float64, int64  # noqa: F401
 from .random import manual_seed  # noqa: F401
 

@@ -195,4 +195,4 @@ class Tensor:
 
 
 # At the bottom: function.py imports Tensor, and Tensor.backward needs function.backward.
-from . import function
+from . import function  # noqa: E402

@@ -246,7 +246,7 @@ def _lookup_path(cfg: dict, dotted: str, key: str):
     """Check that a tuned dotted name points into an existing section of the config."""
     parts = dotted.split(".")
     if parts[0] not in ("data", "model", "train"):
-        _fail(key, f"tuned names start with a section", ("data", "model", "train"))
+        _fail(key, "tuned names start with a section", ("data", "model", "train"))
     return parts
 
 

@@ -24,7 +24,7 @@ class Sequential(Module):
             for layer in layers:
                 self.add(layer)
 
-    def add(self, layer: Module) -> "Sequential":
+    def add(self, layer: Module) -> Sequential:
         """Append a layer (Keras's model.add)."""
         self.add_module(str(len(self._modules)), _check_module("Sequential.add", layer))
         return self
@@ -80,7 +80,7 @@ class ModuleList(Module):
         for m in modules:
             self.append(m)
 
-    def append(self, module: Module) -> "ModuleList":
+    def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self._modules)), _check_module("ModuleList.append", module))
         return self
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import inspect
 from collections import OrderedDict
-from typing import Iterator, NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple
 
 from .. import backend
 from ..autograd import Tensor
@@ -97,7 +98,7 @@ class Module:
         else:
             setattr(self, name, param)
 
-    def add_module(self, name: str, module: "Module") -> None:
+    def add_module(self, name: str, module: Module) -> None:
         setattr(self, name, module)
 
     # ----- calling ----------------------------------------------------------
@@ -120,7 +121,7 @@ class Module:
         return _Handle(self._forward_hooks, key)
 
     # ----- traversal --------------------------------------------------------
-    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, "Module"]]:
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
         seen = set()
         stack = [(prefix, self)]
         while stack:
@@ -132,14 +133,14 @@ class Module:
             children = [(f"{name}.{k}" if name else k, m) for k, m in mod._modules.items() if m is not None]
             stack.extend(reversed(children))
 
-    def modules(self) -> Iterator["Module"]:
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
-    def named_children(self) -> Iterator[tuple[str, "Module"]]:
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         yield from ((k, m) for k, m in self._modules.items() if m is not None)
 
-    def children(self) -> Iterator["Module"]:
+    def children(self) -> Iterator[Module]:
         for _, m in self.named_children():
             yield m
 
@@ -162,18 +163,18 @@ class Module:
                 if b is not None:
                     yield (f"{mname}.{bname}" if mname else bname), b
 
-    def apply(self, fn) -> "Module":
+    def apply(self, fn) -> Module:
         for m in list(self.modules())[::-1]:
             fn(m)
         return self
 
     # ----- modes and gradients ---------------------------------------------
-    def train(self, mode: bool = True) -> "Module":
+    def train(self, mode: bool = True) -> Module:
         for m in self.modules():
             m.__dict__["training"] = bool(mode)
         return self
 
-    def eval(self) -> "Module":
+    def eval(self) -> Module:
         return self.train(False)
 
     def zero_grad(self) -> None:
@@ -184,7 +185,7 @@ class Module:
         """Number of trainable scalars (parameters with requires_grad)."""
         return int(sum(p.data.size for p in self.parameters() if p.requires_grad))
 
-    def to(self, dtype) -> "Module":
+    def to(self, dtype) -> Module:
         """Cast every floating parameter and buffer to `dtype` in place (e.g. float64 for gradcheck)."""
         dtype = backend.to_dtype(dtype)
         for m in self.modules():
@@ -197,14 +198,14 @@ class Module:
                     setattr(m, name, b.astype(dtype))
         return self
 
-    def double(self) -> "Module":
+    def double(self) -> Module:
         return self.to(backend.float64)
 
-    def float(self) -> "Module":
+    def float(self) -> Module:
         return self.to(backend.float32)
 
     # ----- state ------------------------------------------------------------
-    def state_dict(self) -> "OrderedDict[str, object]":
+    def state_dict(self) -> OrderedDict[str, object]:
         """Dotted name -> ndarray sharing memory with the module (copy to snapshot)."""
         sd = OrderedDict()
         for mname, mod in self.named_modules():

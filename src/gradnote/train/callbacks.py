@@ -315,4 +315,4 @@ class LambdaCallback(Callback):
             setattr(self, name, fn)
 
 
-from .history import History
+from .history import History  # noqa: E402

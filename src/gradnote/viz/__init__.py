@@ -5,9 +5,18 @@
     viz.plot_activations(path="activations.png")
 """
 
-from .plots import (ACTIVATIONS, gradient_stats, plot_activations, plot_confusion_matrix,  # noqa: F401
-                    plot_decision_boundary, plot_feature_maps, plot_filters, plot_gradient_flow, plot_history,
-                    plot_lr_schedule)
+from .plots import (  # noqa: F401
+    ACTIVATIONS,
+    gradient_stats,
+    plot_activations,
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_feature_maps,
+    plot_filters,
+    plot_gradient_flow,
+    plot_history,
+    plot_lr_schedule,
+)
 
 
 def __getattr__(name):
