@@ -57,6 +57,8 @@ def config(tmp_path):
 def test_train_writes_checkpoint_history_and_plots(config, tmp_path, capsys):
     assert main(["train", str(config), "--quiet"]) == 0
     run = tmp_path / "run"
+    summary = capsys.readouterr().out
+    assert "test accuracy:" in summary and str(run) in summary
     for name in ("model.safetensors", "checkpoint.safetensors", "history.json", "history.csv", "results.json",
                  "learning_curves.png", "confusion_matrix.png", "lr_schedule.png", "decision_boundary.png"):
         assert (run / name).stat().st_size > 0, name

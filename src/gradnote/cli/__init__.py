@@ -75,7 +75,9 @@ def main(argv=None) -> int:
             cfg = load_config(args.config)
             if args.output:
                 cfg["output"] = args.output
-            train_from_config(cfg, verbose=1 if not args.quiet else 0)
+            result = train_from_config(cfg, verbose=1 if not args.quiet else 0)
+            print(f"test accuracy: {result['test_accuracy']:.2%}  (test loss {result['test_loss']:.4f}, "
+                  f"trained in {result['seconds']:.1f} s); run folder: {result['run_dir']}")
         elif args.command == "tune":
             from .tune import tune
 
