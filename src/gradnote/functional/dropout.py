@@ -29,6 +29,9 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) ->
 
     x: any shape. Identity when not training or p == 0; p == 1 zeros everything.
     The mask comes from gradnote's generator (gn.manual_seed) unless `generator` is given.
+
+    >>> dropout(gn.ones(2, 4), p=0.5, training=True).shape
+    (2, 4)
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout: p must be in [0, 1], got {p}")

@@ -76,6 +76,10 @@ def batch_norm(x: Tensor, running_mean, running_var, weight: Tensor | None = Non
     running_var (ndarrays) are updated in place, r = (1 - momentum) r + momentum * new, with the
     UNBIASED batch variance for running_var (as PyTorch). Evaluation: the running statistics.
     running_mean / running_var may be None in training (batch statistics only).
+
+    >>> y = batch_norm(gn.randn(8, 3), None, None, training=True)
+    >>> y.shape
+    (8, 3)
     """
     x = float_tensor(x, "batch_norm")
     if x.ndim < 2:
@@ -140,6 +144,9 @@ def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: 
 
     x: (..., *normalized_shape); weight, bias: normalized_shape (or None). Each sample is normalised
     on its own (biased variance), so training and evaluation behave the same.
+
+    >>> layer_norm(gn.randn(2, 5, 16), (16,)).shape
+    (2, 5, 16)
     """
     x = float_tensor(x, "layer_norm")
     ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)

@@ -134,7 +134,11 @@ def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
 
 
 def global_avg_pool2d(x: Tensor) -> Tensor:
-    """Mean over the whole image: x (N, C, H, W) -> (N, C)."""
+    """Mean over the whole image: x (N, C, H, W) -> (N, C).
+
+    >>> global_avg_pool2d(gn.ones(8, 16, 7, 7)).shape
+    (8, 16)
+    """
     if x.ndim != 4:
         raise ValueError(f"global_avg_pool2d: expected a 4-D input (N, C, H, W), got input of shape {x.shape}")
     return x.mean(axis=(2, 3))

@@ -436,6 +436,10 @@ def rnn(x: Tensor, h0: Tensor | None = None, weights=(), *, nonlinearity: str = 
     x: (N, T, in) with batch_first (else (T, N, in)); h0: (L, N, H) or None (zeros);
     weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (H, in), w_hh (H, H);
     lengths: optional (N,) valid lengths. Returns (output (N, T, H), h_n (L, N, H)).
+
+    >>> w = [(gn.randn(8, 3), gn.randn(8, 8))]
+    >>> [t.shape for t in rnn(gn.randn(4, 5, 3), None, w)]
+    [(4, 5, 8), (1, 4, 8)]
     """
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"rnn: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
@@ -449,6 +453,10 @@ def lstm(x: Tensor, hx: tuple | None = None, weights=(), *, batch_first: bool = 
     x: (N, T, in) with batch_first (else (T, N, in)); hx: (h0, c0), each (L, N, H), or None;
     weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (4H, in), w_hh (4H, H).
     Returns (output (N, T, H), (h_n, c_n)), h_n and c_n of shape (L, N, H).
+
+    >>> w = [(gn.randn(32, 3), gn.randn(32, 8))]
+    >>> out, (h, c) = lstm(gn.randn(4, 5, 3), None, w); out.shape, c.shape
+    ((4, 5, 8), (1, 4, 8))
     """
     return _run("lstm", "lstm", x, hx, weights, batch_first, lengths, dropout, training)
 
@@ -460,5 +468,9 @@ def gru(x: Tensor, h0: Tensor | None = None, weights=(), *, batch_first: bool = 
     x: (N, T, in) with batch_first (else (T, N, in)); h0: (L, N, H) or None;
     weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (3H, in), w_hh (3H, H).
     Returns (output (N, T, H), h_n (L, N, H)).
+
+    >>> w = [(gn.randn(24, 3), gn.randn(24, 8))]
+    >>> [t.shape for t in gru(gn.randn(4, 5, 3), None, w)]
+    [(4, 5, 8), (1, 4, 8)]
     """
     return _run("gru", "gru", x, h0, weights, batch_first, lengths, dropout, training)

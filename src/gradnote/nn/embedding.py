@@ -19,7 +19,11 @@ __all__ = ["Embedding"]
 
 class Embedding(Module):
     """weight: (num_embeddings, embedding_dim), initialised N(0, 1) as PyTorch; the padding_idx row
-    starts at zero and never receives a gradient."""
+    starts at zero and never receives a gradient.
+
+    >>> Embedding(100, 16)(gn.tensor([[1, 2, 3]])).shape
+    (1, 3, 16)
+    """
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None):
         super().__init__()

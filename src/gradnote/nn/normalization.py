@@ -89,6 +89,9 @@ class BatchNorm1d(_BatchNorm):
     variance; running_mean/running_var (buffers, float32 (C,)) move towards the batch's mean and
     UNBIASED variance, r = (1 - momentum) r + momentum * new (momentum=None: cumulative average).
     Eval: the running statistics. Parameters weight (C,) = 1, bias (C,) = 0, as PyTorch.
+
+    >>> BatchNorm1d(64)(gn.randn(32, 64)).shape
+    (32, 64)
     """
 
     _ranks, _layout = (2, 3), "(N, C) or (N, C, L)"
@@ -98,6 +101,9 @@ class BatchNorm2d(_BatchNorm):
     """Batch normalisation of (N, C, H, W) images, per channel C (statistics over N, H and W).
 
     Same rule and buffers as BatchNorm1d (see there).
+
+    >>> BatchNorm2d(6)(gn.randn(8, 6, 28, 28)).shape
+    (8, 6, 28, 28)
     """
 
     _ranks, _layout = (4,), "(N, C, H, W)"
@@ -108,6 +114,9 @@ class LayerNorm(Module):
 
     normalized_shape: int or tuple, the trailing shape of x; weight = 1 and bias = 0 of that shape when
     elementwise_affine. Same in training and evaluation (no running statistics).
+
+    >>> LayerNorm(16)(gn.randn(2, 5, 16)).shape
+    (2, 5, 16)
     """
 
     def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True):

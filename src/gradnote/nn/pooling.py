@@ -40,13 +40,21 @@ class MaxPool2d(_Pool2d):
 
 
 class AvgPool2d(_Pool2d):
-    """Mean over kh x kw windows, padded zeros counted: (N, C, H, W) -> (N, C, OH, OW)."""
+    """Mean over kh x kw windows, padded zeros counted: (N, C, H, W) -> (N, C, OH, OW).
+
+    >>> AvgPool2d(2)(gn.randn(8, 6, 28, 28)).shape
+    (8, 6, 14, 14)
+    """
 
     _fn = staticmethod(F.avg_pool2d)
 
 
 class GlobalAvgPool2d(Module):
-    """Mean over each whole feature map: (N, C, H, W) -> (N, C) (Keras's GlobalAveragePooling2D)."""
+    """Mean over each whole feature map: (N, C, H, W) -> (N, C) (Keras's GlobalAveragePooling2D).
+
+    >>> GlobalAvgPool2d()(gn.randn(8, 16, 7, 7)).shape
+    (8, 16)
+    """
 
     def forward(self, x):
         return F.global_avg_pool2d(x)

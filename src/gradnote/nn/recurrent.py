@@ -80,6 +80,9 @@ class RNN(_RecurrentBase):
 
     forward(x, h0=None, lengths=None): x (N, T, input_size) with batch_first (else (T, N, input_size)),
     h0 (num_layers, N, H). Returns (output (N, T, H), h_n (num_layers, N, H)).
+
+    >>> out, h_n = RNN(3, 8)(gn.randn(4, 5, 3)); out.shape, h_n.shape
+    ((4, 5, 8), (1, 4, 8))
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
@@ -100,6 +103,9 @@ class LSTM(_RecurrentBase):
 
     forward(x, hx=None, lengths=None): x (N, T, input_size) with batch_first, hx = (h0, c0) each
     (num_layers, N, H). Returns (output (N, T, H), (h_n, c_n)).
+
+    >>> out, (h_n, c_n) = LSTM(3, 8, num_layers=2)(gn.randn(4, 5, 3)); out.shape, c_n.shape
+    ((4, 5, 8), (2, 4, 8))
     """
 
     kind, gates = "lstm", 4
@@ -115,6 +121,9 @@ class GRU(_RecurrentBase):
     h_t = (1-z)*n + z*h_{t-1}.
 
     forward(x, h0=None, lengths=None) -> (output (N, T, H), h_n (num_layers, N, H)).
+
+    >>> out, h_n = GRU(3, 8)(gn.randn(4, 5, 3)); out.shape, h_n.shape
+    ((4, 5, 8), (1, 4, 8))
     """
 
     kind, gates = "gru", 3

@@ -51,10 +51,18 @@ def _penalty(name: str, params, kind: str) -> Tensor:
 
 
 def l1_penalty(params: Tensor | Iterable[Tensor]) -> Tensor:
-    """sum_i sum |w_i| over every tensor in ``params``: a scalar tensor with gradient sign(w)."""
+    """sum_i sum |w_i| over every tensor in ``params``: a scalar tensor with gradient sign(w).
+
+    >>> l1_penalty([gn.tensor([1.0, -2.0]), gn.tensor([3.0])]).item()
+    6.0
+    """
     return _penalty("l1_penalty", params, "l1")
 
 
 def l2_penalty(params: Tensor | Iterable[Tensor]) -> Tensor:
-    """sum_i sum w_i^2 over every tensor in ``params`` (no 1/2): a scalar tensor with gradient 2w."""
+    """sum_i sum w_i^2 over every tensor in ``params`` (no 1/2): a scalar tensor with gradient 2w.
+
+    >>> l2_penalty([gn.tensor([1.0, -2.0]), gn.tensor([3.0])]).item()
+    14.0
+    """
     return _penalty("l2_penalty", params, "l2")

@@ -78,7 +78,12 @@ def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm
 
 
 def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clamp every gradient element into [-clip_value, clip_value] in place (None grads skipped)."""
+    """Clamp every gradient element into [-clip_value, clip_value] in place (None grads skipped).
+
+    >>> w = gn.zeros(2, requires_grad=True); w.grad = np.array([-5.0, 0.5], dtype=np.float32)
+    >>> clip_grad_value_([w], 1.0); w.grad.tolist()
+    [-1.0, 0.5]
+    """
     clip_value = _check_number("clip_grad_value_", "clip_value", clip_value)
     for g in _grads("clip_grad_value_", parameters):
         xp.clip(g, -clip_value, clip_value, out=g)

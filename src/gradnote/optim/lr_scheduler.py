@@ -90,7 +90,10 @@ def _positive(name: str, what: str, value, strict: bool = True) -> None:
 
 
 class StepLR(LRScheduler):
-    """lr_t = lr_0 * gamma ** floor(t / step_size): multiply by gamma every step_size steps."""
+    """lr_t = lr_0 * gamma ** floor(t / step_size): multiply by gamma every step_size steps.
+
+    >>> sched = StepLR(opt, step_size=30, gamma=0.1)   # lr_0 for epochs 0-29, lr_0/10 for 30-59, ...
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
         if not (isinstance(step_size, int) and step_size >= 1):
@@ -104,7 +107,10 @@ class StepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """lr_t = lr_0 * gamma ** t."""
+    """lr_t = lr_0 * gamma ** t.
+
+    >>> sched = ExponentialLR(opt, gamma=0.95)
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
         _positive("ExponentialLR", "gamma", gamma)
@@ -120,6 +126,8 @@ class InverseTimeDecay(LRScheduler):
 
     This is Keras 2's optimizer argument ``decay`` when ``step()`` is called once per batch (Keras counts
     updates): ``Adam(lr=1e-3, decay=1e-4)`` there is ``InverseTimeDecay(Adam(..., lr=1e-3), decay=1e-4)`` here.
+
+    >>> sched = InverseTimeDecay(opt, decay=1e-4)   # sched.step() after every batch
     """
 
     def __init__(self, optimizer: Optimizer, decay: float, last_epoch: int = -1):
@@ -135,6 +143,8 @@ class CosineAnnealingLR(LRScheduler):
     """lr_t = eta_min + (lr_0 - eta_min) * (1 + cos(pi * t / T_max)) / 2.
 
     Past T_max the same closed form holds (the rate rises again with period 2 T_max), as in PyTorch.
+
+    >>> sched = CosineAnnealingLR(opt, T_max=100, eta_min=1e-5)
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
@@ -155,6 +165,8 @@ class LinearWarmup(LRScheduler):
 
     This is ``torch.optim.lr_scheduler.LinearLR(start_factor, end_factor=1.0, total_iters=warmup_steps)``
     (same default start_factor 1/3); unlike LinearLR, start_factor=0 (warm up from zero) is allowed.
+
+    >>> sched = LinearWarmup(opt, warmup_steps=500)   # sched.step() after every batch
     """
 
     def __init__(self, optimizer: Optimizer, warmup_steps: int, start_factor: float = 1.0 / 3, last_epoch: int = -1):
