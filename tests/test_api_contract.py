@@ -468,12 +468,13 @@ def test_state_dict_shares_memory_and_includes_buffers():
     assert sd["bn.num_batches_tracked"] == 1 and np.any(sd["bn.running_mean"] != 0)
     snapshot = {k: v.copy() for k, v in sd.items()}
     other = Net()
-    assert other.load_state_dict(snapshot) is not None
+    assert other.load_state_dict(snapshot) == ([], [])  # (missing_keys, unexpected_keys), as PyTorch
     for k, v in other.state_dict().items():
         np.testing.assert_array_equal(v, snapshot[k])
     with pytest.raises((KeyError, ValueError, RuntimeError)):
         other.load_state_dict({"fc.weight": snapshot["fc.weight"]})
-    other.load_state_dict({"fc.weight": snapshot["fc.weight"]}, strict=False)
+    partial = other.load_state_dict({"fc.weight": snapshot["fc.weight"]}, strict=False)
+    assert partial.missing_keys == [k for k in snapshot if k != "fc.weight"] and partial.unexpected_keys == []
     assert_signature(nn.Module.load_state_dict, ["state_dict", "strict"], {"strict": True}, 2)
 
 
@@ -486,7 +487,8 @@ def test_num_parameters_counts_trainable_only():
 
 def test_sequential_add_and_parameter():
     seq = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
-    assert seq.add(nn.Linear(3, 1)) is not None
+    last = nn.Linear(3, 1)
+    assert seq.add(last) is seq and seq[2] is last
     assert seq(gn.randn(4, 2)).shape == (4, 1)
     assert len(list(seq.children())) == 3
     p = nn.Parameter(np.zeros(3, dtype=np.float32))
@@ -823,9 +825,15 @@ def test_augment_names():
     assert_signature(aug.ColorJitter, ["brightness", "contrast", "saturation"], positional=3)
     words = ["the", "quick", "brown", "fox", "jumps"]
     thesaurus = {"quick": ["fast"], "fox": ["dog"]}
-    for t in (aug.SynonymReplacement(thesaurus), aug.RandomInsertion(thesaurus), aug.RandomSwap(),
-              aug.RandomDeletion()):
-        assert t(words) is not None
+    replaced = aug.SynonymReplacement(thesaurus)(words)
+    assert len(replaced) == 5 and sum(a != b for a, b in zip(words, replaced)) == 1
+    assert all(a == b or b in thesaurus.get(a, []) for a, b in zip(words, replaced))
+    inserted = aug.RandomInsertion(thesaurus)(words)
+    assert len(inserted) == 6 and sorted(inserted) == sorted(words + [w for w in inserted if w in ("fast", "dog")])
+    swapped = aug.RandomSwap()(words)
+    assert sorted(swapped) == sorted(words) and sum(a != b for a, b in zip(words, swapped)) in (0, 2)
+    kept = aug.RandomDeletion()(words)
+    assert 1 <= len(kept) <= 5 and kept == [w for w in words if w in kept]
 
 
 # ----- Keras-style models ------------------------------------------------------------------------------
@@ -865,10 +873,12 @@ def test_keras_compile_fit_evaluate_predict():
     hist = model.fit(x, y, batch_size=8, epochs=3, validation_split=0.25, verbose=0,
                      callbacks=[gn.callbacks.TerminateOnNaN(), gn.callbacks.EarlyStopping(patience=5)])
     assert len(hist.history["loss"]) == 3 and "val_loss" in hist.history
-    res = model.evaluate(x, y, verbose=0)
-    assert res is not None
-    p = model.predict(x)
-    assert np.asarray(p.data if isinstance(p, gn.Tensor) else p).shape == (32, 2)
+    loss, acc = model.evaluate(x, y, verbose=0)                       # [loss, *metrics]
+    p = np.asarray(model.predict(x))
+    assert p.shape == (32, 2)
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, rtol=1e-5)       # softmax rows
+    assert loss == pytest.approx(-np.log(p[np.arange(32), y]).mean(), rel=1e-5)
+    assert acc == pytest.approx((p.argmax(axis=1) == y).mean())
 
 
 @pytest.mark.parametrize("loss,target", [("mse", "onehot"), ("mae", "onehot"), ("binary_crossentropy", "onehot"),
@@ -881,8 +891,13 @@ def test_keras_loss_strings(loss, target):
     model.add(gn.layers.Dense(2, activation="sigmoid" if loss == "binary_crossentropy" else "softmax",
                               input_shape=(4,)))
     model.compile("sgd", loss, ["mae"] if loss in ("mse", "mae") else ["acc"])
+    p = np.asarray(model.predict(x), dtype=np.float64)             # before the one step (16 rows, one batch)
+    expected = {"mse": lambda: ((p - y) ** 2).mean(), "mae": lambda: np.abs(p - y).mean(),
+                "binary_crossentropy": lambda: -(y * np.log(p) + (1 - y) * np.log(1 - p)).mean(),
+                "categorical_crossentropy": lambda: -(y * np.log(p)).sum(axis=1).mean(),
+                "sparse_categorical_crossentropy": lambda: -np.log(p[np.arange(16), y]).mean()}[loss]()
     hist = model.fit(x, y, epochs=1, verbose=0)
-    assert np.isfinite(hist.history["loss"][0])
+    assert hist.history["loss"][0] == pytest.approx(expected, rel=1e-5)
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adam", "rmsprop", "adagrad", "adamw"])
@@ -890,7 +905,12 @@ def test_keras_optimizer_strings(opt):
     x, y = _xy(16)
     model = gn.models.Sequential([gn.layers.Dense(2, input_shape=(4,))])
     model.compile(optimizer=opt, loss="sparse_categorical_crossentropy", metrics=["acc"])
+    before = [p.data.copy() for p in model.parameters()]
     model.fit(x, y, batch_size=16, epochs=1, verbose=0)
+    k = gn.optimizers
+    classes = {"sgd": k.SGD, "adam": k.Adam, "rmsprop": k.RMSprop, "adagrad": k.Adagrad, "adamw": k.AdamW}
+    assert type(model.optimizer) is classes[opt]
+    assert all(np.any(p.data != b) for p, b in zip(model.parameters(), before))  # one step moved every weight
 
 
 # ----- files -------------------------------------------------------------------------------------------

@@ -100,11 +100,13 @@ def test_asymmetric_pairs_and_no_bias():
 @given(n=st.integers(1, 2), cin=st.integers(1, 3), cout=st.integers(1, 3), h=st.integers(3, 9),
        w=st.integers(3, 9), k=st.integers(1, 3), s=st.integers(1, 3), p=st.integers(0, 2), d=st.integers(1, 2))
 def test_fast_conv_equals_reference(n, cin, cout, h, w, k, s, p, d):
-    if not (_valid(h, k, s, p, d) and _valid(w, k, s, p, d)):
-        return
     rng = np.random.default_rng(h * w)
     x = rng.standard_normal((n, cin, h, w))
     wt = rng.standard_normal((cout, cin, k, k))
+    if not (_valid(h, k, s, p, d) and _valid(w, k, s, p, d)):
+        with pytest.raises(ValueError, match="smaller than the dilated kernel"):
+            F.conv2d(_t(x, False), _t(wt, False), stride=s, padding=p, dilation=d)
+        return
     out = F.conv2d(_t(x, False), _t(wt, False), stride=s, padding=p, dilation=d)
     np.testing.assert_allclose(out.data, conv2d_reference(x, wt, stride=s, padding=p, dilation=d), atol=1e-12)
 
@@ -157,7 +159,9 @@ def test_conv2d_module_names_shapes_and_init():
     assert params["weight"].dtype == np.float32
     bound = 1 / math.sqrt(3 * 5 * 5)  # kaiming_uniform_(a=sqrt(5)) and the bias both use 1/sqrt(fan_in)
     assert np.abs(conv.weight.data).max() <= bound and np.abs(conv.bias.data).max() <= bound
-    assert conv.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.15)
+    # U(-bound, bound) has std bound/sqrt(3); over 600 draws the sample std's relative error is ~2%
+    assert conv.weight.data.std() == pytest.approx(bound / math.sqrt(3), rel=0.06)
+    assert np.abs(conv.weight.data).max() > 0.95 * bound  # the full range is used, not a narrower one
     assert conv(gn.randn(2, 3, 9, 7)).shape == (2, 8, 9, 7)
     assert nn.Conv2d(4, 6, (3, 1), groups=2, bias=False).weight.shape == (6, 2, 3, 1)
     assert nn.Conv2d(4, 6, 3, bias=False).bias is None
