@@ -33,25 +33,47 @@ def _dtype(dtype, default=backend.float32):
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
-    """Same as Tensor(...): copies `data`; Python floats become float32."""
+    """Same as Tensor(...): copies `data`; Python floats become float32.
+
+    >>> tensor([1, 2.5]).dtype, tensor([[1, 2]]).shape
+    (dtype('float32'), (1, 2))
+    """
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
 def from_numpy(array) -> Tensor:
-    """A tensor sharing memory with `array` (no copy, dtype kept)."""
+    """A tensor sharing memory with `array` (no copy, dtype kept).
+
+    >>> a = np.zeros(3, dtype=np.float64); t = from_numpy(a); t.data is a
+    True
+    """
     return Tensor._wrap(xp.asarray(array))
 
 
 def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of zeros, float32 unless `dtype`; shape as ints or one tuple.
+
+    >>> zeros(2, 3).shape == zeros((2, 3)).shape == (2, 3)
+    True
+    """
     return Tensor._wrap(xp.zeros(_shape("zeros", shape), dtype=_dtype(dtype))).requires_grad_(requires_grad)
 
 
 def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of ones, float32 unless `dtype`; shape as ints or one tuple.
+
+    >>> ones(3).tolist()
+    [1.0, 1.0, 1.0]
+    """
     return Tensor._wrap(xp.ones(_shape("ones", shape), dtype=_dtype(dtype))).requires_grad_(requires_grad)
 
 
 def full(shape, value, dtype=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of `shape` (int or tuple) filled with `value`; int64 for an int value, else float32."""
+    """A tensor of `shape` (int or tuple) filled with `value`; int64 for an int value, else float32.
+
+    >>> full((2, 2), 7).tolist()
+    [[7, 7], [7, 7]]
+    """
     shape = _shape("full", (shape,))
     if dtype is None:
         dtype = backend.int64 if isinstance(value, int) and not isinstance(value, bool) else backend.float32
@@ -59,19 +81,38 @@ def full(shape, value, dtype=None, requires_grad: bool = False) -> Tensor:
 
 
 def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Zeros with the shape and (unless `dtype`) the dtype of `t`.
+
+    >>> zeros_like(ones(2, 3, dtype="float64")).dtype
+    dtype('float64')
+    """
     return Tensor(xp.zeros(t.shape, dtype=_dtype(dtype, t.dtype)), requires_grad)
 
 
 def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+    """Ones with the shape and (unless `dtype`) the dtype of `t`.
+
+    >>> ones_like(zeros(2, 3)).shape
+    (2, 3)
+    """
     return Tensor(xp.ones(t.shape, dtype=_dtype(dtype, t.dtype)), requires_grad)
 
 
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+    """The (n, m) identity matrix (m defaults to n), float32 unless `dtype`.
+
+    >>> eye(2).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
     return Tensor(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
 def arange(start, stop=None, step=1, dtype=None) -> Tensor:
-    """Like numpy.arange; int64 for integer arguments, float32 when any is a float."""
+    """Like numpy.arange; int64 for integer arguments, float32 when any is a float.
+
+    >>> arange(3).tolist(), arange(0, 1, 0.5).tolist()
+    ([0, 1, 2], [0.0, 0.5])
+    """
     if stop is None:
         start, stop = 0, start
     if dtype is None:
@@ -81,19 +122,37 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
 
 
 def randn(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Standard normal samples from gradnote's generator (see gn.manual_seed)."""
+    """Standard normal samples from gradnote's generator (see gn.manual_seed).
+
+    Shape as ints or one tuple; float32 unless `dtype` (a float dtype).
+
+    >>> randn(32, 784).shape
+    (32, 784)
+    """
     data = get_rng(generator).standard_normal(_shape("randn", shape), dtype=_float_dtype("randn", dtype))
     return Tensor._wrap(data, False).requires_grad_(requires_grad)
 
 
 def rand(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
-    """Uniform samples in [0, 1) from gradnote's generator."""
+    """Uniform samples in [0, 1) from gradnote's generator.
+
+    Shape as ints or one tuple; float32 unless `dtype` (a float dtype).
+
+    >>> u = rand(100).numpy(); bool((u >= 0).all() and (u < 1).all())
+    True
+    """
     data = get_rng(generator).random(_shape("rand", shape), dtype=_float_dtype("rand", dtype))
     return Tensor._wrap(data, False).requires_grad_(requires_grad)
 
 
 def randint(low: int, high: int, shape, generator=None) -> Tensor:
-    """Integers in [low, high) as int64."""
+    """Integers in [low, high) as int64.
+
+    `shape`: int or tuple.
+
+    >>> randint(0, 10, (2, 3)).dtype
+    dtype('int64')
+    """
     shape = _shape("randint", (shape,))
     if low >= high:
         raise ValueError(f"randint: low must be < high, got low={low}, high={high}")

@@ -431,7 +431,11 @@ def _check_tensors(op: str, tensors):
 
 
 def concat(tensors, axis: int = 0) -> Tensor:
-    """Join tensors along an existing axis. concat([(2,3), (4,3)], 0) -> (6,3)."""
+    """Join tensors along an existing axis. concat([(2,3), (4,3)], 0) -> (6,3).
+
+    >>> concat([gn.zeros(2, 3), gn.ones(4, 3)], axis=0).shape
+    (6, 3)
+    """
     ts = _check_tensors("concat", tensors)
     ndim = ts[0].ndim
     if ndim == 0:
@@ -444,7 +448,11 @@ def concat(tensors, axis: int = 0) -> Tensor:
 
 
 def stack(tensors, axis: int = 0) -> Tensor:
-    """Join same-shaped tensors along a new axis. stack([(2,3)]*4, 0) -> (4,2,3)."""
+    """Join same-shaped tensors along a new axis. stack([(2,3)]*4, 0) -> (4,2,3).
+
+    >>> stack([gn.zeros(2, 3)] * 4, axis=0).shape
+    (4, 2, 3)
+    """
     ts = _check_tensors("stack", tensors)
     for t in ts[1:]:
         if t.shape != ts[0].shape:
@@ -454,7 +462,13 @@ def stack(tensors, axis: int = 0) -> Tensor:
 
 
 def where(cond, a, b) -> Tensor:
-    """Elementwise choice: a where cond is true, else b (cond gets no gradient)."""
+    """Elementwise choice: a where cond is true, else b (cond gets no gradient).
+
+    cond, a, b broadcast together.
+
+    >>> where(gn.tensor([True, False]), gn.ones(2), gn.zeros(2)).tolist()
+    [1.0, 0.0]
+    """
     cond = cond.data if isinstance(cond, Tensor) else xp.asarray(cond)
     if cond.dtype != backend.bool_:
         cond = cond.astype(bool)
@@ -470,12 +484,20 @@ def _pair(a, b) -> tuple:
 
 
 def maximum(a, b) -> Tensor:
-    """Elementwise maximum with broadcasting; ties share the gradient equally."""
+    """Elementwise maximum with broadcasting; ties share the gradient equally.
+
+    >>> maximum(gn.tensor([1.0, 5.0]), 3.0).tolist()
+    [3.0, 5.0]
+    """
     return Maximum.apply(*_pair(a, b), mode="max")
 
 
 def minimum(a, b) -> Tensor:
-    """Elementwise minimum with broadcasting; ties share the gradient equally."""
+    """Elementwise minimum with broadcasting; ties share the gradient equally.
+
+    >>> minimum(gn.tensor([1.0, 5.0]), 3.0).tolist()
+    [1.0, 3.0]
+    """
     return Maximum.apply(*_pair(a, b), mode="min")
 
 
