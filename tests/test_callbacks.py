@@ -70,10 +70,11 @@ def test_model_checkpoint_formats_epoch_and_saves_best_only(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["w-01-3.0.gnck", "w-02-2.0.gnck", "w-04-1.0.gnck"]
     state = gn.train.load_checkpoint(tmp_path / "w-04-1.0.gnck", restore_rng=False)
     assert state["epoch"] == 4 and all(np.array_equal(v, m.state_dict()[k]) for k, v in state["model"].items())
-    ModelCheckpoint(tmp_path / "weights.safetensors", monitor="loss", save_weights_only=True)
     m.fit(x, y, epochs=1, verbose=0,
           callbacks=[ModelCheckpoint(tmp_path / "weights.safetensors", save_weights_only=True)])
-    assert list(gn.load(tmp_path / "weights.safetensors")) == ["0.weight", "0.bias"]
+    weights = gn.load(tmp_path / "weights.safetensors")
+    assert list(weights) == ["0.weight", "0.bias"]
+    assert all(np.array_equal(v, m.state_dict()[k]) for k, v in weights.items())
 
 
 def test_learning_rate_scheduler_function_and_object():
@@ -93,11 +94,13 @@ def test_learning_rate_scheduler_function_and_object():
 def test_csv_logger(tmp_path):
     m, x, y = _setup()
     path = tmp_path / "log.csv"
-    m.fit(x, y, epochs=3, verbose=0, validation_split=0.25, callbacks=[CSVLogger(path)])
+    h = m.fit(x, y, epochs=3, verbose=0, validation_split=0.25, callbacks=[CSVLogger(path)])
     with open(path) as f:
         rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["0", "1", "2"]
     assert set(rows[0]) == {"epoch", "loss", "mae", "val_loss", "val_mae", "lr"}
+    for key in ("loss", "mae", "val_loss", "val_mae", "lr"):  # the logged numbers are the history's
+        assert [float(r[key]) for r in rows] == pytest.approx(h.history[key], rel=1e-6), key
     m.fit(x, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, append=True)])
     with open(path) as f:
         assert len(list(csv.DictReader(f))) == 4
