@@ -136,3 +136,7 @@ def test_backward_grad_takes_the_output_dtype():
     x = gn.tensor([1.0, 2.0], requires_grad=True)
     (x * 2).backward(gn.tensor(np.ones(2)))  # a float64 seed does not turn the float32 graph into float64
     assert x.grad.dtype == gn.float32
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+    y = gn.tensor([1.0, 2.0], requires_grad=True)
+    (y * 2).backward(gn.tensor(np.array([0.5, -1.0])))  # the seed's values are used, only its dtype is not
+    np.testing.assert_array_equal(y.grad, [1.0, -2.0])
