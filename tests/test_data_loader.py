@@ -124,8 +124,11 @@ def test_batches_partition_the_dataset(n, batch_size, drop_last, shuffle):
     flat = _flat(rows)
     assert len(rows) == len(loader)
     assert all(len(r) == batch_size for r in rows[:-1] if r)
-    assert len(set(flat)) == len(flat)
+    assert len(set(flat)) == len(flat) and set(flat) <= set(range(n))
     assert len(flat) == (n // batch_size * batch_size if drop_last else n)
+    assert all(0 < len(r) <= batch_size for r in rows)
+    if not shuffle:
+        assert flat == list(range(len(flat)))
 
 
 def test_fast_path_gathers_one_batch_at_once():

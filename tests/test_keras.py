@@ -1,5 +1,7 @@
 """Keras-style models: the seed's code, compile strings, fit/evaluate/predict semantics, layers, optimizers."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -221,5 +223,10 @@ def test_other_layers():
     out = m(gn.randn(2, 1, 6, 6))
     assert out.shape == (2, 2) and m[0].weight.shape == (4, 1, 3, 3)
     assert m[2].running_mean.shape == (4,) and int(m[2].num_batches_tracked) == 1
-    for name in ["relu", "sigmoid", "tanh", "softmax", "leaky_relu", "elu", "gelu", "linear"]:
-        assert layers.Activation(name)(gn.randn(2, 3)).shape == (2, 3)
+    a = np.random.default_rng(6).standard_normal((2, 3))
+    erf = np.vectorize(math.erf)
+    expected = {"relu": np.maximum(a, 0), "sigmoid": 1 / (1 + np.exp(-a)), "tanh": np.tanh(a),
+                "softmax": np.exp(a) / np.exp(a).sum(-1, keepdims=True), "leaky_relu": np.where(a > 0, a, 0.01 * a),
+                "elu": np.where(a > 0, a, np.exp(a) - 1), "gelu": a * 0.5 * (1 + erf(a / math.sqrt(2))), "linear": a}
+    for name, ref in expected.items():  # PyTorch's defaults: leaky slope 0.01, elu alpha 1, exact gelu
+        np.testing.assert_allclose(layers.Activation(name)(gn.tensor(a)).data, ref, rtol=1e-12, err_msg=name)
