@@ -221,7 +221,7 @@ def validate(cfg: dict) -> dict:
                 _fail(key, f"needs low < high, got low={spec.get('low')!r}, high={spec.get('high')!r}")
             if sampler == "grid" and spec["type"] != "choice" and spec["type"] != "int":
                 _fail(f"{key}.type", "the grid sampler needs discrete ranges", ("choice", "int"))
-            _lookup_path(cfg, name, key)
+            _check_tuned_section(name, key)
     return cfg
 
 
@@ -242,12 +242,10 @@ def _check_loss_and_metrics(train: dict) -> None:
             _fail(f"train.metrics[{i}]", f"unknown metric {m!r}", METRIC_NAMES)
 
 
-def _lookup_path(cfg: dict, dotted: str, key: str):
-    """Check that a tuned dotted name points into an existing section of the config."""
-    parts = dotted.split(".")
-    if parts[0] not in ("data", "model", "train"):
+def _check_tuned_section(dotted: str, key: str) -> None:
+    """Check that a tuned dotted name ("train.lr") starts with a config section."""
+    if dotted.split(".")[0] not in ("data", "model", "train"):
         _fail(key, "tuned names start with a section", ("data", "model", "train"))
-    return parts
 
 
 def set_path(cfg: dict, dotted: str, value) -> None:

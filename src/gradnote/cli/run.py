@@ -96,7 +96,7 @@ def build_model(cfg: dict, input_shape: tuple, num_classes: int):
             except TypeError as e:
                 raise ConfigError(f"config key 'model.layers[{i}]': {kind} {e}") from None
         return nn.Sequential(*built)
-    # type = "mlp"
+    # neither a named model nor a layer list: the default MLP
     width, depth = m.get("hidden_units", 64), m.get("num_layers", 2)
     act = getattr(nn, ACTIVATIONS[m.get("activation", "relu")])
     in_features = int(np.prod(input_shape))

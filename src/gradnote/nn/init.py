@@ -51,7 +51,8 @@ def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
     """
     shape = tensor.shape
     if len(shape) < 2:
-        raise ValueError(f"fan in and fan out need a tensor with at least 2 dimensions, got shape {shape}")
+        raise ValueError(f"calculate_fan_in_and_fan_out (xavier_*/kaiming_* init): expected a weight of at least "
+                         f"2 dimensions (out, in, *kernel), got shape {shape}")
     receptive = int(xp.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
 
