@@ -35,7 +35,7 @@ class Embedding(Function):
 def embedding(idx, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     """Look up rows of `weight` (num_embeddings, D) for integer `idx` of any shape -> idx.shape + (D,).
 
-    >>> F.embedding(gn.tensor([[0, 2], [2, 1]]), w).shape      # w: (3, 4)
+    >>> F.embedding(gn.tensor([[0, 2], [2, 1]]), gn.randn(3, 4)).shape
     (2, 2, 4)
     """
     if not isinstance(weight, Tensor) or weight.ndim != 2:

@@ -10,7 +10,9 @@ from .module import Module
 class Sequential(Module):
     """Applies its layers in order; sub-modules are named "0", "1", ... as in PyTorch.
 
-    >>> model = Sequential(Linear(2, 4), ReLU()); model.add(Linear(4, 1))
+    >>> model = nn.Sequential(nn.Linear(2, 4), nn.ReLU()).add(nn.Linear(4, 1))
+    >>> model(gn.ones(5, 2)).shape, [name for name, _ in model.named_parameters()]
+    ((5, 1), ['0.weight', '0.bias', '2.weight', '2.bias'])
     """
 
     def __init__(self, *layers):

@@ -17,7 +17,7 @@ class Dropout(Module):
     x: any shape, returned in the same shape. In eval mode the input passes through unchanged.
     `inplace` is accepted for PyTorch compatibility; gradnote never overwrites its input.
 
-    >>> drop = Dropout(0.5).eval(); drop(x) is x
+    >>> x = gn.ones(4); drop = Dropout(0.5).eval(); drop(x) is x
     True
     """
 

@@ -92,7 +92,11 @@ def _positive(name: str, what: str, value, strict: bool = True) -> None:
 class StepLR(LRScheduler):
     """lr_t = lr_0 * gamma ** floor(t / step_size): multiply by gamma every step_size steps.
 
+    >>> opt = optim.SGD([nn.Parameter(gn.zeros(3))], lr=0.1)
     >>> sched = StepLR(opt, step_size=30, gamma=0.1)   # lr_0 for epochs 0-29, lr_0/10 for 30-59, ...
+    >>> for epoch in range(30): sched.step()
+    >>> round(sched.get_last_lr()[0], 6)
+    0.01
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
@@ -109,6 +113,7 @@ class StepLR(LRScheduler):
 class ExponentialLR(LRScheduler):
     """lr_t = lr_0 * gamma ** t.
 
+    >>> opt = optim.SGD([nn.Parameter(gn.zeros(3))], lr=0.1)
     >>> sched = ExponentialLR(opt, gamma=0.95)
     """
 
@@ -127,6 +132,7 @@ class InverseTimeDecay(LRScheduler):
     This is Keras 2's optimizer argument ``decay`` when ``step()`` is called once per batch (Keras counts
     updates): ``Adam(lr=1e-3, decay=1e-4)`` there is ``InverseTimeDecay(Adam(..., lr=1e-3), decay=1e-4)`` here.
 
+    >>> opt = optim.SGD([nn.Parameter(gn.zeros(3))], lr=0.1)
     >>> sched = InverseTimeDecay(opt, decay=1e-4)   # sched.step() after every batch
     """
 
@@ -144,6 +150,7 @@ class CosineAnnealingLR(LRScheduler):
 
     Past T_max the same closed form holds (the rate rises again with period 2 T_max), as in PyTorch.
 
+    >>> opt = optim.SGD([nn.Parameter(gn.zeros(3))], lr=0.1)
     >>> sched = CosineAnnealingLR(opt, T_max=100, eta_min=1e-5)
     """
 
@@ -166,6 +173,7 @@ class LinearWarmup(LRScheduler):
     This is ``torch.optim.lr_scheduler.LinearLR(start_factor, end_factor=1.0, total_iters=warmup_steps)``
     (same default start_factor 1/3); unlike LinearLR, start_factor=0 (warm up from zero) is allowed.
 
+    >>> opt = optim.SGD([nn.Parameter(gn.zeros(3))], lr=0.1)
     >>> sched = LinearWarmup(opt, warmup_steps=500)   # sched.step() after every batch
     """
 
