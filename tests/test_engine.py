@@ -307,3 +307,25 @@ def test_leaf_grad_never_aliases_a_passed_through_or_shared_gradient():
     w.grad *= 0  # the adopted array is the leaf's own
     (w @ gn.tensor([1.0, 1.0])).sum().backward()
     np.testing.assert_array_equal(w.grad, np.ones((2, 2)))
+
+
+def test_no_grad_and_enable_grad_as_decorators_with_and_without_parentheses():
+    x = gn.ones(2, requires_grad=True)
+
+    @gn.no_grad
+    def bare(t):
+        return t * 2
+
+    @gn.no_grad()
+    def called(t):
+        return t * 2
+
+    @gn.enable_grad()
+    def back_on(t):
+        return t * 2
+
+    assert not bare(x).requires_grad and not called(x).requires_grad
+    with gn.no_grad():
+        assert back_on(x).requires_grad  # enable_grad's decorator re-enables, it does not disable
+        assert not (x * 2).requires_grad
+    assert gn.is_grad_enabled()

@@ -31,7 +31,17 @@ def is_grad_enabled() -> bool:
 
 
 class no_grad:
-    """Context manager (and decorator) under which no op records a graph."""
+    """Context manager (and decorator, with or without parentheses) under which no op records a graph.
+
+    >>> with gn.no_grad():
+    ...     y = gn.ones(2, requires_grad=True) * 2
+    >>> y.requires_grad
+    False
+    """
+
+    def __new__(cls, fn=None):
+        mode = super().__new__(cls)
+        return mode if fn is None else mode(fn)  # bare @no_grad decorates fn directly
 
     def __enter__(self):
         self._prev = _Mode.grad_enabled
@@ -41,9 +51,11 @@ class no_grad:
         _Mode.grad_enabled = self._prev
 
     def __call__(self, fn):
+        mode = type(self)
+
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with no_grad():
+            with mode():
                 return fn(*args, **kwargs)
 
         return wrapper
