@@ -230,3 +230,9 @@ def test_other_layers():
                 "elu": np.where(a > 0, a, np.exp(a) - 1), "gelu": a * 0.5 * (1 + erf(a / math.sqrt(2))), "linear": a}
     for name, ref in expected.items():  # PyTorch's defaults: leaky slope 0.01, elu alpha 1, exact gelu
         np.testing.assert_allclose(layers.Activation(name)(gn.tensor(a)).data, ref, rtol=1e-12, err_msg=name)
+
+
+def test_conv2d_refuses_a_channels_last_input_shape_with_the_fix_in_the_message():
+    with pytest.raises(ValueError, match=r"channels-last.*input_shape=\(1, 28, 28\)"):
+        layers.Conv2D(8, 3, input_shape=(28, 28, 1))
+    assert layers.Conv2D(8, 3, input_shape=(1, 28, 28)).weight.shape == (8, 1, 3, 3)

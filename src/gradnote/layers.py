@@ -265,7 +265,12 @@ class Conv2D(Module):
         self.kernel_initializer = _check_initializer("Conv2D", kernel_initializer)
         self.weight = self.bias = None
         if input_shape:
-            self.build(tuple(input_shape)[0])
+            shape = tuple(input_shape)
+            if len(shape) == 3 and shape[-1] in (1, 3, 4) and shape[0] > 4:
+                raise ValueError(f"Conv2D: input_shape={shape} looks channels-last (Keras's default), but gradnote "
+                                 f"is channels-first (NCHW): pass input_shape={(shape[-1], *shape[:-1])} and "
+                                 "images as x.transpose(0, 3, 1, 2)")
+            self.build(shape[0])
 
     def build(self, in_channels: int, dtype=xp.float32) -> None:
         self.weight = Parameter(xp.empty((self.filters, in_channels, *self.kernel_size), dtype=dtype))
