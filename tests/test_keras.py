@@ -236,3 +236,13 @@ def test_conv2d_refuses_a_channels_last_input_shape_with_the_fix_in_the_message(
     with pytest.raises(ValueError, match=r"channels-last.*input_shape=\(1, 28, 28\)"):
         layers.Conv2D(8, 3, input_shape=(28, 28, 1))
     assert layers.Conv2D(8, 3, input_shape=(1, 28, 28)).weight.shape == (8, 1, 3, 3)
+
+
+def test_compile_builds_lazy_layers_from_the_first_layers_input_shape():
+    model = Sequential([Dense(8, input_shape=(4,), activation="relu"), layers.BatchNormalization(), Dense(3)])
+    model.compile(optimizer=gn.optimizers.Adam(lr=0.01), loss="mse")
+    assert model.num_parameters() == 4 * 8 + 8 + 2 * 8 + 8 * 3 + 3  # every layer built at compile, as Keras
+    assert sum(p.data.size for g in model.optimizer.param_groups for p in g["params"]) == model.num_parameters()
+    bn = model[1]
+    assert np.all(bn.running_mean == 0) and np.all(bn.running_var == 1)  # the build pass ran in eval mode
+    assert model.training

@@ -103,6 +103,8 @@ class Dense(Module):
         self.weight = None
         self.bias = None
         in_features = input_dim if input_dim is not None else (tuple(input_shape)[-1] if input_shape else None)
+        # the model's input shape (without the batch axis): compile builds the later layers from it, as Keras does
+        self.input_shape = tuple(input_shape) if input_shape else ((int(input_dim),) if input_dim else None)
         if in_features is not None:
             self.build(int(in_features))
 
@@ -207,6 +209,7 @@ class BatchNormalization(Module):
         self.momentum, self.epsilon, self.center, self.scale = float(momentum), float(epsilon), center, scale
         self.weight = self.bias = None
         self.num_features = None
+        self.input_shape = tuple(input_shape) if input_shape else None
         if input_shape:
             self.build(tuple(input_shape)[0])
 
@@ -264,6 +267,7 @@ class Conv2D(Module):
         self.filters, self.padding, self.activation, self.use_bias = filters, padding, activation, use_bias
         self.kernel_initializer = _check_initializer("Conv2D", kernel_initializer)
         self.weight = self.bias = None
+        self.input_shape = tuple(input_shape) if input_shape else None
         if input_shape:
             shape = tuple(input_shape)
             if len(shape) == 3 and shape[-1] in (1, 3, 4) and shape[0] > 4:

@@ -177,6 +177,22 @@ def _unbuilt(model) -> bool:
     return any(getattr(m, "built", True) is False for m in model.modules())
 
 
+def _build_from_input_shape(model) -> None:
+    """Build lazily-sized layers now when the first layer declares input_shape (as Keras builds at compile),
+    by one forward pass on zeros in eval mode (no batch statistics or dropout touched, no graph)."""
+    first = next(iter(model.children()), None)
+    shape = getattr(first, "input_shape", None)
+    if not _unbuilt(model) or not shape:
+        return
+    was_training = model.training
+    model.eval()
+    try:
+        with no_grad():
+            model(Tensor._wrap(np.zeros((1, *shape), dtype=np.float32)))
+    finally:
+        model.train(was_training)
+
+
 def _is_keras_optimizer(opt) -> bool:
     from .. import optimizers
 
@@ -203,6 +219,7 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None) -> None:
     if not (_is_keras_optimizer(opt) or (hasattr(opt, "step") and hasattr(opt, "param_groups"))):
         raise TypeError(f"compile: optimizer must be a name ({', '.join(optimizers.OPTIMIZER_NAMES)}) or an "
                         f"optimizer object, got {type(opt).__name__}")
+    _build_from_input_shape(model)
     if _is_keras_optimizer(opt) and not _unbuilt(model):
         opt.bind(model.parameters())
     model.__dict__["_compiled"] = Compiled(opt, loss, metrics)
