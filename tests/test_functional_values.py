@@ -201,3 +201,10 @@ def test_loss_reduction_none_shapes():
     assert F.cross_entropy(z4, y4, reduction="none").shape == (2, 4, 5)
     assert F.mse_loss(gn.zeros(2, 3), gn.zeros(2, 3), reduction="none").shape == (2, 3)
     assert F.mse_loss(gn.zeros(2, 3), gn.zeros(2, 3)).shape == ()
+
+
+def test_softmax_and_log_softmax_accept_pytorchs_dim_alias():
+    x = gn.tensor(np.arange(6.0).reshape(2, 3))
+    assert np.array_equal(F.softmax(x, dim=0).data, F.softmax(x, axis=0).data)
+    assert np.array_equal(F.log_softmax(x, dim=0).data, F.log_softmax(x, axis=0).data)
+    assert np.allclose(F.softmax(x, dim=0).data.sum(axis=0), 1.0)

@@ -208,13 +208,15 @@ class Softmax(Function):
         return out * (g - (g * out).sum(axis=self.axis, keepdims=True))
 
 
-def softmax(x: Tensor, axis: int = -1) -> Tensor:
+def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x) along `axis` (shape preserved).
+    PyTorch's `dim=` is accepted as an alias of `axis`, as nn.Softmax accepts it.
 
     >>> softmax(gn.zeros(2, 4), axis=1).tolist()[0]
     [0.25, 0.25, 0.25, 0.25]
     """
     x = float_tensor(x, "softmax")
+    axis = axis if dim is None else dim
     return Softmax.apply(x, axis=check_axis(axis, x.ndim, "softmax"))
 
 
@@ -227,8 +229,9 @@ class LogSoftmax(Function):
         return g - xp.exp(self.out) * g.sum(axis=self.axis, keepdims=True)
 
 
-def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
+def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
     """log softmax(x) = x - max x - log sum exp(x - max x) along `axis`: finite even for logits near 1e4.
+    PyTorch's `dim=` is accepted as an alias of `axis`.
 
     x: any shape; shape preserved.
 
@@ -236,4 +239,5 @@ def log_softmax(x: Tensor, axis: int = -1) -> Tensor:
     (8,)
     """
     x = float_tensor(x, "log_softmax")
+    axis = axis if dim is None else dim
     return LogSoftmax.apply(x, axis=check_axis(axis, x.ndim, "log_softmax"))
