@@ -140,3 +140,17 @@ def test_backward_grad_takes_the_output_dtype():
     y = gn.tensor([1.0, 2.0], requires_grad=True)
     (y * 2).backward(gn.tensor(np.array([0.5, -1.0])))  # the seed's values are used, only its dtype is not
     np.testing.assert_array_equal(y.grad, [1.0, -2.0])
+
+
+def test_integer_meets_float_promotes_as_pytorch_not_to_float64():
+    images = gn.tensor(np.array([[0, 128, 255]], dtype=np.uint8))
+    assert (images / 255.0).dtype == np.float32  # NumPy alone would give float64
+    assert np.allclose((images / 255.0).data, [[0.0, 128 / 255, 1.0]])
+    ints = gn.tensor([1, 2])
+    assert (ints * 2.5).dtype == np.float32 and (2.5 * ints).dtype == np.float32
+    assert (ints / gn.tensor([2, 4])).dtype == np.float32 and np.allclose((ints / gn.tensor([2, 4])).data, 0.5)
+    assert (ints + 1).dtype == np.int64
+    w = gn.tensor([1.0, 2.0], requires_grad=True)
+    (w * ints).sum().backward()
+    assert w.grad.dtype == np.float32 and np.array_equal(w.grad, [1.0, 2.0])
+    assert (gn.tensor([1.0], dtype="float64") * ints[:1]).dtype == np.float64

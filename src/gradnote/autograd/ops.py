@@ -32,6 +32,22 @@ def _lift(x, like: Tensor) -> Tensor:
     return Tensor._wrap(arr)
 
 
+def _operands(a: Tensor, b, true_divide: bool = False) -> tuple[Tensor, Tensor]:
+    """a and b (lifted) with PyTorch's promotion: an integer or bool operand meeting a float one takes
+    the float's dtype, and true division of integers gives float32 (NumPy would give float64 in both
+    cases, e.g. for uint8 images / 255.0)."""
+    b = _lift(b, a)
+    da, db = a.data.dtype, b.data.dtype
+    if da is not db and da != db:
+        if db.kind == "f" and da.kind in "biu":
+            a = Cast.apply(a, dtype=db)
+        elif da.kind == "f" and db.kind in "biu":
+            b = Cast.apply(b, dtype=da)
+    if true_divide and a.data.dtype.kind in "biu" and b.data.dtype.kind in "biu":
+        a, b = Cast.apply(a, dtype=backend.float32), Cast.apply(b, dtype=backend.float32)
+    return a, b
+
+
 def _bad_broadcast(op: str, a, b):
     raise ValueError(f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
 
@@ -592,14 +608,14 @@ def _arg_extreme(name, find):
     return arg
 
 
-Tensor.__add__ = lambda a, b: Add.apply(a, _lift(b, a))
-Tensor.__radd__ = lambda a, b: Add.apply(_lift(b, a), a)
-Tensor.__sub__ = lambda a, b: Sub.apply(a, _lift(b, a))
-Tensor.__rsub__ = lambda a, b: Sub.apply(_lift(b, a), a)
-Tensor.__mul__ = lambda a, b: Mul.apply(a, _lift(b, a))
-Tensor.__rmul__ = lambda a, b: Mul.apply(_lift(b, a), a)
-Tensor.__truediv__ = lambda a, b: Div.apply(a, _lift(b, a))
-Tensor.__rtruediv__ = lambda a, b: Div.apply(_lift(b, a), a)
+Tensor.__add__ = lambda a, b: Add.apply(*_operands(a, b))
+Tensor.__radd__ = lambda a, b: Add.apply(*_operands(a, b)[::-1])
+Tensor.__sub__ = lambda a, b: Sub.apply(*_operands(a, b))
+Tensor.__rsub__ = lambda a, b: Sub.apply(*_operands(a, b)[::-1])
+Tensor.__mul__ = lambda a, b: Mul.apply(*_operands(a, b))
+Tensor.__rmul__ = lambda a, b: Mul.apply(*_operands(a, b)[::-1])
+Tensor.__truediv__ = lambda a, b: Div.apply(*_operands(a, b, true_divide=True))
+Tensor.__rtruediv__ = lambda a, b: Div.apply(*_operands(a, b, true_divide=True)[::-1])
 Tensor.__pow__ = _pow
 Tensor.__rpow__ = _rpow
 Tensor.__matmul__ = _matmul
