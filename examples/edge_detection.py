@@ -25,8 +25,9 @@ import numpy as np
 import gradnote as gn
 import gradnote.functional as F
 
-MNIST_DIR = "/work/shared/datasets/mnist"
-UCI_FILE = "/work/shared/datasets/uci-digits/digits.csv.gz"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"  # the datasets folder beside the repo
+MNIST_DIR = str(SHARED / "mnist")
+UCI_FILE = str(SHARED / "uci-digits" / "digits.csv.gz")
 
 SOBEL_X = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=np.float32)
 PREWITT_X = np.array([[-1, 0, 1], [-1, 0, 1], [-1, 0, 1]], dtype=np.float32)

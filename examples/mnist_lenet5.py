@@ -2,7 +2,7 @@
 
     python examples/mnist_lenet5.py [MNIST_DIR] [--epochs 2] [--batch-size 64] [--lr 0.05]
 
-MNIST_DIR holds the four IDX files (gzip or raw); default /work/shared/datasets/mnist.
+MNIST_DIR holds the four IDX files (gzip or raw); default ../shared/datasets/mnist beside the repository.
 Pixels are scaled to [0, 1] and standardised with the training set's mean and std;
 SGD with momentum 0.9 and a learning rate halved for the second epoch.
 """
@@ -24,7 +24,8 @@ from gradnote.data import DataLoader, TensorDataset
 from gradnote.data.datasets import load_mnist
 from gradnote.models import LeNet5
 
-DEFAULT_DIR = "/work/shared/datasets/mnist"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"  # the datasets folder beside the repo
+DEFAULT_DIR = str(SHARED / "mnist")
 
 
 def evaluate(model, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> float:

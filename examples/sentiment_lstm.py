@@ -3,7 +3,7 @@
     python examples/sentiment_lstm.py [DATA_DIR] [--epochs 12] [--seed 0]
 
 DATA_DIR holds amazon_cells_labelled.txt and imdb_labelled.txt ("sentence<TAB>label" lines,
-1,000 each, label 1 = positive); default /work/shared/datasets/sentiment-labelled-sentences.
+1,000 each, label 1 = positive); default ../shared/datasets/sentiment-labelled-sentences beside the repository.
 Pipeline: tokenize -> Vocab (built on the training split only) -> pad_sequences with lengths ->
 Embedding(padding_idx=0) -> LSTM(lengths=...) so h_n is each sentence's state at its LAST REAL
 word, not after a tail of padding -> dropout -> Linear -> 2 logits, cross-entropy, Adam.
@@ -25,7 +25,8 @@ import gradnote.functional as F
 from gradnote import nn
 from gradnote.data.text import Vocab, pad_sequences, tokenize
 
-DEFAULT_DIR = "/work/shared/datasets/sentiment-labelled-sentences"
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"  # the datasets folder beside the repo
+DEFAULT_DIR = str(SHARED / "sentiment-labelled-sentences")
 FILES = ("amazon_cells_labelled.txt", "imdb_labelled.txt")
 
 
