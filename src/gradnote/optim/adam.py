@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 
 from ..backend import xp
-from .optimizer import Optimizer, _addcdiv_, _lerp_, _with_weight_decay
+from .optimizer import Optimizer, _addcdiv_, _lerp_, _square_avg_, _with_weight_decay
 
 
 class Adam(Optimizer):
@@ -67,10 +67,7 @@ class Adam(Optimizer):
         state["step"] = step = state["step"] + 1
         m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._tmp(param, 0)
         _lerp_(m, g, 1 - beta1, tmp)
-        v *= beta2
-        xp.multiply(g, 1 - beta2, out=tmp)
-        tmp *= g
-        v += tmp
+        _square_avg_(v, g, beta2, tmp)
         if group["amsgrad"]:
             vmax = state.get("max_exp_avg_sq")
             if vmax is None:

@@ -255,6 +255,15 @@ def _lerp_(a, b, weight: float, tmp) -> None:
         xp.subtract(b, tmp, out=a)
 
 
+def _square_avg_(v, g, decay: float, tmp) -> None:
+    """v <- decay * v + (1 - decay) * g * g in place (the running mean of squared gradients of RMSprop and
+    Adam), rounded as torch's v.mul_(decay).addcmul_(g, g, value=1 - decay). `tmp` is scratch."""
+    v *= decay
+    xp.multiply(g, 1 - decay, out=tmp)
+    tmp *= g
+    v += tmp
+
+
 def _addcdiv_(data, num, denom, value: float, out) -> None:
     """data += value * num / denom in place, rounded as torch's addcdiv_ (the scalar scales the
     numerator before the division), so trajectories match PyTorch's to the last bit far more often.

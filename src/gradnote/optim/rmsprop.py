@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..backend import xp
-from .optimizer import Optimizer, _addcdiv_, _lerp_, _with_weight_decay
+from .optimizer import Optimizer, _addcdiv_, _lerp_, _square_avg_, _with_weight_decay
 
 
 class RMSprop(Optimizer):
@@ -65,10 +65,7 @@ class RMSprop(Optimizer):
         alpha = group["alpha"]
         g = _with_weight_decay(self, data, grad, group["weight_decay"], param)
         v, tmp = state["square_avg"], self._tmp(param, 0)
-        v *= alpha
-        xp.multiply(g, 1 - alpha, out=tmp)
-        tmp *= g
-        v += tmp
+        _square_avg_(v, g, alpha, tmp)
         if group["centered"]:
             ga = state.get("grad_avg")
             if ga is None:
