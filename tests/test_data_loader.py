@@ -313,6 +313,19 @@ def test_npy_shards_match_in_memory_and_errors(tmp_path):
         NpyShardDataset(tmp_path, ("z",))
 
 
+def test_save_shards_again_with_fewer_shards_drops_the_stale_ones(tmp_path):
+    x = np.arange(40, dtype=np.float32).reshape(20, 2)
+    y = np.arange(20)
+    data.save_shards(tmp_path, 7, x=x, y=y)  # shards of 7, 7, 6 rows
+    data.save_shards(tmp_path, 10, x=x, y=y)  # shards of 10, 10: the old shard 2 must not linger
+    np.save(tmp_path / "x_mean.npy", x.mean(0))  # not a shard: ignored
+    ds = NpyShardDataset(tmp_path)
+    assert len(ds) == 20
+    xb, yb = ds.__getitems__(np.arange(20))
+    np.testing.assert_array_equal(xb, x)
+    np.testing.assert_array_equal(yb, y)
+
+
 def _rows_xy(loader):
     return [yb.data.tolist() for _, yb in loader]
 

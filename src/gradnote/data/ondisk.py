@@ -15,6 +15,7 @@ process holds one batch at a time however large the files are.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,10 +50,20 @@ class MemmapDataset(TensorDataset):
         super().__init__(*(_open(s, "MemmapDataset") for s in sources))
 
 
+def _shard_files(root: Path, name: str) -> list[tuple[int, Path]]:
+    """``(k, path)`` of the files ``{name}_{k}.npy`` (k all digits) in ``root``, by k."""
+    pattern = re.compile(re.escape(name) + r"_(\d+)")
+    found = [(int(m.group(1)), p) for p in root.iterdir()
+             if p.suffix == ".npy" and (m := pattern.fullmatch(p.stem)) is not None]
+    return sorted(found)
+
+
 def save_shards(root, shard_size: int, **arrays) -> list[Path]:
     """Write ``arrays`` (equal first dimension) as ``root/{name}_{k:05d}.npy`` shards of ``shard_size`` rows.
 
     Returns the paths written. ``save_shards("d", 1000, x=x, y=y)`` then ``NpyShardDataset("d", ("x", "y"))``.
+    Shards of the same names left in ``root`` by an earlier, longer save are removed, so the folder
+    holds exactly these arrays.
     """
     if not arrays:
         raise ValueError("save_shards: give at least one array as name=array")
@@ -72,13 +83,19 @@ def save_shards(root, shard_size: int, **arrays) -> list[Path]:
             np.save(buf, np.asarray(a[start:start + shard_size]), allow_pickle=False)
             atomic_write(path, buf.getvalue())  # a crash mid-write never leaves a torn shard
             written.append(path)
+    n_shards = -(-n // shard_size)
+    for name in arrays:
+        for k, path in _shard_files(root, name):
+            if k >= n_shards:  # stale rows from an earlier save would silently join the dataset
+                path.unlink()
     return written
 
 
 class NpyShardDataset(Dataset):
     """Rows of several arrays split across a folder of ``.npy`` shards, memory-mapped.
 
-    ``root`` holds ``{name}_{k}.npy`` for each name in ``names`` (sorted by file name); shard k
+    ``root`` holds ``{name}_{k}.npy`` for each name in ``names`` (k all digits, in numeric order;
+    other files such as ``x_mean.npy`` are ignored); shard k
     of every name must have the same number of rows. A sample is ``(x_i, y_i, ...)`` in the
     order of ``names`` (a single name gives the row itself). ``__getitems__`` gathers a batch
     shard by shard, so a shuffled batch costs one fancy-index per touched shard per array.
@@ -93,7 +110,7 @@ class NpyShardDataset(Dataset):
         self.root, self.names = root, tuple(names)
         self.shards: list[list[np.ndarray]] = []
         for name in self.names:
-            files = sorted(p for p in root.iterdir() if p.suffix == ".npy" and p.stem.rsplit("_", 1)[0] == name)
+            files = [p for _, p in _shard_files(root, name)]
             if not files:
                 raise FileNotFoundError(f"NpyShardDataset: no shards named {name}_*.npy in {str(root)!r}")
             self.shards.append([_open(p, "NpyShardDataset") for p in files])
