@@ -4,6 +4,7 @@ import os
 import signal
 
 import numpy as np
+import pytest
 
 import gradnote as gn
 from gradnote.callbacks import Callback, ModelCheckpoint
@@ -124,3 +125,19 @@ def test_save_and_load_checkpoint_restores_everything(tmp_path):
         assert np.array_equal(v, m2.state_dict()[k])
     a, b = opt.state_dict()["optimizer"]["state"], m2.optimizer.state_dict()["optimizer"]["state"]
     assert a.keys() == b.keys() and all(np.array_equal(a[i]["exp_avg"], b[i]["exp_avg"]) for i in a)
+
+
+def test_fit_on_a_loader_with_no_batches_is_a_clear_error():
+    x, y = _data()
+    model = gn.nn.Linear(5, 2)
+    opt = gn.optim.SGD(model.parameters(), lr=0.1)
+    loss = gn.nn.CrossEntropyLoss()
+    too_few = gn.data.DataLoader(gn.data.TensorDataset(x, y), batch_size=64, drop_last=True)  # 60 samples
+    with pytest.raises(ValueError, match=r"no batches \(dataset of 60 samples, batch_size=64, drop_last=True\)"):
+        gn.train.fit(model, too_few, loss, opt, verbose=0)
+    empty = gn.data.DataLoader(gn.data.TensorDataset(x[:0], y[:0]), batch_size=4)
+    with pytest.raises(ValueError, match="fit: the loader yielded no batches"):
+        gn.train.fit(model, empty, loss, opt, verbose=0)
+    good = gn.data.DataLoader(gn.data.TensorDataset(x, y), batch_size=16)
+    with pytest.raises(ValueError, match="evaluate: the loader yielded no batches"):
+        gn.train.fit(model, good, loss, opt, val_loader=empty, verbose=0)

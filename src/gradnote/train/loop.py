@@ -52,6 +52,15 @@ def _as_batch(batch, where: str):
                     + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""))
 
 
+def _no_batches(where: str, loader) -> ValueError:
+    ds = getattr(loader, "dataset", None)
+    detail = ""
+    if ds is not None and hasattr(ds, "__len__") and hasattr(loader, "batch_size"):
+        detail = f" (dataset of {len(ds)} samples, batch_size={loader.batch_size}"
+        detail += f", drop_last={loader.drop_last})" if hasattr(loader, "drop_last") else ")"
+    return ValueError(f"{where}: the loader yielded no batches{detail}; an empty epoch has no loss to report")
+
+
 def _batch_len(x) -> int:
     if isinstance(x, dict):
         x = next(iter(x.values()))
@@ -145,6 +154,8 @@ class Loop:
                         pred, target = self.head.predictions(out.data), _np(y)
                         for m in self.metrics:
                             m.update(target, pred)
+            if self._count == 0:
+                raise _no_batches("evaluate", loader)
             return self._results()
         finally:
             self.model.train(was_training)
@@ -288,6 +299,8 @@ class Loop:
             if self._signal is not None:
                 cbs.call("on_interrupt", epoch, self.batch, logs)
                 return None
+            if self.batch == 0:
+                raise _no_batches("fit", self._loader)
             logs = self._results()
             if val_loader is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
