@@ -163,6 +163,23 @@ def test_collation_of_dicts_and_nested_tuples():
     assert b["pair"][0].dtype == np.float32  # Python floats follow gradnote's default dtype
 
 
+def test_item_by_item_numbers_get_the_same_dtypes_as_the_vectorised_gather():
+    class Numbers(Dataset):
+        y64 = np.linspace(0, 1, 4)
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, i):
+            return [0, 2.5, 1, 3][i], self.y64[i], i
+
+    b = next(iter(DataLoader(Numbers(), batch_size=4)))
+    assert b[0].dtype == np.float32  # Python ints mixed with floats: float32, not float64
+    np.testing.assert_array_equal(b[0].data, [0, 2.5, 1, 3])
+    assert b[1].dtype == np.float64  # np.float64 rows stay float64, as TensorDataset(y64) gives
+    assert b[2].dtype == np.int64
+
+
 def test_ragged_samples_give_a_clear_error():
     class Ragged(Dataset):
         def __len__(self):

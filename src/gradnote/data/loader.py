@@ -50,7 +50,8 @@ def stack_samples(samples: list):
     """Stack a list of samples into one batch of ndarrays, keeping the sample structure.
 
     Samples that are tuples give a tuple of stacked arrays, dicts a dict, arrays or numbers
-    one array with a new leading batch axis (Python floats as float32, ints as int64).
+    one array with a new leading batch axis (Python floats as float32, even mixed with ints; Python
+    ints as int64; NumPy scalars keep their dtype).
     Strings are kept as a list.
     """
     first = samples[0]
@@ -63,8 +64,10 @@ def stack_samples(samples: list):
         return type(first)(stack_samples(list(field)) for field in zip(*samples))
     if isinstance(first, str):
         return list(samples)
-    if isinstance(first, float):  # Python floats become float32, as gn.tensor(1.0) does
-        return np.asarray(samples, dtype=np.float32)
+    if type(first) in (int, float) and all(type(s) in (int, float) for s in samples):
+        # Python numbers: floats (also ints mixed with floats) become float32, as gn.tensor(1.0) does;
+        # NumPy scalars (np.float64 is a float subclass) keep their dtype, as TensorDataset's rows do
+        return np.asarray(samples, dtype=np.float32 if float in {type(s) for s in samples} else np.int64)
     arrays = [s.data if isinstance(s, Tensor) else s for s in samples]
     try:
         return np.stack([np.asarray(a) for a in arrays])
