@@ -180,6 +180,11 @@ def test_item_by_item_numbers_get_the_same_dtypes_as_the_vectorised_gather():
     assert b[2].dtype == np.int64
 
 
+def test_generator_that_is_not_a_numpy_generator_is_refused_at_construction():
+    with pytest.raises(TypeError, match="generator must be a numpy.random.Generator.*got 5"):
+        DataLoader(TensorDataset(np.zeros((4, 2))), shuffle=True, generator=5)
+
+
 def test_ragged_samples_give_a_clear_error():
     class Ragged(Dataset):
         def __len__(self):

@@ -121,6 +121,9 @@ class DataLoader:
             raise ValueError(f"DataLoader: prefetch must be an int >= 0, got {prefetch!r}")
         if transform is not None and not callable(transform):
             raise TypeError(f"DataLoader: transform must be callable, got {transform!r}")
+        if generator is not None and not isinstance(generator, np.random.Generator):
+            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator "
+                            f"(e.g. np.random.default_rng(0)) or None, got {generator!r}")
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader: collate_fn must be callable, got {collate_fn!r}")
         self.dataset = dataset
