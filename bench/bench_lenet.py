@@ -16,7 +16,6 @@ import numpy as np
 from harness import compare, setup_torch
 
 import gradnote as gn
-import gradnote.functional as F
 
 
 def main() -> dict:
@@ -30,10 +29,7 @@ def main() -> dict:
     opt = gn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     x, y = gn.tensor(x_np), gn.tensor(y_np)
 
-    def gn_step():
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
+    gn_step = harness.gn_train_step(model, opt, x, y)
 
     torch_step = None
     if torch is not None:

@@ -16,7 +16,6 @@ import numpy as np
 from harness import compare, setup_torch
 
 import gradnote as gn
-import gradnote.functional as F
 from gradnote import nn
 
 N, T, IN, H, CLASSES = 64, 50, 32, 128, 10
@@ -44,10 +43,7 @@ def make_steps(torch=None):
     opt = gn.optim.Adam(model.parameters(), lr=1e-3)
     x, y = gn.tensor(x_np), gn.tensor(y_np)
 
-    def gn_step():
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
+    gn_step = harness.gn_train_step(model, opt, x, y)
 
     torch_step = None
     if torch is not None:

@@ -24,7 +24,6 @@ import numpy as np
 from harness import compare, setup_torch
 
 import gradnote as gn
-import gradnote.functional as F
 from gradnote import nn
 
 SIZES = (784, 256, 128, 10)
@@ -46,10 +45,7 @@ def make_steps(torch=None, train_batch: int = 128, infer_batch: int = 1024):
     opt = gn.optim.Adam(model.parameters(), lr=1e-3)
     x, y, xi = gn.tensor(x_np), gn.tensor(y_np), gn.tensor(xi_np)
 
-    def gn_train():
-        opt.zero_grad()
-        F.cross_entropy(model(x), y).backward()
-        opt.step()
+    gn_train = harness.gn_train_step(model, opt, x, y)
 
     def gn_infer():
         with gn.no_grad():

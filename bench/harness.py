@@ -39,7 +39,7 @@ try:  # let the scripts run from a plain checkout too (pip install -e . is the n
 except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-__all__ = ["SINGLE_THREAD", "compare", "setup_torch", "torch_available"]
+__all__ = ["SINGLE_THREAD", "compare", "gn_train_step", "setup_torch", "torch_available"]
 
 
 def torch_available() -> bool:
@@ -56,6 +56,18 @@ def setup_torch():
 
     torch.set_num_threads(1 if SINGLE_THREAD else os.cpu_count() or 1)
     return torch
+
+
+def gn_train_step(model, optimizer, x, y):
+    """A zero-argument gradnote training step on one fixed batch: zero_grad, cross-entropy, backward, step."""
+    import gradnote.functional as F
+
+    def step():
+        optimizer.zero_grad()
+        F.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+    return step
 
 
 def _time_block(step, calls: int) -> float:
