@@ -14,8 +14,8 @@ import math
 import numbers
 from collections.abc import Iterable
 
-from ..autograd import Tensor
-from ..backend import xp
+from ...autograd import Tensor
+from ...backend import xp
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
