@@ -281,7 +281,7 @@ def test_add_param_group_and_duplicates():
         opt.add_param_group({"params": [a]})
     with pytest.raises(ValueError, match="more than once"):
         optim.SGD([a, a], lr=0.1)
-    with pytest.raises(ValueError, match="Adam: lr must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="Adam: Invalid learning rate: -1"):
         opt.add_param_group({"params": [Parameter(np.ones(1))], "lr": -1})
 
 
@@ -293,9 +293,23 @@ def test_grad_of_wrong_shape_is_an_error():
         opt.step()
 
 
-def test_sgd_nesterov_and_weight_decay_are_keyword_only():
-    with pytest.raises(TypeError):
-        optim.SGD([Parameter(np.ones(2))], 0.1, 0.9, 0.0, 1e-4)
+def test_positional_arguments_follow_pytorch():
+    # torch.optim.SGD(params, lr, momentum, dampening, weight_decay, nesterov): weight_decay comes before nesterov
+    g = optim.SGD([Parameter(np.ones(2))], 0.1, 0.9, 0.0, 1e-4, True).param_groups[0]
+    assert (g["lr"], g["momentum"], g["dampening"], g["weight_decay"], g["nesterov"]) == (0.1, 0.9, 0.0, 1e-4, True)
+    g = optim.RMSprop([Parameter(np.ones(2))], 0.1, 0.9, 1e-6, 0.1, 0.5, True).param_groups[0]
+    assert (g["alpha"], g["eps"], g["weight_decay"], g["momentum"], g["centered"]) == (0.9, 1e-6, 0.1, 0.5, True)
+    g = optim.NAdam([Parameter(np.ones(2))], 0.1, (0.8, 0.9), 1e-6, 0.1, 0.01, True).param_groups[0]
+    assert (g["momentum_decay"], g["decoupled_weight_decay"]) == (0.01, True)
+
+
+def test_torch_only_switches_are_accepted_when_off():
+    p = Parameter(np.ones(2))
+    for cls in (optim.Adam, optim.AdamW, optim.SGD):
+        g = cls([p], lr=0.1, foreach=None, differentiable=False, fused=None).param_groups[0]
+        assert g["foreach"] is None and g["fused"] is None and g["maximize"] is False
+    assert optim.Adam([p], foreach=True).param_groups[0]["foreach"] is True  # a speed hint: same rule
+    assert optim.Adam([p], eps=0.0).param_groups[0]["eps"] == 0.0  # PyTorch allows eps = 0
 
 
 def test_bad_params_argument():
@@ -416,24 +430,34 @@ def test_load_state_dict_casts_to_param_dtype():
 
 # ------------------------------------------------------------------------------------------- validation
 BAD = [
-    (optim.SGD, {"lr": -0.1}, "SGD: lr must be >= 0, got -0.1"),
-    (optim.SGD, {"lr": 0.1, "momentum": -0.5}, "SGD: momentum must be >= 0, got -0.5"),
-    (optim.SGD, {"lr": 0.1, "weight_decay": -1e-4}, "SGD: weight_decay must be >= 0, got -0.0001"),
-    (optim.SGD, {"lr": 0.1, "nesterov": True}, "SGD: nesterov=True requires momentum > 0"),
+    (optim.SGD, {"lr": -0.1}, "SGD: Invalid learning rate: -0.1"),
+    (optim.SGD, {"lr": -1}, "SGD: Invalid learning rate: -1"),
+    (optim.SGD, {"lr": 0.1, "momentum": -0.5}, "SGD: Invalid momentum value: -0.5"),
+    (optim.SGD, {"lr": 0.1, "weight_decay": -1e-4}, "SGD: Invalid weight_decay value: -0.0001"),
+    (optim.SGD, {"lr": 0.1, "nesterov": True}, "SGD: Nesterov momentum requires a momentum and zero dampening"),
     (optim.SGD, {"lr": 0.1, "nesterov": True, "momentum": 0.9, "dampening": 0.1}, "dampening=0.1"),
-    (optim.Adam, {"betas": (1.0, 0.999)}, r"Adam: betas\[0\] must be in \[0, 1\), got 1.0"),
-    (optim.Adam, {"betas": (0.9, -0.1)}, r"Adam: betas\[1\] must be in \[0, 1\), got -0.1"),
+    (optim.SGD, {"lr": 0.1, "differentiable": True}, "SGD: differentiable=True is not supported"),
+    (optim.SGD, {"lr": 0.1, "fused": True}, "SGD: fused=True is not supported"),
+    (optim.Adam, {"betas": (1.0, 0.999)}, r"Adam: Invalid beta parameter at index 0: 1.0"),
+    (optim.Adam, {"betas": (0.9, -0.1)}, r"Adam: Invalid beta parameter at index 1: -0.1"),
     (optim.Adam, {"betas": (0.9,)}, "Adam: betas must be a pair"),
-    (optim.Adam, {"eps": 0.0}, "Adam: eps must be > 0, got 0.0"),
-    (optim.AdamW, {"eps": -1e-8}, "AdamW: eps must be > 0, got -1e-08"),
-    (optim.AdamW, {"weight_decay": -0.01}, "AdamW: weight_decay must be >= 0, got -0.01"),
-    (optim.AdamW, {"lr": -1e-3}, "AdamW: lr must be >= 0, got -0.001"),
-    (optim.RMSprop, {"alpha": 1.5}, r"RMSprop: alpha must be in \[0, 1\], got 1.5"),
-    (optim.RMSprop, {"momentum": -0.1}, "RMSprop: momentum must be >= 0, got -0.1"),
-    (optim.RMSprop, {"eps": 0}, "RMSprop: eps must be > 0, got 0"),
-    (optim.Adagrad, {"lr_decay": -0.1}, "Adagrad: lr_decay must be >= 0, got -0.1"),
-    (optim.Adagrad, {"initial_accumulator_value": -1.0}, "Adagrad: initial_accumulator_value must be >= 0"),
-    (optim.Adagrad, {"eps": -1e-10}, "Adagrad: eps must be > 0, got -1e-10"),
+    (optim.Adam, {"eps": -1.0}, "Adam: Invalid epsilon value: -1.0"),
+    (optim.Adam, {"capturable": True}, "Adam: capturable=True is not supported"),
+    (optim.AdamW, {"eps": -1e-8}, "AdamW: Invalid epsilon value: -1e-08"),
+    (optim.AdamW, {"weight_decay": -0.01}, "AdamW: Invalid weight_decay value: -0.01"),
+    (optim.AdamW, {"lr": -1e-3}, "AdamW: Invalid learning rate: -0.001"),
+    (optim.RMSprop, {"alpha": -0.5}, r"RMSprop: Invalid alpha value: -0.5"),
+    (optim.RMSprop, {"momentum": -0.1}, "RMSprop: Invalid momentum value: -0.1"),
+    (optim.RMSprop, {"eps": -1}, "RMSprop: Invalid epsilon value: -1"),
+    (optim.Adagrad, {"lr_decay": -0.1}, "Adagrad: Invalid lr_decay value: -0.1"),
+    (optim.Adagrad, {"initial_accumulator_value": -1.0}, "Adagrad: Invalid initial_accumulator_value value: -1.0"),
+    (optim.Adagrad, {"eps": -1e-10}, "Adagrad: Invalid epsilon value: -1e-10"),
+    (optim.Adadelta, {"rho": 1.5}, "Adadelta: Invalid rho value: 1.5"),
+    (optim.Adadelta, {"lr": -1.0}, "Adadelta: Invalid learning rate: -1.0"),
+    (optim.NAdam, {"momentum_decay": -1e-3}, "NAdam: Invalid momentum_decay value: -0.001"),
+    (optim.NAdam, {"betas": (0.9, 1.0)}, r"NAdam: Invalid beta parameter at index 1: 1.0"),
+    (optim.RAdam, {"weight_decay": -1}, "RAdam: Invalid weight_decay value: -1"),
+    (optim.Adamax, {"eps": -1e-8}, "Adamax: Invalid epsilon value: -1e-08"),
 ]
 
 

@@ -18,7 +18,7 @@ class Adagrad(Optimizer):
         s_t     <- s_{t-1} + g_t ** 2
         theta_t <- theta_{t-1} - gamma_t * g_t / (sqrt(s_t) + eps)
 
-    State per parameter: ``step``, ``sum``.
+    State per parameter (made at construction, as in PyTorch): ``step``, ``sum``.
 
         opt = Adagrad(model.parameters(), lr=0.01)
     """
@@ -31,6 +31,11 @@ class Adagrad(Optimizer):
         weight_decay: float = 0.0,
         initial_accumulator_value: float = 0.0,
         eps: float = 1e-10,
+        foreach: bool | None = None,
+        *,
+        maximize: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ):
         super().__init__(
             params,
@@ -40,14 +45,15 @@ class Adagrad(Optimizer):
                 "weight_decay": weight_decay,
                 "initial_accumulator_value": initial_accumulator_value,
                 "eps": eps,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
+                "fused": fused,
             },
         )
-
-    def _check_group(self, group: dict) -> None:
-        super()._check_group(group)
-        for key in ("lr_decay", "initial_accumulator_value"):
-            if not group[key] >= 0:
-                raise ValueError(f"Adagrad: {key} must be >= 0, got {group[key]!r}")
+        for group in self.param_groups:  # PyTorch makes the accumulators at construction
+            for p in group["params"]:
+                self.state[p] = self._init_state(p.data, group)
 
     def _init_state(self, data, group):
         return {"step": 0, "sum": xp.full_like(data, group["initial_accumulator_value"])}

@@ -1,8 +1,9 @@
-"""Adam and AdamW: one implementation; AdamW is Adam with decoupled weight decay, AMSGrad a flag."""
+"""Adam and AdamW: one implementation; AdamW is Adam with decoupled weight decay, AMSGrad a flag.
+
+The moment updates (``_adam_moments_``) are shared with NAdam and RAdam, which differ only in the step."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 
 from ..backend import xp
@@ -21,8 +22,8 @@ class Adam(Optimizer):
         if amsgrad:  v^max_t <- max(v^max_{t-1}, v_t);  v_t <- v^max_t
         theta_t <- theta_{t-1} - gamma / (1 - beta1 ** t) * m_t / (sqrt(v_t) / sqrt(1 - beta2 ** t) + eps)
 
-    (AMSGrad keeps the maximum of the raw v_t, as PyTorch's code does.) State per parameter: ``step``,
-    ``exp_avg``, ``exp_avg_sq`` and, with amsgrad, ``max_exp_avg_sq``.
+    (AMSGrad keeps the maximum of the raw v_t, as PyTorch's code does; ``maximize=True`` ascends.)
+    State per parameter: ``step``, ``exp_avg``, ``exp_avg_sq`` and, with amsgrad, ``max_exp_avg_sq``.
 
         opt = Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))
     """
@@ -36,6 +37,11 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
         amsgrad: bool = False,
         *,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
         decoupled_weight_decay: bool = False,
     ):
         super().__init__(
@@ -46,28 +52,26 @@ class Adam(Optimizer):
                 "eps": eps,
                 "weight_decay": weight_decay,
                 "amsgrad": amsgrad,
+                "maximize": maximize,
+                "foreach": foreach,
+                "capturable": capturable,
+                "differentiable": differentiable,
+                "fused": fused,
                 "decoupled_weight_decay": decoupled_weight_decay,
             },
         )
 
     def _init_state(self, data, group):
         state = {"step": 0, "exp_avg": xp.zeros_like(data), "exp_avg_sq": xp.zeros_like(data)}
-        if group["amsgrad"]:
+        if group.get("amsgrad"):
             state["max_exp_avg_sq"] = xp.zeros_like(data)
         return state
 
     def _update(self, data, grad, state, group, param) -> None:
-        lr, wd, eps = group["lr"], group["weight_decay"], group["eps"]
+        step, _ = _adam_moments_(self, data, grad, state, group, param)
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
-        if wd and group["decoupled_weight_decay"]:
-            data *= 1 - lr * wd
-            g = grad
-        else:
-            g = _with_weight_decay(self, data, grad, wd, param)
-        state["step"] = step = state["step"] + 1
-        m, v, tmp = state["exp_avg"], state["exp_avg_sq"], self._tmp(param, 0)
-        _lerp_(m, g, 1 - beta1, tmp)
-        _square_avg_(v, g, beta2, tmp)
+        v, tmp = state["exp_avg_sq"], self._tmp(param, 0)
         if group["amsgrad"]:
             vmax = state.get("max_exp_avg_sq")
             if vmax is None:
@@ -75,9 +79,27 @@ class Adam(Optimizer):
             xp.maximum(vmax, v, out=vmax)
             v = vmax
         denom = xp.sqrt(v, out=tmp)
-        denom /= math.sqrt(1 - beta2**step)
+        denom /= (1 - beta2**step) ** 0.5
         denom += eps
-        _addcdiv_(data, m, denom, -lr / (1 - beta1**step), out=self._tmp(param, 1))
+        _addcdiv_(data, state["exp_avg"], denom, -lr / (1 - beta1**step), out=self._tmp(param, 1))
+
+
+def _adam_moments_(opt: Optimizer, data, grad, state: dict, group: dict, param):
+    """The part Adam, NAdam and RAdam share: weight decay (decoupled: theta *= 1 - lr * lambda; else L2 in
+    the gradient), step += 1, m <- lerp(m, g, 1 - beta1), v <- beta2 v + (1 - beta2) g^2, in place.
+    Returns (step, g), g the gradient after L2 decay (in scratch buffer 1, or the incoming grad)."""
+    lr, wd = group["lr"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    if wd and group["decoupled_weight_decay"]:
+        data *= 1 - lr * wd
+        g = grad
+    else:
+        g = _with_weight_decay(opt, data, grad, wd, param)
+    state["step"] = step = state["step"] + 1
+    tmp = opt._tmp(param, 0)
+    _lerp_(state["exp_avg"], g, 1 - beta1, tmp)
+    _square_avg_(state["exp_avg_sq"], g, beta2, tmp)
+    return step, g
 
 
 class AdamW(Adam):
@@ -97,7 +119,24 @@ class AdamW(Adam):
         eps: float = 1e-8,
         weight_decay: float = 0.01,
         amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        capturable: bool = False,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ):
         super().__init__(
-            params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad, decoupled_weight_decay=True
+            params,
+            lr=lr,
+            betas=betas,
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            foreach=foreach,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
         )

@@ -8,11 +8,14 @@ Parameter groups let parts of a model use different hyperparameters:
     optim.SGD([{"params": body.parameters()}, {"params": head.parameters(), "lr": 1e-2}], lr=1e-3)
 
 Every update runs in place on ``p.data`` (modules and other code share those arrays) and in the
-parameter's dtype; parameters whose ``.grad`` is None are skipped.
+parameter's dtype; parameters whose ``.grad`` is None are skipped. As in PyTorch, ``maximize=True``
+ascends (the rule sees -grad); PyTorch's implementation switches are accepted for copied code:
+``foreach`` is ignored, ``differentiable``, ``capturable`` and ``fused`` must stay False/None.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,14 +30,14 @@ class Optimizer:
     """Base class: subclasses define ``_init_state(data, group)`` and ``_update(data, grad, state, group, param)``.
 
     ``param_groups``: list of dicts, each with ``"params"`` (list of parameters), ``"lr"`` and every other
-    hyperparameter. ``state``: dict parameter -> dict of its buffers (ndarrays in the parameter's dtype) and
-    ``"step"`` (int) where the rule counts steps.
+    hyperparameter. ``state``: defaultdict parameter -> dict of its buffers (ndarrays in the parameter's
+    dtype) and ``"step"`` (int) where the rule counts steps; a rule's state is made at its first step.
     """
 
     def __init__(self, params: Iterable, defaults: dict):
         self.defaults = dict(defaults)
         self.param_groups: list[dict] = []
-        self.state: dict = {}
+        self.state: defaultdict = defaultdict(dict)
         self._scratch: dict = {}
         name = type(self).__name__
         if _is_param(params) or isinstance(params, (dict, xp.ndarray)):
@@ -86,26 +89,26 @@ class Optimizer:
         self.param_groups.append(group)
 
     def _check_group(self, group: dict) -> None:
-        """Validate the hyperparameters of one group (at construction and in add_param_group)."""
+        """Validate the hyperparameters of one group (at construction and in add_param_group), with
+        PyTorch's wording: ``Adam: Invalid learning rate: -1``."""
         name = type(self).__name__
-
-        def need(ok: bool, what: str, value) -> None:
-            if not ok:
-                raise ValueError(f"{name}: {what}, got {value!r}")
-
-        need(group["lr"] >= 0, "lr must be >= 0", group["lr"])
-        if "eps" in group:
-            need(group["eps"] > 0, "eps must be > 0", group["eps"])
-        if "weight_decay" in group:
-            need(group["weight_decay"] >= 0, "weight_decay must be >= 0", group["weight_decay"])
-        if "momentum" in group:
-            need(group["momentum"] >= 0, "momentum must be >= 0", group["momentum"])
+        for key, (ok, what) in _CHECKS.items():
+            if key in group and not ok(group[key]):
+                raise ValueError(f"{name}: Invalid {what}: {group[key]}")
         if "betas" in group:
             betas = group["betas"]
-            need(isinstance(betas, (tuple, list)) and len(betas) == 2, "betas must be a pair (beta1, beta2)", betas)
+            if not (isinstance(betas, (tuple, list)) and len(betas) == 2):
+                raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
             for i, b in enumerate(betas):
-                need(0 <= b < 1, f"betas[{i}] must be in [0, 1)", b)
+                if not 0 <= b < 1:
+                    raise ValueError(f"{name}: Invalid beta parameter at index {i}: {b}")
             group["betas"] = tuple(betas)
+        for flag in ("differentiable", "capturable", "fused"):
+            if group.get(flag):
+                raise ValueError(
+                    f"{name}: {flag}={group[flag]!r} is not supported (gradnote has one NumPy implementation "
+                    f"of each update rule); leave it False/None"
+                )
 
     # ----------------------------------------------------------------------------------------- stepping
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -133,8 +136,10 @@ class Optimizer:
                         f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a grad of shape "
                         f"{grad.shape}"
                     )
+                if group.get("maximize"):
+                    grad = xp.negative(grad)
                 st = state.get(p)
-                if st is None:
+                if not st:
                     st = state[p] = self._init_state(p.data, group)
                 self._update(p.data, grad, st, group, p)
         return loss
@@ -150,9 +155,9 @@ class Optimizer:
         bufs = self._scratch.get(param)
         data = param.data
         if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
-            bufs = self._scratch[param] = [xp.empty_like(data), None]
-        if bufs[i] is None:
-            bufs[i] = xp.empty_like(data)
+            bufs = self._scratch[param] = [xp.empty_like(data)]
+        while len(bufs) <= i:
+            bufs.append(xp.empty_like(data))
         return bufs[i]
 
     # ----------------------------------------------------------------------------------------- saving
@@ -213,13 +218,10 @@ class Optimizer:
             for k, v in st.items():
                 if v is None:  # PyTorch saves momentum_buffer=None for plain SGD
                     continue
-                if k == "step":
-                    restored[k] = int(xp.asarray(v).item())
-                    continue
-                arr = xp.array(v, dtype=p.data.dtype, copy=True)
-                if arr.shape != p.data.shape:
-                    errors.append(f"parameter {key} '{k}': saved shape {arr.shape}, parameter shape {p.data.shape}")
-                restored[k] = arr
+                try:
+                    restored[k] = self._load_state_value(k, v, p)
+                except ValueError as e:
+                    errors.append(f"parameter {key} {e}")
             new_state[p] = restored
         if errors:
             raise ValueError(f"{name}.load_state_dict: " + "; ".join(errors))
@@ -234,7 +236,20 @@ class Optimizer:
         for group in new_groups:
             self._check_group(group)
         self.param_groups = new_groups
-        self.state = new_state
+        self.state = defaultdict(dict, new_state)
+
+    _scalar_state = ("step",)
+
+    def _load_state_value(self, key: str, value, param):
+        """One saved buffer, restored: ``step`` (and the rule's other counters in ``_scalar_state``) as Python
+        numbers, arrays as copies in the parameter's dtype and shape (ValueError naming the shapes if not)."""
+        if key in self._scalar_state:
+            v = xp.asarray(value).item()
+            return int(v) if key == "step" else float(v)
+        arr = xp.array(value, dtype=param.data.dtype, copy=True)
+        if arr.shape != param.data.shape:
+            raise ValueError(f"'{key}': saved shape {arr.shape}, parameter shape {param.data.shape}")
+        return arr
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -242,6 +257,19 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+_CHECKS = {  # group key -> (valid?, PyTorch's name for it in "Invalid ...: value")
+    "lr": (lambda v: v >= 0, "learning rate"),
+    "eps": (lambda v: v >= 0, "epsilon value"),
+    "weight_decay": (lambda v: v >= 0, "weight_decay value"),
+    "momentum": (lambda v: v >= 0, "momentum value"),
+    "alpha": (lambda v: v >= 0, "alpha value"),
+    "rho": (lambda v: 0 <= v <= 1, "rho value"),
+    "lr_decay": (lambda v: v >= 0, "lr_decay value"),
+    "initial_accumulator_value": (lambda v: v >= 0, "initial_accumulator_value value"),
+    "momentum_decay": (lambda v: v >= 0, "momentum_decay value"),
+}
 
 
 def _lerp_(a, b, weight: float, tmp) -> None:

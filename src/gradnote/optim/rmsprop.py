@@ -34,6 +34,10 @@ class RMSprop(Optimizer):
         weight_decay: float = 0.0,
         momentum: float = 0.0,
         centered: bool = False,
+        capturable: bool = False,
+        foreach: bool | None = None,
+        maximize: bool = False,
+        differentiable: bool = False,
     ):
         super().__init__(
             params,
@@ -44,13 +48,12 @@ class RMSprop(Optimizer):
                 "weight_decay": weight_decay,
                 "momentum": momentum,
                 "centered": centered,
+                "capturable": capturable,
+                "foreach": foreach,
+                "maximize": maximize,
+                "differentiable": differentiable,
             },
         )
-
-    def _check_group(self, group: dict) -> None:
-        super()._check_group(group)
-        if not 0 <= group["alpha"] <= 1:
-            raise ValueError(f"RMSprop: alpha must be in [0, 1], got {group['alpha']!r}")
 
     def _init_state(self, data, group):
         state = {"step": 0, "square_avg": xp.zeros_like(data)}

@@ -21,9 +21,8 @@ class SGD(Optimizer):
         theta_t <- theta_{t-1} - lr * g_t
 
     Note the velocity holds gradients, not steps (v = mu v + g; theta -= lr v), unlike Sutskever et al.
-    momentum=0 is plain SGD. State per parameter: ``momentum_buffer``. ``nesterov`` and ``weight_decay`` are
-    keyword-only: PyTorch's positional order (..., weight_decay, nesterov) and the notes' (..., nesterov,
-    weight_decay) differ, and a silently swapped argument would be worse than an error.
+    momentum=0 is plain SGD; ``maximize=True`` ascends. State per parameter: ``momentum_buffer``. Arguments
+    in PyTorch's order (``weight_decay`` before ``nesterov``).
 
         opt = SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)
     """
@@ -34,9 +33,13 @@ class SGD(Optimizer):
         lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
-        *,
-        nesterov: bool = False,
         weight_decay: float = 0.0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+        foreach: bool | None = None,
+        differentiable: bool = False,
+        fused: bool | None = None,
     ):
         super().__init__(
             params,
@@ -44,8 +47,12 @@ class SGD(Optimizer):
                 "lr": lr,
                 "momentum": momentum,
                 "dampening": dampening,
-                "nesterov": nesterov,
                 "weight_decay": weight_decay,
+                "nesterov": nesterov,
+                "maximize": maximize,
+                "foreach": foreach,
+                "differentiable": differentiable,
+                "fused": fused,
             },
         )
 
@@ -53,7 +60,7 @@ class SGD(Optimizer):
         super()._check_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
-                f"SGD: nesterov=True requires momentum > 0 and dampening 0, got momentum={group['momentum']!r}, "
+                f"SGD: Nesterov momentum requires a momentum and zero dampening, got momentum={group['momentum']!r}, "
                 f"dampening={group['dampening']!r}"
             )
 
