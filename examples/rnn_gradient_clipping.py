@@ -58,7 +58,7 @@ def train(max_norm: float | None, *, gain: float = 1.3, steps: int = 60, seq_len
             opt.zero_grad()
             loss.backward()
             # with max_norm=inf clip_grad_norm_ only measures the norm
-            norms.append(nn.utils.clip_grad_norm_(params, math.inf if max_norm is None else max_norm))
+            norms.append(float(nn.utils.clip_grad_norm_(params, math.inf if max_norm is None else max_norm)))
             opt.step()
             losses.append(loss.item())
     return {"norms": norms, "losses": losses}

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from ...autograd import Tensor
 from ...backend import xp
+from . import rnn  # noqa: F401  (torch.nn.utils.rnn)
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -41,44 +42,58 @@ def _check_number(op: str, name: str, value) -> float:
     return float(value)
 
 
-def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
-                    error_if_nonfinite: bool = False) -> float:
-    """Rescale gradients in place so their joint norm is at most ``max_norm``; return the norm before.
+def _vector_norm(a, norm_type: float, op: str):
+    """||a||_p of a flattened array in its own dtype (p may be inf, -inf, 0 or negative, as torch.linalg.vector_norm)."""
+    a = a.reshape(-1)
+    if a.size == 0:
+        if math.isinf(norm_type):
+            raise RuntimeError(f"{op}: the infinity norm of an empty gradient is undefined (a max over nothing)")
+        return xp.zeros((), dtype=a.dtype)
+    with xp.errstate(divide="ignore", over="ignore"):
+        return xp.asarray(xp.linalg.norm(a, ord=norm_type), dtype=a.dtype)
 
-    The joint norm treats all gradients as one long vector (norm_type inf, or "inf" as PyTorch allows):
-        total = (sum_i ||g_i||_p^p)^(1/p)      (p = inf: max_i |g_i|)
-    and, as PyTorch, every gradient is multiplied by min(1, max_norm / (total + 1e-6)).
-    Parameters whose ``.grad`` is None are skipped. With ``error_if_nonfinite`` a NaN or
-    infinite total raises RuntimeError instead of spreading NaN into every gradient.
+
+def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False, foreach: bool | None = None) -> Tensor:
+    """Rescale gradients in place so their joint norm is at most ``max_norm``; return the norm before (0-d tensor).
+
+    The joint norm is the norm of the per-gradient norms (as PyTorch; norm_type inf, or "inf", is the max):
+        total = ||(||g_1||_p, ..., ||g_k||_p)||_p
+    and every gradient is multiplied by min(1, max_norm / (total + 1e-6)). A NaN gradient makes the total
+    NaN and so every gradient NaN, an infinite total zeroes the finite ones, as in PyTorch; with
+    ``error_if_nonfinite`` such a total raises RuntimeError instead. Parameters whose ``.grad`` is None are
+    skipped; ``foreach`` is accepted for PyTorch compatibility (NumPy has one code path).
+
+    >>> w = gn.zeros(2, requires_grad=True); w.grad = np.array([3.0, 4.0])
+    >>> float(clip_grad_norm_([w], 1.0)), w.grad.round(4).tolist()
+    (5.0, [0.6, 0.8])
     """
     op = "clip_grad_norm_"
     max_norm = _check_number(op, "max_norm", max_norm)
     if isinstance(norm_type, str) and norm_type.lower() in ("inf", "infinity"):
         norm_type = math.inf  # PyTorch documents norm_type='inf' for the max norm
-    norm_type = float(_check_number(op, "norm_type", norm_type))
-    if norm_type == 0:
-        raise ValueError(f"{op}: norm_type must be > 0 (or inf), got {norm_type!r}")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, numbers.Real) or math.isnan(norm_type):
+        raise ValueError(f"{op}: norm_type must be a real number or 'inf', got {norm_type!r}")
+    norm_type = float(norm_type)
     grads = _grads(op, parameters)
     if not grads:
-        return 0.0
-    if math.isinf(norm_type):
-        total = max(float(xp.abs(g).max()) if g.size else 0.0 for g in grads)
-    else:
-        # per-gradient norms first (as PyTorch), then the norm of those norms
-        norms = xp.array([xp.linalg.norm(g.reshape(-1), ord=norm_type) for g in grads], dtype=xp.float64)
-        total = float(xp.linalg.norm(norms, ord=norm_type))
-    if error_if_nonfinite and not math.isfinite(total):
-        raise RuntimeError(f"{op}: the total gradient norm of order {norm_type} is {total}; "
-                           "pass error_if_nonfinite=False to clip anyway")
-    coef = max_norm / (total + 1e-6)
-    if coef < 1.0:
-        for g in grads:
-            g *= g.dtype.type(coef)
-    return total
+        return Tensor(xp.zeros((), dtype=xp.float32))
+    norms = [_vector_norm(g, norm_type, op) for g in grads]
+    total = _vector_norm(xp.stack(norms), norm_type, op)  # mixed float32/float64 grads: float64
+    if error_if_nonfinite and not xp.isfinite(total):
+        raise RuntimeError(f"{op}: the total gradient norm of order {norm_type} is {float(total)}, non-finite, so "
+                           "it cannot be clipped; pass error_if_nonfinite=False to scale by it anyway")
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        coef = xp.minimum(total.dtype.type(max_norm) / (total + total.dtype.type(1e-6)), 1)  # NaN stays NaN
+    if coef != 1:
+        with xp.errstate(invalid="ignore"):  # inf * 0 = NaN, as PyTorch
+            for g in grads:
+                g *= coef.astype(g.dtype)
+    return Tensor(total)
 
 
-def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -> None:
-    """Clamp every gradient element into [-clip_value, clip_value] in place (None grads skipped).
+def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float, foreach: bool | None = None) -> None:
+    """Clamp every gradient element into [-clip_value, clip_value] in place (None grads skipped; NaN stays NaN).
 
     >>> w = gn.zeros(2, requires_grad=True); w.grad = np.array([-5.0, 0.5], dtype=np.float32)
     >>> clip_grad_value_([w], 1.0); w.grad.tolist()
