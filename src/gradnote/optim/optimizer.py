@@ -180,7 +180,7 @@ class Optimizer:
         for p, i in index.items():
             st = self.state.get(p)
             if st:
-                state[i] = {k: (v.copy() if isinstance(v, xp.ndarray) else v) for k, v in st.items()}
+                state[i] = {k: _snapshot(v) for k, v in st.items()}
         return {"state": state, "param_groups": groups}
 
     def load_state_dict(self, state_dict: dict) -> None:
@@ -257,6 +257,15 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _snapshot(value):
+    """A copy of a state entry that later steps cannot change (arrays, and lists of them as L-BFGS keeps)."""
+    if isinstance(value, xp.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_snapshot(v) for v in value]
+    return value
 
 
 _CHECKS = {  # group key -> (valid?, PyTorch's name for it in "Invalid ...: value")
