@@ -24,8 +24,9 @@ import threading
 
 from ..autograd import Function, Tensor
 from ..backend import xp
+from .padding import pad
 
-__all__ = ["conv2d", "conv2d_reference", "conv_output_size"]
+__all__ = ["conv1d", "conv2d", "conv2d_reference", "conv_output_size", "conv_transpose2d"]
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -213,18 +214,40 @@ class Conv2d(Function):
         return gx, gw, gb
 
 
+def _same_padding(op: str, padding, kernel: tuple, stride: tuple, dilation) -> tuple:
+    """PyTorch's padding="valid" (none) and "same" (output size = input size, stride 1 only) as
+    (symmetric padding per axis, extra padding at the end of each axis) for an odd dilated kernel excess."""
+    if padding == "valid":
+        return (0,) * len(kernel), (0,) * len(kernel)
+    if padding != "same":
+        raise ValueError(f"{op}: padding must be an int, a tuple of ints, 'same' or 'valid', got {padding!r}")
+    if any(s != 1 for s in stride):
+        raise ValueError(f"{op}: padding='same' needs stride 1, got stride={stride}")
+    total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+    return tuple(t // 2 for t in total), tuple(t % 2 for t in total)
+
+
 def conv2d(x: Tensor, w: Tensor, b: Tensor | None = None, stride=1, padding=0, dilation=1,
            groups: int = 1) -> Tensor:
     """2-D cross-correlation, as PyTorch's conv2d.
 
-    x: (N, C, H, W), w: (O, C/groups, kh, kw), b: (O,) or None -> (N, O, OH, OW) with
-    OH = conv_output_size(H, kh, stride, padding, dilation) (likewise OW). stride, padding
-    and dilation are ints or (height, width) pairs.
+    x: (N, C, H, W) (or unbatched (C, H, W)), w: (O, C/groups, kh, kw), b: (O,) or None -> (N, O, OH, OW)
+    with OH = conv_output_size(H, kh, stride, padding, dilation) (likewise OW). stride, padding
+    and dilation are ints or (height, width) pairs; padding may also be "valid" (0) or "same"
+    (output as large as the input, stride 1; an odd excess pads the bottom/right one more, as PyTorch).
 
     >>> conv2d(gn.randn(8, 3, 32, 32), gn.randn(16, 3, 5, 5), padding=2).shape
     (8, 16, 32, 32)
     """
     x, w = _as_tensor(x), _as_tensor(w)
+    if x.ndim == 3:  # unbatched (C, H, W)
+        out = conv2d(x.reshape(1, *x.shape), w, b, stride, padding, dilation, groups)
+        return out.reshape(*out.shape[1:])
+    if isinstance(padding, str):
+        s, d = _pair(stride, "stride", "conv2d", 1), _pair(dilation, "dilation", "conv2d", 1)
+        padding, extra = _same_padding("conv2d", padding, tuple(w.shape[2:]) if w.ndim == 4 else (1, 1), s, d)
+        if any(extra):
+            x = pad(x, (0, extra[1], 0, extra[0]))
     stride, padding, dilation = _conv_args("conv2d", stride, padding, dilation)
     check_conv_input("conv2d", x.shape, w.shape, stride, padding, dilation, groups)
     if b is not None:
@@ -233,6 +256,144 @@ def conv2d(x: Tensor, w: Tensor, b: Tensor | None = None, stride=1, padding=0, d
             raise ValueError(f"conv2d: bias must have shape ({w.shape[0]},) for weight {w.shape}, got {b.shape}")
         return Conv2d.apply(x, w, b, stride=stride, padding=padding, dilation=dilation, groups=int(groups))
     return Conv2d.apply(x, w, stride=stride, padding=padding, dilation=dilation, groups=int(groups))
+
+
+def _single(value, name: str, op: str, minimum: int) -> int:
+    """An int or a 1-tuple of an int, >= minimum (the 1-D spelling of _pair)."""
+    if isinstance(value, (tuple, list)) and len(value) == 1:
+        value = value[0]
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+        raise ValueError(f"{op}: {name} must be an int or a 1-tuple of an int, got {value!r}")
+    return _pair(value, name, op, minimum)[0]
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    """1-D cross-correlation, as PyTorch's conv1d: conv2d over a height-1 image.
+
+    input: (N, C, L) (or unbatched (C, L)), weight: (O, C/groups, k), bias: (O,) or None -> (N, O, L_out),
+    L_out = conv_output_size(L, k, stride, padding, dilation); padding may be "same" or "valid".
+
+    >>> conv1d(gn.randn(4, 3, 50), gn.randn(8, 3, 5), padding="same").shape
+    (4, 8, 50)
+    """
+    x, w = _as_tensor(input), _as_tensor(weight)
+    if x.ndim == 2:  # unbatched (C, L)
+        out = conv1d(x.reshape(1, *x.shape), w, bias, stride, padding, dilation, groups)
+        return out.reshape(*out.shape[1:])
+    if x.ndim != 3 or w.ndim != 3:
+        raise ValueError(f"conv1d: expected input (N, C, L) and weight (out, in/groups, k), got input of shape "
+                         f"{x.shape} and weight of shape {w.shape}")
+    s, d = _single(stride, "stride", "conv1d", 1), _single(dilation, "dilation", "conv1d", 1)
+    p = padding if isinstance(padding, str) else (0, _single(padding, "padding", "conv1d", 0))
+    if x.shape[1] != w.shape[1] * groups:
+        raise ValueError(f"conv1d: weight {w.shape} with groups={groups} expects input with {w.shape[1] * groups} "
+                         f"channels, got input of shape {x.shape}")
+    out = conv2d(x.reshape(x.shape[0], x.shape[1], 1, x.shape[2]), w.reshape(w.shape[0], w.shape[1], 1, w.shape[2]),
+                 bias, (1, s), p, (1, d), groups)
+    return out.reshape(out.shape[0], out.shape[1], out.shape[3])
+
+
+class ConvTranspose2d(Function):
+    """The adjoint of conv2d: each input pixel scatters a weighted kernel into the output.
+
+    forward: cols = W^T x (one GEMM per group), then kh*kw strided slice adds into the canvas
+             (col2im), cropped by `padding`; backward: the canvas gradient's strided patches
+             (im2col) give gx = W cols and gw = x cols^T.
+    """
+
+    def forward(self, x, w, *b, stride, padding, output_padding, dilation, groups):
+        (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
+        n, cin, h, wd = x.shape
+        _, cog, kh, kw = w.shape
+        dtype = xp.result_type(x, w)
+        hf = (h - 1) * sh + dh * (kh - 1) + 1 + output_padding[0]
+        wf = (wd - 1) * sw + dw * (kw - 1) + 1 + output_padding[1]
+        self.geom = (x.shape, x.dtype, w.shape, w.dtype, (hf, wf), stride, padding, dilation, groups)
+        wmat = w.astype(dtype, copy=False).reshape(groups, cin // groups, cog * kh * kw)
+        xmat = x.astype(dtype, copy=False).reshape(n, groups, cin // groups, h * wd)
+        cols = xp.matmul(wmat.swapaxes(-1, -2), xmat).reshape(n, groups * cog, kh, kw, h, wd)
+        canvas = xp.zeros((n, groups * cog, hf, wf), dtype=dtype)
+        for u, v, view in self._windows(canvas):
+            view += cols[:, :, u, v]
+        out = canvas[:, :, ph:hf - ph, pw:wf - pw]
+        if b:
+            out = out + b[0].astype(dtype, copy=False).reshape(-1, 1, 1)
+        self.wmat = wmat if self.needs[0] else None
+        self.xmat = xmat if self.needs[1] else None
+        return xp.ascontiguousarray(out)
+
+    def _windows(self, canvas):
+        """(u, v, view) per kernel offset: view[n, c, i, j] = canvas[n, c, i*sh + u*dh, j*sw + v*dw]."""
+        (h, wd), (kh, kw) = self.geom[0][2:], self.geom[2][2:]
+        (sh, sw), (dh, dw) = self.geom[5], self.geom[7]
+        for u in range(kh):
+            for v in range(kw):
+                yield u, v, canvas[:, :, u * dh:u * dh + sh * (h - 1) + 1:sh, v * dw:v * dw + sw * (wd - 1) + 1:sw]
+
+    def backward(self, g):
+        x_shape, xdt, w_shape, wdt, (hf, wf), _, (ph, pw), _, groups = self.geom
+        n, cin, h, wd = x_shape
+        _, cog, kh, kw = w_shape
+        canvas = xp.zeros((n, g.shape[1], hf, wf), dtype=g.dtype)
+        canvas[:, :, ph:hf - ph, pw:wf - pw] = g
+        cols = xp.empty((n, g.shape[1], kh, kw, h, wd), dtype=g.dtype)
+        for u, v, view in self._windows(canvas):
+            cols[:, :, u, v] = view
+        cols = cols.reshape(n, groups, cog * kh * kw, h * wd)
+        gx = xp.matmul(self.wmat, cols).reshape(x_shape).astype(xdt, copy=False) if self.needs[0] else None
+        gw = None
+        if self.needs[1]:
+            gw = xp.matmul(self.xmat, cols.swapaxes(-1, -2)).sum(axis=0).reshape(w_shape).astype(wdt, copy=False)
+        gb = g.sum(axis=(0, 2, 3)) if len(self.needs) > 2 and self.needs[2] else None
+        return gx, gw, gb
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    """Transposed 2-D convolution ("deconvolution"), the gradient of conv2d with respect to its input.
+
+    input: (N, C_in, H, W) (or unbatched), weight: (C_in, C_out/groups, kh, kw) (PyTorch's layout),
+    bias: (C_out,) -> (N, C_out, OH, OW), OH = (H - 1) s - 2p + d (kh - 1) + output_padding + 1.
+    output_padding (< stride or < dilation) picks among the input sizes a strided conv2d maps to H.
+
+    >>> conv_transpose2d(gn.randn(2, 8, 7, 7), gn.randn(8, 4, 4, 4), stride=2, padding=1).shape
+    (2, 4, 14, 14)
+    """
+    x, w = _as_tensor(input), _as_tensor(weight)
+    op = "conv_transpose2d"
+    if x.ndim == 3:
+        out = conv_transpose2d(x.reshape(1, *x.shape), w, bias, stride, padding, output_padding, groups, dilation)
+        return out.reshape(*out.shape[1:])
+    stride, padding, dilation = _conv_args(op, stride, padding, dilation)
+    output_padding = _pair(output_padding, "output_padding", op, 0)
+    if x.ndim != 4 or w.ndim != 4:
+        raise ValueError(f"{op}: expected input (N, C_in, H, W) and weight (C_in, C_out/groups, kh, kw), got input "
+                         f"of shape {x.shape} and weight of shape {w.shape}")
+    if not isinstance(groups, numbers.Integral) or groups < 1 or w.shape[0] % groups:
+        raise ValueError(f"{op}: groups must be a positive int dividing the weight's {w.shape[0]} input channels, "
+                         f"got {groups!r}")
+    if x.shape[1] != w.shape[0]:
+        raise ValueError(f"{op}: weight of shape {w.shape} expects input with {w.shape[0]} channels, got input of "
+                         f"shape {x.shape}")
+    for axis, (op_, s_, d_) in enumerate(zip(output_padding, stride, dilation)):
+        if op_ >= max(s_, d_):
+            raise ValueError(f"{op}: output_padding must be smaller than stride or dilation, got "
+                             f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
+    out_hw = [(x.shape[2 + i] - 1) * stride[i] - 2 * padding[i] + dilation[i] * (w.shape[2 + i] - 1)
+              + output_padding[i] + 1 for i in range(2)]
+    if min(out_hw) < 1:
+        raise ValueError(f"{op}: padding={padding} leaves an empty output ({out_hw[0]}x{out_hw[1]}) for input of "
+                         f"shape {x.shape} and kernel {tuple(w.shape[2:])}")
+    opts = {"stride": stride, "padding": padding, "output_padding": output_padding, "dilation": dilation,
+            "groups": int(groups)}
+    if bias is not None:
+        bias = _as_tensor(bias)
+        if bias.shape != (w.shape[1] * groups,):
+            raise ValueError(f"{op}: bias must have shape ({w.shape[1] * groups},) for weight {w.shape} and "
+                             f"groups={groups}, got {bias.shape}")
+        return ConvTranspose2d.apply(x, w, bias, **opts)
+    return ConvTranspose2d.apply(x, w, **opts)
 
 
 def _as_tensor(a) -> Tensor:

@@ -381,3 +381,74 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -10
     2.5
     """
     return _class_loss("nll_loss", input, target, weight, ignore_index, reduction, 0.0, False)
+
+
+# ----- smooth_l1_loss and kl_div (PyTorch's names and argument order) ---------------------------------
+__all__ += ["kl_div", "smooth_l1_loss"]
+
+
+def legacy_reduction(op: str, size_average, reduce, reduction: str) -> str:
+    """PyTorch's deprecated size_average/reduce flags as a reduction string (None leaves `reduction`)."""
+    if size_average is None and reduce is None:
+        return reduction
+    import warnings
+
+    warnings.warn(f"{op}: size_average and reduce are deprecated, use reduction= instead", UserWarning, stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return ("mean" if size_average else "sum") if reduce else "none"
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    """0.5 d^2 / beta where |d| < beta, |d| - 0.5 beta beyond (d = input - target): huber_loss(delta=beta) / beta.
+
+    beta=0 is l1_loss. input, target: same shape (any).
+
+    >>> smooth_l1_loss(gn.tensor([0.5, 3.0]), gn.zeros(2), reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    reduction = legacy_reduction("smooth_l1_loss", size_average, reduce, reduction)
+    if not beta >= 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
+    if beta == 0:
+        return l1_loss(input, target, reduction)
+    loss = huber_loss(input, target, reduction, delta=float(beta))
+    return loss if beta == 1 else loss * (1.0 / beta)
+
+
+class KLDiv(_PointwiseLoss):
+    def elementwise(self, x, t, log_target):
+        if log_target:
+            self.p = xp.exp(t)
+            return self.p * (t - x)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            self.log_t = xp.log(t)
+            # 0 log 0 = 0: a class the target gives no mass adds nothing (PyTorch's xlogy)
+            return xp.where(t > 0, t * self.log_t, 0) - t * x
+
+    def partials(self, x, t, log_target):
+        if log_target:
+            return -self.p, self.p * (t - x + 1)
+        return -t, self.log_t + 1 - x
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    """Kullback-Leibler divergence KL(target || q) for log-probabilities `input` = log q, pointwise:
+    target (log target - input), or exp(target) (target - input) when log_target.
+
+    reduction: "mean" averages over ALL elements (PyTorch's rule, not the KL per sample);
+    "batchmean" divides the sum by the batch size input.shape[0], the true mean KL; "sum"; "none".
+    input, target: same shape.
+
+    >>> p = gn.tensor([[0.5, 0.5]]); kl_div(p.log(), p, reduction="batchmean").item()
+    0.0
+    """
+    reduction = legacy_reduction("kl_div", size_average, reduce, reduction)
+    if reduction == "batchmean":
+        input, target = _pair(input, target, "kl_div", "sum")
+        batch = input.shape[0] if input.ndim else 1
+        return KLDiv.apply(input, target, reduction="sum", log_target=bool(log_target)) * (1.0 / max(batch, 1))
+    input, target = _pair(input, target, "kl_div", reduction)
+    return KLDiv.apply(input, target, reduction=reduction, log_target=bool(log_target))

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from .. import functional as F
 from ..autograd import Tensor
-from .module import Module
+from ..backend import float32, xp
+from ._checks import positive_float, positive_int
+from ._factory import place
+from .module import Module, Parameter
 
 __all__ = ["ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Step", "Tanh"]
 
@@ -140,3 +143,208 @@ class LogSoftmax(Softmax):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.log_softmax(x, self.axis)
+
+
+# ----- the rest of PyTorch's activation modules (each a thin object over its F function) ----------------
+__all__ += ["CELU", "Hardsigmoid", "Hardswish", "Hardtanh", "LogSigmoid", "Mish", "PReLU", "ReLU6", "SELU", "SiLU",
+            "Softmin", "Softplus", "Softsign"]
+
+
+class _Elementwise(Module):
+    """An activation without hyperparameters; `inplace` is accepted for PyTorch compatibility and ignored."""
+
+    _fn = None
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return type(self)._fn(x)
+
+
+class SiLU(_Elementwise):
+    """x * sigmoid(x) (swish), elementwise.
+
+    >>> SiLU()(gn.zeros(2)).tolist()
+    [0.0, 0.0]
+    """
+
+    _fn = staticmethod(F.silu)
+
+
+class Mish(_Elementwise):
+    """x * tanh(softplus(x)), elementwise.
+
+    >>> Mish()(gn.zeros(2)).tolist()
+    [0.0, 0.0]
+    """
+
+    _fn = staticmethod(F.mish)
+
+
+class Hardswish(_Elementwise):
+    """x * relu6(x + 3) / 6, elementwise.
+
+    >>> Hardswish()(gn.tensor([4.0])).tolist()
+    [4.0]
+    """
+
+    _fn = staticmethod(F.hardswish)
+
+
+class Hardsigmoid(_Elementwise):
+    """relu6(x + 3) / 6, elementwise.
+
+    >>> Hardsigmoid()(gn.zeros(2)).tolist()
+    [0.5, 0.5]
+    """
+
+    _fn = staticmethod(F.hardsigmoid)
+
+
+class ReLU6(_Elementwise):
+    """min(max(x, 0), 6), elementwise.
+
+    >>> ReLU6()(gn.tensor([-1.0, 9.0])).tolist()
+    [0.0, 6.0]
+    """
+
+    _fn = staticmethod(F.relu6)
+
+
+class SELU(_Elementwise):
+    """scale * elu(x, alpha) with PyTorch's self-normalising constants.
+
+    >>> SELU()(gn.zeros(2)).tolist()
+    [0.0, 0.0]
+    """
+
+    _fn = staticmethod(F.selu)
+
+
+class Softsign(Module):
+    """x / (1 + |x|), elementwise.
+
+    >>> Softsign()(gn.tensor([1.0])).tolist()
+    [0.5]
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softsign(x)
+
+
+class LogSigmoid(Module):
+    """log sigmoid(x), stable for large |x|.
+
+    >>> LogSigmoid()(gn.tensor([-1000.0])).tolist()
+    [-1000.0]
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.logsigmoid(x)
+
+
+class Hardtanh(Module):
+    """clip(x, min_val, max_val), elementwise.
+
+    >>> Hardtanh(-2.0, 2.0)(gn.tensor([-3.0, 1.0])).tolist()
+    [-2.0, 1.0]
+    """
+
+    def __init__(self, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if not min_val < max_val:
+            raise ValueError(f"Hardtanh: min_val must be less than max_val, got min_val={min_val!r}, "
+                             f"max_val={max_val!r}")
+        self.min_val, self.max_val, self.inplace = float(min_val), float(max_val), inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.hardtanh(x, self.min_val, self.max_val)
+
+    def extra_repr(self) -> str:
+        return f"min_val={self.min_val}, max_val={self.max_val}"
+
+
+class Softplus(Module):
+    """log(1 + exp(beta x)) / beta, linear where beta x > threshold.
+
+    >>> round(Softplus()(gn.zeros(1)).item(), 4)
+    0.6931
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = positive_float("Softplus", "beta", beta)
+        self.threshold = float(threshold)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"
+
+
+class CELU(Module):
+    """max(0, x) + min(0, alpha (exp(x / alpha) - 1)), elementwise.
+
+    >>> CELU(alpha=2.0)(gn.tensor([1.0])).tolist()
+    [1.0]
+    """
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        if alpha == 0:
+            raise ValueError(f"CELU: alpha must not be 0, got {alpha!r}")
+        self.alpha, self.inplace = float(alpha), inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.celu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class Softmin(Module):
+    """softmax(-x) along `dim` (None: PyTorch's legacy choice, see F.softmin).
+
+    >>> Softmin(dim=1)(gn.zeros(1, 2)).tolist()
+    [[0.5, 0.5]]
+    """
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softmin(x, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class PReLU(Module):
+    """x for x > 0, weight * x otherwise, with a learnable slope (one, or one per channel on axis 1).
+
+    weight: (num_parameters,), initialised to `init` (0.25), as torch.nn.PReLU.
+
+    >>> PReLU()(gn.tensor([-4.0, 2.0])).tolist()
+    [-1.0, 2.0]
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        super().__init__()
+        self.num_parameters = positive_int("PReLU", "num_parameters", num_parameters)
+        self.init = float(init)
+        self.weight = Parameter(xp.empty((self.num_parameters,), dtype=float32))
+        self.reset_parameters()
+        place(self, device, dtype)
+
+    def reset_parameters(self) -> None:
+        self.weight.data[...] = self.init
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.prelu(x, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
