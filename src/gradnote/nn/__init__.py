@@ -6,6 +6,7 @@
 
 from . import init, utils  # noqa: F401
 from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .containers import ModuleList, Sequential  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
@@ -19,3 +20,4 @@ from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
 from .reshape import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
