@@ -5,14 +5,15 @@
 """
 
 from .activations import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
-from .dropout import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
-from .pooling import *  # noqa: F401,F403
 from .one_hot import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
