@@ -15,6 +15,7 @@ from ..autograd import Function, Tensor
 from ..backend import xp
 from .conv import _pair, conv_output_size
 
+from .padding import pad
 __all__ = ["avg_pool2d", "global_avg_pool2d", "max_pool2d"]
 
 
@@ -111,26 +112,87 @@ class AvgPool2d(Function):
         return _unpadded(dpad, padding, shape)
 
 
-def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    """Max over kh x kw windows. x: (N, C, H, W) -> (N, C, OH, OW), stride defaults to kernel_size.
+def _ceil_geometry(op: str, shape: tuple, kernel_size, stride, padding, ceil_mode: bool) -> tuple:
+    """_pool_geometry plus PyTorch's ceil_mode: the output size rounds up, but the last window must
+    start inside the input or its left padding; `extra` is how far that window hangs past the padding."""
+    k, s, p, out = _pool_geometry(op, shape, kernel_size, stride, padding)
+    if not ceil_mode:
+        return k, s, p, out, (0, 0)
+    out, extra = list(out), [0, 0]
+    for i in range(2):
+        n = shape[2 + i]
+        o = -(-(n + 2 * p[i] - k[i]) // s[i]) + 1
+        if (o - 1) * s[i] >= n + p[i]:
+            o -= 1
+        out[i], extra[i] = o, max(0, (o - 1) * s[i] + k[i] - (n + 2 * p[i]))
+    return k, s, p, tuple(out), tuple(extra)
 
-    Padding (at most half the kernel) is with -inf, so it never wins.
+
+def _unbatched(fn, x, *args):
+    """Run a pool written for (N, C, H, W) on an unbatched (C, H, W) input, as PyTorch accepts."""
+    out = fn(x.reshape(1, *x.shape), *args)
+    return out.reshape(*out.shape[1:])
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
+    """Max over kh x kw windows. x: (N, C, H, W) (or (C, H, W)) -> (N, C, OH, OW), stride defaults to kernel_size.
+
+    Padding (at most half the kernel) is with -inf, so it never wins. ceil_mode rounds the output
+    size up (a last, partial window), as PyTorch. dilation and return_indices are not supported.
 
     >>> max_pool2d(gn.randn(8, 6, 28, 28), 2).shape
     (8, 6, 14, 14)
     """
-    k, s, p, out_hw = _pool_geometry("max_pool2d", x.shape, kernel_size, stride, padding)
+    x = input
+    if dilation not in (1, (1, 1)) or return_indices:
+        raise NotImplementedError(f"max_pool2d: dilation={dilation!r} and return_indices={return_indices!r} are "
+                                  "not supported (only dilation=1, return_indices=False)")
+    if x.ndim == 3:
+        return _unbatched(max_pool2d, x, kernel_size, stride, padding, 1, ceil_mode)
+    k, s, p, out_hw, extra = _ceil_geometry("max_pool2d", x.shape, kernel_size, stride, padding, ceil_mode)
+    if any(extra):  # the overhang is -inf, like the padding: it never wins
+        x = pad(x, (0, extra[1], 0, extra[0]), value=-xp.inf)
     return MaxPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=out_hw)
 
 
-def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
-    """Mean over kh x kw windows, counting padded zeros. x: (N, C, H, W) -> (N, C, OH, OW).
+def _window_counts(n: int, k: int, s: int, p: int, out: int, include_pad: bool):
+    """Elements per window along one axis: clipped to the padded input, or to the input alone."""
+    start = xp.arange(out) * s
+    end = xp.minimum(start + k, n + (2 * p if include_pad else p))
+    return end - (start if include_pad else xp.maximum(start, p))
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
+    """Mean over kh x kw windows. x: (N, C, H, W) (or (C, H, W)) -> (N, C, OH, OW).
+
+    The divisor is the window size counting padded zeros (count_include_pad=True, PyTorch's
+    default) or only the real elements (False), or `divisor_override`. With ceil_mode a last,
+    partial window is added; its divisor leaves out the part past the padding, as PyTorch.
 
     >>> avg_pool2d(gn.ones(1, 1, 4, 4), 2, padding=1)[0, 0, 0, 0].item()   # 1 real value of 4
     0.25
     """
-    k, s, p, out_hw = _pool_geometry("avg_pool2d", x.shape, kernel_size, stride, padding)
-    return AvgPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=out_hw)
+    x = input
+    if x.ndim == 3:
+        return _unbatched(avg_pool2d, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
+    k, s, p, out_hw, extra = _ceil_geometry("avg_pool2d", x.shape, kernel_size, stride, padding, ceil_mode)
+    if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override < 1):
+        raise ValueError(f"avg_pool2d: divisor_override must be a positive int, got {divisor_override!r}")
+    if any(extra):
+        x = pad(x, (0, extra[1], 0, extra[0]))
+    out = AvgPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=out_hw)
+    if divisor_override is not None:
+        count = xp.asarray(divisor_override)
+    elif count_include_pad and not any(extra):
+        return out
+    else:
+        count = xp.multiply.outer(*[_window_counts(input.shape[2 + i], k[i], s[i], p[i], out_hw[i], count_include_pad)
+                                    for i in range(2)])
+    return out * (count.dtype.type(k[0] * k[1]) / count).astype(out.dtype)
+    >>> max_pool2d(gn.randn(1, 1, 5, 5), 2, ceil_mode=True).shape
+    (1, 1, 3, 3)
 
 
 def global_avg_pool2d(x: Tensor) -> Tensor:
@@ -141,4 +203,171 @@ def global_avg_pool2d(x: Tensor) -> Tensor:
     """
     if x.ndim != 4:
         raise ValueError(f"global_avg_pool2d: expected a 4-D input (N, C, H, W), got input of shape {x.shape}")
+    >>> avg_pool2d(gn.ones(1, 1, 4, 4), 2, padding=1, count_include_pad=False)[0, 0, 0, 0].item()
+    1.0
     return x.mean(axis=(2, 3))
+
+
+# ----- adaptive pooling: a fixed output size whatever the input size ------------------------------------
+__all__ += ["adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "avg_pool1d", "max_pool1d"]
+
+
+def _adaptive_sizes(op: str, shape: tuple, output_size) -> tuple:
+    """output_size as (OH, OW): an int, or a pair where None keeps that input size."""
+    if len(shape) != 4:
+        raise ValueError(f"{op}: expected a 4-D input (N, C, H, W) or (C, H, W), got input of shape {tuple(shape)}")
+    pair = (output_size, output_size) if not isinstance(output_size, (tuple, list)) else tuple(output_size)
+    if len(pair) != 2:
+        raise ValueError(f"{op}: output_size must be an int or a pair, got {output_size!r}")
+    out = tuple(shape[2 + i] if v is None else v for i, v in enumerate(pair))
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in out):
+        raise ValueError(f"{op}: output_size must hold positive ints (or None), got {output_size!r}")
+    if 0 in shape[2:]:
+        raise ValueError(f"{op}: input of shape {tuple(shape)} has an empty spatial axis")
+    return out
+
+
+def _adaptive_windows(n: int, out: int) -> list:
+    """PyTorch's windows: i -> [floor(i n / out), ceil((i + 1) n / out)), covering 0..n-1 (overlapping if needed)."""
+    return [(i * n // out, -(-(i + 1) * n // out)) for i in range(out)]
+
+
+def _averaging_matrix(n: int, out: int, dtype):
+    """(out, n) matrix whose row i averages window i, so mean over a rectangle is A_h x A_w^T."""
+    a = xp.zeros((out, n), dtype=dtype)
+    for i, (lo, hi) in enumerate(_adaptive_windows(n, out)):
+        a[i, lo:hi] = 1.0 / (hi - lo)
+    return a
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    """Mean over PyTorch's adaptive windows: (N, C, H, W) -> (N, C, OH, OW) for any H, W.
+
+    Window i along an axis of length L spans [floor(i L / out), ceil((i + 1) L / out)). The mean
+    over a rectangle separates into a row and a column average: out = A_h x A_w^T.
+
+    >>> adaptive_avg_pool2d(gn.randn(2, 8, 13, 9), (7, None)).shape
+    (2, 8, 7, 9)
+    """
+    x = input
+    if x.ndim == 3:
+        return _unbatched(adaptive_avg_pool2d, x, output_size)
+    oh, ow = _adaptive_sizes("adaptive_avg_pool2d", x.shape, output_size)
+    h, w = x.shape[2:]
+    if (oh, ow) == (1, 1):
+        return x.mean(axis=(2, 3), keepdims=True)
+    a_h = Tensor._wrap(_averaging_matrix(h, oh, x.dtype))
+    a_wt = Tensor._wrap(_averaging_matrix(w, ow, x.dtype).T.copy())
+    return a_h @ x @ a_wt
+
+
+def _adaptive_argmax(x, out_hw):
+    """Position (in the H * W plane) of each adaptive window's maximum: (N, C, OH, OW) int64."""
+    n, c, h, w = x.shape
+    idx = xp.empty((n, c, *out_hw), dtype=xp.int64)
+    plane = xp.arange(h * w).reshape(h, w)
+    for i, (h0, h1) in enumerate(_adaptive_windows(h, out_hw[0])):
+        for j, (w0, w1) in enumerate(_adaptive_windows(w, out_hw[1])):
+            window = x[:, :, h0:h1, w0:w1].reshape(n, c, -1)
+            # argmax takes the first maximum in row order (and the first NaN), as PyTorch's scan
+            idx[:, :, i, j] = plane[h0:h1, w0:w1].reshape(-1)[window.argmax(axis=-1)]
+    return idx
+
+
+class GatherPlane(Function):
+    """out[n, c, i, j] = x[n, c].flat[idx[n, c, i, j]]; the backward adds into the picked positions."""
+
+    def forward(self, x, idx):
+        n, c = x.shape[:2]
+        self.shape, self.idx = x.shape, idx
+        return xp.take_along_axis(x.reshape(n, c, -1), idx.reshape(n, c, -1), axis=-1).reshape(idx.shape)
+
+    def backward(self, g):
+        n, c = self.shape[:2]
+        gx = xp.zeros((n * c, int(xp.prod(self.shape[2:]))), dtype=g.dtype)
+        xp.add.at(gx, (xp.arange(n * c)[:, None], self.idx.reshape(n * c, -1)), g.reshape(n * c, -1))  # overlaps
+        return gx.reshape(self.shape)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    """Max over PyTorch's adaptive windows (see adaptive_avg_pool2d): (N, C, H, W) -> (N, C, OH, OW).
+
+    return_indices=True also returns the int64 position of each maximum in its (H * W) plane.
+
+    >>> adaptive_max_pool2d(gn.randn(2, 3, 10, 10), 4).shape
+    (2, 3, 4, 4)
+    """
+    x = input
+    if x.ndim == 3:
+        out = adaptive_max_pool2d(x.reshape(1, *x.shape), output_size, return_indices)
+        return tuple(o.reshape(*o.shape[1:]) for o in out) if return_indices else out.reshape(*out.shape[1:])
+    idx = _adaptive_argmax(x.data, _adaptive_sizes("adaptive_max_pool2d", x.shape, output_size))
+    out = GatherPlane.apply(x, idx=idx)
+    return (out, Tensor._wrap(idx)) if return_indices else out
+
+
+# ----- 1-D pooling: the 2-D pools over a height-1 image --------------------------------------------------
+def _as_2d(op: str, x: Tensor) -> Tensor:
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{op}: expected a 3-D input (N, C, L) or 2-D (C, L), got input of shape {x.shape}")
+    return x.reshape(*x.shape[:-1], 1, x.shape[-1])
+
+
+def _from_2d(out: Tensor) -> Tensor:
+    return out.reshape(*out.shape[:-2], out.shape[-1])
+
+
+def _one(value, name: str, op: str):
+    if isinstance(value, (tuple, list)):
+        if len(value) != 1:
+            raise ValueError(f"{op}: {name} must be an int or a 1-tuple, got {value!r}")
+        value = value[0]
+    return value
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
+    """Max over windows of k steps: (N, C, L) -> (N, C, L_out) (see max_pool2d).
+
+    >>> max_pool1d(gn.randn(4, 3, 20), 2).shape
+    (4, 3, 10)
+    """
+    k, s, p = (_one(v, n, "max_pool1d") for v, n in ((kernel_size, "kernel_size"), (stride, "stride"),
+                                                       (padding, "padding")))
+    return _from_2d(max_pool2d(_as_2d("max_pool1d", input), (1, k), None if s is None else (1, s), (0, p),
+                               _one(dilation, "dilation", "max_pool1d"), ceil_mode, return_indices))
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    """Mean over windows of k steps: (N, C, L) -> (N, C, L_out) (see avg_pool2d).
+
+    >>> avg_pool1d(gn.ones(1, 1, 4), 2, padding=1).tolist()
+    [[[0.5, 1.0, 0.5]]]
+    """
+    k, s, p = (_one(v, n, "avg_pool1d") for v, n in ((kernel_size, "kernel_size"), (stride, "stride"),
+                                                       (padding, "padding")))
+    return _from_2d(avg_pool2d(_as_2d("avg_pool1d", input), (1, k), None if s is None else (1, s), (0, p),
+                               ceil_mode, count_include_pad))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    """Mean over PyTorch's adaptive windows along L: (N, C, L) -> (N, C, output_size).
+
+    >>> adaptive_avg_pool1d(gn.randn(2, 3, 11), 4).shape
+    (2, 3, 4)
+    """
+    return _from_2d(adaptive_avg_pool2d(_as_2d("adaptive_avg_pool1d", input),
+                                        (1, _one(output_size, "output_size", "adaptive_avg_pool1d"))))
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    """Max over PyTorch's adaptive windows along L: (N, C, L) -> (N, C, output_size).
+
+    >>> adaptive_max_pool1d(gn.randn(2, 3, 11), 4).shape
+    (2, 3, 4)
+    """
+    out = adaptive_max_pool2d(_as_2d("adaptive_max_pool1d", input),
+                              (1, _one(output_size, "output_size", "adaptive_max_pool1d")), return_indices)
+    return tuple(_from_2d(o) for o in out) if return_indices else _from_2d(out)
