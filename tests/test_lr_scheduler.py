@@ -103,7 +103,7 @@ def test_scheduler_state_dict_round_trip():
 
 
 def test_resume_without_initial_lr_is_an_error():
-    with pytest.raises(ValueError, match="initial_lr"):
+    with pytest.raises(KeyError, match="initial_lr"):  # PyTorch raises KeyError too
         S.StepLR(_opt(), step_size=2, last_epoch=5)
 
 
