@@ -14,8 +14,8 @@ from __future__ import annotations
 from ..autograd import Function, Tensor
 from ..backend import xp
 from .conv import _pair, conv_output_size
-
 from .padding import pad
+
 __all__ = ["avg_pool2d", "global_avg_pool2d", "max_pool2d"]
 
 
@@ -143,6 +143,8 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
 
     >>> max_pool2d(gn.randn(8, 6, 28, 28), 2).shape
     (8, 6, 14, 14)
+    >>> max_pool2d(gn.randn(1, 1, 5, 5), 2, ceil_mode=True).shape
+    (1, 1, 3, 3)
     """
     x = input
     if dilation not in (1, (1, 1)) or return_indices:
@@ -173,6 +175,8 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
 
     >>> avg_pool2d(gn.ones(1, 1, 4, 4), 2, padding=1)[0, 0, 0, 0].item()   # 1 real value of 4
     0.25
+    >>> avg_pool2d(gn.ones(1, 1, 4, 4), 2, padding=1, count_include_pad=False)[0, 0, 0, 0].item()
+    1.0
     """
     x = input
     if x.ndim == 3:
@@ -191,8 +195,6 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
         count = xp.multiply.outer(*[_window_counts(input.shape[2 + i], k[i], s[i], p[i], out_hw[i], count_include_pad)
                                     for i in range(2)])
     return out * (count.dtype.type(k[0] * k[1]) / count).astype(out.dtype)
-    >>> max_pool2d(gn.randn(1, 1, 5, 5), 2, ceil_mode=True).shape
-    (1, 1, 3, 3)
 
 
 def global_avg_pool2d(x: Tensor) -> Tensor:
@@ -203,8 +205,6 @@ def global_avg_pool2d(x: Tensor) -> Tensor:
     """
     if x.ndim != 4:
         raise ValueError(f"global_avg_pool2d: expected a 4-D input (N, C, H, W), got input of shape {x.shape}")
-    >>> avg_pool2d(gn.ones(1, 1, 4, 4), 2, padding=1, count_include_pad=False)[0, 0, 0, 0].item()
-    1.0
     return x.mean(axis=(2, 3))
 
 
