@@ -109,7 +109,7 @@ class LeakyReLU(Function):
         return xp.where(self.mask, g, g * g.dtype.type(self.slope))
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     """x for x > 0, negative_slope * x otherwise: a small gradient keeps "dead" units learning.
 
     x: any shape; shape preserved.
@@ -122,17 +122,17 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 class ELU(Function):
     def forward(self, x, alpha):
-        self.mask = x > 0
-        self.neg = x.dtype.type(alpha) * xp.expm1(xp.minimum(x, 0))  # alpha (e^x - 1), no overflow for large x
-        self.alpha = alpha
-        return xp.where(self.mask, x, self.neg)
+        self.x, self.alpha = x, x.dtype.type(alpha)
+        return xp.where(x > 0, x, self.alpha * xp.expm1(xp.minimum(x, 0)))  # min: no overflow for large x
 
     def backward(self, g):
-        return xp.where(self.mask, g, g * (self.neg + g.dtype.type(self.alpha)))
+        # PyTorch's branch test is x <= 0: alpha at x = 0, and 1 (not NaN) at x = NaN
+        x = self.x
+        return xp.where(x <= 0, g * (self.alpha * xp.exp(xp.minimum(x, 0))), g)
 
 
-def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """x for x > 0, alpha (e^x - 1) otherwise; the derivative for x <= 0 is elu(x) + alpha.
+def elu(x: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """x for x > 0, alpha (e^x - 1) otherwise; the derivative for x <= 0 is alpha e^x (alpha at 0, as PyTorch).
 
     x: any shape; shape preserved.
 

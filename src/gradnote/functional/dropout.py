@@ -6,6 +6,8 @@ expected activation is unchanged and evaluation needs no rescaling (dropout is t
 
 from __future__ import annotations
 
+import numbers
+
 from ..autograd import Function, Tensor
 from ..backend import xp
 from ..random import get_rng
@@ -24,17 +26,20 @@ class Dropout(Function):
         return g * self.scale
 
 
-def dropout(x: Tensor, p: float = 0.5, training: bool = True, generator=None) -> Tensor:
+def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+            generator=None) -> Tensor:
     """Zero each element with probability p and scale the survivors by 1 / (1 - p) (training only).
 
-    x: any shape. Identity when not training or p == 0; p == 1 zeros everything.
+    x: any shape. Identity when not training or p == 0; p == 1 zeros everything (NaN * 0 stays NaN,
+    as PyTorch). `training` defaults to True as in PyTorch's F.dropout (nn.Dropout passes its mode);
+    `inplace` is accepted for PyTorch compatibility, the result is always a new tensor.
     The mask comes from gradnote's generator (gn.manual_seed) unless `generator` is given.
 
-    >>> dropout(gn.ones(2, 4), p=0.5, training=True).shape
+    >>> dropout(gn.ones(2, 4), p=0.5).shape
     (2, 4)
     """
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: p must be in [0, 1], got {p}")
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: p must be in [0, 1] (the drop probability), got {p!r}")
     x = float_tensor(x, "dropout")
     if not training or p == 0:
         return x

@@ -14,7 +14,8 @@ __all__ = ["Dropout"]
 class Dropout(Module):
     """Zero each element with probability p during training, scaling survivors by 1 / (1 - p).
 
-    x: any shape, returned in the same shape. In eval mode the input passes through unchanged.
+    x: any shape, returned in the same shape. In eval mode the input passes through unchanged;
+    p = 1 zeros every element while training (as PyTorch).
     `inplace` is accepted for PyTorch compatibility; gradnote never overwrites its input.
 
     >>> x = gn.ones(4); drop = Dropout(0.5).eval(); drop(x) is x
@@ -23,8 +24,8 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, inplace: bool = False):
         super().__init__()
-        if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p < 1.0:
-            raise ValueError(f"Dropout: p must be in [0, 1), got {p!r}")
+        if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: p must be in [0, 1], got {p!r}")
         self.p, self.inplace = float(p), inplace
 
     def forward(self, x: Tensor) -> Tensor:

@@ -11,6 +11,8 @@ Every draw comes from gradnote's generator (gn.manual_seed) unless `generator` i
 from __future__ import annotations
 
 import math
+import numbers
+import warnings
 
 from ..autograd import Tensor
 from ..backend import xp
@@ -18,6 +20,7 @@ from ..random import get_rng
 
 __all__ = ["calculate_gain", "calculate_fan_in_and_fan_out", "zeros_", "ones_", "constant_", "normal_",
            "uniform_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_",
+           "trunc_normal_", "orthogonal_", "eye_", "dirac_", "sparse_",
            "glorot_uniform_", "glorot_normal_", "he_uniform_", "he_normal_"]
 
 
@@ -27,7 +30,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     >>> calculate_gain("relu") == math.sqrt(2)
     True
     """
-    linear = ("linear", "identity", "conv1d", "conv2d", "conv3d", "sigmoid")
+    linear = ("linear", "identity", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d", "sigmoid")
     if nonlinearity in linear:
         return 1.0
     if nonlinearity == "tanh":
@@ -35,6 +39,8 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
+        if param is not None and (isinstance(param, bool) or not isinstance(param, numbers.Real)):
+            raise ValueError(f"calculate_gain: negative_slope {param!r} is not a valid number")
         slope = 0.01 if param is None else param
         return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
@@ -55,6 +61,9 @@ def calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
                          f"2 dimensions (out, in, *kernel), got shape {shape}")
     receptive = int(xp.prod(shape[2:])) if len(shape) > 2 else 1
     return shape[1] * receptive, shape[0] * receptive
+
+
+_calculate_fan_in_and_fan_out = calculate_fan_in_and_fan_out  # PyTorch's private spelling, used in user code
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
@@ -132,9 +141,18 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
     return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)
 
 
+def _zero_element(tensor) -> bool:
+    """PyTorch's kaiming_* leave a tensor with a 0 in its shape unchanged (its fan may be 0), with a warning."""
+    if 0 in tensor.shape:
+        warnings.warn("Initializing zero-element tensors is a no-op", UserWarning, stacklevel=3)
+        return True
+    return False
+
+
 def _kaiming_std(tensor, a, mode, nonlinearity):
-    if mode not in ("fan_in", "fan_out"):
+    if not isinstance(mode, str) or mode.lower() not in ("fan_in", "fan_out"):
         raise ValueError(f"kaiming: mode must be 'fan_in' or 'fan_out', got {mode!r}")
+    mode = mode.lower()
     fan_in, fan_out = calculate_fan_in_and_fan_out(tensor)
     fan = fan_in if mode == "fan_in" else fan_out
     return calculate_gain(nonlinearity, a) / math.sqrt(fan)
@@ -147,6 +165,8 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonli
     >>> kaiming_uniform_(gn.zeros(16, 3, 5, 5), nonlinearity="relu").shape
     (16, 3, 5, 5)
     """
+    if _zero_element(tensor):
+        return tensor
     bound = math.sqrt(3.0) * _kaiming_std(tensor, a, mode, nonlinearity)
     return uniform_(tensor, -bound, bound, generator)
 
@@ -158,7 +178,107 @@ def kaiming_normal_(tensor: Tensor, a: float = 0.0, mode: str = "fan_in", nonlin
     >>> kaiming_normal_(gn.zeros(256, 128), nonlinearity="relu").shape
     (256, 128)
     """
+    if _zero_element(tensor):
+        return tensor
     return normal_(tensor, 0.0, _kaiming_std(tensor, a, mode, nonlinearity), generator)
+
+
+def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float = -2.0, b: float = 2.0,
+                  generator=None) -> Tensor:
+    """N(mean, std^2) truncated to [a, b] (a and b are absolute bounds, as PyTorch), by redrawing what falls outside.
+
+    >>> bool((trunc_normal_(gn.zeros(1000), std=1.0, a=-0.5, b=0.5).abs() <= 0.5).numpy().all())
+    True
+    """
+    if std < 0 or not a < b:
+        raise ValueError(f"trunc_normal_: need std >= 0 and a < b, got std={std}, a={a}, b={b}")
+    rng = get_rng(generator)
+    dtype = tensor.data.dtype
+    lo, hi = dtype.type(a), dtype.type(b)  # compare in the tensor's dtype, so a float32 value is never out of range
+    out = rng.normal(mean, std, tensor.shape).astype(dtype)
+    redraw = (out < lo) | (out > hi)
+    for _ in range(1000):  # each round keeps the mass inside [a, b]; far tails fall back to uniform below
+        if not redraw.any():
+            break
+        out[redraw] = rng.normal(mean, std, int(redraw.sum())).astype(dtype)
+        redraw = (out < lo) | (out > hi)
+    if redraw.any():
+        out[redraw] = rng.uniform(a, b, int(redraw.sum())).astype(dtype)
+    return _fill(tensor, xp.clip(out, lo, hi))
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator=None) -> Tensor:
+    """A (semi-)orthogonal matrix times gain (Saxe et al.): rows or columns orthonormal. tensor: (rows, *rest).
+
+    Drawn as the Q of a QR factorisation of a Gaussian matrix, signs fixed by diag(R), as PyTorch.
+
+    >>> w = orthogonal_(gn.zeros(3, 5)); bool(np.allclose(w.data @ w.data.T, np.eye(3), atol=1e-6))
+    True
+    """
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: expected a tensor of at least 2 dimensions, got shape {tensor.shape}")
+    if tensor.data.size == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.data.size // rows
+    flat = get_rng(generator).standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = xp.linalg.qr(flat)
+    q = q * xp.sign(xp.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, (gain * q).reshape(tensor.shape))
+
+
+def eye_(tensor: Tensor) -> Tensor:
+    """The identity matrix (ones on the main diagonal of a possibly non-square 2-D tensor).
+
+    >>> eye_(gn.zeros(2, 3)).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    """
+    if tensor.ndim != 2:
+        raise ValueError(f"eye_: expected a 2-D tensor, got shape {tensor.shape}")
+    return _fill(tensor, xp.eye(*tensor.shape, dtype=tensor.data.dtype))
+
+
+def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
+    """A convolution kernel that passes its input through: 1 at the centre tap of channel d -> d, per group.
+
+    tensor: (out, in, *k) with 1, 2 or 3 kernel dimensions; out divisible by groups.
+
+    >>> dirac_(gn.zeros(2, 2, 3, 3))[0, 0].tolist()[1]
+    [0.0, 1.0, 0.0]
+    """
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError(f"dirac_: expected a 3-, 4- or 5-D tensor (out, in, *kernel), got shape {tensor.shape}")
+    out = tensor.shape[0]
+    if groups < 1 or out % groups:
+        raise ValueError(f"dirac_: dim 0 ({out}) must be divisible by groups, got groups={groups}")
+    per_group = out // groups
+    values = xp.zeros(tensor.shape, dtype=tensor.data.dtype)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(per_group, tensor.shape[1])):
+            values[(g * per_group + d, d, *centre)] = 1
+    return _fill(tensor, values)
+
+
+def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01, generator=None) -> Tensor:
+    """N(0, std^2) with ceil(sparsity * rows) entries of every column set to 0 (Martens 2010). tensor: 2-D.
+
+    >>> int((sparse_(gn.zeros(10, 4), 0.3).numpy() == 0).sum())
+    12
+    """
+    if tensor.ndim != 2:
+        raise ValueError(f"sparse_: expected a 2-D tensor, got shape {tensor.shape}")
+    rows, cols = tensor.shape
+    rng = get_rng(generator)
+    values = rng.normal(0.0, std, tensor.shape)
+    zeros = math.ceil(sparsity * rows)
+    for c in range(cols):
+        values[rng.permutation(rows)[:zeros], c] = 0
+    return _fill(tensor, values)
 
 
 glorot_uniform_ = xavier_uniform_

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 from .. import functional as F
 from ..autograd import Tensor
@@ -24,6 +25,13 @@ def init_weight(layer: str, init_, weight) -> None:
     fn(weight)
 
 
+def _features(name: str, value) -> int:
+    # 0 is allowed, as in PyTorch: Linear(0, n) maps (..., 0) to the bias (an empty sum is 0)
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"Linear: {name} must be a non-negative integer, got {value!r}")
+    return int(value)
+
+
 class Linear(Module):
     """y = x @ weight.T + bias.
 
@@ -40,7 +48,7 @@ class Linear(Module):
 
     def __init__(self, in_features: int | None, out_features: int, bias: bool = True, init=None):
         super().__init__()
-        self.out_features = positive_int("Linear", "out_features", out_features)
+        self.out_features = _features("out_features", out_features)
         if init is not None and not (isinstance(init, str) or callable(init)):
             raise ValueError(f"Linear: init must be an nn.init name or a callable, got {init!r}")
         self.init, self.use_bias = init, bool(bias)
@@ -48,7 +56,7 @@ class Linear(Module):
         self.register_parameter("weight", None)
         self.register_parameter("bias", None)
         if in_features is not None:
-            self.build(positive_int("Linear", "in_features", in_features))
+            self.build(_features("in_features", in_features))
 
     def build(self, in_features: int, dtype=float32) -> None:
         """Create weight (out_features, in_features) and bias, then initialise them."""
@@ -66,7 +74,7 @@ class Linear(Module):
             return
         init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         if self.bias is not None:
-            bound = 1.0 / math.sqrt(self.in_features)
+            bound = 1.0 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0  # PyTorch's rule
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x: Tensor) -> Tensor:
