@@ -363,7 +363,7 @@ def test_epoch_over_disk_data_runs_in_constant_memory(tmp_path):
     tracemalloc.start()
     loader = DataLoader(MemmapDataset(tmp_path / "x.npy"), batch_size=64, shuffle=True)
     total = 0.0
-    for xb in loader:
+    for (xb,) in loader:  # one array: a 1-tuple per batch, as PyTorch's TensorDataset
         total += float(xb.data.sum())
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()

@@ -1,6 +1,7 @@
-"""Datasets: anything with a length and an item per index.
+"""Datasets: anything with a length and an item per index, or a stream of samples.
 
-A ``Dataset`` answers ``len(ds)`` and ``ds[i]`` (one sample, e.g. a tuple ``(x_i, y_i)``).
+A ``Dataset`` (map-style) answers ``len(ds)`` and ``ds[i]`` (one sample, e.g. a tuple ``(x_i, y_i)``);
+an ``IterableDataset`` only ``iter(ds)``, for streams that cannot be indexed.
 Datasets that can gather many samples at once expose ``ds.__getitems__(indices)`` returning
 the whole batch (e.g. ``(x[indices], y[indices])``); the DataLoader then makes one
 fancy-index per array instead of one Python call per sample.
@@ -12,8 +13,11 @@ fancy-index per array instead of one Python call per sample.
 
 from __future__ import annotations
 
+import bisect
 import itertools
-from collections.abc import Sequence
+import math
+import warnings
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -31,7 +35,10 @@ def as_array(a):
 
 
 class Dataset:
-    """Abstract dataset: subclasses implement ``__len__`` and ``__getitem__(i)``."""
+    """Abstract map-style dataset: subclasses implement ``__len__`` and ``__getitem__(i)``.
+
+    ``a + b`` is ``ConcatDataset([a, b])``, as in PyTorch.
+    """
 
     def __len__(self) -> int:
         raise NotImplementedError(f"{type(self).__name__} must implement __len__")
@@ -39,13 +46,42 @@ class Dataset:
     def __getitem__(self, index: int):
         raise NotImplementedError(f"{type(self).__name__} must implement __getitem__")
 
+    def __add__(self, other: Dataset) -> ConcatDataset:
+        return ConcatDataset([self, other])
+
+
+class IterableDataset(Dataset):
+    """Abstract stream of samples: subclasses implement ``__iter__`` (``__len__`` is optional).
+
+    The DataLoader batches consecutive samples; shuffling and samplers do not apply. With
+    ``num_workers > 0`` every worker iterates its own copy, so split the stream with
+    ``get_worker_info()`` (worker ``id`` of ``num_workers``) or each sample comes once per worker.
+
+    >>> class Count(gn.data.IterableDataset):
+    ...     def __iter__(self): return iter(range(5))
+    >>> [b.tolist() for b in gn.data.DataLoader(Count(), batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: iterate over it, it has no items by index")
+
+    def __add__(self, other):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset; only map-style datasets can be concatenated")
+
 
 class TensorDataset(Dataset):
     """Samples are the rows of equally long arrays: ``ds[i] == (a[i], b[i], ...)``.
 
     ``TensorDataset(x, y)`` with x: (N, ...), y: (N, ...). Arrays (or Tensors) are kept
-    without copying, so np.memmap arrays stay on disk. With one array, a sample is that
-    array's row (not a 1-tuple).
+    without copying, so np.memmap arrays stay on disk. A sample is always a tuple, also with
+    one array (``for (xb,) in loader``), as in PyTorch.
+
+    >>> TensorDataset(np.arange(6).reshape(3, 2), np.array([0, 1, 0]))[1]
+    (array([2, 3]), np.int64(1))
     """
 
     def __init__(self, *arrays):
@@ -64,16 +100,38 @@ class TensorDataset(Dataset):
         return len(self.arrays[0])
 
     def __getitem__(self, index):
-        if len(self.arrays) == 1:
-            return self.arrays[0][index]
         return tuple(a[index] for a in self.arrays)
 
     def __getitems__(self, indices):
         """The batch at ``indices``: one fancy-index per array (copies, so memmaps are read here)."""
         indices = np.asarray(indices, dtype=np.intp)
-        if len(self.arrays) == 1:
-            return np.asarray(self.arrays[0][indices])
         return tuple(np.asarray(a[indices]) for a in self.arrays)
+
+
+class ConcatDataset(Dataset):
+    """The samples of several map-style datasets one after another: ``len`` is the sum of their lengths."""
+
+    def __init__(self, datasets: Iterable[Dataset]):
+        self.datasets = list(datasets)
+        if not self.datasets:
+            raise ValueError("ConcatDataset: datasets must not be empty")
+        for i, d in enumerate(self.datasets):
+            if isinstance(d, IterableDataset) or not hasattr(d, "__len__"):
+                raise TypeError(f"ConcatDataset: dataset {i} ({type(d).__name__}) is not a map-style dataset "
+                                "with a length")
+        self.cumulative_sizes = list(itertools.accumulate(len(d) for d in self.datasets))
+
+    def __len__(self) -> int:
+        return self.cumulative_sizes[-1]
+
+    def __getitem__(self, index):
+        n = len(self)
+        if not -n <= index < n:
+            raise IndexError(f"ConcatDataset: index {index} out of range for length {n}")
+        index = index % n
+        which = bisect.bisect_right(self.cumulative_sizes, index)
+        start = self.cumulative_sizes[which - 1] if which else 0
+        return self.datasets[which][index - start]
 
 
 class Subset(Dataset):
@@ -100,15 +158,33 @@ class Subset(Dataset):
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=None) -> list[Subset]:
-    """Split ``dataset`` into non-overlapping random Subsets of the given lengths (or fractions summing to 1)."""
+    """Split ``dataset`` into non-overlapping random Subsets of the given lengths.
+
+    ``lengths``: ints summing to ``len(dataset)``, or fractions summing to 1 (each split gets
+    floor(f * N) samples and the remainder goes one by one to the first splits, as PyTorch).
+    ``generator``: a ``numpy.random.Generator`` for the permutation instead of gradnote's.
+
+    >>> [len(s) for s in random_split(range(10), [0.3, 0.7])]
+    [3, 7]
+    """
     n = len(dataset)
-    if all(isinstance(x, float) for x in lengths) and abs(sum(lengths) - 1) < 1e-6:
-        counts = [int(np.floor(n * f)) for f in lengths]
+    if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
+        counts = []
+        for i, frac in enumerate(lengths):
+            if not 0 <= frac <= 1:
+                raise ValueError(f"random_split: fraction at index {i} is {frac}, not between 0 and 1")
+            counts.append(math.floor(n * frac))
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
+        for i, c in enumerate(counts):
+            if c == 0:
+                warnings.warn(f"random_split: split {i} has length 0 (an empty dataset)", stacklevel=2)
     else:
         counts = [int(x) for x in lengths]
-    if sum(counts) != n or any(c < 0 for c in counts):
+        if any(c != x or c < 0 for c, x in zip(counts, lengths)):
+            raise ValueError(f"random_split: lengths must be non-negative ints or fractions summing to 1, "
+                             f"got {list(lengths)}")
+    if sum(counts) != n:
         raise ValueError(f"random_split: lengths {list(lengths)} do not add up to the dataset length {n}")
     perm = get_rng(generator).permutation(n)
     bounds = np.cumsum([0] + counts)

@@ -97,7 +97,7 @@ class NpyShardDataset(Dataset):
     ``root`` holds ``{name}_{k}.npy`` for each name in ``names`` (k all digits, in numeric order;
     other files such as ``x_mean.npy`` are ignored); shard k
     of every name must have the same number of rows. A sample is ``(x_i, y_i, ...)`` in the
-    order of ``names`` (a single name gives the row itself). ``__getitems__`` gathers a batch
+    order of ``names`` (a 1-tuple for a single name, as TensorDataset). ``__getitems__`` gathers a batch
     shard by shard, so a shuffled batch costs one fancy-index per touched shard per array.
     """
 
@@ -137,8 +137,7 @@ class NpyShardDataset(Dataset):
 
     def __getitem__(self, index):
         k, i = self._locate(int(index))
-        row = tuple(np.asarray(s[k][i]) for s in self.shards)
-        return row[0] if len(row) == 1 else row
+        return tuple(np.asarray(s[k][i]) for s in self.shards)
 
     def __getitems__(self, indices):
         indices = np.asarray(indices, dtype=np.intp)
@@ -156,5 +155,5 @@ class NpyShardDataset(Dataset):
                 where = shard == k
                 batch[where] = shards[k][local[where]]
             out.append(batch)
-        return out[0] if len(out) == 1 else tuple(out)
+        return tuple(out)
 
