@@ -5,7 +5,8 @@ element of every window at once, so the forward is kh*kw vectorised max/add call
 the backward kh*kw slice writes, whatever the batch and image size.
 
     max_pool2d: out = max over the window; the gradient goes to the arg-max only, and
-                on ties to the first maximum in window order (row by row), as PyTorch.
+                on ties to the first maximum in window order (row by row), as PyTorch; a NaN
+                counts as the maximum (the last NaN of the window gets the gradient, as PyTorch).
     avg_pool2d: out = window sum / (kh*kw), padded zeros counted (count_include_pad=True).
 """
 
@@ -74,21 +75,33 @@ class MaxPool2d(Function):
         tiled = disjoint and stride == kernel and padding == (0, 0) and \
             (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(xpad.shape[2:])
         dpad = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
-        has_nan = bool(xp.isnan(out).any())
-        views = list(zip(_offset_views(xpad, kernel, stride, out_hw), _offset_views(dpad, kernel, stride, out_hw)))
+        x_views, d_views = _offset_views(xpad, kernel, stride, out_hw), _offset_views(dpad, kernel, stride, out_hw)
+        # an all -inf window equals its -inf padding: PyTorch's scan starts at the first real element
+        real = None
+        if padding != (0, 0) and bool(xp.isneginf(out).any()):
+            real = _offset_views(_padded(xp.ones(shape[2:], dtype=bool)[None, None], padding, False),
+                                 kernel, stride, out_hw)
         free = None  # windows whose gradient is still unclaimed: it goes to the first maximum only
-        for k, (x_view, d_view) in enumerate(views):
-            hit = x_view == out
-            if has_nan:
-                hit |= xp.isnan(x_view)
+        for k, (x_view, d_view) in enumerate(zip(x_views, d_views)):
+            hit = x_view == out  # never true in a NaN window
+            if real is not None:
+                hit &= real[k]
             if free is not None:
                 hit &= free
             if disjoint:
                 xp.multiply(g, hit, out=d_view)
             else:
                 d_view += g * hit
-            if k + 1 < len(views):
+            if k + 1 < len(x_views):
                 free = ~hit if free is None else xp.greater(free, hit, out=free)  # free and not hit
+        nan_out = xp.isnan(out)
+        if nan_out.any():
+            # PyTorch's scan takes every NaN it meets as the new maximum: the last NaN in the window wins
+            free = nan_out
+            for x_view, d_view in zip(reversed(x_views), reversed(d_views)):
+                hit = xp.isnan(x_view) & free
+                d_view += g * hit
+                free &= ~hit
         return _unpadded(dpad, padding, shape)
 
 
