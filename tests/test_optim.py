@@ -89,6 +89,78 @@ def ref_adamw(theta, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=
     return ref_adam(theta, grads, lr, betas, eps, weight_decay, amsgrad, decoupled=True)
 
 
+def ref_adadelta(theta, grads, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0.0, maximize=False):
+    out, v, u = [], np.zeros_like(theta), np.zeros_like(theta)
+    for g in grads:
+        g = (-g if maximize else g) + weight_decay * theta
+        v = rho * v + (1 - rho) * g**2
+        delta = np.sqrt(u + eps) / np.sqrt(v + eps) * g
+        u = rho * u + (1 - rho) * delta**2
+        theta = theta - lr * delta
+        out.append(theta)
+    return out
+
+
+def ref_nadam(theta, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, momentum_decay=4e-3,
+              decoupled_weight_decay=False):
+    b1, b2 = betas
+    out, m, v, prod = [], np.zeros_like(theta), np.zeros_like(theta), np.float32(1.0)
+    for t, g in enumerate(grads, 1):
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        mu = b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+        mu_next = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentum_decay))
+        prod = np.float32(prod * np.float32(mu))  # PyTorch keeps the product in a float32 tensor
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        denom = np.sqrt(v / (1 - b2**t)) + eps
+        theta = theta - lr * (1 - mu) / (1 - float(prod)) * g / denom
+        theta = theta - lr * mu_next / (1 - float(prod) * mu_next) * m / denom
+        out.append(theta)
+    return out
+
+
+def ref_radam(theta, grads, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, decoupled_weight_decay=False):
+    b1, b2 = betas
+    out, m, v = [], np.zeros_like(theta), np.zeros_like(theta)
+    rho_inf = 2 / (1 - b2) - 1
+    for t, g in enumerate(grads, 1):
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g**2
+        mhat = m / (1 - b1**t)
+        rho_t = rho_inf - 2 * t * b2**t / (1 - b2**t)
+        if rho_t > 5:
+            r = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            theta = theta - lr * mhat * math.sqrt(1 - b2**t) / (np.sqrt(v) + eps) * r
+        else:
+            theta = theta - lr * mhat
+        out.append(theta)
+    return out
+
+
+def ref_adamax(theta, grads, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0):
+    b1, b2 = betas
+    out, m, u = [], np.zeros_like(theta), np.zeros_like(theta)
+    for t, g in enumerate(grads, 1):
+        g = g + weight_decay * theta
+        m = b1 * m + (1 - b1) * g
+        u = np.maximum(b2 * u, np.abs(g) + eps)
+        theta = theta - lr / (1 - b1**t) * m / u
+        out.append(theta)
+    return out
+
+
+def maximizing(ref):
+    """The reference of a rule run with maximize=True: the same rule fed -grad."""
+    return lambda theta, grads, maximize=True, **kw: ref(theta, [-g for g in grads], **kw)
+
+
 CASES = [
     (optim.SGD, ref_sgd, {"lr": 0.1}),
     (optim.SGD, ref_sgd, {"lr": 0.1, "momentum": 0.9}),
@@ -111,6 +183,20 @@ CASES = [
     (optim.Adam, ref_adam, {"lr": 0.01, "betas": (0.3, 0.5), "eps": 1e-3, "weight_decay": 0.05, "amsgrad": True}),
     (optim.AdamW, ref_adamw, {}),
     (optim.AdamW, ref_adamw, {"lr": 0.01, "weight_decay": 0.5, "amsgrad": True}),
+    (optim.Adadelta, ref_adadelta, {}),
+    (optim.Adadelta, ref_adadelta, {"lr": 0.5, "rho": 0.7, "eps": 1e-3, "weight_decay": 0.1, "maximize": True}),
+    (optim.NAdam, ref_nadam, {}),
+    (optim.NAdam, ref_nadam, {"lr": 0.01, "betas": (0.8, 0.99), "weight_decay": 0.1, "momentum_decay": 0.05}),
+    (optim.NAdam, ref_nadam, {"lr": 0.01, "weight_decay": 0.2, "decoupled_weight_decay": True}),
+    (optim.RAdam, ref_radam, {"lr": 0.01}),  # rho_t <= 5 for the first steps: the plain-momentum branch
+    (optim.RAdam, ref_radam, {"lr": 0.01, "betas": (0.9, 0.5), "weight_decay": 0.1}),  # rectified from step 2
+    (optim.RAdam, ref_radam, {"lr": 0.01, "betas": (0.5, 0.6), "weight_decay": 0.1, "decoupled_weight_decay": True}),
+    (optim.Adamax, ref_adamax, {}),
+    (optim.Adamax, ref_adamax, {"lr": 0.05, "betas": (0.7, 0.8), "eps": 1e-3, "weight_decay": 0.1}),
+    (optim.SGD, maximizing(ref_sgd), {"lr": 0.1, "momentum": 0.9, "maximize": True}),
+    (optim.Adam, maximizing(ref_adam), {"lr": 0.01, "amsgrad": True, "weight_decay": 0.1, "maximize": True}),
+    (optim.RMSprop, maximizing(ref_rmsprop), {"centered": True, "momentum": 0.5, "maximize": True}),
+    (optim.Adagrad, maximizing(ref_adagrad), {"lr_decay": 0.1, "maximize": True}),
 ]
 IDS = [f"{cls.__name__}-{kw}" for cls, _, kw in CASES]
 
@@ -475,3 +561,138 @@ def test_load_state_dict_skips_none_buffers():
     a.grad = np.ones(2)
     opt.step()
     np.testing.assert_allclose(a.data, [0.8, 0.8])
+
+
+# ------------------------------------------------------------------------------------------- L-BFGS
+def _quartic(x, A, b):
+    """f(x) = |A x - b|^2 + 0.1 sum x^4 and its gradient (a smooth, non-quadratic test function)."""
+    r = A @ x - b
+    return float((r**2).sum() + 0.1 * (x**4).sum()), 2 * A.T @ r + 0.4 * x**3
+
+
+def ref_lbfgs(x, fg, lr=1.0, max_iter=20, history_size=100, tolerance_grad=1e-7, tolerance_change=1e-9):
+    """L-BFGS with a fixed step (no line search), one step() call, written out plainly."""
+    max_eval, evals = max_iter * 5 // 4, 1
+    f, g = fg(x)
+    if np.abs(g).max() <= tolerance_grad:
+        return x
+    dirs, stps, rhos = [], [], []
+    d = t = g_prev = None
+    for k in range(1, max_iter + 1):
+        if k == 1:
+            d, h = -g, 1.0
+        else:
+            y, s = g - g_prev, d * t
+            if y @ s > 1e-10:
+                dirs, stps, rhos = (dirs + [y])[-history_size:], (stps + [s])[-history_size:], (rhos + [1 / (y @ s)])[-history_size:]
+                h = (y @ s) / (y @ y)
+            q, alphas = -g, []
+            for y_i, s_i, r_i in reversed(list(zip(dirs, stps, rhos))):
+                a = r_i * (s_i @ q)
+                q = q - a * y_i
+                alphas.append(a)
+            d = q * h
+            for (y_i, s_i, r_i), a in zip(zip(dirs, stps, rhos), reversed(alphas)):
+                d = d + (a - r_i * (y_i @ d)) * s_i
+        g_prev, f_prev = g, f
+        t = min(1.0, 1.0 / np.abs(g).sum()) * lr if k == 1 else lr
+        if g @ d > -tolerance_change:
+            break
+        x = x + t * d
+        if k == max_iter:
+            break
+        f, g = fg(x)
+        evals += 1
+        if evals >= max_eval or np.abs(g).max() <= tolerance_grad or np.abs(t * d).max() <= tolerance_change:
+            break
+        if abs(f - f_prev) < tolerance_change:
+            break
+    return x
+
+
+def _lbfgs_problem(dtype=np.float64):
+    rng = np.random.default_rng(3)
+    A, b, x0 = rng.standard_normal((8, 5)), rng.standard_normal(8), rng.standard_normal(5)
+    return A.astype(dtype), b.astype(dtype), x0.astype(dtype)
+
+
+def _lbfgs_closure(params, A, b, counter):
+    def closure():
+        counter.append(1)
+        x = np.concatenate([p.data.ravel() for p in params])
+        f, g = _quartic(x, A, b)
+        params[0].grad, params[1].grad = g[:2].reshape(2, 1).copy(), g[2:].copy()
+        return f
+
+    return closure
+
+
+@pytest.mark.parametrize("kw", [{}, {"lr": 0.5, "max_iter": 7, "history_size": 2}, {"max_iter": 3}])
+def test_lbfgs_matches_plain_reference(kw):
+    A, b, x0 = _lbfgs_problem()
+    params = [Parameter(x0[:2].reshape(2, 1).copy()), Parameter(x0[2:].copy())]  # flattened as one vector
+    calls = []
+    opt = optim.LBFGS(params, **kw)
+    loss = opt.step(_lbfgs_closure(params, A, b, calls))
+    assert loss == _quartic(x0, A, b)[0]  # the loss of the first evaluation
+    expected = ref_lbfgs(x0, lambda x: _quartic(x, A, b), **kw)
+    got = np.concatenate([p.data.ravel() for p in params])
+    np.testing.assert_allclose(got, expected, rtol=1e-10, atol=1e-12)
+    assert opt.state[params[0]]["func_evals"] == len(calls) <= kw.get("max_iter", 20) * 5 // 4 + 1
+
+
+def test_lbfgs_strong_wolfe_converges_and_state_carries_over():
+    A, b, x0 = _lbfgs_problem()
+    params = [Parameter(x0[:2].reshape(2, 1).copy()), Parameter(x0[2:].copy())]
+    opt = optim.LBFGS(params, line_search_fn="strong_wolfe", tolerance_grad=1e-10, tolerance_change=1e-14)
+    closure = _lbfgs_closure(params, A, b, [])
+    opt.step(closure)
+    opt.step(closure)
+    x = np.concatenate([p.data.ravel() for p in params])
+    assert np.abs(_quartic(x, A, b)[1]).max() < 1e-6  # a stationary point
+    st = opt.state[params[0]]
+    assert st["n_iter"] >= 2 and len(st["old_dirs"]) == len(st["ro"]) >= 1
+    sd = opt.state_dict()
+    st["old_dirs"][0][:] = 0.0  # a snapshot: later changes do not reach it
+    assert np.abs(sd["state"][0]["old_dirs"][0]).max() > 0
+
+
+def test_lbfgs_float32_stays_float32():
+    A, b, x0 = _lbfgs_problem(np.float32)
+    params = [Parameter(x0[:2].reshape(2, 1).copy()), Parameter(x0[2:].copy())]
+    opt = optim.LBFGS(params, line_search_fn="strong_wolfe")
+    opt.step(_lbfgs_closure(params, A, b, []))
+    assert all(p.data.dtype == np.float32 for p in params)
+    assert opt.state[params[0]]["d"].dtype == np.float32
+
+
+def test_lbfgs_refuses_groups_and_unknown_line_search():
+    a, c = Parameter(np.ones(2)), Parameter(np.ones(1))
+    with pytest.raises(ValueError, match="LBFGS doesn't support per-parameter options"):
+        optim.LBFGS([{"params": [a]}, {"params": [c]}])
+    with pytest.raises(ValueError, match="line_search_fn must be None or 'strong_wolfe', got 'armijo'"):
+        optim.LBFGS([a], line_search_fn="armijo")
+    with pytest.raises(ValueError, match="LBFGS: Invalid learning rate: -1"):
+        optim.LBFGS([a], lr=-1)
+    assert optim.LBFGS([a], max_iter=8).param_groups[0]["max_eval"] == 10
+
+
+# ------------------------------------------------------------------------------------------- torch surface
+def test_state_is_keyed_by_parameter_and_made_at_first_step():
+    a, b = Parameter(np.ones(2)), Parameter(np.ones(2))
+    opt = optim.Adam([a, b], lr=0.1)
+    assert opt.state[a] == {}  # a defaultdict, as PyTorch's
+    a.grad = np.ones(2)
+    opt.step()
+    assert opt.state[a]["step"] == 1 and set(opt.state[a]) == {"step", "exp_avg", "exp_avg_sq"}
+    ada = optim.Adagrad([b], initial_accumulator_value=0.5)  # PyTorch makes Adagrad's sums at construction
+    np.testing.assert_array_equal(ada.state[b]["sum"], [0.5, 0.5])
+    assert ada.state_dict()["state"][0]["step"] == 0
+
+
+def test_groups_carry_torch_keys():
+    g = optim.Adam([Parameter(np.ones(2))]).param_groups[0]
+    for key in ("maximize", "foreach", "capturable", "differentiable", "fused", "decoupled_weight_decay"):
+        assert key in g
+    assert optim.NAdam([Parameter(np.ones(2))]).defaults["lr"] == 2e-3
+    assert optim.Adadelta([Parameter(np.ones(2))]).defaults["lr"] == 1.0
