@@ -24,7 +24,7 @@ N, T, IN, H, CLASSES = 64, 50, 32, 128, 10
 class Classifier(nn.Module):
     def __init__(self):
         super().__init__()
-        self.lstm = nn.LSTM(IN, H)
+        self.lstm = nn.LSTM(IN, H, batch_first=True)
         self.head = nn.Linear(H, CLASSES)
 
     def forward(self, x):

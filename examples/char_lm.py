@@ -46,7 +46,7 @@ class CharLM(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int = 32, hidden: int = 128):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed_dim)
-        self.lstm = nn.LSTM(embed_dim, hidden)
+        self.lstm = nn.LSTM(embed_dim, hidden, batch_first=True)
         self.head = nn.Linear(hidden, vocab_size)
 
     def forward(self, ids, state=None):

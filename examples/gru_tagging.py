@@ -66,7 +66,7 @@ class Tagger(nn.Module):
     def __init__(self, vocab_size: int, embed_dim: int = 16, hidden: int = 32, tags: int = len(TAGS)):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
-        self.gru = nn.GRU(embed_dim, hidden)
+        self.gru = nn.GRU(embed_dim, hidden, batch_first=True)
         self.head = nn.Linear(hidden, tags)
 
     def forward(self, ids, lengths=None):

@@ -27,7 +27,7 @@ from gradnote import nn
 
 
 class MeanRegressor(nn.Module):
-    """x (N, T, 1) -> (N, 1): ReLU RNN, last hidden state, Linear."""
+    """x (T, N, 1) -> (N, 1): ReLU RNN (sequence-first, PyTorch's default layout), last hidden state, Linear."""
 
     def __init__(self, hidden: int = 32, gain: float = 1.3, seed: int = 0):
         super().__init__()
@@ -53,8 +53,8 @@ def train(max_norm: float | None, *, gain: float = 1.3, steps: int = 60, seq_len
     norms, losses = [], []
     with np.errstate(over="ignore", invalid="ignore"):  # the unclipped run overflows on purpose
         for _ in range(steps):
-            x = rng.uniform(0, 1, (32, seq_len, 1)).astype(np.float32)
-            loss = F.mse_loss(model(gn.tensor(x)), gn.tensor(x.mean(axis=1)))
+            x = rng.uniform(0, 1, (seq_len, 32, 1)).astype(np.float32)
+            loss = F.mse_loss(model(gn.tensor(x)), gn.tensor(x.mean(axis=0)))
             opt.zero_grad()
             loss.backward()
             # with max_norm=inf clip_grad_norm_ only measures the norm

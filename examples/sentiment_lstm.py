@@ -37,7 +37,7 @@ class SentimentLSTM(nn.Module):
                  dropout: float = 0.5):
         super().__init__()
         self.embed = nn.Embedding(vocab_size, embed_dim, padding_idx=0)
-        self.lstm = nn.LSTM(embed_dim, hidden)
+        self.lstm = nn.LSTM(embed_dim, hidden, batch_first=True)
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden, classes)
 

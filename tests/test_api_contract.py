@@ -554,8 +554,8 @@ def test_recurrent_layers_shapes_and_names():
     N, T, I, H = 3, 5, 4, 6
     for cls, gates in ((nn.RNN, 1), (nn.LSTM, 4), (nn.GRU, 3)):
         assert_signature(cls, ["input_size", "hidden_size", "num_layers", "batch_first"],
-                         {"num_layers": 1, "batch_first": True}, 3)
-        m = cls(I, H, num_layers=2)
+                         {"num_layers": 1, "batch_first": False}, 3)  # PyTorch's default: (T, N, F)
+        m = cls(I, H, num_layers=2, batch_first=True)
         assert m.weight_ih_l0.shape == (gates * H, I) and m.weight_hh_l0.shape == (gates * H, H)
         assert m.weight_ih_l1.shape == (gates * H, H) and m.bias_ih_l0.shape == (gates * H,)
         x = gn.randn(N, T, I)
@@ -1000,7 +1000,7 @@ def test_lstm_and_gru_gate_order_match_pytorch_layout():
     rng = np.random.default_rng(6)
     N, I, H = 2, 3, 4
     x, h0, c0 = rng.standard_normal((N, 1, I)), rng.standard_normal((1, N, H)), rng.standard_normal((1, N, H))
-    lstm = nn.LSTM(I, H).double()
+    lstm = nn.LSTM(I, H, batch_first=True).double()
     W, U = lstm.weight_ih_l0.data, lstm.weight_hh_l0.data
     b = lstm.bias_ih_l0.data + lstm.bias_hh_l0.data
     z = x[:, 0] @ W.T + h0[0] @ U.T + b
@@ -1010,7 +1010,7 @@ def test_lstm_and_gru_gate_order_match_pytorch_layout():
     out, (h_n, c_n) = lstm(gn.tensor(x), (gn.tensor(h0), gn.tensor(c0)))
     np.testing.assert_allclose(out.data[:, 0], h, rtol=1e-10)
     np.testing.assert_allclose(c_n.data[0], c, rtol=1e-10)
-    gru = nn.GRU(I, H).double()
+    gru = nn.GRU(I, H, batch_first=True).double()
     W, U = gru.weight_ih_l0.data, gru.weight_hh_l0.data
     gi = x[:, 0] @ W.T + gru.bias_ih_l0.data
     gh = h0[0] @ U.T + gru.bias_hh_l0.data
@@ -1020,7 +1020,7 @@ def test_lstm_and_gru_gate_order_match_pytorch_layout():
     h = (1 - zz) * n + zz * h0[0]
     out, h_n = gru(gn.tensor(x), gn.tensor(h0))
     np.testing.assert_allclose(h_n.data[0], h, rtol=1e-10)
-    rnn = nn.RNN(I, H).double()
+    rnn = nn.RNN(I, H, batch_first=True).double()
     h = np.tanh(x[:, 0] @ rnn.weight_ih_l0.data.T + rnn.bias_ih_l0.data + h0[0] @ rnn.weight_hh_l0.data.T
                 + rnn.bias_hh_l0.data)
     np.testing.assert_allclose(rnn(gn.tensor(x), gn.tensor(h0))[1].data[0], h, rtol=1e-10)

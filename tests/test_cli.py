@@ -126,7 +126,7 @@ def test_inspect_state_dicts_checkpoints_embedding_models_and_folders(tmp_path, 
     import gradnote as gn
     from gradnote import nn, optim
 
-    model = nn.Sequential(nn.Embedding(10, 4), nn.LSTM(4, 8))
+    model = nn.Sequential(nn.Embedding(10, 4), nn.LSTM(4, 8, batch_first=True))
     gn.save(model, tmp_path / "lstm.safetensors")
     opt = optim.Adam(model.parameters())
     gn.train.save_checkpoint(tmp_path / "ckpt.safetensors", model=model, optimizer=opt, epoch=3)

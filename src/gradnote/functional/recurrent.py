@@ -18,20 +18,46 @@ Recurrences (PyTorch's, with its gate order; x_t: (N, in), h, c: (N, H)):
 
 Variable-length batches: ``lengths`` (N,) freezes each sequence's state after its last
 valid step (so h_n holds the state at step lengths[n] - 1) and zeroes the outputs of the
-padded steps, as PyTorch's packed sequences do.
+padded steps, as PyTorch's packed sequences do. A bidirectional layer runs a second
+recurrence over each sequence's valid steps in reverse and concatenates the two outputs.
+The cells (rnn_cell, lstm_cell, gru_cell) are the same fused layers run for one step.
 
-    out, h_n = F.gru(x, None, [(w_ih, w_hh, b_ih, b_hh)])          # x: (N, T, in)
-    out, (h_n, c_n) = F.lstm(x, None, weights, lengths=[5, 3])
+    out, h_n = F.gru(x, None, [(w_ih, w_hh, b_ih, b_hh)])          # x: (T, N, in), as PyTorch
+    out, (h_n, c_n) = F.lstm(x, None, weights, batch_first=True, lengths=[5, 3])
+    h, c = F.lstm_cell(x_t, (h, c), w_ih, w_hh, b_ih, b_hh)        # x_t: (N, in)
 """
 
 from __future__ import annotations
 
 import numbers
 
-from ..autograd import Function, Tensor, stack
+from ..autograd import Function, Tensor, concat, stack
 from ..backend import xp
+from .activations import sigmoid, tanh
+from .dropout import dropout as _dropout
 
-__all__ = ["gru", "lstm", "rnn"]
+__all__ = ["gru", "gru_cell", "lstm", "lstm_cell", "lstm_cell_simple", "rnn", "rnn_cell"]
+
+
+def lstm_cell_simple(x: Tensor, hx: tuple, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                     b_hh: Tensor | None = None) -> tuple:
+    """One LSTM step from plain differentiable ops: the reference the fused kernels are tested against.
+
+    x: (N, in); hx = (h, c), each (N, H); w_ih: (4H, in), w_hh: (4H, H); b_ih, b_hh: (4H,).
+    Returns (h', c'), each (N, H).
+
+    >>> h, c = lstm_cell_simple(gn.randn(2, 3), (gn.zeros(2, 4), gn.zeros(2, 4)), gn.randn(16, 3), gn.randn(16, 4))
+    >>> h.shape, c.shape
+    ((2, 4), (2, 4))
+    """
+    h, c = hx
+    z = x @ w_ih.T + h @ w_hh.T
+    if b_ih is not None:
+        z = z + b_ih + b_hh
+    H = h.shape[-1]
+    i, f, g, o = (z[..., k * H:(k + 1) * H] for k in range(4))
+    c = sigmoid(f) * c + sigmoid(i) * tanh(g)
+    return sigmoid(o) * tanh(c), c
 
 
 def _gate_scale(gates: int, hidden: int, sigmoid_gates, dtype):
@@ -339,36 +365,61 @@ class GRULayer(_Recurrence):
 _KINDS = {"rnn": (RNNLayer, 1), "lstm": (LSTMLayer, 4), "gru": (GRULayer, 3)}
 
 
+class TimeReverse(Function):
+    """x (T, N, F) -> the first lengths[n] steps of each sequence in reverse order, the padded
+    steps after them left in place (all T steps reversed without lengths). The permutation is
+    its own inverse, so backward applies it to the gradient."""
+
+    def forward(self, x, lengths=None):
+        if lengths is None:
+            self.index = slice(None, None, -1)
+        else:
+            t = xp.arange(x.shape[0])[:, None]
+            self.index = (xp.where(t < lengths, lengths - 1 - t, t), xp.arange(x.shape[1])[None, :])
+        return xp.ascontiguousarray(x[self.index])
+
+    def backward(self, g):
+        return xp.ascontiguousarray(g[self.index])
+
+
 def _shape(shape) -> str:
-    return "(" + ", ".join(str(s) for s in shape) + ")"
+    return str(tuple(int(s) for s in shape))
 
 
-def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, lengths):
+def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, lengths, bidirectional: bool = False):
     """Check shapes of a recurrent call; errors name `who` (the layer), the shape and the expectation.
-    Returns lengths as an int64 array (or None)."""
+    x is (T, N, in), (N, T, in) with batch_first, or (T, in) unbatched. Returns lengths as an int64
+    array (or None)."""
     if not weights:
         raise ValueError(f"{who}: no layer weights given")
+    D = 2 if bidirectional else 1
+    if len(weights) % D:
+        raise ValueError(f"{who}: a bidirectional layer needs weights for both directions, got {len(weights)} sets")
     gates = _KINDS[kind][1]
     in_size, hidden = weights[0][0].shape[1], weights[0][1].shape[1]
     layout = f"(N, T, {in_size}) with batch_first=True" if batch_first else f"(T, N, {in_size}) with batch_first=False"
+    layout += f", or (T, {in_size}) unbatched"
     if not isinstance(x, Tensor):
         raise TypeError(f"{who}: expected a Tensor input, got {type(x).__name__}")
     if x.dtype.kind != "f":
         raise TypeError(f"{who}: expected a floating-point input, got dtype {x.dtype} (token ids go through an Embedding first)")
-    if x.ndim != 3:
-        raise ValueError(f"{who}: expected a 3-D input of shape {layout}, got shape {_shape(x.shape)}")
-    if x.shape[2] != in_size:
+    if x.ndim not in (2, 3):
+        raise ValueError(f"{who}: expected a 3-D (or 2-D unbatched) input of shape {layout}, got shape {_shape(x.shape)}")
+    if x.shape[-1] != in_size:
         raise ValueError(f"{who}: expected input of shape {layout}, got {_shape(x.shape)}")
     for k, w in enumerate(weights):
-        prev = in_size if k == 0 else hidden
+        prev = in_size if k < D else D * hidden
         if w[0].shape != (gates * hidden, prev) or w[1].shape != (gates * hidden, hidden):
-            raise ValueError(f"{who}: layer {k} weights have shapes {_shape(w[0].shape)} and {_shape(w[1].shape)}, "
+            raise ValueError(f"{who}: weights {k} have shapes {_shape(w[0].shape)} and {_shape(w[1].shape)}, "
                              f"expected ({gates * hidden}, {prev}) and ({gates * hidden}, {hidden})")
-    N = x.shape[0] if batch_first else x.shape[1]
-    T = x.shape[1] if batch_first else x.shape[0]
+    unbatched = x.ndim == 2
+    N = None if unbatched else x.shape[0] if batch_first else x.shape[1]
+    T = x.shape[0] if unbatched or not batch_first else x.shape[1]
     if T == 0:
         raise ValueError(f"{who}: expected a sequence length larger than 0, got input of shape {_shape(x.shape)}")
-    want = (len(weights), N, hidden)
+    layers = "num_layers" if D == 1 else "num_layers * 2"
+    want, meaning = ((len(weights), hidden), f"({layers}, hidden_size) for an unbatched input") if unbatched else \
+        ((len(weights), N, hidden), f"({layers}, N, hidden_size)")
     states = hx if kind == "lstm" and hx is not None else (hx,)
     if kind == "lstm" and hx is not None and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
         raise TypeError(f"{who}: the initial state must be a tuple (h0, c0), got {type(hx).__name__}")
@@ -378,10 +429,11 @@ def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, leng
         if not isinstance(s, Tensor):
             raise TypeError(f"{who}: {name} must be a Tensor, got {type(s).__name__}")
         if s.shape != want:
-            raise ValueError(f"{who}: expected {name} of shape {_shape(want)} (num_layers, N, hidden_size), "
-                             f"got {_shape(s.shape)}")
+            raise ValueError(f"{who}: expected {name} of shape {_shape(want)} {meaning}, got {_shape(s.shape)}")
     if lengths is None:
         return None
+    if unbatched:
+        raise ValueError(f"{who}: lengths needs a batched 3-D input, got an unbatched input of shape {_shape(x.shape)}")
     lengths = xp.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
     if lengths.dtype.kind not in "iu":
         raise TypeError(f"{who}: lengths must be integers, got dtype {lengths.dtype}")
@@ -393,84 +445,184 @@ def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, leng
     return lengths.astype(xp.int64)
 
 
-def _run(kind: str, who: str, x, hx, weights, batch_first, lengths, dropout, training, **opts):
+def _run(kind: str, who: str, x, hx, weights, batch_first, lengths, dropout, training, bidirectional, **opts):
     weights = [tuple(w) for w in weights]
-    lengths = validate_inputs(who, kind, x, hx, weights, batch_first, lengths)
-    if not (isinstance(dropout, numbers.Real) and 0 <= dropout < 1):
-        raise ValueError(f"{who}: dropout must be in [0, 1), got {dropout!r}")
+    lengths = validate_inputs(who, kind, x, hx, weights, batch_first, lengths, bidirectional)
+    if not (isinstance(dropout, numbers.Real) and 0 <= dropout <= 1):
+        raise ValueError(f"{who}: dropout must be in [0, 1], got {dropout!r}")
     layer, _ = _KINDS[kind]
-    if batch_first:
+    D = 2 if bidirectional else 1
+    h0 = c0 = None
+    if hx is not None:
+        h0, c0 = hx if kind == "lstm" else (hx, None)
+    unbatched = x.ndim == 2
+    if unbatched:  # one sequence: a batch of one, whatever batch_first says (as PyTorch)
+        x = x.reshape(x.shape[0], 1, x.shape[1])
+        h0, c0 = (None if s is None else s.reshape(s.shape[0], 1, s.shape[1]) for s in (h0, c0))
+    elif batch_first:
         x = x.transpose(1, 0, 2)
     T, N = x.shape[0], x.shape[1]
     hidden = weights[0][1].shape[1]
     dt = xp.result_type(x.data, weights[0][0].data)
-    h0 = c0 = None
-    if hx is not None:
-        h0, c0 = hx if kind == "lstm" else (hx, None)
     zero = Tensor._wrap(xp.zeros((N, hidden), dtype=dt)) if h0 is None or (kind == "lstm" and c0 is None) else None
     finals_h, finals_c = [], []
-    for k, w in enumerate(weights):
+    for k in range(len(weights) // D):
         if k > 0 and dropout > 0 and training:
-            from .dropout import dropout as _dropout
-
             x = _dropout(x, dropout, True)
-        init = [zero if h0 is None else h0[k]]
-        if kind == "lstm":
-            init.append(zero if c0 is None else c0[k])
-        res = layer.apply(x, *init, *w, lengths=lengths, **opts)
-        x = res[:T]
-        finals_h.append(res[T])
-        if kind == "lstm":
-            finals_c.append(res[T + 1])
-    out = x.transpose(1, 0, 2) if batch_first else x
-    h_n = stack(finals_h, axis=0)
-    if kind == "lstm":
-        return out, (h_n, stack(finals_c, axis=0))
-    return out, h_n
+        outs = []
+        for d in range(D):  # d = 1: the reverse direction, state index k * 2 + 1 as PyTorch
+            j = k * D + d
+            init = [zero if h0 is None else h0[j]]
+            if kind == "lstm":
+                init.append(zero if c0 is None else c0[j])
+            seq = x if d == 0 else TimeReverse.apply(x, lengths=lengths)
+            res = layer.apply(seq, *init, *weights[j], lengths=lengths, **opts)
+            outs.append(res[:T] if d == 0 else TimeReverse.apply(res[:T], lengths=lengths))
+            finals_h.append(res[T])
+            if kind == "lstm":
+                finals_c.append(res[T + 1])
+        x = outs[0] if D == 1 else concat(outs, axis=2)
+    finals = [stack(f, axis=0) for f in (finals_h, finals_c) if f]
+    if unbatched:
+        x = x.reshape(T, x.shape[2])
+        finals = [f.reshape(f.shape[0], hidden) for f in finals]
+    elif batch_first:
+        x = x.transpose(1, 0, 2)
+    return (x, tuple(finals)) if kind == "lstm" else (x, finals[0])
 
 
-def rnn(x: Tensor, h0: Tensor | None = None, weights=(), *, nonlinearity: str = "tanh", batch_first: bool = True,
-        lengths=None, dropout: float = 0.0, training: bool = False):
+def rnn(x: Tensor, h0: Tensor | None = None, weights=(), *, nonlinearity: str = "tanh", batch_first: bool = False,
+        lengths=None, dropout: float = 0.0, training: bool = False, bidirectional: bool = False):
     """Multi-layer Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act tanh or relu.
 
-    x: (N, T, in) with batch_first (else (T, N, in)); h0: (L, N, H) or None (zeros);
-    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (H, in), w_hh (H, H);
-    lengths: optional (N,) valid lengths. Returns (output (N, T, H), h_n (L, N, H)).
+    x: (T, N, in), or (N, T, in) with batch_first, or (T, in) unbatched; h0: (L*D, N, H) or None
+    (zeros), D = 2 if bidirectional else 1; weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer and
+    direction (layer k reverse at index 2k + 1), w_ih (H, in), w_hh (H, H); lengths: optional (N,)
+    valid lengths. Returns (output (T, N, D*H), h_n (L*D, N, H)).
 
     >>> w = [(gn.randn(8, 3), gn.randn(8, 8))]
-    >>> [t.shape for t in rnn(gn.randn(4, 5, 3), None, w)]
-    [(4, 5, 8), (1, 4, 8)]
+    >>> [t.shape for t in rnn(gn.randn(5, 4, 3), None, w)]
+    [(5, 4, 8), (1, 4, 8)]
     """
     if nonlinearity not in ("tanh", "relu"):
         raise ValueError(f"rnn: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
-    return _run("rnn", "rnn", x, h0, weights, batch_first, lengths, dropout, training, nonlinearity=nonlinearity)
+    return _run("rnn", "rnn", x, h0, weights, batch_first, lengths, dropout, training, bidirectional,
+                nonlinearity=nonlinearity)
 
 
-def lstm(x: Tensor, hx: tuple | None = None, weights=(), *, batch_first: bool = True, lengths=None,
-         dropout: float = 0.0, training: bool = False):
+def lstm(x: Tensor, hx: tuple | None = None, weights=(), *, batch_first: bool = False, lengths=None,
+         dropout: float = 0.0, training: bool = False, bidirectional: bool = False):
     """Multi-layer LSTM (gates i, f, g, o as PyTorch).
 
-    x: (N, T, in) with batch_first (else (T, N, in)); hx: (h0, c0), each (L, N, H), or None;
-    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (4H, in), w_hh (4H, H).
-    Returns (output (N, T, H), (h_n, c_n)), h_n and c_n of shape (L, N, H).
+    x: (T, N, in), or (N, T, in) with batch_first, or (T, in) unbatched; hx: (h0, c0), each
+    (L*D, N, H), or None; weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer and direction,
+    w_ih (4H, in), w_hh (4H, H). Returns (output (T, N, D*H), (h_n, c_n)), each (L*D, N, H).
 
     >>> w = [(gn.randn(32, 3), gn.randn(32, 8))]
-    >>> out, (h, c) = lstm(gn.randn(4, 5, 3), None, w); out.shape, c.shape
-    ((4, 5, 8), (1, 4, 8))
+    >>> out, (h, c) = lstm(gn.randn(5, 4, 3), None, w); out.shape, c.shape
+    ((5, 4, 8), (1, 4, 8))
     """
-    return _run("lstm", "lstm", x, hx, weights, batch_first, lengths, dropout, training)
+    return _run("lstm", "lstm", x, hx, weights, batch_first, lengths, dropout, training, bidirectional)
 
 
-def gru(x: Tensor, h0: Tensor | None = None, weights=(), *, batch_first: bool = True, lengths=None,
-        dropout: float = 0.0, training: bool = False):
+def gru(x: Tensor, h0: Tensor | None = None, weights=(), *, batch_first: bool = False, lengths=None,
+        dropout: float = 0.0, training: bool = False, bidirectional: bool = False):
     """Multi-layer GRU (gates r, z, n; reset applied to W_hn h + b_hn as PyTorch).
 
-    x: (N, T, in) with batch_first (else (T, N, in)); h0: (L, N, H) or None;
-    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer, w_ih (3H, in), w_hh (3H, H).
-    Returns (output (N, T, H), h_n (L, N, H)).
+    x: (T, N, in), or (N, T, in) with batch_first, or (T, in) unbatched; h0: (L*D, N, H) or None;
+    weights: one (w_ih, w_hh[, b_ih, b_hh]) per layer and direction, w_ih (3H, in), w_hh (3H, H).
+    Returns (output (T, N, D*H), h_n (L*D, N, H)).
 
     >>> w = [(gn.randn(24, 3), gn.randn(24, 8))]
-    >>> [t.shape for t in gru(gn.randn(4, 5, 3), None, w)]
-    [(4, 5, 8), (1, 4, 8)]
+    >>> [t.shape for t in gru(gn.randn(5, 4, 3), None, w)]
+    [(5, 4, 8), (1, 4, 8)]
     """
-    return _run("gru", "gru", x, h0, weights, batch_first, lengths, dropout, training)
+    return _run("gru", "gru", x, h0, weights, batch_first, lengths, dropout, training, bidirectional)
+
+
+# ----- cells: one time step ---------------------------------------------------------
+def validate_cell_inputs(who: str, kind: str, x, hx, w_ih, w_hh, b_ih, b_hh) -> None:
+    """Check a cell call: x (N, in) or (in,) unbatched, states of shape (N, H) or (H,)."""
+    gates, (G, in_size), H = _KINDS[kind][1], w_ih.shape, w_hh.shape[1]
+    if w_ih.shape != (gates * H, in_size) or w_hh.shape != (gates * H, H):
+        raise ValueError(f"{who}: weights have shapes {_shape(w_ih.shape)} and {_shape(w_hh.shape)}, expected "
+                         f"({gates * H}, input_size) and ({gates * H}, {H})")
+    if (b_ih is None) != (b_hh is None):
+        raise ValueError(f"{who}: give both biases b_ih and b_hh or neither")
+    for name, b in (("b_ih", b_ih), ("b_hh", b_hh)):
+        if b is not None and b.shape != (G,):
+            raise ValueError(f"{who}: {name} has shape {_shape(b.shape)}, expected ({G},)")
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{who}: expected a Tensor input, got {type(x).__name__}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"{who}: expected a floating-point input, got dtype {x.dtype}")
+    if x.ndim not in (1, 2) or x.shape[-1] != in_size:
+        raise ValueError(f"{who}: expected input of shape (N, {in_size}), or ({in_size},) unbatched, "
+                         f"got {_shape(x.shape)}")
+    if hx is None:
+        return
+    if kind == "lstm" and (not isinstance(hx, (tuple, list)) or len(hx) != 2):
+        raise TypeError(f"{who}: the state must be a tuple (h, c), got {type(hx).__name__}")
+    want = (H,) if x.ndim == 1 else (x.shape[0], H)
+    for name, s in zip(("hx", "cx"), hx if kind == "lstm" else (hx,)):
+        if not isinstance(s, Tensor):
+            raise TypeError(f"{who}: {name} must be a Tensor, got {type(s).__name__}")
+        if s.shape != want:
+            raise ValueError(f"{who}: expected {name} of shape {_shape(want)} "
+                             f"({'hidden_size,) for an unbatched input' if x.ndim == 1 else 'N, hidden_size)'}, "
+                             f"got {_shape(s.shape)}")
+
+
+def _cell(kind: str, who: str, x, hx, w_ih, w_hh, b_ih, b_hh, **opts):
+    """The fused layer `kind` run for one step: x (N, in) or (in,) -> h' (the LSTM: (h', c'))."""
+    validate_cell_inputs(who, kind, x, hx, w_ih, w_hh, b_ih, b_hh)
+    N, H = (1 if x.ndim == 1 else x.shape[0]), w_hh.shape[1]
+    if hx is None:
+        zero = Tensor._wrap(xp.zeros((N, H), dtype=xp.result_type(x.data, w_ih.data)))
+        states = (zero, zero) if kind == "lstm" else (zero,)
+    else:
+        states = tuple(s.reshape(N, H) for s in (hx if kind == "lstm" else (hx,)))
+    biases = () if b_ih is None else (b_ih, b_hh)
+    res = _KINDS[kind][0].apply(x.reshape(1, N, x.shape[-1]), *states, w_ih, w_hh, *biases, **opts)
+    shape = (H,) if x.ndim == 1 else (N, H)
+    h = res[1].reshape(*shape)
+    return (h, res[2].reshape(*shape)) if kind == "lstm" else h
+
+
+def rnn_cell(x: Tensor, hx: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None, *, nonlinearity: str = "tanh") -> Tensor:
+    """One Elman RNN step h' = act(W_ih x + b_ih + W_hh h + b_hh).
+
+    x: (N, in) or (in,); hx: (N, H) or (H,), None for zeros; w_ih (H, in), w_hh (H, H). Returns h'.
+
+    >>> rnn_cell(gn.randn(2, 3), None, gn.randn(4, 3), gn.randn(4, 4)).shape
+    (2, 4)
+    """
+    if nonlinearity not in ("tanh", "relu"):
+        raise ValueError(f"rnn_cell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+    return _cell("rnn", "rnn_cell", x, hx, w_ih, w_hh, b_ih, b_hh, nonlinearity=nonlinearity)
+
+
+def lstm_cell(x: Tensor, hx: tuple | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+              b_hh: Tensor | None = None) -> tuple:
+    """One LSTM step (gates i, f, g, o), the fused kernel for T = 1; same result as lstm_cell_simple.
+
+    x: (N, in) or (in,); hx: (h, c), each (N, H) or (H,), or None; w_ih (4H, in), w_hh (4H, H).
+    Returns (h', c').
+
+    >>> h, c = lstm_cell(gn.randn(2, 3), None, gn.randn(16, 3), gn.randn(16, 4)); h.shape, c.shape
+    ((2, 4), (2, 4))
+    """
+    return _cell("lstm", "lstm_cell", x, hx, w_ih, w_hh, b_ih, b_hh)
+
+
+def gru_cell(x: Tensor, hx: Tensor | None, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+             b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step (gates r, z, n; reset applied to W_hn h + b_hn as PyTorch).
+
+    x: (N, in) or (in,); hx: (N, H) or (H,), or None; w_ih (3H, in), w_hh (3H, H). Returns h'.
+
+    >>> gru_cell(gn.randn(3), None, gn.randn(12, 3), gn.randn(12, 4)).shape
+    (4,)
+    """
+    return _cell("gru", "gru_cell", x, hx, w_ih, w_hh, b_ih, b_hh)
