@@ -584,7 +584,8 @@ def ref_lbfgs(x, fg, lr=1.0, max_iter=20, history_size=100, tolerance_grad=1e-7,
         else:
             y, s = g - g_prev, d * t
             if y @ s > 1e-10:
-                dirs, stps, rhos = (dirs + [y])[-history_size:], (stps + [s])[-history_size:], (rhos + [1 / (y @ s)])[-history_size:]
+                dirs, stps = (dirs + [y])[-history_size:], (stps + [s])[-history_size:]
+                rhos = (rhos + [1 / (y @ s)])[-history_size:]
                 h = (y @ s) / (y @ y)
             q, alphas = -g, []
             for y_i, s_i, r_i in reversed(list(zip(dirs, stps, rhos))):
