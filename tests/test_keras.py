@@ -43,7 +43,8 @@ def test_seed_code_runs_with_only_imports_changed():
     assert model.predict(x[:5]).shape == (5, num_classes)
     assert model.num_parameters() == 10000 * 256 + 256 + 256 * 128 + 128 + 128 * 46 + 46
     assert adam.hyper["epsilon"] == 1e-7
-    assert tf.keras.models.Sequential is gn.nn.Sequential and tf.keras.layers.Dense is gn.layers.Dense
+    assert tf.keras.models.Sequential is gn.models.Sequential and tf.keras.layers.Dense is gn.layers.Dense
+    assert issubclass(tf.keras.models.Sequential, gn.nn.Sequential) and issubclass(Dense, gn.nn.Linear)
 
 
 @pytest.mark.parametrize("opt", ["sgd", "adam", "rmsprop", "adagrad", "adamw"])
@@ -137,7 +138,7 @@ def test_bad_input_errors():
     m.compile("adam", "mse")
     with pytest.raises(ValueError, match="len\\(x\\)=5.*len\\(y\\)=4"):
         m.fit(np.zeros((5, 4)), np.zeros((4, 2)), verbose=0)
-    with pytest.raises(ValueError, match="last dimension 4"):
+    with pytest.raises(ValueError, match="4 features in the last dimension"):
         m.predict(np.zeros((2, 3)))
     m.compile("adam", "categorical_crossentropy")
     with pytest.raises(ValueError, match="sparse_categorical_crossentropy"):
@@ -202,7 +203,7 @@ def test_keras_optimizer_standalone_matches_optim_and_decay():
 
 
 def test_pytorch_style_fit_and_sequential_identity():
-    assert gn.models.Sequential is gn.nn.Sequential
+    assert gn.models.Sequential is gn.keras.Sequential
     gn.manual_seed(5)
     x, y = _blobs()
     loader = gn.data.DataLoader(gn.data.TensorDataset(x[:90], y[:90]), batch_size=16, shuffle=True)
@@ -218,8 +219,9 @@ def test_pytorch_style_fit_and_sequential_identity():
 
 def test_other_layers():
     gn.manual_seed(6)
-    m = Sequential([layers.Conv2D(4, 3, padding="same", activation="relu"), layers.MaxPooling2D(2),
-                    layers.BatchNormalization(), layers.Flatten(), layers.Activation("tanh"), Dense(2)])
+    m = Sequential([layers.Conv2D(4, 3, padding="same", activation="relu", data_format="channels_first"),
+                    layers.MaxPooling2D(2, data_format="channels_first"), layers.BatchNormalization(axis=1),
+                    layers.Flatten(), layers.Activation("tanh"), Dense(2)])
     out = m(gn.randn(2, 1, 6, 6))
     assert out.shape == (2, 2) and m[0].weight.shape == (4, 1, 3, 3)
     assert m[2].running_mean.shape == (4,) and int(m[2].num_batches_tracked) == 1
@@ -232,10 +234,34 @@ def test_other_layers():
         np.testing.assert_allclose(layers.Activation(name)(gn.tensor(a)).data, ref, rtol=1e-12, err_msg=name)
 
 
-def test_conv2d_refuses_a_channels_last_input_shape_with_the_fix_in_the_message():
-    with pytest.raises(ValueError, match=r"channels-last.*input_shape=\(1, 28, 28\)"):
-        layers.Conv2D(8, 3, input_shape=(28, 28, 1))
-    assert layers.Conv2D(8, 3, input_shape=(1, 28, 28)).weight.shape == (8, 1, 3, 3)
+def test_image_layers_are_channels_last_by_default_and_match_channels_first():
+    gn.manual_seed(7)
+    x = gn.randn(2, 6, 6, 3)  # NHWC
+    last = Sequential([layers.Conv2D(4, 3, padding="same"), layers.BatchNormalization(), layers.MaxPooling2D(2)])
+    first = Sequential([layers.Conv2D(4, 3, padding="same", data_format="channels_first"),
+                        layers.BatchNormalization(axis=1), layers.MaxPooling2D(2, data_format="channels_first")])
+    out = last(x)
+    first(x.transpose(0, 3, 1, 2))
+    first.load_state_dict(last.state_dict())
+    assert out.shape == (2, 3, 3, 4) and last[0].weight.shape == (4, 3, 3, 3)
+    np.testing.assert_allclose(first(x.transpose(0, 3, 1, 2)).transpose(0, 2, 3, 1).data, last(x).data, atol=1e-5)
+    assert layers.Conv2D(8, 3, input_shape=(28, 28, 1)).weight.shape == (8, 1, 3, 3)
+    with pytest.raises(ValueError, match="data_format"):
+        layers.Conv2D(8, 3, data_format="NHWC")
+
+
+def test_keras_layers_are_nn_layers_so_nn_fixes_reach_them():
+    assert layers.Flatten()(gn.zeros(0, 2, 3)).shape == (0, 6)  # nn.Flatten handles the empty batch
+    with pytest.raises(ValueError, match="filters must be a positive int, got True"):
+        layers.Conv2D(True, 3)
+    with pytest.raises(ValueError, match="Dropout: rate must be in \\[0, 1\\), got 'a'"):
+        Dropout("a")
+    for keras_cls, nn_cls in [(Dense, gn.nn.Linear), (layers.Conv2D, gn.nn.Conv2d), (Dropout, gn.nn.Dropout),
+                              (layers.Flatten, gn.nn.Flatten), (layers.MaxPooling2D, gn.nn.MaxPool2d)]:
+        assert issubclass(keras_cls, nn_cls)
+    bn = layers.BatchNormalization()
+    bn(gn.randn(8, 3))
+    assert bn.momentum == pytest.approx(0.01) and bn.eps == pytest.approx(1e-3)  # Keras 0.99 is PyTorch 0.01
 
 
 def test_compile_builds_lazy_layers_from_the_first_layers_input_shape():

@@ -227,7 +227,7 @@ def validate(cfg: dict) -> dict:
 
 def _check_loss_and_metrics(train: dict) -> None:
     """train.loss is one of the module losses below or a Keras loss string; metrics are metric names."""
-    from ..train.keras import LOSS_NAMES
+    from ..train.losses import LOSS_NAMES
     from ..train.metrics import METRIC_NAMES
     from .run import LOSSES
 

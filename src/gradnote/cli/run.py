@@ -174,6 +174,7 @@ def train_from_config(cfg: dict, verbose: int = 1, extra_callbacks=(), write: bo
 
     from .. import callbacks as cbs
     from .. import metrics as metrics_mod
+    from ..keras import training  # Keras's compile/fit/evaluate/predict work on any model (LeNet5 too)
 
     gn.manual_seed(cfg["seed"])
     run_dir = Path(cfg["output"]) if write else None
@@ -186,15 +187,15 @@ def train_from_config(cfg: dict, verbose: int = 1, extra_callbacks=(), write: bo
     if schedule is not None:
         callbacks.append(cbs.LearningRateScheduler(schedule))
     callbacks.extend(extra_callbacks)
-    model.compile(optimizer=optimizer, loss=build_loss(train["loss"]), metrics=list(train["metrics"]))
+    training.compile(model, optimizer=optimizer, loss=build_loss(train["loss"]), metrics=list(train["metrics"]))
     validation = (data["x_val"], data["y_val"]) if data["x_val"] is not None else None
     start = time.perf_counter()
-    history = model.fit(data["x_train"], data["y_train"], batch_size=train["batch_size"], epochs=train["epochs"],
-                        validation_data=validation, callbacks=callbacks, verbose=train.get("verbose", verbose))
+    history = training.fit(model, data["x_train"], data["y_train"], batch_size=train["batch_size"], epochs=train["epochs"],
+                           validation_data=validation, callbacks=callbacks, verbose=train.get("verbose", verbose))
     seconds = time.perf_counter() - start
-    scores = model.evaluate(data["x_test"], data["y_test"], batch_size=256)
+    scores = training.evaluate(model, data["x_test"], data["y_test"], batch_size=256)
     scores = scores if isinstance(scores, (list, tuple)) else [scores]
-    pred = np.asarray(model.predict(data["x_test"], batch_size=256))
+    pred = np.asarray(training.predict(model, data["x_test"], batch_size=256))
     y_pred = pred.argmax(-1) if pred.ndim == 2 and pred.shape[1] > 1 else (pred.reshape(-1) > 0).astype(int)
     accuracy = float((y_pred == data["y_test"]).mean())
     result = {"history": history, "test_loss": float(scores[0]), "test_accuracy": accuracy, "seconds": seconds,

@@ -5,7 +5,22 @@
     from gradnote.keras.layers import Dense, Dropout
     adam = tf.keras.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
 
-Each submodule re-exports its gradnote counterpart (gradnote.models, .layers, .optimizers, .callbacks, .metrics).
+    from gradnote import keras                             # was: import keras
+    inputs = keras.Input(shape=(784,))
+    outputs = keras.layers.Dense(10, activation="softmax")(keras.layers.Dense(64, activation="relu")(inputs))
+    model = keras.Model(inputs, outputs)
+
+The layers are spellings over gradnote.nn, the optimisers over gradnote.optim, and training runs the
+one loop in gradnote.train (keras.training). Importing this package also installs it as the
+implementation behind nn.Sequential's deprecated compile/fit/evaluate/predict.
 """
 
-from . import callbacks, layers, metrics, models, optimizers  # noqa: F401
+from .. import nn as _nn
+from . import activations, callbacks, layers, losses, metrics, models, optimizers, training, utils  # noqa: F401
+from .graph import Input, KerasTensor  # noqa: F401
+from .models import Model, Sequential, load_model  # noqa: F401
+
+__all__ = ["Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "layers", "load_model",
+           "losses", "metrics", "models", "optimizers", "utils"]
+
+_nn.containers.install_keras_training(training)

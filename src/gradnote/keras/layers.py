@@ -1,4 +1,341 @@
-"""Keras spelling of gradnote.layers."""
+"""Keras's layers as spellings over gradnote.nn: Keras names, defaults and initialisers, nn's code.
 
-from ..layers import *  # noqa: F401,F403
-from ..layers import __all__  # noqa: F401
+    from gradnote.keras.models import Sequential
+    from gradnote.keras.layers import Dense, Dropout
+    model = Sequential()
+    model.add(Dense(256, input_shape=(784,), activation="relu"))
+    model.add(Dropout(0.5))
+    model.add(Dense(10, activation="softmax"))
+
+Each layer subclasses its nn module (Dense is an nn.Linear, Conv2D an nn.Conv2d, ...), so every fix
+made in nn reaches both spellings, and state dicts exchange (Dense.weight is (units, in_features)).
+Sizes come from input_shape or the first call (nn's lazy sizing); kernels start glorot_uniform and
+biases at zero, as Keras. Image layers take Keras's default data_format="channels_last" (NHWC in,
+NHWC out); "channels_first" (NCHW, nn's layout) is accepted. Every layer can be called on a
+keras.Input (a symbolic tensor) to build a functional Model.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from .. import nn
+from ..autograd import Tensor
+from ..nn import init
+from ..nn.normalization import _BatchNorm
+from . import activations
+from .graph import Layer
+
+__all__ = [
+    "ACTIVATIONS",
+    "INITIALIZERS",
+    "Activation",
+    "BatchNormalization",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Layer",
+    "MaxPooling2D",
+    "activation_fn",
+]
+
+ACTIVATIONS = activations._BY_NAME  # the one activation registry (keras.activations.get)
+activation_fn = activations.get
+
+
+def _normal(std):
+    return lambda t, generator=None: init.normal_(t, 0.0, std, generator=generator)
+
+
+def _lecun_normal(t, generator=None):
+    return _normal(1 / math.sqrt(init.calculate_fan_in_and_fan_out(t)[0]))(t, generator)
+
+
+# Keras initialiser names: those nn.init spells the same way resolve there (init_weight), the rest here
+INITIALIZERS = {
+    "glorot_uniform": "glorot_uniform", "glorot_normal": "glorot_normal", "he_uniform": "he_uniform",
+    "he_normal": "he_normal", "zeros": "zeros", "ones": "ones", "lecun_normal": _lecun_normal,
+    "random_normal": _normal(0.05),
+    "random_uniform": lambda t, generator=None: init.uniform_(t, -0.05, 0.05, generator=generator),
+}
+
+
+def _initializer(layer: str, name):
+    if callable(name):
+        return name
+    if name not in INITIALIZERS:
+        raise ValueError(f"{layer}: unknown kernel_initializer {name!r}; valid names: {', '.join(sorted(INITIALIZERS))}")
+    return INITIALIZERS[name]
+
+
+def _positive_int(layer: str, what: str, value) -> int:
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
+        raise ValueError(f"{layer}: {what} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _pair(layer: str, what: str, v) -> tuple:
+    t = (v, v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else tuple(v) \
+        if isinstance(v, (tuple, list)) else ()
+    if len(t) != 2 or not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i > 0 for i in t):
+        raise ValueError(f"{layer}: {what} must be a positive int or a pair of them, got {v!r}")
+    return tuple(int(i) for i in t)
+
+
+def _data_format(layer: str, data_format) -> str:
+    data_format = data_format or "channels_last"
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+    return data_format
+
+
+def _to_nchw(x: Tensor) -> Tensor:
+    return x.transpose(0, x.ndim - 1, *range(1, x.ndim - 1))
+
+
+def _to_nhwc(x: Tensor) -> Tensor:
+    return x.transpose(0, *range(2, x.ndim), 1)
+
+
+def _input_shape(input_shape, input_dim=None):
+    if input_dim is not None:
+        return (int(input_dim),)
+    return tuple(input_shape) if input_shape else None
+
+
+class Dense(Layer, nn.Linear):
+    """Fully connected layer over nn.Linear: y = activation(x @ W.T + b), W: (units, in_features).
+
+    x: (N, *, in_features) -> (N, *, units); in_features from input_shape[-1] / input_dim or the
+    first input. Kernel glorot_uniform, bias zeros (Keras's defaults).
+
+    >>> Dense(4, activation="relu")(gn.randn(2, 3)).shape
+    (2, 4)
+    """
+
+    def __init__(self, units: int, activation=None, input_shape=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", input_dim: int | None = None):
+        units = _positive_int("Dense", "units", units)
+        self.activation = activations.serialize(activation)
+        activations.get(activation)
+        self.kernel_initializer = kernel_initializer
+        self.input_shape = _input_shape(input_shape, input_dim)
+        nn.Linear.__init__(self, self.input_shape[-1] if self.input_shape else None, units, bias=use_bias,
+                           init=_initializer("Dense", kernel_initializer))
+        self.units = units
+
+    def forward(self, x: Tensor) -> Tensor:
+        return activations.get(self.activation)(nn.Linear.forward(self, x))
+
+    def get_config(self) -> dict:
+        return {"units": self.units, "activation": self.activation,
+                "input_shape": [self.in_features] if self.built else None, "use_bias": self.use_bias,
+                "kernel_initializer": self.kernel_initializer}
+
+    def extra_repr(self) -> str:
+        return f"{self.in_features if self.built else '?'} -> {self.units}, activation={self.activation}"
+
+
+class Dropout(Layer, nn.Dropout):
+    """nn.Dropout with Keras's argument: zeroes inputs with probability `rate` in training, scales the rest
+    by 1/(1 - rate). noise_shape is not supported; seed the run with gn.manual_seed.
+
+    >>> Dropout(0.5).eval()(gn.ones(2)).tolist()
+    [1.0, 1.0]
+    """
+
+    def __init__(self, rate: float, noise_shape=None, seed=None):
+        if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate < 1:
+            raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
+        if noise_shape is not None:
+            raise ValueError("Dropout: noise_shape is not supported")
+        nn.Dropout.__init__(self, p=float(rate))
+        self.rate = float(rate)
+
+    def get_config(self) -> dict:
+        return {"rate": self.rate}
+
+    def extra_repr(self) -> str:
+        return f"rate={self.rate}"
+
+
+class Activation(Layer, nn.Module):
+    """Applies an activation by name (keras.activations.get): Activation("relu").
+
+    >>> Activation("relu")(gn.tensor([-1.0, 1.0])).tolist()
+    [0.0, 1.0]
+    """
+
+    def __init__(self, activation):
+        activations.get(activation)
+        self.activation = activations.serialize(activation)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return activations.get(self.activation)(x)
+
+    def extra_repr(self) -> str:
+        return repr(self.activation)
+
+
+class Flatten(Layer, nn.Flatten):
+    """nn.Flatten(): (N, d1, d2, ...) -> (N, d1 * d2 * ...), empty batches included.
+
+    >>> Flatten()(gn.zeros(0, 2, 3)).shape
+    (0, 6)
+    """
+
+    def __init__(self, data_format=None):
+        self.data_format = _data_format("Flatten", data_format)
+        nn.Flatten.__init__(self)
+
+    def get_config(self) -> dict:
+        return {"data_format": self.data_format}
+
+
+class BatchNormalization(Layer, _BatchNorm):
+    """nn's batch normalisation over the feature axis (`axis`, the last by default), sized at first call.
+
+    Keras's arguments: momentum is the weight of the OLD running value (0.99, i.e. PyTorch's
+    momentum 0.01), epsilon 1e-3. Parameters and buffers carry PyTorch's names (weight, bias,
+    running_mean, running_var, num_batches_tracked), so the state dict matches nn.BatchNorm1d/2d.
+
+    >>> BatchNormalization()(gn.randn(4, 3)).shape
+    (4, 3)
+    """
+
+    _ranks, _layout = (2, 3, 4), "(N, C), (N, C, L) or (N, C, H, W) with the features moved to axis 1"
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, input_shape=None):
+        if not isinstance(momentum, numbers.Real) or not 0 <= momentum < 1:
+            raise ValueError(f"BatchNormalization: momentum must be in [0, 1), got {momentum!r}")
+        if not isinstance(epsilon, numbers.Real) or epsilon <= 0:
+            raise ValueError(f"BatchNormalization: epsilon must be positive, got {epsilon!r}")
+        if bool(center) != bool(scale):
+            raise ValueError("BatchNormalization: center and scale must both be on or both off "
+                             f"(nn's affine), got center={center!r}, scale={scale!r}")
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise ValueError(f"BatchNormalization: axis must be an int, got {axis!r}")
+        self.axis, self.keras_momentum, self.epsilon, self.center, self.scale = axis, float(momentum), \
+            float(epsilon), bool(center), bool(scale)
+        self.num_features = None
+        self.input_shape = tuple(input_shape) if input_shape else None
+        if self.input_shape:
+            self.build(self.input_shape[axis - 1 if axis > 0 else axis])
+
+    @property
+    def built(self) -> bool:
+        return self.num_features is not None
+
+    def build(self, num_features: int, dtype=None) -> None:
+        _BatchNorm.__init__(self, int(num_features), eps=self.epsilon, momentum=1 - self.keras_momentum,
+                            affine=self.center)
+        if dtype is not None and dtype != self.running_mean.dtype:
+            self.to(dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim < 2:
+            raise ValueError(f"BatchNormalization: expected input (N, ..., C), got shape {tuple(x.shape)}")
+        axis = self.axis % x.ndim
+        if axis == 0:
+            raise ValueError("BatchNormalization: axis 0 is the batch axis; normalise a feature axis")
+        if self.num_features is None:
+            self.build(x.shape[axis], x.dtype if x.dtype.kind == "f" else None)
+        moved = axis != 1
+        if moved:
+            order = [0, axis, *[i for i in range(1, x.ndim) if i != axis]]
+            x = x.transpose(*order)
+        y = _BatchNorm.forward(self, x)
+        if moved:
+            back = [order.index(i) for i in range(x.ndim)]
+            y = y.transpose(*back)
+        return y
+
+    def get_config(self) -> dict:
+        shape = None if self.num_features is None else [self.num_features]
+        return {"axis": self.axis, "momentum": self.keras_momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale, "input_shape": shape}
+
+
+class Conv2D(Layer, nn.Conv2d):
+    """2-D convolution over nn.Conv2d; images NHWC (data_format="channels_last", Keras's default) or NCHW.
+
+    x: (N, H, W, C) -> (N, H', W', filters) (channels_first: (N, C, H, W) -> (N, filters, H', W')).
+    padding "valid" (none) or "same" (odd kernels, stride 1: output keeps H and W). The weight keeps
+    PyTorch's layout (filters, C, kh, kw) whatever the data format.
+
+    >>> Conv2D(4, 3, padding="same")(gn.randn(2, 8, 8, 1)).shape
+    (2, 8, 8, 4)
+    """
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", activation=None,
+                 use_bias: bool = True, kernel_initializer="glorot_uniform", input_shape=None, data_format=None,
+                 dilation_rate=1):
+        filters = _positive_int("Conv2D", "filters", filters)
+        kernel_size = _pair("Conv2D", "kernel_size", kernel_size)
+        strides = _pair("Conv2D", "strides", strides)
+        if padding not in ("valid", "same"):
+            raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
+        if padding == "same" and (strides != (1, 1) or any(k % 2 == 0 for k in kernel_size)):
+            raise ValueError(f"Conv2D: padding='same' needs stride 1 and odd kernels, got kernel_size="
+                             f"{kernel_size}, strides={strides}")
+        activations.get(activation)
+        self.data_format = _data_format("Conv2D", data_format)
+        self.filters, self.padding_mode, self.activation = filters, padding, activations.serialize(activation)
+        self.kernel_initializer, self.strides = kernel_initializer, strides
+        self.input_shape = tuple(input_shape) if input_shape else None
+        if self.input_shape is not None and len(self.input_shape) != 3:
+            raise ValueError(f"Conv2D: input_shape must be (H, W, C) (or (C, H, W) with channels_first), "
+                             f"got {self.input_shape}")
+        in_channels = None
+        if self.input_shape:
+            in_channels = self.input_shape[-1] if self.data_format == "channels_last" else self.input_shape[0]
+        pad = tuple(k // 2 for k in kernel_size) if padding == "same" else 0
+        nn.Conv2d.__init__(self, in_channels, filters, kernel_size, stride=strides, padding=pad,
+                           dilation=dilation_rate, bias=use_bias, init=_initializer("Conv2D", kernel_initializer))
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.ndim != 4:
+            layout = "(N, H, W, C)" if self.data_format == "channels_last" else "(N, C, H, W)"
+            raise ValueError(f"Conv2D: expected input {layout}, got shape {tuple(x.shape)}")
+        last = self.data_format == "channels_last"
+        out = nn.Conv2d.forward(self, _to_nchw(x) if last else x)
+        return activations.get(self.activation)(_to_nhwc(out) if last else out)
+
+    def get_config(self) -> dict:
+        shape = None
+        if self.built:
+            shape = [1, 1, self.in_channels] if self.data_format == "channels_last" else [self.in_channels, 1, 1]
+        return {"filters": self.filters, "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding_mode, "activation": self.activation, "use_bias": self.use_bias,
+                "kernel_initializer": self.kernel_initializer, "input_shape": shape,
+                "data_format": self.data_format, "dilation_rate": list(self.dilation)}
+
+
+class MaxPooling2D(Layer, nn.MaxPool2d):
+    """nn.MaxPool2d on NHWC (channels_last, Keras's default) or NCHW images; strides default to pool_size.
+
+    >>> MaxPooling2D(2)(gn.randn(1, 4, 4, 3)).shape
+    (1, 2, 2, 3)
+    """
+
+    def __init__(self, pool_size=2, strides=None, padding: str = "valid", data_format=None):
+        if padding != "valid":
+            raise ValueError(f"MaxPooling2D: only padding='valid' is supported, got {padding!r}")
+        self.pool_size = _pair("MaxPooling2D", "pool_size", pool_size)
+        self.strides = _pair("MaxPooling2D", "strides", strides) if strides is not None else self.pool_size
+        self.data_format = _data_format("MaxPooling2D", data_format)
+        nn.MaxPool2d.__init__(self, self.pool_size, self.strides)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.data_format == "channels_first":
+            return nn.MaxPool2d.forward(self, x)
+        if x.ndim != 4:
+            raise ValueError(f"MaxPooling2D: expected input (N, H, W, C), got shape {tuple(x.shape)}")
+        return _to_nhwc(nn.MaxPool2d.forward(self, _to_nchw(x)))
+
+    def get_config(self) -> dict:
+        return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": "valid",
+                "data_format": self.data_format}

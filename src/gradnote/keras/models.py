@@ -1,5 +1,191 @@
-"""Keras spelling of gradnote.models."""
+"""Keras's models: ``Model`` (functional or subclassed) and ``Sequential``, trained by gradnote.keras.training.
 
-from ..models import LeNet5, Sequential  # noqa: F401
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(8, activation="relu"), layers.Dense(3)])
+    inputs = keras.Input(shape=(4,)); outputs = layers.Dense(3)(layers.Dense(8)(inputs))
+    model = keras.Model(inputs, outputs)                         # functional: a graph of layer calls
+    class MyModel(keras.Model):                                  # subclassing: define call()
+        def __init__(self): super().__init__(); self.dense = layers.Dense(3)
+        def call(self, x): return self.dense(x)
 
-__all__ = ["LeNet5", "Sequential"]
+Every model is a gradnote Module (parameters, state_dict, train/eval), with Keras's compile / fit /
+evaluate / predict, layers / get_layer / count_params / get_weights / set_weights / summary and
+save / save_weights / load_weights (gradnote's safe file format).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .. import nn
+from ..autograd import Tensor
+from ..models.lenet import LeNet5
+from . import training
+from .graph import KerasTensor, Layer, nodes_between
+
+__all__ = ["LeNet5", "Model", "Sequential", "load_model"]
+
+
+class Model(Layer, nn.Module):
+    """A Keras model: Model(inputs, outputs) over a graph of layer calls, or a subclass defining call().
+
+    >>> inputs = keras.Input(shape=(3,)); model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    >>> model(gn.ones(4, 3)).shape
+    (4, 2)
+    """
+
+    def __init__(self, inputs=None, outputs=None, name: str | None = None):
+        if name is not None:
+            self.name = name
+        self.__dict__["_graph"] = None
+        if inputs is None and outputs is None:
+            return
+        if inputs is None or outputs is None:
+            raise ValueError("Model: pass both inputs and outputs (keras.Input tensors and layer calls on them)")
+        ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        for t in ins + outs:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"Model: inputs and outputs must be KerasTensors (from keras.Input and layer "
+                                f"calls), got {type(t).__name__}")
+        nodes = nodes_between(ins, outs)
+        for t in nodes:
+            if t.layer not in self._modules.values():
+                self.add_module(t.layer.name, t.layer)
+        self.__dict__["_graph"] = (ins, outs, nodes, isinstance(outputs, (list, tuple)))
+
+    # ----- calling --------------------------------------------------------------------------------
+    def forward(self, *args, **kwargs):
+        if self._graph is None:
+            call = self.call
+            if "training" in inspect.signature(call).parameters and "training" not in kwargs:
+                kwargs["training"] = self.training
+            return call(*args, **kwargs)
+        ins, outs, nodes, many = self._graph
+        xs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) and len(ins) > 1 else list(args)
+        if len(xs) != len(ins):
+            raise ValueError(f"{self.name}: expected {len(ins)} inputs, got {len(xs)}")
+        values = {id(k): v if isinstance(v, Tensor) else Tensor(v) for k, v in zip(ins, xs)}
+        calls: dict = {}
+        for t in nodes:
+            key = (id(t.layer), id(t.inputs))
+            if key not in calls:  # a layer with several outputs runs once
+                calls[key] = t.layer(*_resolve(t.inputs, values))
+            out = calls[key]
+            values[id(t)] = out[t.index] if t.index is not None else out
+        results = [values[id(t)] for t in outs]
+        return results if many else results[0]
+
+    def call(self, inputs, training=None):
+        raise NotImplementedError(f"{type(self).__name__}: a subclassed Model defines call(inputs), or build one "
+                                  "as Model(inputs, outputs)")
+
+    # ----- Keras's model surface ------------------------------------------------------------------
+    @property
+    def layers(self) -> list:
+        return list(self.children())
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        """The layer called `name` (or at position `index`)."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if getattr(layer, "name", None) == name:
+                return layer
+        raise ValueError(f"{self.name}.get_layer: no layer named {name!r}; layers: "
+                         f"{[getattr(m, 'name', type(m).__name__) for m in self.layers]}")
+
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
+        """Set optimizer (name or object), loss (name, Loss or callable) and metrics for fit."""
+        training.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
+
+    def fit(self, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose: int = 1, callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
+            resume=None):
+        """Train on arrays; returns a History (see gradnote.keras.training.fit)."""
+        return training.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
+                            validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
+                            initial_epoch=initial_epoch, resume=resume)
+
+    def evaluate(self, x=None, y=None, batch_size: int = 32, verbose: int = 0):
+        """Loss, or [loss, *metrics], on x, y in eval mode."""
+        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
+
+    def predict(self, x, batch_size: int = 32, verbose: int = 0):
+        """Model outputs for x as an ndarray, batched, in eval mode, without a graph."""
+        return training.predict(self, x, batch_size=batch_size, verbose=verbose)
+
+    def save_weights(self, path) -> None:
+        """Write the state dict (safetensors)."""
+        from .. import io
+
+        io.save(self.state_dict(), path)
+
+    def load_weights(self, path) -> None:
+        """Read weights written by save_weights into this (built) model."""
+        from .. import io
+
+        self.load_state_dict(io.load(path))
+
+    def save(self, path) -> None:
+        """Architecture and weights in gradnote's safe format (gn.save); read back with keras.models.load_model."""
+        from .. import io
+
+        io.save(self, path)
+
+
+def _resolve(args, values):
+    out = []
+    for a in args:
+        if isinstance(a, KerasTensor):
+            out.append(values[id(a)])
+        elif isinstance(a, (list, tuple)):
+            out.append(type(a)(_resolve(a, values)))
+        else:
+            out.append(a)
+    return out
+
+
+class Sequential(Model, nn.Sequential):
+    """Keras's Sequential: layers applied in order (an nn.Sequential), with Keras's training methods.
+
+    Sequential([keras.Input(shape=(784,)), Dense(64), ...]) takes the Input's shape as the model's
+    input shape (compile then builds every layer), as does input_shape= on the first layer.
+
+    >>> model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    >>> model.predict(np.ones((4, 3), np.float32)).shape
+    (4, 2)
+    """
+
+    def __init__(self, layers=None, name: str | None = None):
+        Model.__init__(self, name=name)
+        items = list(layers.items()) if hasattr(layers, "items") else list(layers or [])
+        if items and isinstance(items[0], KerasTensor):
+            self.__dict__["input_shape"] = items.pop(0).shape[1:]
+        if hasattr(layers, "items"):
+            for key, layer in items:
+                self.add_module(key, layer)
+        else:
+            for layer in items:
+                self.add(layer)
+
+    def add(self, layer) -> Sequential:
+        if isinstance(layer, KerasTensor) and not len(self):
+            self.__dict__["input_shape"] = layer.shape[1:]
+            return self
+        return nn.Sequential.add(self, layer)
+
+    def forward(self, x):
+        return nn.Sequential.forward(self, x)
+
+    def __getitem__(self, i):
+        return nn.Sequential.__getitem__(self, i)
+
+
+def load_model(path):
+    """A model saved by model.save(path) (gn.load's safe format: no code runs from the file)."""
+    from .. import io
+
+    model = io.load(path)
+    if not isinstance(model, nn.Module):
+        raise ValueError(f"load_model: {path!r} holds {type(model).__name__}, not a model")
+    return model

@@ -1,4 +1,18 @@
-"""Ready-made models: Keras-style Sequential and classic architectures (LeNet-5)."""
+"""Ready-made models: classic architectures (LeNet-5) and, under its old name, Keras's Sequential.
+
+``gradnote.models.Sequential`` is gradnote.keras.Sequential; it loads on first use, so that
+importing gradnote.models.lenet (an nn-level model) does not pull in the Keras package.
+"""
 
 from .lenet import *  # noqa: F401,F403
-from .sequential import *  # noqa: F401,F403
+from .lenet import __all__ as _lenet_all
+
+__all__ = [*_lenet_all, "Sequential"]
+
+
+def __getattr__(name):
+    if name == "Sequential":
+        from .sequential import Sequential
+
+        return Sequential
+    raise AttributeError(f"module 'gradnote.models' has no attribute {name!r}")

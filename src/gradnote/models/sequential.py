@@ -1,10 +1,10 @@
-"""Keras's Sequential is gradnote's nn.Sequential: ``add`` layers, then compile / fit / evaluate / predict.
+"""Keras's Sequential under its old path (gradnote.models.Sequential): gradnote.keras.Sequential.
 
     from gradnote.models import Sequential
     from gradnote.layers import Dense
     model = Sequential([Dense(64, activation="relu"), Dense(10, activation="softmax")])
 """
 
-from ..nn.containers import Sequential
+from ..keras.models import Sequential
 
 __all__ = ["Sequential"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections import OrderedDict
 
 from .module import Module
@@ -42,30 +43,28 @@ class Sequential(Module):
             return Sequential(*layers[i])
         return layers[i]
 
-    # Keras-style training (gradnote.train.keras); imported lazily so nn does not depend on train
+    # Deprecated Keras training: gradnote.keras.Sequential has these; gradnote.keras installs its training
+    # module here on import (install_keras_training), so nn imports nothing from the layers above it
     def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
-        """Keras: set optimizer (name or object), loss (name or callable) and metrics for fit."""
-        from ..train import keras
-        keras.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
+        """Deprecated: use gradnote.keras.Sequential (Keras's compile)."""
+        _keras_training("compile").compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
 
     def fit(self, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose: int = 1, callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
             resume=None):
-        """Keras: train on arrays; returns a History (see gradnote.train.keras.fit)."""
-        from ..train import keras
-        return keras.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
-                         validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
-                         initial_epoch=initial_epoch, resume=resume)
+        """Deprecated: use gradnote.keras.Sequential (Keras's fit)."""
+        return _keras_training("fit").fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                                          callbacks=callbacks, validation_split=validation_split,
+                                          validation_data=validation_data, shuffle=shuffle,
+                                          initial_epoch=initial_epoch, resume=resume)
 
     def evaluate(self, x=None, y=None, batch_size: int = 32, verbose: int = 0):
-        """Keras: loss, or [loss, *metrics], on x, y in eval mode."""
-        from ..train import keras
-        return keras.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
+        """Deprecated: use gradnote.keras.Sequential (Keras's evaluate)."""
+        return _keras_training("evaluate").evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
 
     def predict(self, x, batch_size: int = 32, verbose: int = 0):
-        """Keras: model outputs for x as an ndarray, batched, in eval mode, without a graph."""
-        from ..train import keras
-        return keras.predict(self, x, batch_size=batch_size, verbose=verbose)
+        """Deprecated: use gradnote.keras.Sequential (Keras's predict)."""
+        return _keras_training("predict").predict(self, x, batch_size=batch_size, verbose=verbose)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -94,6 +93,24 @@ class ModuleList(Module):
 
     def __iter__(self):
         return iter(self._modules.values())
+
+
+_KERAS_TRAINING = []  # [gradnote.keras.training] once that package is imported
+
+
+def install_keras_training(module) -> None:
+    """Called by gradnote.keras: the implementation behind nn.Sequential's deprecated compile/fit/..."""
+    _KERAS_TRAINING[:] = [module]
+
+
+def _keras_training(method: str):
+    warnings.warn(f"nn.Sequential.{method} is deprecated and will be removed in the next release; build the "
+                  "model with gradnote.keras.Sequential (or gradnote.models.Sequential) instead",
+                  DeprecationWarning, stacklevel=3)
+    if not _KERAS_TRAINING:
+        raise RuntimeError(f"nn.Sequential.{method}: Keras training lives in gradnote.keras; import gradnote.keras "
+                           "(or use gradnote.keras.Sequential) first")
+    return _KERAS_TRAINING[0]
 
 
 def _check_module(where: str, layer) -> Module:

@@ -9,7 +9,7 @@ callbacks, metrics and bit-identical checkpoints.
 
 from __future__ import annotations
 
-from . import callbacks, metrics
+from . import callbacks, losses, metrics
 from .callbacks import (
     Callback,
     CSVLogger,
@@ -21,14 +21,13 @@ from .callbacks import (
 )
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History
-from .keras import compile, evaluate, predict
-from .loop import Head, Loop
+from .loop import Loop
+from .losses import as_loop_loss
 
 __all__ = [
     "CSVLogger",
     "Callback",
     "EarlyStopping",
-    "Head",
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
@@ -36,13 +35,11 @@ __all__ = [
     "ModelCheckpoint",
     "TerminateOnNaN",
     "callbacks",
-    "compile",
-    "evaluate",
     "evaluate_loader",
     "fit",
     "load_checkpoint",
+    "losses",
     "metrics",
-    "predict",
     "save_checkpoint",
 ]
 
@@ -55,11 +52,8 @@ def fit(model, loader, loss, optimizer, epochs: int = 1, val_loader=None, metric
     optimiser over model.parameters(); scheduler: an lr_scheduler stepped once per epoch
     (ReduceLROnPlateau with val_loss, else loss). resume: checkpoint path or dict (bit-identical continue).
     """
-    from .keras import resolve_loss
-
-    loss_fn, head, key = resolve_loss(loss, model)
-    loop = Loop(model, loss_fn, optimizer, metrics=metrics, head=head, scheduler=scheduler, verbose=verbose,
-                loss_name=key)
+    loss_fn, key = as_loop_loss(loss)
+    loop = Loop(model, loss_fn, optimizer, metrics=metrics, scheduler=scheduler, verbose=verbose, loss_name=key)
     state = None
     if resume is not None:
         state = resume if isinstance(resume, dict) else load_checkpoint(resume)
@@ -73,7 +67,5 @@ def fit(model, loader, loss, optimizer, epochs: int = 1, val_loader=None, metric
 
 def evaluate_loader(model, loader, loss, metrics=None) -> dict:
     """Mean loss and metrics of `model` over a DataLoader, in eval mode without a graph."""
-    from .keras import resolve_loss
-
-    loss_fn, head, key = resolve_loss(loss, model)
-    return Loop(model, loss_fn, None, metrics=metrics, head=head, verbose=0, loss_name=key).evaluate(loader)
+    loss_fn, key = as_loop_loss(loss)
+    return Loop(model, loss_fn, None, metrics=metrics, verbose=0, loss_name=key).evaluate(loader)

@@ -2,12 +2,12 @@
 
 One epoch, for each batch (x, y) of the loader::
 
-    optimizer.zero_grad(); loss = loss_fn(head.forward(model, x), y); loss.backward(); optimizer.step()
+    optimizer.zero_grad(); loss = loss_fn(model(x), y); loss.backward(); optimizer.step()
 
 then the epoch's mean loss and metrics (weighted by batch size), validation on ``val_loader``
-in eval mode without a graph, the scheduler step, and the callbacks. ``head`` decides what the
-loss sees: normally ``model(x)``; for a softmax/sigmoid last layer with a cross-entropy loss,
-the logits before it (see gradnote.train.keras).
+in eval mode without a graph, the scheduler step, and the callbacks. The loop never looks inside
+the model: numerics such as a stable softmax cross-entropy belong to the loss and the ops
+(gradnote.train.losses).
 
 Reproducibility: the loop records the random state (gradnote's generator and the loader's own,
 if it has one) at each epoch's start. A checkpoint holds it with the current state, the batch
@@ -31,18 +31,7 @@ from . import metrics as metrics_mod
 from .callbacks import CallbackList
 from .history import History
 
-__all__ = ["Head", "Loop"]
-
-
-class Head:
-    """What the loss and the metrics see of a batch: forward(model, x) -> loss input,
-    predictions(out ndarray) -> what metrics compare with the targets."""
-
-    def forward(self, model, x):
-        return model(x)
-
-    def predictions(self, out):
-        return out
+__all__ = ["Loop"]
 
 
 def _as_batch(batch, where: str):
@@ -85,7 +74,7 @@ class Loop:
     """Train `model` with `loss_fn(out, y) -> scalar Tensor` and `optimizer` (anything with
     zero_grad/step/param_groups/state_dict). metrics: names, functions or Metric objects."""
 
-    def __init__(self, model, loss_fn, optimizer, *, metrics=None, head: Head | None = None, scheduler=None,
+    def __init__(self, model, loss_fn, optimizer, *, metrics=None, scheduler=None,
                  verbose: int = 1, loss_name: str | None = None):
         if verbose not in (0, 1, 2):
             raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r}")
@@ -94,7 +83,6 @@ class Loop:
         names = [m.name for m in self.metrics]
         if len(set(names)) != len(names):
             raise ValueError(f"fit: metric names must be distinct, got {names}")
-        self.head = head or Head()
         self.verbose = verbose
         self.history = History()
         self.stop_reason: str | None = None
@@ -119,7 +107,7 @@ class Loop:
     # ----- one batch ------------------------------------------------------------------------------
     def _train_step(self, x, y) -> float:
         self.optimizer.zero_grad()
-        out = self.head.forward(self.model, x)
+        out = self.model(x)
         loss = self.loss_fn(out, y)
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             raise TypeError(f"fit: the loss must return a scalar Tensor, got "
@@ -131,7 +119,7 @@ class Loop:
         self._loss_sum += value * n
         self._count += n
         if self.metrics:
-            pred, target = self.head.predictions(out.data), _np(y)
+            pred, target = out.data, _np(y)
             for m in self.metrics:
                 m.update(target, pred)
         return value
@@ -146,12 +134,12 @@ class Loop:
             with no_grad():
                 for batch in loader:
                     x, y = _as_batch(batch, "evaluate")
-                    out = self.head.forward(self.model, x)
+                    out = self.model(x)
                     n = _batch_len(x)
                     self._loss_sum += float(self.loss_fn(out, y).data) * n
                     self._count += n
                     if self.metrics:
-                        pred, target = self.head.predictions(out.data), _np(y)
+                        pred, target = out.data, _np(y)
                         for m in self.metrics:
                             m.update(target, pred)
             if self._count == 0:

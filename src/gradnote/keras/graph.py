@@ -1,0 +1,173 @@
+"""Symbolic tensors for Keras's functional API: ``keras.Input`` and layers called on it.
+
+    inputs = keras.Input(shape=(784,))
+    x = layers.Dense(64, activation="relu")(inputs)
+    outputs = layers.Dense(10, activation="softmax")(x)
+    model = keras.Model(inputs, outputs)
+
+Calling a Keras layer on a KerasTensor records a node (layer, input tensors) and returns a new
+KerasTensor whose shape comes from running the layer once on zeros of batch size 1 (eval mode,
+no graph), which also builds the layer's lazily sized weights. ``Model(inputs, outputs)`` then
+replays the nodes in order on real tensors (see gradnote.keras.models).
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import count
+
+from ..autograd import Tensor, no_grad
+from ..backend import xp
+from ..nn import Module
+
+__all__ = ["Input", "KerasTensor", "Layer", "nodes_between"]
+
+
+class KerasTensor:
+    """A placeholder (shape with None for the batch axis, dtype) and the layer call that made it."""
+
+    def __init__(self, shape: tuple, dtype, layer=None, inputs=(), index=None, name=None):
+        self.shape, self.dtype, self.layer, self.inputs, self.index = tuple(shape), xp.dtype(dtype), layer, \
+            tuple(inputs), index
+        self.name = name
+
+    @property
+    def ndim(self) -> int:
+        return len(self.shape)
+
+    def example(self) -> Tensor:
+        """Zeros of this shape with batch size 1 (unknown lengths become 1)."""
+        return Tensor._wrap(xp.zeros(tuple(1 if d is None else d for d in self.shape), dtype=self.dtype))
+
+    def __repr__(self) -> str:
+        made_by = f", made by {self.layer.name}" if self.layer is not None else ""
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}{made_by}>"
+
+
+def Input(shape=None, batch_size=None, dtype="float32", name=None, batch_shape=None) -> KerasTensor:
+    """A model input of per-sample `shape` (the batch axis is left out), as keras.Input.
+
+    >>> keras_input = Input(shape=(784,)); keras_input.shape
+    (None, 784)
+    """
+    if batch_shape is not None:
+        full = tuple(batch_shape)
+    else:
+        if shape is None:
+            raise ValueError("Input: pass shape=(...) (per sample, without the batch axis)")
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if not all(d is None or (isinstance(d, int) and d >= 0) for d in shape):
+            raise ValueError(f"Input: shape must hold non-negative ints or None, got {shape!r}")
+        full = (batch_size, *shape)
+    return KerasTensor(full, dtype, name=name)
+
+
+def _symbolic(args) -> bool:
+    for a in args:
+        if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and _symbolic(a)):
+            return True
+    return False
+
+
+def _examples(a):
+    if isinstance(a, KerasTensor):
+        return a.example()
+    if isinstance(a, (list, tuple)):
+        return type(a)(_examples(v) for v in a)
+    return a
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+
+
+_COUNTERS: dict[str, count] = {}
+
+
+class Layer(Module):
+    """What every Keras layer adds to its nn module: a Keras name and calls on symbolic tensors."""
+
+    @property
+    def name(self) -> str:
+        if "_name" not in self.__dict__:
+            base = _snake(type(self).__name__)
+            n = next(_COUNTERS.setdefault(base, count()))
+            self.__dict__["_name"] = base if n == 0 else f"{base}_{n}"
+        return self.__dict__["_name"]
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self.__dict__["_name"] = str(value)
+
+    def __call__(self, *args, **kwargs):
+        if not _symbolic(args):
+            return super().__call__(*args, **kwargs)
+        was_training = self.training
+        self.eval()
+        try:
+            with no_grad():
+                out = super().__call__(*_examples(args), **kwargs)
+        finally:
+            self.train(was_training)
+        return _symbolic_outputs(out, self, args)
+
+    @property
+    def built(self) -> bool:
+        """Whether the weights exist (lazily sized layers build at their first call)."""
+        return getattr(self, "weight", True) is not None
+
+    def count_params(self) -> int:
+        """Number of weights (trainable or not), as Keras."""
+        return sum(p.data.size for p in self.parameters())
+
+    def get_weights(self) -> list:
+        """Copies of the parameters and buffers, in state-dict order (as ndarrays)."""
+        return [xp.array(v, copy=True) for v in self.state_dict().values()]
+
+    def set_weights(self, weights) -> None:
+        """Set every parameter and buffer from a list in get_weights' order."""
+        sd = self.state_dict()
+        weights = list(weights)
+        if len(weights) != len(sd):
+            raise ValueError(f"{self.name}.set_weights: expected {len(sd)} arrays, got {len(weights)}")
+        for (k, target), w in zip(sd.items(), weights):
+            w = xp.asarray(w)
+            if w.shape != target.shape:
+                raise ValueError(f"{self.name}.set_weights: {k} has shape {target.shape}, got {w.shape}")
+            target[...] = w
+
+
+def _symbolic_outputs(out, layer, args):
+    if isinstance(out, Tensor):
+        return KerasTensor((None, *out.shape[1:]), out.dtype, layer, args)
+    if isinstance(out, (tuple, list)):
+        return tuple(KerasTensor((None, *o.shape[1:]), o.dtype, layer, args, index=i) for i, o in enumerate(out))
+    raise TypeError(f"{layer.name}: a symbolic call returned {type(out).__name__}, expected Tensors")
+
+
+def _flat(items):
+    for a in items:
+        if isinstance(a, (list, tuple)):
+            yield from _flat(a)
+        elif isinstance(a, KerasTensor):
+            yield a
+
+
+def nodes_between(inputs, outputs) -> list:
+    """The KerasTensors made by layer calls from `inputs` to `outputs`, in an order that computes them
+    (iterative depth-first post-order); raises if an output needs an input that was not given."""
+    given = {id(t) for t in inputs}
+    order, seen, stack = [], set(given), [(t, False) for t in reversed(outputs)]
+    while stack:
+        t, expanded = stack.pop()
+        if id(t) in seen and not expanded:
+            continue
+        if expanded:
+            order.append(t)
+            continue
+        if t.layer is None:
+            raise ValueError(f"Model: {t} is an Input that is not among the model's inputs")
+        seen.add(id(t))
+        stack.append((t, True))
+        stack.extend((p, False) for p in _flat(t.inputs) if id(p) not in seen)
+    return order
