@@ -141,15 +141,9 @@ def _ceil_geometry(op: str, shape: tuple, kernel_size, stride, padding, ceil_mod
     return k, s, p, tuple(out), tuple(extra)
 
 
-def _unbatched(fn, x, *args):
-    """Run a pool written for (N, C, H, W) on an unbatched (C, H, W) input, as PyTorch accepts."""
-    out = fn(x.reshape(1, *x.shape), *args)
-    return out.reshape(*out.shape[1:])
-
-
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
                return_indices: bool = False) -> Tensor:
-    """Max over kh x kw windows. x: (N, C, H, W) (or (C, H, W)) -> (N, C, OH, OW), stride defaults to kernel_size.
+    """Max over kh x kw windows. x: (N, C, H, W) -> (N, C, OH, OW), stride defaults to kernel_size.
 
     Padding (at most half the kernel) is with -inf, so it never wins. ceil_mode rounds the output
     size up (a last, partial window), as PyTorch. dilation and return_indices are not supported.
@@ -163,8 +157,6 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     if dilation not in (1, (1, 1)) or return_indices:
         raise NotImplementedError(f"max_pool2d: dilation={dilation!r} and return_indices={return_indices!r} are "
                                   "not supported (only dilation=1, return_indices=False)")
-    if x.ndim == 3:
-        return _unbatched(max_pool2d, x, kernel_size, stride, padding, 1, ceil_mode)
     k, s, p, out_hw, extra = _ceil_geometry("max_pool2d", x.shape, kernel_size, stride, padding, ceil_mode)
     if any(extra):  # the overhang is -inf, like the padding: it never wins
         x = pad(x, (0, extra[1], 0, extra[0]), value=-xp.inf)
@@ -180,7 +172,7 @@ def _window_counts(n: int, k: int, s: int, p: int, out: int, include_pad: bool):
 
 def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
                count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
-    """Mean over kh x kw windows. x: (N, C, H, W) (or (C, H, W)) -> (N, C, OH, OW).
+    """Mean over kh x kw windows. x: (N, C, H, W) -> (N, C, OH, OW).
 
     The divisor is the window size counting padded zeros (count_include_pad=True, PyTorch's
     default) or only the real elements (False), or `divisor_override`. With ceil_mode a last,
@@ -192,8 +184,6 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     1.0
     """
     x = input
-    if x.ndim == 3:
-        return _unbatched(avg_pool2d, x, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override)
     k, s, p, out_hw, extra = _ceil_geometry("avg_pool2d", x.shape, kernel_size, stride, padding, ceil_mode)
     if divisor_override is not None and (not isinstance(divisor_override, int) or divisor_override < 1):
         raise ValueError(f"avg_pool2d: divisor_override must be a positive int, got {divisor_override!r}")
@@ -264,8 +254,9 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     (2, 8, 7, 9)
     """
     x = input
-    if x.ndim == 3:
-        return _unbatched(adaptive_avg_pool2d, x, output_size)
+    if x.ndim == 3:  # unbatched (C, H, W)
+        return adaptive_avg_pool2d(x.reshape(1, *x.shape), output_size).reshape(x.shape[0], *_adaptive_sizes(
+            "adaptive_avg_pool2d", (1, *x.shape), output_size))
     oh, ow = _adaptive_sizes("adaptive_avg_pool2d", x.shape, output_size)
     h, w = x.shape[2:]
     if (oh, ow) == (1, 1):
