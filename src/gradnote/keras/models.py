@@ -28,7 +28,7 @@ __all__ = ["LeNet5", "Model", "Sequential", "load_model"]
 class Model(Layer, nn.Module):
     """A Keras model: Model(inputs, outputs) over a graph of layer calls, or a subclass defining call().
 
-    >>> inputs = keras.Input(shape=(3,)); model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    >>> inputs = gn.keras.Input(shape=(3,)); model = Model(inputs, gn.keras.layers.Dense(2)(inputs))
     >>> model(gn.ones(4, 3)).shape
     (4, 2)
     """
@@ -151,7 +151,7 @@ class Sequential(Model, nn.Sequential):
     Sequential([keras.Input(shape=(784,)), Dense(64), ...]) takes the Input's shape as the model's
     input shape (compile then builds every layer), as does input_shape= on the first layer.
 
-    >>> model = keras.Sequential([keras.Input(shape=(3,)), keras.layers.Dense(2)])
+    >>> model = Sequential([gn.keras.Input(shape=(3,)), gn.keras.layers.Dense(2)])
     >>> model.predict(np.ones((4, 3), np.float32)).shape
     (4, 2)
     """
