@@ -79,7 +79,7 @@ def test_crash_mid_write_leaves_old_file(tmp_path, monkeypatch):
         f.write(data[: len(data) // 2])
         raise OSError("disk full (simulated)")
 
-    monkeypatch.setattr(io, "_write_all", half_then_crash)
+    monkeypatch.setattr(io.container, "_write_all", half_then_crash)
     with pytest.raises(OSError, match="simulated"):
         gn.save({"w": np.zeros(1000, np.float32)}, path)
     assert path.read_bytes() == old
@@ -181,3 +181,118 @@ def test_save_into_new_folders_over_old_files_and_folder_paths(tmp_path):
     with pytest.raises(IsADirectoryError, match="is a folder"):
         gn.load(tmp_path / "new")
     assert sorted(os.listdir(tmp_path / "new")) == ["deeper"]
+
+
+# ----- torch's calling conventions: file objects, checkpoints, Tensors -----------------------------
+def test_torch_style_checkpoint_round_trip_through_a_file_object(tmp_path):
+    m = _keras_model()
+    m(gn.randn(2, 4))
+    opt = gn.optim.Adam(m.parameters(), lr=0.01)
+    for p in m.parameters():
+        p.grad = np.ones_like(p.data)
+    opt.step()
+    ckpt = {"epoch": 3, "model_state_dict": m.state_dict(), "optimizer_state_dict": opt.state_dict(),
+            "loss": 0.12, "note": "best", "history": [0.5, 0.3], "scheduler": None}
+    with open(tmp_path / "ckpt.pt", "wb") as f:
+        gn.save(ckpt, f)
+    with open(tmp_path / "ckpt.pt", "rb") as f:
+        back = gn.load(f)
+    assert (back["epoch"], back["loss"], back["note"], back["history"], back["scheduler"]) == \
+        (3, 0.12, "best", [0.5, 0.3], None)
+    assert list(back["optimizer_state_dict"]["state"]) == list(opt.state_dict()["state"])  # int keys stay ints
+    m2 = _keras_model()
+    m2(gn.randn(2, 4))
+    m2.load_state_dict(back["model_state_dict"])
+    opt2 = gn.optim.Adam(m2.parameters(), lr=0.5)
+    opt2.load_state_dict(back["optimizer_state_dict"])
+    assert opt2.param_groups[0]["lr"] == 0.01
+    for k, v in m.state_dict().items():
+        np.testing.assert_array_equal(m2.state_dict()[k], v)
+    for i, st in opt.state_dict()["state"].items():
+        np.testing.assert_array_equal(opt2.state_dict()["state"][i]["exp_avg"], st["exp_avg"])
+
+
+def test_tensors_come_back_as_tensors_and_arrays_as_arrays():
+    import io as std_io
+
+    w = gn.randn(3, 2)
+    b = gn.tensor([1.0, 2.0], dtype=np.float64, requires_grad=True)
+    for obj in ({"w": w, "b": b, "n": np.arange(3)}, {"nested": {"w": w}, "pair": (b, 1)}):
+        buf = std_io.BytesIO()
+        gn.save(obj, buf)
+        buf.seek(0)
+        back = gn.load(buf)
+        flat = back if "w" in back else {"w": back["nested"]["w"], "b": back["pair"][0]}
+        assert isinstance(flat["w"], gn.Tensor) and flat["w"].dtype == np.float32
+        np.testing.assert_array_equal(flat["w"].data, w.data)
+        assert isinstance(flat["b"], gn.Tensor) and flat["b"].dtype == np.float64
+        if "n" in back:
+            assert isinstance(back["n"], np.ndarray) and back["n"].dtype == np.arange(3).dtype
+        else:
+            assert flat["b"].requires_grad and back["pair"][1] == 1
+    buf = std_io.BytesIO()
+    gn.save(w, buf)  # torch.save(tensor, f)
+    buf.seek(0)
+    one = gn.load(buf)
+    assert isinstance(one, gn.Tensor) and np.array_equal(one.data, w.data)
+
+
+def test_state_dict_of_tensors_loads_into_a_model(tmp_path):
+    src = gn.nn.Linear(3, 2)
+    sd = {k: gn.tensor(v) for k, v in src.state_dict().items()}
+    gn.save(sd, tmp_path / "sd.pt")
+    back = gn.load(tmp_path / "sd.pt")
+    assert list(back) == ["weight", "bias"] and all(isinstance(v, gn.Tensor) for v in back.values())
+    dst = gn.nn.Linear(3, 2)
+    dst.load_state_dict(back)
+    np.testing.assert_array_equal(dst.weight.data, src.weight.data)
+    from safetensors.numpy import load_file
+
+    assert set(load_file(str(tmp_path / "sd.pt"))) == {"weight", "bias"}  # still a plain safetensors file
+
+
+def test_load_arguments_as_torch(tmp_path):
+    gn.save({"w": gn.ones(2)}, tmp_path / "w.pt")
+    for loc in (None, "cpu", {"cpu": "cpu"}, lambda storage, location: storage):
+        assert np.array_equal(gn.load(tmp_path / "w.pt", map_location=loc)["w"].data, np.ones(2))
+    for flag in (None, True, False):
+        assert isinstance(gn.load(str(tmp_path / "w.pt"), weights_only=flag), dict)
+    with pytest.raises(TypeError, match="weights_only must be None, True or False, got 'yes'"):
+        gn.load(tmp_path / "w.pt", weights_only="yes")
+    with pytest.raises(TypeError, match="binary mode"):
+        with open(tmp_path / "w.pt", encoding="latin-1") as f:
+            gn.load(f)
+    with pytest.raises(TypeError, match="binary mode"):
+        with open(tmp_path / "t.pt", "w") as f:
+            gn.save({"w": gn.ones(2)}, f)
+
+
+def test_pickles_are_refused_from_file_objects_too(tmp_path):
+    import io as std_io
+
+    RAN.clear()
+    with pytest.raises(ValueError, match="is a Python pickle; gradnote never unpickles") as e:
+        gn.load(std_io.BytesIO(pickle.dumps(_Boom())))
+    assert RAN == [] and "BytesIO" in str(e.value)
+    with pytest.raises(ValueError, match="zip archive"):
+        gn.load(std_io.BytesIO(b"PK\x03\x04" + b"\0" * 40))
+
+
+def test_custom_module_inside_a_checkpoint_is_refused(tmp_path):
+    class Net(gn.nn.Module):
+        def forward(self, x):
+            return x
+
+    with pytest.raises(TypeError, match="cannot save object.model of type Net"):
+        gn.save({"model": Net()}, tmp_path / "c.pt")
+
+
+def test_the_container_imports_nothing_from_gradnote():
+    import ast
+
+    tree = ast.parse(open(io.container.__file__).read())
+    imported = [n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert all(not m.startswith("gradnote") for m in imported)
+    assert not any(isinstance(n, ast.ImportFrom) and n.level for n in ast.walk(tree))
+    assert io.save_tree is io.container.save_tree and io.atomic_write is io.container.atomic_write

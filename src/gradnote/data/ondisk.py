@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import atomic_write
+from ..io.container import atomic_write
 from .dataset import Dataset, TensorDataset
 
 

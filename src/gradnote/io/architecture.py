@@ -1,0 +1,93 @@
+"""A model's architecture as plain config, and back: what ``gn.save(model)`` stores beside the weights.
+
+    spec = model_to_config(model)     # {"class": "gradnote.layers.Dense", "config": {"units": 3, ...}}
+    model = model_from_config(spec)   # a fresh model of the same layers (weights not included)
+
+Every layer describes itself with ``get_config()`` (Keras's idea); containers (Sequential,
+ModuleList) list their children. Rebuilding constructs only classes on an allow-list: the public
+Module classes of ``gradnote.nn``, ``gradnote.layers`` and ``gradnote.models``, looked up by
+qualified name, so a file cannot make gradnote build anything else.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import OrderedDict
+
+import numpy as np
+
+from ..nn import Module
+from ..nn.containers import ModuleList, Sequential
+from .container import GradnoteFileError
+
+__all__ = ["model_from_config", "model_to_config"]
+
+ALLOWED_MODULES = ("gradnote.nn", "gradnote.layers", "gradnote.models")
+
+
+def _registry() -> dict:
+    """Allow-list: public gradnote layer classes, by qualified name. Nothing else is ever constructed."""
+    reg = {}
+    # gradnote.layers/models sit above io: they are an allow-list of names, loaded by importlib on first save/load
+    for modname in ALLOWED_MODULES:
+        mod = importlib.import_module(modname)
+        for name in getattr(mod, "__all__", None) or dir(mod):
+            obj = getattr(mod, name, None)
+            if isinstance(obj, type) and issubclass(obj, Module):
+                reg.setdefault(f"{modname}.{name}", obj)
+    return reg
+
+
+def _class_name(layer, reg: dict) -> str:
+    for name, cls in reg.items():
+        if type(layer) is cls:
+            return name
+    raise TypeError(f"gn.save: {type(layer).__name__} is not a gradnote layer, so its architecture cannot be "
+                    "saved; save model.state_dict() instead and rebuild the model in code")
+
+
+def _json_config(value, where: str):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_json_config(v, where) for v in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _json_config(v, where) for k, v in value.items()}
+    raise TypeError(f"gn.save: {where} has a config value of type {type(value).__name__}, "
+                    "which cannot be written as JSON; save the state_dict instead")
+
+
+def model_to_config(model, reg: dict | None = None) -> dict:
+    """{"class": "gradnote.layers.Dense", "config": {...}} (containers list their layers)."""
+    reg = reg if reg is not None else _registry()
+    cls = _class_name(model, reg)
+    if isinstance(model, (Sequential, ModuleList)):
+        return {"class": cls, "layers": [[name, model_to_config(m, reg)] for name, m in model.named_children()]}
+    cfg = model.get_config()
+    return {"class": cls, "config": _json_config(cfg, f"layer {type(model).__name__}")}
+
+
+def _tuples(v):
+    return tuple(_tuples(x) for x in v) if isinstance(v, list) else v
+
+
+def model_from_config(spec: dict, reg: dict | None = None):
+    """Rebuild a model from model_to_config's output, constructing only allow-listed classes."""
+    reg = reg if reg is not None else _registry()
+    if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
+        raise GradnoteFileError(f"model architecture: expected {{'class': ..., ...}}, got {spec!r:.80}")
+    cls = reg.get(spec["class"])
+    if cls is None:
+        raise GradnoteFileError(f"model architecture names {spec['class']!r}, which is not a gradnote layer "
+                                "(only gradnote.nn / gradnote.layers / gradnote.models classes are rebuilt)")
+    if "layers" in spec:
+        return cls(OrderedDict((str(name), model_from_config(s, reg)) for name, s in spec["layers"])) \
+            if cls.__name__ == "Sequential" else cls([model_from_config(s, reg) for _, s in spec["layers"]])
+    cfg = {k: _tuples(v) for k, v in (spec.get("config") or {}).items()}
+    args = cfg.pop("args", [])
+    try:
+        return cls(*args, **cfg)
+    except Exception as e:  # noqa: BLE001  (a layer rejecting its config: report it as a bad file)
+        raise GradnoteFileError(f"model architecture: cannot build {spec['class']} from {cfg}: {e}") from None
