@@ -612,3 +612,96 @@ def test_pad_sequence_accepts_a_tensor_and_refuses_bad_input():
         rnn_utils.pad_sequence([gn.zeros(3)], padding_side="mid")
     with pytest.raises(ValueError, match=r"unpad_sequence: lengths must be 2 integers in \[0, 3\]"):
         rnn_utils.unpad_sequence(gn.zeros(3, 2), [4, 1])
+
+
+def numpy_pack(x, lengths):
+    """PyTorch's packed layout written out: order = longest first (stable), then step by step."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    rows, sizes = [], []
+    for t in range(max(lengths)):
+        running = [i for i in order if lengths[i] > t]
+        rows += [x[t, i] for i in running]
+        sizes.append(len(running))
+    return np.stack(rows), np.array(sizes), np.array(order)
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_pack_padded_sequence_layout_and_round_trip(batch_first):
+    rng = np.random.default_rng(16)
+    lengths = [3, 5, 3, 1, 5, 3]  # ties: the stable order keeps batch order among equal lengths
+    x = rng.standard_normal((5, 6, 2))
+    xin = np.swapaxes(x, 0, 1) if batch_first else x
+    p = rnn_utils.pack_padded_sequence(gn.tensor(xin), lengths, batch_first=batch_first, enforce_sorted=False)
+    data, sizes, order = numpy_pack(x, lengths)
+    np.testing.assert_array_equal(p.data.data, data)
+    np.testing.assert_array_equal(p.batch_sizes.data, sizes)
+    np.testing.assert_array_equal(p.sorted_indices.data, order)
+    np.testing.assert_array_equal(p.sorted_indices.data[p.unsorted_indices.data], np.arange(6))
+    assert p.batch_sizes.dtype == np.int64
+    padded, got_lengths = rnn_utils.pad_packed_sequence(p, batch_first=batch_first, padding_value=-3.0, total_length=7)
+    np.testing.assert_array_equal(got_lengths.data, lengths)
+    want = np.full((7, 6, 2), -3.0)
+    for i, L in enumerate(lengths):
+        want[:L, i] = x[:L, i]
+    np.testing.assert_array_equal(padded.data, np.swapaxes(want, 0, 1) if batch_first else want)
+    s = rnn_utils.pack_padded_sequence(gn.tensor(x[:, [1, 4, 0, 2, 5, 3]]), sorted(lengths, reverse=True))
+    assert s.sorted_indices is None and s.unsorted_indices is None
+    np.testing.assert_array_equal(s.data.data, data)
+    xt = gn.tensor(np.ascontiguousarray(xin), requires_grad=True)  # gradcheck perturbs x.data in place
+
+    def f(x):
+        packed = rnn_utils.pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=False)
+        return packed.data, rnn_utils.pad_packed_sequence(packed, batch_first, -3.0)[0]
+
+    assert gn.gradcheck(f, [xt], raise_exception=True)
+
+
+@pytest.mark.parametrize("kind,kw", KINDS, ids=IDS)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_layers_take_and_return_packed_sequences(kind, kw, batch_first):
+    # a packed batch runs exactly as the padded batch with lengths; h_n stays in the caller's batch order
+    rng = np.random.default_rng(17)
+    m = make(kind, kw, 2, batch_first, I=2, H=3, bidirectional=True)
+    lengths = [2, 4, 1]
+    x = gn.tensor(rng.standard_normal((3, 4, 2) if batch_first else (4, 3, 2)), requires_grad=True)
+    h0 = gn.tensor(rng.standard_normal((4, 3, 3)), requires_grad=True)
+    hx = (h0, h0 * 2) if kind == "LSTM" else h0
+    packed = rnn_utils.pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=False)
+    out, state = m(packed, hx)
+    assert isinstance(out, rnn_utils.PackedSequence)
+    np.testing.assert_array_equal(out.batch_sizes.data, packed.batch_sizes.data)
+    np.testing.assert_array_equal(out.sorted_indices.data, packed.sorted_indices.data)
+    ref_out, ref_state = m(x, hx, lengths=lengths)
+    padded, got_lengths = rnn_utils.pad_packed_sequence(out, batch_first=batch_first)
+    np.testing.assert_allclose(padded.data, ref_out.data, rtol=1e-12, atol=1e-14)
+    for a, b in zip(state if kind == "LSTM" else (state,), ref_state if kind == "LSTM" else (ref_state,)):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-12, atol=1e-14)
+
+    def f(x, h0):
+        p = rnn_utils.pack_padded_sequence(x, lengths, batch_first=batch_first, enforce_sorted=False)
+        o, s = m(p, (h0, h0 * 2) if kind == "LSTM" else h0)
+        return o.data, *(s if kind == "LSTM" else (s,))
+
+    assert gn.gradcheck(f, [x, h0], raise_exception=True)
+    with pytest.raises(ValueError, match="PackedSequence carries its own lengths"):
+        m(packed, lengths=lengths)
+
+
+def test_pack_sequence_unpack_sequence_and_packing_errors():
+    rng = np.random.default_rng(18)
+    seqs = [gn.tensor(rng.standard_normal((L, 2))) for L in (2, 4, 1)]
+    packed = rnn_utils.pack_sequence(seqs, enforce_sorted=False)
+    np.testing.assert_array_equal(packed.batch_sizes.data, [3, 2, 1, 1])
+    for a, b in zip(seqs, rnn_utils.unpack_sequence(packed)):
+        np.testing.assert_array_equal(a.data, b.data)
+    x = gn.zeros(4, 3, 2)
+    with pytest.raises(ValueError, match=r"sorted in decreasing order when enforce_sorted=True.*\[2, 4, 1\]"):
+        rnn_utils.pack_padded_sequence(x, [2, 4, 1])
+    with pytest.raises(ValueError, match=r"every length must lie in \[1, 4\].*\[2, 0, 1\]"):
+        rnn_utils.pack_padded_sequence(x, [2, 0, 1], enforce_sorted=False)
+    with pytest.raises(ValueError, match=r"every length must lie in \[1, 4\].*\[5, 1, 1\]"):
+        rnn_utils.pack_padded_sequence(x, [5, 1, 1])
+    with pytest.raises(ValueError, match=r"expected 3 integer lengths.*\[2, 1\]"):
+        rnn_utils.pack_padded_sequence(x, [2, 1])
+    with pytest.raises(ValueError, match=r"total_length must be at least the longest sequence length 4, got total_length=3"):
+        rnn_utils.pad_packed_sequence(packed, total_length=3)

@@ -25,6 +25,7 @@ from ..backend import xp
 from ..functional.recurrent import validate_cell_inputs, validate_inputs
 from . import init
 from .module import Module, Parameter
+from .utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 __all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNCell"]
 
@@ -87,10 +88,18 @@ class _RecurrentBase(_RecurrentWeights):
         return [tuple(getattr(self, n + s) for n in names) for s in suffixes]
 
     def _call(self, fn, x, hx, lengths, **opts):
+        packed = x if isinstance(x, PackedSequence) else None
+        if packed is not None:  # the same masked run as padded input with lengths, output packed again
+            if lengths is not None:
+                raise ValueError(f"{self._who()}: a PackedSequence carries its own lengths; got lengths= as well")
+            x, lengths = pad_packed_sequence(packed, batch_first=self.batch_first)
         weights = self._weights()
         validate_inputs(self._who(), self.kind, x, hx, weights, self.batch_first, lengths, self.bidirectional)
-        return fn(x, hx, weights, batch_first=self.batch_first, lengths=lengths, dropout=self.dropout,
-                  training=self.training, bidirectional=self.bidirectional, **opts)
+        out, state = fn(x, hx, weights, batch_first=self.batch_first, lengths=lengths, dropout=self.dropout,
+                        training=self.training, bidirectional=self.bidirectional, **opts)
+        if packed is not None:  # stable sorting of the same lengths gives the input's order back
+            out = pack_padded_sequence(out, lengths, self.batch_first, enforce_sorted=packed.sorted_indices is None)
+        return out, state
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
@@ -113,7 +122,8 @@ class RNN(_RecurrentBase):
     """Elman RNN: h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), act = tanh or relu.
 
     forward(x, hx=None, lengths=None): x (T, N, input_size), (N, T, input_size) with batch_first,
-    or (T, input_size) unbatched; hx (num_layers * D, N, H), D = 2 if bidirectional else 1.
+    (T, input_size) unbatched, or a PackedSequence (output packed alike); hx (num_layers * D, N, H),
+    D = 2 if bidirectional else 1; lengths (N,): the valid steps of each padded sequence.
     Returns (output (T, N, D * H), h_n (num_layers * D, N, H)); h_n keeps this layout with batch_first.
 
     >>> out, h_n = RNN(3, 8)(gn.randn(5, 4, 3)); out.shape, h_n.shape
