@@ -44,3 +44,45 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
     if not training or p == 0:
         return x
     return Dropout.apply(x, p=float(p), generator=generator)
+
+
+# ----- channel dropout: whole feature maps at once (neighbouring pixels are too correlated to drop alone) ---
+__all__ += ["dropout1d", "dropout2d"]
+
+
+def _channel_dropout(op: str, input, p: float, training: bool, spatial: int, generator) -> Tensor:
+    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{op}: p must be in [0, 1] (the drop probability), got {p!r}")
+    x = float_tensor(input, op)
+    if x.ndim not in (spatial + 1, spatial + 2):
+        want = "(N, C, L) or (C, L)" if spatial == 1 else "(N, C, H, W) or (C, H, W)"
+        raise ValueError(f"{op}: expected input {want}, got shape {x.shape}")
+    if not training or p == 0:
+        return x
+    # one draw per channel, broadcast over its positions; a 3-D input to dropout2d is (N, C, L), as PyTorch
+    lead = 2 if x.ndim == 3 and spatial == 2 else x.ndim - spatial
+    shape = x.shape[:lead] + (1,) * (x.ndim - lead)
+    rng = get_rng(generator)
+    keep = rng.random(shape, dtype=x.dtype if x.dtype == xp.float32 else xp.float64) >= p
+    scale = keep * x.dtype.type(1.0 / (1.0 - p)) if p < 1 else xp.zeros(shape, dtype=x.dtype)
+    return x * Tensor._wrap(scale.astype(x.dtype, copy=False))
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+              generator=None) -> Tensor:
+    """Zero whole channels of (N, C, H, W) with probability p, scaling kept ones by 1 / (1 - p) (training only).
+
+    >>> dropout2d(gn.ones(2, 3, 4, 4), p=0.5).shape
+    (2, 3, 4, 4)
+    """
+    return _channel_dropout("dropout2d", input, p, training, 2, generator)
+
+
+def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+              generator=None) -> Tensor:
+    """Zero whole channels of (N, C, L) (or (C, L)) with probability p, scaling kept ones by 1 / (1 - p).
+
+    >>> dropout1d(gn.ones(2, 3, 5), p=0.5).shape
+    (2, 3, 5)
+    """
+    return _channel_dropout("dropout1d", input, p, training, 1, generator)

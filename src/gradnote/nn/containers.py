@@ -5,7 +5,8 @@ from __future__ import annotations
 import warnings
 from collections import OrderedDict
 
-from .module import Module
+from ..autograd import Tensor
+from .module import Module, Parameter
 
 
 class Sequential(Module):
@@ -117,3 +118,156 @@ def _check_module(where: str, layer) -> Module:
     if not isinstance(layer, Module):
         raise TypeError(f"{where}: expected a Module, got {type(layer).__name__}")
     return layer
+
+
+# ----- keyed and parameter containers (PyTorch's ModuleDict, ParameterList, ParameterDict) -----------------
+class ModuleDict(Module):
+    """A dict of sub-modules registered under their keys, so parameters are named "<key>.weight" (no forward).
+
+    >>> heads = nn.ModuleDict({"cls": nn.Linear(4, 3)}); [n for n, _ in heads.named_parameters()]
+    ['cls.weight', 'cls.bias']
+    """
+
+    def __init__(self, modules=None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(_check_key("ModuleDict", key), _check_module("ModuleDict", module))
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules)
+
+    def __contains__(self, key) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def update(self, modules) -> None:
+        for key, module in (modules.items() if hasattr(modules, "items") else modules):
+            self[key] = module
+
+    def pop(self, key: str) -> Module:
+        module = self._modules[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in list(self._modules):
+            del self[key]
+
+
+class ParameterList(Module):
+    """A list of parameters registered as "0", "1", ... (tensors and arrays are wrapped as Parameters).
+
+    >>> ps = nn.ParameterList([gn.zeros(2), gn.ones(3)]); [n for n, _ in ps.named_parameters()]
+    ['0', '1']
+    """
+
+    def __init__(self, values=None):
+        super().__init__()
+        for v in values or ():
+            self.append(v)
+
+    def append(self, value) -> ParameterList:
+        setattr(self, str(len(self._parameters)), _as_parameter(value))
+        return self
+
+    def extend(self, values) -> ParameterList:
+        for v in values:
+            self.append(v)
+        return self
+
+    def __getitem__(self, i):
+        return list(self._parameters.values())[i]
+
+    def __setitem__(self, i: int, value) -> None:
+        setattr(self, str(range(len(self))[i]), _as_parameter(value))
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters.values())
+
+
+class ParameterDict(Module):
+    """A dict of parameters registered under their keys (tensors and arrays are wrapped as Parameters).
+
+    >>> pd = nn.ParameterDict({"scale": gn.ones(3)}); pd["scale"].shape, list(pd.state_dict())
+    ((3,), ['scale'])
+    """
+
+    def __init__(self, parameters=None):
+        super().__init__()
+        if parameters is not None:
+            self.update(parameters)
+
+    def __setitem__(self, key: str, value) -> None:
+        setattr(self, _check_key("ParameterDict", key), _as_parameter(value))
+
+    def __getitem__(self, key: str):
+        return self._parameters[key]
+
+    def __delitem__(self, key: str) -> None:
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._parameters)
+
+    def __iter__(self):
+        return iter(self._parameters)
+
+    def __contains__(self, key) -> bool:
+        return key in self._parameters
+
+    def keys(self):
+        return self._parameters.keys()
+
+    def values(self):
+        return self._parameters.values()
+
+    def items(self):
+        return self._parameters.items()
+
+    def update(self, parameters) -> None:
+        for key, value in (parameters.items() if hasattr(parameters, "items") else parameters):
+            self[key] = value
+
+    def pop(self, key: str):
+        value = self._parameters[key]
+        del self[key]
+        return value
+
+
+def _check_key(where: str, key) -> str:
+    if not isinstance(key, str) or not key or "." in key:
+        raise KeyError(f"{where}: keys must be non-empty strings without '.', got {key!r}")
+    if hasattr(Module, key) or key in ("training",):
+        raise KeyError(f"{where}: key {key!r} would hide the Module attribute of that name")
+    return key
+
+
+def _as_parameter(value) -> Parameter:
+    if isinstance(value, Parameter):
+        return value
+    if isinstance(value, Tensor):
+        return Parameter(value.data, requires_grad=value.requires_grad or value.grad_fn is None)
+    return Parameter(value)

@@ -33,3 +33,28 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+__all__ += ["Dropout1d", "Dropout2d"]
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) with probability p while training (F.dropout2d).
+
+    >>> Dropout2d(0.5).eval()(gn.ones(1, 2, 3, 3)).shape
+    (1, 2, 3, 3)
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout2d(x, self.p, self.training)
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) with probability p while training (F.dropout1d).
+
+    >>> Dropout1d(0.5).eval()(gn.ones(1, 2, 3)).shape
+    (1, 2, 3)
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout1d(x, self.p, self.training)

@@ -10,6 +10,7 @@ from .. import functional as F
 from ..autograd import Tensor
 from ..backend import xp
 from ..functional._util import check_reduction
+from ..functional.losses import legacy_reduction
 from ._checks import positive_float
 from .module import Module
 
@@ -131,3 +132,46 @@ class NLLLoss(_WeightedLoss):
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
         return F.nll_loss(input, target, self.weight, self.ignore_index, self.reduction)
+
+
+__all__ += ["KLDivLoss", "SmoothL1Loss"]
+
+
+class SmoothL1Loss(_Loss):
+    """0.5 d^2 / beta for |d| < beta, else |d| - 0.5 beta (F.smooth_l1_loss); same shapes.
+
+    >>> SmoothL1Loss()(gn.tensor([3.0]), gn.zeros(1)).item()
+    2.5
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", beta: float = 1.0):
+        super().__init__(legacy_reduction("SmoothL1Loss", size_average, reduce, reduction))
+        if not isinstance(beta, (int, float)) or isinstance(beta, bool) or beta < 0:
+            raise ValueError(f"SmoothL1Loss: beta must be a non-negative number, got {beta!r}")
+        self.beta = float(beta)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.smooth_l1_loss(input, target, reduction=self.reduction, beta=self.beta)
+
+
+class KLDivLoss(Module):
+    """KL(target || exp(input)) for log-probabilities input (F.kl_div); reduction "batchmean" is the true
+    mean KL per sample, "mean" (PyTorch's default) averages over every element.
+
+    >>> p = gn.tensor([[0.25, 0.75]]); KLDivLoss(reduction="batchmean")(p.log(), p).item()
+    0.0
+    """
+
+    def __init__(self, size_average=None, reduce=None, reduction: str = "mean", log_target: bool = False):
+        super().__init__()
+        reduction = legacy_reduction("KLDivLoss", size_average, reduce, reduction)
+        if reduction not in ("mean", "batchmean", "sum", "none"):
+            raise ValueError(f"KLDivLoss: reduction must be one of 'mean', 'batchmean', 'sum', 'none', "
+                             f"got {reduction!r}")
+        self.reduction, self.log_target = reduction, bool(log_target)
+
+    def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        return F.kl_div(input, target, reduction=self.reduction, log_target=self.log_target)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
