@@ -15,7 +15,6 @@ from gradnote.utils.data import (
     IterableDataset,
     RandomSampler,
     SequentialSampler,
-    Subset,
     SubsetRandomSampler,
     TensorDataset,
     WeightedRandomSampler,

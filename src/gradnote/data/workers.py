@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import queue
 import random
 import traceback
@@ -81,8 +82,6 @@ class _EndOfStream:
 def _worker_loop(fetcher: BatchFetcher, iterable: bool, index_queue, result_queue, worker_id: int,
                  num_workers: int, seed: int, worker_init_fn, parent_pid: int):
     global _worker_info
-    import os
-
     manual_seed(seed)
     random.seed(seed)
     _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
@@ -128,8 +127,6 @@ class WorkerPool:
 
     def __init__(self, fetcher: BatchFetcher, iterable: bool, num_workers: int, base_seed: int,
                  worker_init_fn=None, context=None, timeout: float = 0):
-        import os
-
         ctx = context if context is not None and not isinstance(context, str) else \
             multiprocessing.get_context(context)
         self.iterable, self.timeout = iterable, timeout
