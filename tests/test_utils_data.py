@@ -241,7 +241,8 @@ class Noisy(Dataset):
     def __getitem__(self, i):
         info = get_worker_info()
         noise = gn.random.get_rng().standard_normal(2).astype(np.float32)
-        return np.float32(i), noise, -1 if info is None else info.id, -1 if info is None else info.seed
+        legacy = np.random.randint(1 << 30)  # what a dataset written for PyTorch might draw from
+        return np.float32(i), noise, -1 if info is None else info.id, -1 if info is None else info.seed, legacy
 
 
 def test_workers_give_the_same_batches_as_the_main_process():
@@ -275,7 +276,7 @@ def test_worker_seeds_are_base_seed_plus_worker_id_and_repeat():
         return base, batches
 
     base, batches = run()
-    for k, (i, noise, wid, seed) in enumerate(batches):
+    for k, (i, noise, wid, seed, _) in enumerate(batches):
         assert wid.tolist() == [k % 2] * 3  # batches go round-robin to the workers
         assert seed.tolist() == [base + k % 2] * 3
     for w in (0, 1):  # worker w's draws are gn.manual_seed(base + w)'s stream, in the order it read samples
@@ -284,6 +285,8 @@ def test_worker_seeds_are_base_seed_plus_worker_id_and_repeat():
                                       .astype(np.float32).reshape(mine.shape))
     _, again = run()
     assert all(np.array_equal(a[1].data, b[1].data) for a, b in zip(batches, again))
+    assert not np.array_equal(batches[0][4].data, batches[1][4].data)  # NumPy's global generator differs per worker
+    assert all(np.array_equal(a[4].data, b[4].data) for a, b in zip(batches, again))
     assert seen == []
 
 

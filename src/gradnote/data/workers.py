@@ -7,7 +7,7 @@ batch with the same ``BatchFetcher`` the main process uses and sends back NumPy 
 over a pipe between our own processes; Tensors are made in the main process).
 
 Seeding, as PyTorch: every time a pool starts, the loader draws ``base_seed`` from its generator;
-worker ``i`` calls ``gn.manual_seed(base_seed + i)`` (and seeds Python's ``random``) before
+worker ``i`` calls ``gn.manual_seed(base_seed + i)`` (and seeds Python's and NumPy's global generators) before
 ``worker_init_fn(i)``, so random augmentation inside ``__getitem__`` differs between workers and
 repeats under ``gn.manual_seed``. An exception in a worker is raised again in the main process
 with the worker's id and traceback; workers stop when the epoch ends or its iterator is dropped
@@ -24,6 +24,8 @@ import random
 import traceback
 import weakref
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..random import manual_seed
 from .collate import BatchFetcher, to_arrays
@@ -84,6 +86,9 @@ def _worker_loop(fetcher: BatchFetcher, iterable: bool, index_queue, result_queu
     global _worker_info
     manual_seed(seed)
     random.seed(seed)
+    # gradnote never draws from NumPy's global generator, but datasets written for PyTorch do; seeded as
+    # PyTorch seeds it, forked workers do not all repeat the parent's augmentations
+    np.random.seed(seed % 2**32)
     _worker_info = WorkerInfo(worker_id, num_workers, seed, fetcher.dataset)
     init_error = None
     try:
