@@ -705,3 +705,16 @@ def test_pack_sequence_unpack_sequence_and_packing_errors():
         rnn_utils.pack_padded_sequence(x, [2, 1])
     with pytest.raises(ValueError, match=r"total_length must be at least the longest sequence length 4, got total_length=3"):
         rnn_utils.pad_packed_sequence(packed, total_length=3)
+
+
+def test_torch_module_surface_all_weights_flatten_parameters_and_dtype():
+    m = nn.LSTM(3, 4, num_layers=2, bidirectional=True, dtype=gn.float64)
+    assert m._all_weights[1] == ["weight_ih_l0_reverse", "weight_hh_l0_reverse", "bias_ih_l0_reverse", "bias_hh_l0_reverse"]
+    assert [p is q for p, q in zip(m.all_weights[2], (m.weight_ih_l1, m.weight_hh_l1, m.bias_ih_l1, m.bias_hh_l1))] == [True] * 4
+    assert len(nn.GRU(3, 4, bias=False).all_weights[0]) == 2
+    assert all(p.dtype == np.float64 for p in m.parameters())
+    x = gn.randn(5, 2, 3, dtype=gn.float64)
+    before = m(x)[0].data
+    m.flatten_parameters()  # cuDNN housekeeping in torch; programs call it, so it must exist and change nothing
+    np.testing.assert_array_equal(m(x)[0].data, before)
+    assert nn.GRUCell(3, 4, dtype=gn.float64).weight_hh.dtype == np.float64

@@ -24,6 +24,7 @@ from .. import functional as F
 from ..backend import xp
 from ..functional.recurrent import validate_cell_inputs, validate_inputs
 from . import init
+from ._factory import place
 from .module import Module, Parameter
 from .utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
@@ -62,7 +63,7 @@ class _RecurrentBase(_RecurrentWeights):
     kind = "rnn"
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, device=None, dtype=None):
         super().__init__()
         name = type(self).__name__
         _check_sizes(name, input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
@@ -75,17 +76,25 @@ class _RecurrentBase(_RecurrentWeights):
         self.bias, self.batch_first, self.dropout = bool(bias), bool(batch_first), float(dropout)
         self.bidirectional = bool(bidirectional)
         D = 2 if self.bidirectional else 1
+        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")[:4 if self.bias else 2]
+        self._all_weights = []  # torch's name lists, one per layer and direction: l0, l0_reverse, l1, ...
         for k in range(self.num_layers):
             for suffix in (f"_l{k}", f"_l{k}_reverse")[:D]:
                 self._add_weights(suffix, self.input_size if k == 0 else D * self.hidden_size)
+                self._all_weights.append([n + suffix for n in names])
         self.reset_parameters()
+        place(self, device, dtype)
+
+    @property
+    def all_weights(self) -> list:
+        """The parameters, one list [weight_ih, weight_hh(, bias_ih, bias_hh)] per layer and direction."""
+        return [[getattr(self, n) for n in names] for names in self._all_weights]
+
+    def flatten_parameters(self) -> None:
+        """Nothing to do: torch packs the weights into one buffer for cuDNN; these kernels read each one."""
 
     def _weights(self) -> list:
-        """Per layer and direction (torch's order: l0, l0_reverse, l1, ...) the (w_ih, w_hh[, b_ih, b_hh])."""
-        names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh") if self.bias else ("weight_ih", "weight_hh")
-        suffixes = [s for k in range(self.num_layers)
-                    for s in (f"_l{k}", f"_l{k}_reverse")[:2 if self.bidirectional else 1]]
-        return [tuple(getattr(self, n + s) for n in names) for s in suffixes]
+        return [tuple(ws) for ws in self.all_weights]
 
     def _call(self, fn, x, hx, lengths, **opts):
         packed = x if isinstance(x, PackedSequence) else None
@@ -131,11 +140,12 @@ class RNN(_RecurrentBase):
     """
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, nonlinearity: str = "tanh",
-                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False):
+                 bias: bool = True, batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device, dtype)
 
     def forward(self, x, hx=None, lengths=None):
         return self._call(F.rnn, x, hx, lengths, nonlinearity=self.nonlinearity)
@@ -155,14 +165,15 @@ class LSTM(_RecurrentBase):
     kind, gates = "lstm", 4
 
     def __init__(self, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
-                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0):
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False, proj_size: int = 0,
+                 device=None, dtype=None):
         if not isinstance(proj_size, numbers.Integral) or isinstance(proj_size, bool) or proj_size < 0:
             raise ValueError(f"LSTM: proj_size must be a positive int or 0 (no projection), got {proj_size!r}")
         if proj_size:
             raise NotImplementedError(f"LSTM: proj_size={proj_size} (an LSTM with projected hidden states) is not "
                                       "implemented in gradnote; use proj_size=0 and a Linear layer on the outputs")
         self.proj_size = 0
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, device, dtype)
 
     def forward(self, x, hx=None, lengths=None):
         return self._call(F.lstm, x, hx, lengths)
@@ -189,12 +200,13 @@ class GRU(_RecurrentBase):
 class _CellBase(_RecurrentWeights):
     kind = "rnn"
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None):
         super().__init__()
         _check_sizes(type(self).__name__, input_size=input_size, hidden_size=hidden_size)
         self.input_size, self.hidden_size, self.bias = int(input_size), int(hidden_size), bool(bias)
         self._add_weights("", self.input_size)
         self.reset_parameters()
+        place(self, device, dtype)
 
     def _call(self, fn, x, hx, **opts):
         b_ih, b_hh = (self.bias_ih, self.bias_hh) if self.bias else (None, None)
@@ -220,11 +232,12 @@ class RNNCell(_CellBase):
     (4, 8)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh"):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device=None, dtype=None):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNNCell: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, bias)
+        super().__init__(input_size, hidden_size, bias, device, dtype)
 
     def forward(self, x, hx=None):
         return self._call(F.rnn_cell, x, hx, nonlinearity=self.nonlinearity)
