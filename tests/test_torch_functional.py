@@ -219,7 +219,8 @@ def _conv_cases():
                lambda x, w, b: np_conv1d(x, w, b, 2, 1),
                bad=[(lambda: F.conv1d(gn.zeros(2, 3, 9), gn.zeros(4, 2, 3)), ValueError,
                      r"conv1d: weight \(4, 2, 3\) with groups=1 expects input with 2 channels, got input of shape \(2, 3, 9\)"),
-                    (lambda: F.conv1d(gn.zeros(2, 3, 4, 4), gn.zeros(4, 3, 3)), ValueError, r"conv1d: expected input \(N, C, L\)"),
+                    (lambda: F.conv1d(gn.zeros(2, 3, 4, 4), gn.zeros(4, 3, 3)), ValueError,
+                     r"conv1d: expected input \(N, C, L\)"),
                     (lambda: F.conv1d(gn.zeros(2, 3, 9), gn.zeros(4, 3, 3), stride=(1, 2)), ValueError, "conv1d: stride"),
                     (lambda: F.conv1d(gn.zeros(2, 3, 9), gn.zeros(4, 3, 3), padding="full"), ValueError, "'same' or 'valid'"),
                     (lambda: F.conv1d(gn.zeros(2, 3, 9), gn.zeros(4, 3, 3), stride=2, padding="same"), ValueError,
@@ -264,7 +265,8 @@ def _pool_cases():
                     (lambda: F.adaptive_avg_pool2d(gn.zeros(4, 4), 2), ValueError, r"adaptive_avg_pool2d: expected a 4-D")]),
         OpCase("adaptive_avg_pool2d-None-upsizing", lambda a: F.adaptive_avg_pool2d(a, (None, 9)), [x],
                lambda a: np_adaptive(a, (7, 9), np.mean)),
-        OpCase("adaptive_avg_pool2d-global", lambda a: F.adaptive_avg_pool2d(a, 1), [x], lambda a: np_adaptive(a, (1, 1), np.mean)),
+        OpCase("adaptive_avg_pool2d-global", lambda a: F.adaptive_avg_pool2d(a, 1), [x],
+               lambda a: np_adaptive(a, (1, 1), np.mean)),
         OpCase("adaptive_max_pool2d", lambda a: F.adaptive_max_pool2d(a, (3, 4)), [x], lambda a: np_adaptive(a, (3, 4), np.max)),
         OpCase("adaptive_avg_pool1d", lambda a: F.adaptive_avg_pool1d(a, 4), [normal(2, 3, 10)],
                lambda a: np_adaptive(a[:, :, None], (1, 4), np.mean)[:, :, 0]),
@@ -307,8 +309,10 @@ def _resize_cases():
     cases.append(OpCase("interpolate-linear-3d", lambda a: F.interpolate(a, size=7, mode="linear"), [normal(2, 3, 4)],
                         lambda a: np_resize(a[:, :, None], (1, 7), "bilinear")[:, :, 0],
                         bad=[(lambda: F.interpolate(gn.zeros(1, 1, 4, 4)), ValueError, "exactly one of size and scale_factor"),
-                             (lambda: F.interpolate(gn.zeros(1, 1, 4, 4), 2, mode="bicubic"), ValueError, "interpolate: mode.*'bicubic'"),
-                             (lambda: F.interpolate(gn.zeros(1, 1, 4, 4), 2, align_corners=True), ValueError, "align_corners only"),
+                             (lambda: F.interpolate(gn.zeros(1, 1, 4, 4), 2, mode="bicubic"), ValueError,
+                              "interpolate: mode.*'bicubic'"),
+                             (lambda: F.interpolate(gn.zeros(1, 1, 4, 4), 2, align_corners=True), ValueError,
+                              "align_corners only"),
                              (lambda: F.interpolate(gn.zeros(4, 4), 2), ValueError, r"interpolate: expected a 3-D.*\(4, 4\)")]))
     return cases
 

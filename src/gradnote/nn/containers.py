@@ -196,10 +196,13 @@ class ParameterList(Module):
         return self
 
     def __getitem__(self, i):
-        return list(self._parameters.values())[i]
+        if isinstance(i, slice):
+            return [self._parameters[str(k)] for k in range(len(self))[i]]
+        return self._parameters[str(range(len(self))[i])]
 
     def __setitem__(self, i: int, value) -> None:
-        setattr(self, str(range(len(self))[i]), _as_parameter(value))
+        key, param = str(range(len(self))[i]), _as_parameter(value)
+        self._parameters[key] = self.__dict__[key] = param  # in place: the list keeps its order
 
     def __len__(self) -> int:
         return len(self._parameters)
