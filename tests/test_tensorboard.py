@@ -16,13 +16,16 @@ def test_event_files_hold_logged_scalars_and_histograms(tmp_path):
     history = model.fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0,
                         callbacks=[TensorBoard(tmp_path / "tb")])
 
-    events = EventAccumulator(str(tmp_path / "tb"), size_guidance={"scalars": 0, "histograms": 0})
+    # Keras's layout: train/ and validation/ runs holding the same epoch_* tags, so TensorBoard overlays them
+    events = EventAccumulator(str(tmp_path / "tb" / "train"), size_guidance={"scalars": 0, "histograms": 0})
     events.Reload()
     tags = events.Tags()
-    assert {"loss", "val_loss"} <= set(tags["scalars"])
-    logged = [e.value for e in events.Scalars("loss")]
+    assert {"epoch_loss", "epoch_acc", "epoch_learning_rate"} <= set(tags["scalars"])
+    logged = [e.value for e in events.Scalars("epoch_loss")]
     assert np.allclose(logged, history.history["loss"], rtol=1e-6)
-    assert [e.step for e in events.Scalars("val_loss")] == [0, 1, 2]
+    val = EventAccumulator(str(tmp_path / "tb" / "validation"))
+    val.Reload()
+    assert [e.step for e in val.Scalars("epoch_loss")] == [0, 1, 2]
     assert "weights/0.weight" in tags["histograms"] and "grads/2.bias" in tags["histograms"]
     hist = events.Histograms("weights/0.weight")[-1].histogram_value
     assert hist.num == 32 and np.isclose(hist.max, model[0].weight.data.max(), rtol=1e-5)

@@ -3,6 +3,7 @@
     from gradnote import viz
     viz.plot_history(history, path="curves.png")
     viz.plot_activations(path="activations.png")
+    model.fit(x, y, epochs=20, callbacks=[viz.LivePlot(data=(x, y))])   # curves redrawn while training
 """
 
 from .plots import (  # noqa: F401
@@ -24,4 +25,8 @@ def __getattr__(name):
         from .tensorboard import TensorBoard
 
         return TensorBoard
+    if name == "LivePlot":
+        from .live import LivePlot
+
+        return LivePlot
     raise AttributeError(f"module 'gradnote.viz' has no attribute {name!r}")

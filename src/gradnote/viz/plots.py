@@ -35,6 +35,13 @@ def _finish(fig, path):
     return fig
 
 
+def _integer_ticks(ax) -> None:
+    """Epochs and steps are whole numbers: no 2.5 on the axis."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _logs(history) -> dict:
     """Accept a History object, its .history dict, or a list of per-epoch dicts."""
     logs = getattr(history, "history", history)
@@ -44,22 +51,34 @@ def _logs(history) -> dict:
     return dict(logs)
 
 
-def plot_history(history, path=None):
-    """Learning curves: one panel per quantity (loss, each metric), training vs validation."""
-    logs = _logs(history)
+def _history_names(logs: dict) -> list:
     names = [k for k in logs if not k.startswith("val_") and k not in ("lr", "epoch")]
     if not names:
         raise ValueError(f"plot_history: nothing to plot in logs with keys {sorted(logs)}")
+    return names
+
+
+def _draw_history(ax, logs: dict, name: str) -> None:
+    """Train and validation curves of one quantity, epochs counted from 1 as fit prints them."""
+    epochs = np.arange(1, len(logs[name]) + 1)
+    ax.plot(epochs, logs[name], marker="o", label=f"train {name}")
+    if f"val_{name}" in logs:
+        ax.plot(np.arange(1, len(logs[f"val_{name}"]) + 1), logs[f"val_{name}"], marker="s",
+                label=f"validation {name}")
+    ax.set_xlabel("epoch")
+    ax.set_title(name)
+    _integer_ticks(ax)
+    ax.legend()
+    ax.grid(alpha=0.3)
+
+
+def plot_history(history, path=None):
+    """Learning curves: one panel per quantity (loss, each metric), training vs validation."""
+    logs = _logs(history)
+    names = _history_names(logs)
     fig, axes = _figure(1, len(names))
     for ax, name in zip(axes[0], names):
-        epochs = np.arange(1, len(logs[name]) + 1)
-        ax.plot(epochs, logs[name], marker="o", label=f"train {name}")
-        if f"val_{name}" in logs:
-            ax.plot(epochs, logs[f"val_{name}"], marker="s", label=f"validation {name}")
-        ax.set_xlabel("epoch")
-        ax.set_title(name)
-        ax.legend()
-        ax.grid(alpha=0.3)
+        _draw_history(ax, logs, name)
     return _finish(fig, path)
 
 
@@ -90,29 +109,41 @@ def gradient_stats(model) -> dict:
             if p.grad is not None and p.data.ndim > 1}
 
 
-def plot_gradient_flow(records, path=None):
-    """Mean |grad| per layer (x axis, input to output) on a log scale; one line per recorded step.
+def plot_gradient_flow(records, labels=None, path=None, ylabel: str = "mean |grad|"):
+    """Gradient size per layer (x axis, input to output) on a log scale; one line per record.
 
-    records: a dict (one step) or a list of dicts from ``gradient_stats(model)``.
+    records: one dict from ``gradient_stats(model)`` (layer name -> value), a list of them, or a dict
+    of named records ({"sigmoid": stats, "relu": stats}) whose names become the legend. labels: legend
+    entries for a list; a list without labels is drawn dark (first) to light (last), without a legend.
+    Layers are matched by position, so records of different models of the same depth compare.
     Vanishing gradients show as lines falling steeply towards the input layers.
     """
-    if isinstance(records, dict):
+    if isinstance(records, dict) and records and all(isinstance(v, dict) for v in records.values()):
+        labels, records = list(records), list(records.values())
+    elif isinstance(records, dict):
         records = [records]
+    records = list(records)
     if not records:
         raise ValueError("plot_gradient_flow: no gradient records given")
-    names = list(records[0])
-    fig, axes = _figure(1, 1, size=(max(6.4, 0.6 * len(names)), 4.0))
+    if labels is not None and len(labels) != len(records):
+        raise ValueError(f"plot_gradient_flow: {len(labels)} labels for {len(records)} records")
+    depth = max(len(r) for r in records)
+    names = list(records[0]) if len({tuple(r) for r in records}) == 1 else [f"layer {i + 1}" for i in range(depth)]
+    fig, axes = _figure(1, 1, size=(max(6.4, 0.6 * depth), 4.0))
     ax = axes[0][0]
-    cmap = _colormap("viridis")
+    cmap = _colormap("tab10" if labels is not None else "viridis")
     for i, rec in enumerate(records):
-        ax.plot(range(len(names)), [rec.get(n, np.nan) for n in names], marker="o",
-                color=cmap(i / max(len(records) - 1, 1)), label=f"record {i}" if len(records) <= 8 else None)
+        values = list(rec.values()) + [np.nan] * (depth - len(rec))
+        color = cmap(i % 10) if labels is not None else cmap(0.85 * i / max(len(records) - 1, 1))
+        ax.plot(range(depth), values, marker="o", color=color, label=None if labels is None else str(labels[i]))
     ax.set_yscale("log")
-    ax.set_xticks(range(len(names)), names, rotation=45, ha="right")
-    ax.set_ylabel("mean |grad|")
-    ax.set_title("gradient flow (input -> output)")
+    ax.set_xticks(range(depth), names, rotation=45, ha="right")
+    ax.set_xlabel("layer (input -> output)")
+    ax.set_ylabel(ylabel)
+    ax.set_title("gradient flow" if labels is not None or len(records) == 1
+                 else f"gradient flow, {len(records)} records (dark: first, light: last)")
     ax.grid(alpha=0.3)
-    if len(records) <= 8:
+    if labels is not None:
         ax.legend()
     return _finish(fig, path)
 
@@ -123,14 +154,18 @@ def _colormap(name):
     return matplotlib.colormaps[name]
 
 
-def plot_decision_boundary(model, x, y, resolution: int = 200, path=None):
+def plot_decision_boundary(model, x, y, resolution: int = 200, path=None, class_names=None,
+                           feature_names=("$x_1$", "$x_2$"), ax=None):
     """Class regions of a 2-D classifier over the data's bounding box, with the points on top.
 
     model maps (N, 2) float32 tensors to (N, classes) scores (or (N, 1) / (N,) for binary).
+    Each class has its own saturated colour (tab10), named in the legend; ax: draw into this axes.
     """
     x, y = np.asarray(x, dtype=np.float32), np.asarray(y)
     if x.ndim != 2 or x.shape[1] != 2:
         raise ValueError(f"plot_decision_boundary: needs 2-D points of shape (N, 2), got {x.shape}")
+    if len(y) != len(x):
+        raise ValueError(f"plot_decision_boundary: {len(x)} points but {len(y)} labels")
     lo, hi = x.min(0) - 0.5, x.max(0) + 0.5
     gx, gy = np.meshgrid(np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution))
     grid = np.stack([gx.ravel(), gy.ravel()], 1).astype(np.float32)
@@ -142,12 +177,27 @@ def plot_decision_boundary(model, x, y, resolution: int = 200, path=None):
     if hasattr(model, "train"):
         model.train(was_training)
     labels = scores.argmax(-1) if scores.ndim == 2 and scores.shape[1] > 1 else (scores.reshape(-1) > 0).astype(int)
-    fig, axes = _figure()
-    ax = axes[0][0]
-    ax.contourf(gx, gy, labels.reshape(gx.shape), alpha=0.3, cmap="coolwarm")
-    ax.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", edgecolors="k", s=18)
+    n_classes = int(max(labels.max(), y.max() if y.size else 0)) + 1
+    names = list(class_names) if class_names is not None else [f"class {k}" for k in range(n_classes)]
+    from matplotlib.colors import ListedColormap
+
+    # a diverging map put the middle of three classes at near-white; tab10's colours are all saturated
+    colors = [_colormap("tab10")(k % 10) for k in range(n_classes)]
+    cmap = ListedColormap(colors)
+    fig = None
+    if ax is None:
+        fig, axes = _figure()
+        ax = axes[0][0]
+    ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(n_classes + 1) - 0.5, alpha=0.25, cmap=cmap)
+    for k in range(n_classes):
+        pts = x[y == k]
+        ax.scatter(pts[:, 0], pts[:, 1], color=colors[k], edgecolors="k", linewidths=0.5, s=18,
+                   label=names[k] if k < len(names) else f"class {k}")
+    ax.set_xlabel(feature_names[0])
+    ax.set_ylabel(feature_names[1])
     ax.set_title("decision boundary")
-    return _finish(fig, path)
+    ax.legend(loc="best", fontsize=8)
+    return _finish(fig, path) if fig is not None else ax.figure
 
 
 def plot_confusion_matrix(cm, class_names=None, path=None):
@@ -172,26 +222,33 @@ def plot_confusion_matrix(cm, class_names=None, path=None):
     return _finish(fig, path)
 
 
-def _grid_images(images, title, cmap="gray", path=None):
+def _grid_images(images, title, cmap="gray", path=None, symmetric: bool = False):
+    """Images on one shared colour scale (so cells compare), with the colour bar that reads it."""
     n = len(images)
     cols = min(n, 8)
     rows = (n + cols - 1) // cols
     fig, axes = _figure(rows, cols, size=(1.6, 1.6))
+    lo, hi = float(np.min(images)), float(np.max(images))
+    if symmetric:  # weights: zero is the middle (white) of the diverging map
+        lo, hi = -max(abs(lo), abs(hi), 1e-12), max(abs(lo), abs(hi), 1e-12)
+    im = None
     for k, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if k < n:
-            ax.imshow(images[k], cmap=cmap)
+            im = ax.imshow(images[k], cmap=cmap, vmin=lo, vmax=hi)
             ax.set_title(str(k), fontsize=8)
+    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8)
     fig.suptitle(title)
     return _finish(fig, path)
 
 
 def plot_filters(weight, path=None):
-    """Conv filters, one image per output channel (weight: (out, in, kh, kw); input channels averaged)."""
+    """Conv filters, one image per output channel (weight: (out, in, kh, kw); input channels averaged),
+    on one colour scale centred at zero, with its colour bar."""
     w = np.asarray(getattr(weight, "data", weight))
     if w.ndim != 4:
         raise ValueError(f"plot_filters: expected a conv weight (out, in, kh, kw), got shape {w.shape}")
-    return _grid_images(w.mean(axis=1), "conv filters", cmap="bwr", path=path)
+    return _grid_images(w.mean(axis=1), "conv filters", cmap="bwr", path=path, symmetric=True)
 
 
 def plot_feature_maps(maps, path=None):
@@ -204,15 +261,19 @@ def plot_feature_maps(maps, path=None):
     return _grid_images(m, "feature maps", path=path)
 
 
-def plot_lr_schedule(lrs, path=None):
-    """Learning rate per step; `lrs` is a sequence of rates (e.g. collected from scheduler.get_last_lr())."""
+def plot_lr_schedule(lrs, path=None, unit: str = "epoch"):
+    """Learning rate per epoch (history["lr"]) or per step (unit="step"), counted from 1 as the
+    learning curves count epochs; `lrs` is a sequence of rates."""
+    if unit not in ("epoch", "step"):
+        raise ValueError(f"plot_lr_schedule: unit must be 'epoch' or 'step', got {unit!r}")
     lrs = np.asarray(lrs, dtype=float).reshape(-1)
     if lrs.size == 0:
         raise ValueError("plot_lr_schedule: no learning rates given")
     fig, axes = _figure()
     ax = axes[0][0]
-    ax.plot(np.arange(len(lrs)), lrs, marker=".")
-    ax.set_xlabel("step")
+    ax.plot(np.arange(1, len(lrs) + 1), lrs, marker=".")
+    _integer_ticks(ax)
+    ax.set_xlabel(unit)
     ax.set_ylabel("learning rate")
     ax.set_title("learning-rate schedule")
     ax.grid(alpha=0.3)
