@@ -225,3 +225,187 @@ def test_init_values_follow_torch_formulas():
     with pytest.raises(ValueError, match="negative_slope True"):
         nn.init.calculate_gain("leaky_relu", True)
     assert nn.init._calculate_fan_in_and_fan_out(gn.zeros(4, 3, 2)) == (6, 8)
+
+
+# ----- class losses: ignore_index, -inf rows, empty means, smoothing, weights, probability targets ----------
+def _np_log_softmax(x):
+    s = x - x.max(axis=1, keepdims=True)
+    return s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+
+
+def _np_cross_entropy(x, t, w, ignore, eps, reduction):
+    """PyTorch's rule on (M, C) rows: (1 - eps) nll + eps / C smooth, both 0 on ignored rows, mean over sum w[t]."""
+    z = _np_log_softmax(x)
+    m, c = z.shape
+    w = np.ones(c) if w is None else w
+    keep = t != ignore
+    safe = np.where(keep, t, 0)
+    wt = np.where(keep, w[safe], 0.0)
+    nll = np.where(keep, -wt * z[np.arange(m), safe], 0.0)
+    smooth = np.where(keep, -(z * w).sum(axis=1), 0.0)
+    if reduction == "none":
+        return (1 - eps) * nll + eps / c * smooth
+    if reduction == "sum":
+        return (1 - eps) * nll.sum() + eps / c * smooth.sum()
+    return ((1 - eps) * nll.sum() + eps / c * smooth.sum()) / wt.sum()
+
+
+def test_cross_entropy_ignored_row_of_minus_inf_logits_keeps_the_loss_finite():
+    F = gn.functional
+    x = gn.tensor([[0.0, 1.0, 2.0], [-INF, -INF, -INF]], requires_grad=True)
+    loss = F.cross_entropy(x, np.array([1, -100]))
+    z = _np_log_softmax(np.array([[0.0, 1.0, 2.0]]))[0]
+    assert loss.item() == pytest.approx(-z[1])  # the ignored row adds exactly 0 (it was NaN: 0 * -inf)
+    loss.backward()
+    p = np.exp(z)
+    np.testing.assert_allclose(x.grad[0], p - [0, 1, 0], rtol=1e-6)
+    assert np.isnan(x.grad[1]).all()  # log_softmax's backward 0 - exp(NaN) * 0, as PyTorch
+    y = gn.tensor([[-1.0, -2.0], [-INF, -INF]], requires_grad=True)
+    nll = F.nll_loss(y, np.array([0, -100]))
+    assert nll.item() == 1.0
+    nll.backward()
+    np.testing.assert_array_equal(y.grad, [[-1.0, 0.0], [0.0, 0.0]])
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.2])
+@pytest.mark.parametrize("fn", ["cross_entropy", "nll_loss"])
+def test_all_targets_ignored_gives_nan_mean_but_a_zero_gradient(fn, smoothing):
+    F = gn.functional
+    x = gn.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    t = np.full(3, -100)
+    kw = {"label_smoothing": smoothing} if fn == "cross_entropy" else {}
+    loss = getattr(F, fn)(x, t, **kw)
+    assert math.isnan(loss.item())  # 0 / 0
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, np.zeros((3, 4)))  # was NaN
+    assert getattr(F, fn)(x, t, reduction="sum", **kw).item() == 0.0
+
+
+def test_zero_total_class_weight_mean_is_nan_with_nan_gradients_on_the_kept_rows():
+    F = gn.functional
+    x = gn.tensor(np.zeros((3, 2)), requires_grad=True)
+    loss = F.nll_loss(x, np.array([0, 0, -100]), weight=np.array([0.0, 1.0]))
+    assert math.isnan(loss.item())
+    loss.backward()
+    # -w[t] g / total = -0 / 0 at the targets of kept rows; other entries and the ignored row stay 0
+    np.testing.assert_array_equal(x.grad, [[NAN, 0.0], [NAN, 0.0], [0.0, 0.0]])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_smoothing_weight_ignore_index_on_spatial_inputs_matches_the_rule(reduction, dtype):
+    F = gn.functional
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal((2, 4, 3, 2)) * 3).astype(dtype)  # (N, C, d1, d2)
+    t = rng.integers(0, 4, (2, 3, 2))
+    t[0, 0, 0] = t[1, 2, 1] = 2  # ignore_index is a real class here
+    w = rng.uniform(0.5, 2.0, 4).astype(dtype)
+    rows = np.moveaxis(x, 1, -1).reshape(-1, 4)
+    ref = _np_cross_entropy(rows.astype(np.float64), t.reshape(-1), w.astype(np.float64), 2, 0.3, reduction)
+    got = F.cross_entropy(gn.tensor(x), t, weight=w, ignore_index=2, reduction=reduction, label_smoothing=0.3)
+    assert got.dtype == dtype
+    tol = 1e-5 if dtype == np.float32 else 1e-12
+    np.testing.assert_allclose(got.data, ref.reshape(got.shape) if reduction == "none" else ref, rtol=tol)
+    if dtype == np.float64:
+        assert gn.gradcheck(lambda z: F.cross_entropy(z, t, weight=w, ignore_index=2, reduction=reduction,
+                                                      label_smoothing=0.3),
+                            [gn.tensor(x, requires_grad=True)])
+
+
+def test_cross_entropy_probability_targets_with_weight_and_smoothing():
+    F = gn.functional
+    rng = np.random.default_rng(4)
+    x, t = rng.standard_normal((3, 4, 2)), np.ascontiguousarray(rng.dirichlet(np.ones(4), (3, 2)).transpose(0, 2, 1))
+    w = rng.uniform(0.5, 2.0, 4)
+    z = np.moveaxis(_np_log_softmax(np.moveaxis(x, 1, -1).reshape(-1, 4)).reshape(3, 2, 4), -1, 1)
+    tt = t * 0.9 + 0.1 / 4
+    per = -(z * tt * w[None, :, None]).sum(axis=1)
+    got = F.cross_entropy(gn.tensor(x), gn.tensor(t), weight=w, label_smoothing=0.1)
+    assert got.item() == pytest.approx(per.sum() / 6)  # mean over the N * d1 positions, not over sum(w)
+    xt, tg = gn.tensor(x, requires_grad=True), gn.tensor(t, requires_grad=True)
+    assert gn.gradcheck(lambda a, b: F.cross_entropy(a, b, weight=w, label_smoothing=0.1, reduction="sum"), [xt, tg])
+    assert math.isnan(F.cross_entropy(gn.zeros(0, 3), gn.zeros(0, 3)).item())  # empty mean
+
+
+def test_class_losses_take_pytorch_positional_order_and_legacy_flags():
+    F = gn.functional
+    x = gn.tensor([[0.0, 1.0], [2.0, 0.0]])
+    t = np.array([1, 0])
+    per = F.cross_entropy(x, t, reduction="none").data
+    # cross_entropy(input, target, weight, size_average, ignore_index, reduce, reduction, label_smoothing)
+    assert F.cross_entropy(x, t, None, None, 1).item() == pytest.approx(per[1])
+    with pytest.warns(UserWarning, match="size_average and reduce are deprecated"):
+        assert F.cross_entropy(x, t, size_average=False).item() == pytest.approx(per.sum())
+    with pytest.warns(UserWarning, match="deprecated"):
+        np.testing.assert_allclose(F.nll_loss(x, t, reduce=False).data, [-1.0, -2.0])
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert nn.CrossEntropyLoss(None, False).reduction == "sum"
+    loss = nn.CrossEntropyLoss(None, None, 1)
+    assert loss.ignore_index == 1 and loss(x, t).item() == pytest.approx(per[1])
+    assert nn.NLLLoss(None, None, 0, None, "none")(x, t).shape == (2,)
+    with pytest.warns(UserWarning, match="deprecated"):
+        assert nn.MSELoss(reduce=False).reduction == "none"
+    assert nn.BCEWithLogitsLoss(None, None, None, "sum", np.array([2.0])).reduction == "sum"
+
+
+# ----- pointwise losses -----------------------------------------------------------------------------------
+def test_bce_clamps_log_at_minus_100_and_its_gradients_follow_pytorch():
+    F = gn.functional
+    p = gn.tensor([0.0, 1.0, 1.0], requires_grad=True)
+    t = gn.tensor([1.0, 0.0, 0.3], requires_grad=True)
+    loss = F.binary_cross_entropy(p, t, reduction="none")
+    np.testing.assert_allclose(loss.data, [100.0, 100.0, 70.0], rtol=1e-6)  # -(0.3 * 0 + 0.7 * -100)
+    loss.sum().backward()
+    eps = float(np.float32(1e-12))  # PyTorch's floor on (1 - p) p, a float32 constant
+    np.testing.assert_allclose(p.grad, [-1.0 / eps, 1.0 / eps, 0.7 / eps], rtol=1e-6)
+    np.testing.assert_array_equal(t.grad, [INF, -INF, -INF])  # -logit(p) = log(1 - p) - log(p), unclamped
+
+
+def test_bce_with_logits_pos_weight_target_gradient_at_minus_inf_is_finite_form():
+    F = gn.functional
+    x = gn.tensor([-INF, 0.0], requires_grad=True)
+    t = gn.tensor([0.5, 1.0], requires_grad=True)
+    F.binary_cross_entropy_with_logits(x, t, pos_weight=np.array([0.5]), reduction="sum").backward()
+    # d/dt = pos_weight softplus(-x) - softplus(x): +inf at x = -inf (was inf - inf = NaN), -0.5 log 2 at 0
+    np.testing.assert_allclose(t.grad, [INF, -0.5 * math.log(2)])
+
+
+def test_mse_and_l1_broadcast_a_different_target_with_a_warning():
+    F = gn.functional
+    x = gn.tensor([[1.0], [2.0], [3.0]], requires_grad=True)  # (3, 1) against (3,): a (3, 3) loss
+    t = gn.tensor([0.0, 1.0, 2.0])
+    with pytest.warns(UserWarning, match="mse_loss: using a target size"):
+        loss = F.mse_loss(x, t)
+    d = x.data - t.data
+    assert loss.item() == pytest.approx((d**2).mean())
+    loss.backward()
+    np.testing.assert_allclose(x.grad, (2 * d / 9).sum(axis=1, keepdims=True))
+    with pytest.warns(UserWarning, match="l1_loss"):
+        assert F.l1_loss(x, t, reduction="none").shape == (3, 3)
+    with pytest.raises(ValueError, match="binary_cross_entropy: input shape"):
+        F.binary_cross_entropy(gn.ones(3, 1) * 0.5, gn.ones(3))
+
+
+def test_weighted_mse_l1_huber_means_as_pytorch():
+    F = gn.functional
+    x, t, w = np.array([1.0, 2.0, 4.0]), np.zeros(3), np.array([1.0, 0.5, 0.25])
+    X, T = gn.tensor(x), gn.tensor(t)
+    assert F.mse_loss(X, T, weight=w).item() == pytest.approx((w * x**2).sum() / w.sum())
+    assert F.l1_loss(X, T, weight=w).item() == pytest.approx((w * x).sum() / w.sum())
+    huber = np.array([0.5, 1.5, 3.5])
+    assert F.huber_loss(X, T, weight=w).item() == pytest.approx((w * huber).mean())
+    with pytest.raises(ValueError, match=r"mse_loss: weight must have the input's shape \(3,\)"):
+        F.mse_loss(X, T, weight=np.ones(2))
+
+
+def test_l1_gradient_is_0_at_nan_and_huber_smooth_l1_at_the_threshold():
+    F = gn.functional
+    _, g = _grad(lambda x: F.l1_loss(x, gn.zeros(5), reduction="sum"), [NAN, 0.0, INF, -INF, -2.0])
+    np.testing.assert_array_equal(g, [0.0, 0.0, 1.0, -1.0, -1.0])  # was NaN at NaN
+    _, g = _grad(lambda x: F.huber_loss(x, gn.zeros(4), reduction="sum", delta=2.0), [2.0, -2.0, NAN, 1.0])
+    np.testing.assert_array_equal(g, [2.0, -2.0, NAN, 1.0])
+    y, g = _grad(lambda x: F.smooth_l1_loss(x, gn.zeros(3), reduction="none", beta=0.5), [0.5, -0.5, 0.25])
+    np.testing.assert_allclose(y, [0.25, 0.25, 0.0625])
+    np.testing.assert_allclose(g, [1.0, -1.0, 0.5])
+    y, g = _grad(lambda x: F.smooth_l1_loss(x, gn.zeros(2), reduction="none", beta=0.0), [0.5, -2.0])
+    np.testing.assert_array_equal(y, [0.5, 2.0])  # beta = 0 is l1, per element (was reduced to the mean)

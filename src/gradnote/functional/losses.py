@@ -11,8 +11,10 @@ weighted by class weights), "sum", or "none" (per-element / per-sample losses).
 
 from __future__ import annotations
 
+import warnings
+
 from ..autograd import Function, Tensor
-from ..backend import expit, xp
+from ..backend import expit, unbroadcast, xp
 from ._util import as_tensor, check_reduction, float_tensor
 
 __all__ = [
@@ -26,43 +28,74 @@ __all__ = [
 ]
 
 
-def _reduce(loss, reduction):
-    if reduction == "mean":
-        return xp.asarray(loss.mean(), dtype=loss.dtype)
-    if reduction == "sum":
-        return xp.asarray(loss.sum(), dtype=loss.dtype)
-    return loss
-
-
-def _expand_grad(g, reduction, shape):
-    """The incoming gradient of a reduced loss, as a per-element coefficient broadcastable to `shape`."""
-    if reduction == "mean":
-        return g / max(int(xp.prod(shape)), 1)
-    return g
-
-
-def _pair(input, target, op: str, reduction: str):
+def _pair(input, target, op: str, reduction: str, broadcast: bool = False):
     check_reduction(reduction, op)
     input, target = float_tensor(input, op), float_tensor(target, op)
     if input.shape != target.shape:
-        raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
+        if not broadcast:
+            raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
+        try:
+            xp.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} cannot be "
+                             "broadcast together") from None
+        # PyTorch broadcasts here with this warning (a (N, 1) output against an (N,) target is an (N, N) loss)
+        warnings.warn(f"{op}: using a target size {target.shape} that is different to the input size "
+                      f"{input.shape}; this will likely lead to incorrect results due to broadcasting",
+                      UserWarning, stacklevel=3)
     return input, target
 
 
 class _PointwiseLoss(Function):
-    """loss_i = f(x_i, t_i), then reduced. Subclasses give `elementwise` and `partials` (d/dx, d/dt)."""
+    """loss_i = w_i f(x_i, t_i) (x and t broadcast together), then reduced.
 
-    def forward(self, x, t, reduction="mean", **options):
-        self.x, self.t, self.reduction, self.options = x, t, reduction, options
-        return _reduce(self.elementwise(x, t, **options), reduction)
+    "mean" divides by the element count, or by sum(w) when `weight_sum_mean` (PyTorch's weighted
+    mse_loss / l1_loss). Subclasses give `elementwise` and `partials` (d/dx, d/dt).
+    """
+
+    weight_sum_mean = False
+
+    def forward(self, x, t, reduction="mean", weight=None, **options):
+        self.shapes = (x.shape, t.shape)
+        if x.shape != t.shape:
+            x, t = xp.broadcast_arrays(x, t)
+        self.x, self.t, self.reduction, self.options, self.weight = x, t, reduction, options, weight
+        loss = self.elementwise(x, t, **options)
+        if weight is not None:
+            loss = loss * weight
+        self.count = weight.sum() if weight is not None and self.weight_sum_mean else loss.size
+        if reduction == "mean":
+            with xp.errstate(invalid="ignore", divide="ignore"):  # nothing to average: NaN, as PyTorch
+                return xp.asarray(loss.sum() / self.count if self.weight_sum_mean else loss.mean(), dtype=loss.dtype)
+        if reduction == "sum":
+            return xp.asarray(loss.sum(), dtype=loss.dtype)
+        return loss
 
     def backward(self, g):
-        c = _expand_grad(g, self.reduction, self.x.shape)
+        c = g
+        if self.reduction == "mean":
+            with xp.errstate(invalid="ignore", divide="ignore"):
+                c = g / g.dtype.type(self.count)
+        if self.weight is not None:
+            c = c * self.weight
         dx, dt = self.partials(self.x, self.t, **self.options)
-        return (c * dx if self.needs[0] else None, c * dt if self.needs[1] and dt is not None else None)
+        return (unbroadcast(c * dx, self.shapes[0]) if self.needs[0] else None,
+                unbroadcast(c * dt, self.shapes[1]) if self.needs[1] and dt is not None else None)
+
+
+def _same_shape_weight(weight, input, op: str):
+    """mse/l1/huber weight: one per element of input (PyTorch refuses any other shape)."""
+    if weight is None:
+        return None
+    w = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
+    if w.shape != input.shape:
+        raise ValueError(f"{op}: weight must have the input's shape {input.shape}, got {w.shape}")
+    return w.astype(input.dtype, copy=False)
 
 
 class MSE(_PointwiseLoss):
+    weight_sum_mean = True
+
     def elementwise(self, x, t):
         self.diff = x - t
         return self.diff * self.diff
@@ -72,36 +105,47 @@ class MSE(_PointwiseLoss):
         return d, -d
 
 
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error: mean((input - target)^2). input, target: same shape (any).
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight=None) -> Tensor:
+    """Mean squared error: mean((input - target)^2); with weight, sum(w (input - target)^2) / sum(w).
+
+    input, target: same shape (a different, broadcastable target warns and broadcasts, as PyTorch);
+    weight: input's shape. size_average/reduce: PyTorch's deprecated spelling of reduction.
 
     >>> mse_loss(gn.tensor([1.0, 3.0]), gn.tensor([0.0, 0.0])).item()
     5.0
     """
-    input, target = _pair(input, target, "mse_loss", reduction)
-    return MSE.apply(input, target, reduction=reduction)
+    reduction = legacy_reduction("mse_loss", size_average, reduce, reduction)
+    input, target = _pair(input, target, "mse_loss", reduction, broadcast=True)
+    return MSE.apply(input, target, reduction=reduction, weight=_same_shape_weight(weight, input, "mse_loss"))
 
 
 class L1(_PointwiseLoss):
+    weight_sum_mean = True
+
     def elementwise(self, x, t):
         self.diff = x - t
         return xp.abs(self.diff)
 
     def partials(self, x, t):
-        s = xp.sign(self.diff)
+        d = self.diff
+        s = (d > 0).astype(d.dtype) - (d < 0)  # sign, but 0 at NaN as PyTorch's sgn-based backward
         return s, -s
 
 
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean absolute error: mean(|input - target|); gradient sign(input - target) (0 at equality).
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight=None) -> Tensor:
+    """Mean absolute error: mean(|input - target|); with weight, sum(w |input - target|) / sum(w).
 
-    input, target: same shape (any).
+    Gradient sign(input - target): 0 at equality and at NaN, as PyTorch. input, target: same shape
+    (a different, broadcastable target warns and broadcasts); weight: input's shape.
 
     >>> l1_loss(gn.tensor([1.0, -3.0]), gn.tensor([0.0, 0.0])).item()
     2.0
     """
-    input, target = _pair(input, target, "l1_loss", reduction)
-    return L1.apply(input, target, reduction=reduction)
+    reduction = legacy_reduction("l1_loss", size_average, reduce, reduction)
+    input, target = _pair(input, target, "l1_loss", reduction, broadcast=True)
+    return L1.apply(input, target, reduction=reduction, weight=_same_shape_weight(weight, input, "l1_loss"))
 
 
 class Huber(_PointwiseLoss):
@@ -115,92 +159,91 @@ class Huber(_PointwiseLoss):
         return d, -d
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0) -> Tensor:
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0, weight=None) -> Tensor:
     """Huber: 0.5 d^2 where |d| <= delta, delta (|d| - 0.5 delta) beyond, d = input - target.
 
-    Quadratic near the target, linear for outliers (gradient clipped to [-delta, delta]).
-
-    input, target: same shape (any).
+    Quadratic near the target, linear for outliers (gradient clipped to [-delta, delta], so +-delta
+    at the threshold). With weight: mean(w * loss), as PyTorch. input, target: same shape (a
+    different, broadcastable target warns and broadcasts); weight: input's shape.
 
     >>> huber_loss(gn.tensor([0.5, 3.0]), gn.zeros(2), reduction="none").tolist()
     [0.125, 2.5]
     """
     if not delta > 0:
         raise ValueError(f"huber_loss: delta must be positive, got {delta}")
-    input, target = _pair(input, target, "huber_loss", reduction)
-    return Huber.apply(input, target, reduction=reduction, delta=float(delta))
+    input, target = _pair(input, target, "huber_loss", reduction, broadcast=True)
+    return Huber.apply(input, target, reduction=reduction, delta=float(delta),
+                       weight=_same_shape_weight(weight, input, "huber_loss"))
 
 
-def _weight_array(weight, shape, op: str, what: str = "weight"):
+def _weight_array(weight, input, op: str, what: str = "weight"):
     if weight is None:
         return None
     w = weight.data if isinstance(weight, Tensor) else xp.asarray(weight)
     try:
-        xp.broadcast_shapes(w.shape, shape)
+        xp.broadcast_shapes(w.shape, input.shape)
     except ValueError:
-        raise ValueError(f"{op}: {what} of shape {w.shape} cannot be broadcast to the input shape {shape}") from None
-    return w
+        raise ValueError(f"{op}: {what} of shape {w.shape} cannot be broadcast to the input shape "
+                         f"{input.shape}") from None
+    return w.astype(input.dtype, copy=False)
+
+
+_BCE_EPS = xp.float32(1e-12)  # PyTorch's floor on (1 - p) p in the gradient, a float32 constant in every dtype
 
 
 class BCE(_PointwiseLoss):
-    def elementwise(self, x, t, weight):
+    def elementwise(self, x, t):
         # log clamped at -100 (as PyTorch): a probability of exactly 0 or 1 costs 100, not inf
         with xp.errstate(divide="ignore"):
             self.log_p = xp.maximum(xp.log(x), -100)
             self.log_q = xp.maximum(xp.log1p(-x), -100)
-        loss = -(t * self.log_p + (1 - t) * self.log_q)
-        return loss if weight is None else loss * weight
+        return -(t * self.log_p + (1 - t) * self.log_q)
 
-    def partials(self, x, t, weight):
-        dx = (x - t) / xp.maximum((1 - x) * x, x.dtype.type(1e-12))
-        dt = self.log_q - self.log_p
-        if weight is not None:
-            dx, dt = dx * weight, dt * weight
-        return dx, dt
+    def partials(self, x, t):
+        dx = (x - t) / xp.maximum((1 - x) * x, x.dtype.type(_BCE_EPS))
+        with xp.errstate(divide="ignore"):
+            return dx, xp.log1p(-x) - xp.log(x)  # d/dt = -logit(x), unclamped (PyTorch's target gradient)
 
 
-def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, reduction: str = "mean") -> Tensor:
+def binary_cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
     """-[t log p + (1 - t) log(1 - p)] on probabilities p in [0, 1] (each log clamped at -100).
 
-    input, target: same shape; weight (optional) rescales each element's loss. Prefer
-    binary_cross_entropy_with_logits on raw scores: it is stable where sigmoid saturates.
+    input, target: same shape; weight (optional, broadcastable) rescales each element's loss.
+    Prefer binary_cross_entropy_with_logits on raw scores: it is stable where sigmoid saturates.
 
     >>> round(binary_cross_entropy(gn.tensor([0.5]), gn.tensor([1.0])).item(), 4)   # log 2
     0.6931
     """
+    reduction = legacy_reduction("binary_cross_entropy", size_average, reduce, reduction)
     input, target = _pair(input, target, "binary_cross_entropy", reduction)
     p = input.data
     if p.size and not ((p >= 0) & (p <= 1)).all():
         raise ValueError(f"binary_cross_entropy: input must be probabilities in [0, 1], got values in "
                          f"[{p.min()}, {p.max()}]; use binary_cross_entropy_with_logits for raw scores")
-    w = _weight_array(weight, input.shape, "binary_cross_entropy")
+    w = _weight_array(weight, input, "binary_cross_entropy")
     return BCE.apply(input, target, reduction=reduction, weight=w)
 
 
 class BCEWithLogits(_PointwiseLoss):
-    def elementwise(self, x, t, weight, pos_weight):
+    def elementwise(self, x, t, pos_weight):
         # softplus(-x) = log(1 + e^-x) = log1p(e^-|x|) + max(-x, 0): finite for |x| = 1000
         self.sp_neg = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
         if pos_weight is None:
-            loss = (1 - t) * x + self.sp_neg
-        else:
-            loss = (1 - t) * x + (1 + (pos_weight - 1) * t) * self.sp_neg
-        return loss if weight is None else loss * weight
+            return (1 - t) * x + self.sp_neg
+        return (1 - t) * x + (1 + (pos_weight - 1) * t) * self.sp_neg
 
-    def partials(self, x, t, weight, pos_weight):
+    def partials(self, x, t, pos_weight):
         s = expit(x)
         if pos_weight is None:
-            dx, dt = s - t, -x
-        else:
-            dx = (1 + (pos_weight - 1) * t) * s - pos_weight * t
-            dt = -x + (pos_weight - 1) * self.sp_neg
-        if weight is not None:
-            dx, dt = dx * weight, dt * weight
-        return dx, dt
+            return s - t, -x
+        # d/dt = pos_weight softplus(-x) - softplus(x), PyTorch's form (finite where x = -inf)
+        sp_pos = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(x, 0)
+        return (1 + (pos_weight - 1) * t) * s - pos_weight * t, pos_weight * self.sp_neg - sp_pos
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, reduction: str = "mean",
-                                     pos_weight=None) -> Tensor:
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None, size_average=None, reduce=None,
+                                     reduction: str = "mean", pos_weight=None) -> Tensor:
     """Binary cross-entropy on logits x: (1 - t) x + (1 + (pos_weight - 1) t) log(1 + e^-x).
 
     Equal to binary_cross_entropy(sigmoid(x), t) but computed with log-sum-exp, so finite and
@@ -212,9 +255,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight=None,
     >>> round(binary_cross_entropy_with_logits(gn.tensor([0.0]), gn.tensor([1.0])).item(), 4)
     0.6931
     """
+    reduction = legacy_reduction("binary_cross_entropy_with_logits", size_average, reduce, reduction)
     input, target = _pair(input, target, "binary_cross_entropy_with_logits", reduction)
-    w = _weight_array(weight, input.shape, "binary_cross_entropy_with_logits")
-    pw = _weight_array(pos_weight, input.shape, "binary_cross_entropy_with_logits", "pos_weight")
+    w = _weight_array(weight, input, "binary_cross_entropy_with_logits")
+    pw = _weight_array(pos_weight, input, "binary_cross_entropy_with_logits", "pos_weight")
     return BCEWithLogits.apply(input, target, reduction=reduction, weight=w, pos_weight=pw)
 
 
@@ -237,11 +281,13 @@ def _classes_back(a2, shape):
 class _ClassLoss(Function):
     """Negative log-likelihood over classes, optionally fused with log_softmax (cross_entropy).
 
-    With class-index targets t and log-probabilities z (rows of the (M, C) input):
-        loss_i = (1 - eps) w[t_i] (-z[i, t_i]) + eps * sum_c w_c (-z[i, c]) / C      (0 where t_i == ignore_index)
-    With probability targets T: loss_i = -sum_c w_c T'[i, c] z[i, c],  T' = (1 - eps) T + eps / C.
-    Both are loss_i = -sum_c A[i, c] z[i, c]; through log_softmax the gradient is softmax * sum_c A - A.
-    "mean" divides index losses by sum_i w[t_i] over non-ignored samples (PyTorch's rule), soft losses by M.
+    With class-index targets t, log-probabilities z (rows of the (M, C) input) and class weights w:
+        nll_i = -w[t_i] z[i, t_i],  smooth_i = -sum_c w_c z[i, c]      (both exactly 0 where t_i == ignore_index)
+        loss = (1 - eps) nll + (eps / C) smooth   (label smoothing eps; eps = 0 is plain nll)
+    "mean" divides each sum by sum_i w[t_i] over the kept samples (PyTorch's rule; 0 / 0 = NaN).
+    With probability targets T: loss_i = -sum_c w_c T'[i, c] z[i, c], T' = (1 - eps) T + eps / C, "mean" over M.
+    The backward follows PyTorch's order: the gradient gz reaching z, then log_softmax's backward
+    gz - exp(z) sum_c gz, so an ignored row of -inf logits gets PyTorch's NaN and an all-ignored mean a zero gradient.
     The integer target is an option (data, not a differentiable input); a soft target is input 1.
     """
 
@@ -249,68 +295,61 @@ class _ClassLoss(Function):
         self.shape, self.fused, self.reduction, self.eps, self.weight = x.shape, fused, reduction, smoothing, weight
         z = _classes_last(x)
         m, c = z.shape
-        if fused:
+        if fused and c:
             shifted = z - z.max(axis=1, keepdims=True)  # log-sum-exp: finite for logits near 1e4
-            self.e = xp.exp(shifted)
-            self.s = self.e.sum(axis=1, keepdims=True)
-            z = shifted - xp.log(self.s)
-        self.z, self.m = z, m
+            z = shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
+        self.z = z
         self.index = idx is not None
-        if self.index:
-            t = idx.reshape(-1)
-            keep = t != ignore_index
-            self.safe = xp.where(keep, t, 0)
-            self.keep = keep.astype(z.dtype)
-            self.wt = self.keep if weight is None else weight[self.safe] * self.keep
-            loss = -(1 - smoothing) * self.wt * z[xp.arange(m), self.safe]
-            if smoothing:
-                smooth = -(z.sum(axis=1) if weight is None else z @ weight)
-                loss = loss + (smoothing / c) * self.keep * smooth
-            self.denom = self.wt.sum()
-        else:
-            tt = _classes_last(soft[0])
-            if smoothing:
-                tt = (1 - smoothing) * tt + smoothing / c
-            self.a = tt if weight is None else tt * weight
-            loss = -(self.a * z).sum(axis=1)
-            self.denom = m
-        if reduction == "none":
-            return loss.reshape(out_shape)
-        if reduction == "sum":
-            return xp.asarray(loss.sum(), dtype=z.dtype)
-        with xp.errstate(invalid="ignore", divide="ignore"):  # every target ignored: NaN, as PyTorch
-            return xp.asarray(loss.sum() / self.denom, dtype=z.dtype)
+        w = 1 if weight is None else weight
+        with xp.errstate(invalid="ignore", divide="ignore"):
+            if self.index:
+                t = idx.reshape(-1)
+                self.keep = keep = t != ignore_index
+                self.safe = safe = xp.where(keep, t, 0)
+                self.wt = wt = (keep if weight is None else xp.where(keep, weight[safe], 0)).astype(z.dtype)
+                parts = [xp.where(keep, -(wt * z[xp.arange(m), safe]), z.dtype.type(0))]
+                if smoothing:
+                    parts.append(xp.where(keep, -(z * w).sum(axis=1), z.dtype.type(0)))
+                self.denom = wt.sum()
+            else:
+                tt = _classes_last(soft[0])
+                if smoothing:
+                    tt = tt * (1 - smoothing) + smoothing / c
+                self.a = tt * w
+                parts, self.denom = [-(z * self.a).sum(axis=1)], z.dtype.type(m)
+            if reduction == "none":
+                out = [pt.reshape(out_shape) for pt in parts]
+            elif reduction == "sum":
+                out = [pt.sum() for pt in parts]
+            else:
+                out = [pt.sum() / self.denom for pt in parts]
+            if self.index and smoothing:
+                return xp.asarray((1 - smoothing) * out[0] + (smoothing / c) * out[1], dtype=z.dtype)
+            return xp.asarray(out[0], dtype=z.dtype)
 
     def backward(self, g):
-        z, m, c, eps = self.z, self.m, self.z.shape[1], self.eps
-        if self.reduction == "none":
-            coef = g.reshape(-1)
-        else:
-            coef = xp.broadcast_to(g / self.denom if self.reduction == "mean" else g, (m,))
-        gx = gt = None
-        if self.index:
-            at_target = coef * (1 - eps) * self.wt
-            spread = coef * self.keep * (eps / c) if eps else None  # times w_c for every class
+        z, eps = self.z, self.eps
+        m, c = z.shape
+        with xp.errstate(invalid="ignore", divide="ignore"):
+            if self.reduction == "none":
+                coef = g.reshape(-1)
+            else:
+                coef = xp.broadcast_to(g / self.denom if self.reduction == "mean" else g, (m,))
+            w = 1 if self.weight is None else self.weight
+            gx = gt = None
+            if self.index:
+                kept = xp.where(self.keep, coef, 0)  # ignored rows get exactly 0, even where 1 / denom is inf
+                gz = -(eps / c) * kept[:, None] * w if eps else xp.zeros_like(z)
+                gz = xp.broadcast_to(gz, z.shape).copy() if eps else gz
+                gz[xp.arange(m), self.safe] -= (1 - eps) * self.wt * kept
+            else:
+                gz = -self.a * coef[:, None]
+                if self.needs[1]:
+                    gt = _classes_back(-(1 - eps) * coef[:, None] * w * z, self.shape)
             if self.needs[0]:
                 if self.fused:
-                    row = at_target
-                    if eps:
-                        row = row + spread * (c if self.weight is None else self.weight.sum())
-                    grad = self.e * (row[:, None] / self.s)
-                else:
-                    grad = xp.zeros_like(z)
-                if eps:
-                    grad -= spread[:, None] if self.weight is None else spread[:, None] * self.weight
-                grad[xp.arange(m), self.safe] -= at_target
-                gx = _classes_back(grad, self.shape)
-        else:
-            a = self.a * coef[:, None]
-            if self.needs[0]:
-                grad = self.e * (a.sum(axis=1, keepdims=True) / self.s) - a if self.fused else -a
-                gx = _classes_back(grad, self.shape)
-            if self.needs[1]:
-                w = 1 if self.weight is None else self.weight
-                gt = _classes_back(-(1 - eps) * coef[:, None] * w * z, self.shape)
+                    gz = gz - xp.exp(z) * gz.sum(axis=1, keepdims=True)  # log_softmax's backward
+                gx = _classes_back(gz, self.shape)
         return (gx, gt) if len(self.needs) > 1 else gx
 
 
@@ -354,24 +393,26 @@ def _class_loss(op, input, target, weight, ignore_index, reduction, smoothing, f
     return _ClassLoss.apply(input, target, idx=None, **opts)
 
 
-def cross_entropy(input: Tensor, target: Tensor, weight=None, ignore_index: int = -100,
-                  reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+def cross_entropy(input: Tensor, target: Tensor, weight=None, size_average=None, ignore_index: int = -100,
+                  reduce=None, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """Cross-entropy of class scores (logits): -log softmax(input)[target], fused into one op.
 
     input: (N, C) or (N, C, d1, ...) raw scores (or unbatched (C,)).
     target: class indices, int, (N,) / (N, d1, ...), entries in [0, C) or ignore_index;
             or probabilities / one-hot, float, same shape as input.
     weight: optional (C,) class weights. label_smoothing eps mixes the target with uniform eps / C.
+    size_average/reduce: PyTorch's deprecated spelling of reduction (argument order as PyTorch's).
     The gradient is softmax(input) - onehot(target) (per sample, scaled by the reduction).
 
     >>> round(cross_entropy(gn.zeros(2, 4), gn.tensor([1, 3])).item(), 4)   # log 4
     1.3863
     """
+    reduction = legacy_reduction("cross_entropy", size_average, reduce, reduction)
     return _class_loss("cross_entropy", input, target, weight, ignore_index, reduction, label_smoothing, True)
 
 
-def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -100,
-             reduction: str = "mean") -> Tensor:
+def nll_loss(input: Tensor, target: Tensor, weight=None, size_average=None, ignore_index: int = -100,
+             reduce=None, reduction: str = "mean") -> Tensor:
     """Negative log-likelihood: -input[n, target[n]] for log-probabilities input (e.g. log_softmax output).
 
     input: (N, C) or (N, C, d1, ...); target: int class indices (N,) / (N, d1, ...).
@@ -380,6 +421,7 @@ def nll_loss(input: Tensor, target: Tensor, weight=None, ignore_index: int = -10
     >>> nll_loss(gn.tensor([[-1.0, -2.0], [-3.0, -4.0]]), gn.tensor([0, 1])).item()
     2.5
     """
+    reduction = legacy_reduction("nll_loss", size_average, reduce, reduction)
     return _class_loss("nll_loss", input, target, weight, ignore_index, reduction, 0.0, False)
 
 
@@ -391,8 +433,6 @@ def legacy_reduction(op: str, size_average, reduce, reduction: str) -> str:
     """PyTorch's deprecated size_average/reduce flags as a reduction string (None leaves `reduction`)."""
     if size_average is None and reduce is None:
         return reduction
-    import warnings
-
     warnings.warn(f"{op}: size_average and reduce are deprecated, use reduction= instead", UserWarning, stacklevel=3)
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
@@ -412,7 +452,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
     if not beta >= 0:
         raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta}")
     if beta == 0:
-        return l1_loss(input, target, reduction)
+        return l1_loss(input, target, reduction=reduction)
     loss = huber_loss(input, target, reduction, delta=float(beta))
     return loss if beta == 1 else loss * (1.0 / beta)
 
