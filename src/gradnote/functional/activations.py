@@ -250,7 +250,7 @@ __all__ += ["celu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish"
 
 class Hardtanh(Function):
     def forward(self, x, lo, hi):
-        self.inside = (x > lo) & (x < hi)  # gradient 0 at the corners, as PyTorch
+        self.inside = ~((x <= lo) | (x >= hi))  # gradient 0 at the corners, 1 at NaN, as PyTorch
         return xp.clip(x, x.dtype.type(lo), x.dtype.type(hi))
 
     def backward(self, g):
