@@ -409,3 +409,11 @@ def test_l1_gradient_is_0_at_nan_and_huber_smooth_l1_at_the_threshold():
     np.testing.assert_allclose(g, [1.0, -1.0, 0.5])
     y, g = _grad(lambda x: F.smooth_l1_loss(x, gn.zeros(2), reduction="none", beta=0.0), [0.5, -2.0])
     np.testing.assert_array_equal(y, [0.5, 2.0])  # beta = 0 is l1, per element (was reduced to the mean)
+
+
+def test_hardtanh_and_relu6_gradient_is_0_at_the_corners_and_1_at_nan():
+    F = gn.functional
+    _, g = _grad(F.hardtanh, [-2.0, -1.0, 0.0, 1.0, 2.0, NAN])
+    np.testing.assert_array_equal(g, [0.0, 0.0, 1.0, 0.0, 0.0, 1.0])  # PyTorch: 0 where x <= min or x >= max
+    _, g = _grad(F.relu6, [-1.0, 0.0, 3.0, 6.0, NAN])
+    np.testing.assert_array_equal(g, [0.0, 0.0, 1.0, 0.0, 1.0])
