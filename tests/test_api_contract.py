@@ -310,7 +310,7 @@ def test_conv2d_nchw():
 
 
 def test_pooling():
-    assert_signature(F.max_pool2d, ["x", "kernel_size", "stride", "padding"], {"stride": None, "padding": 0}, 4)
+    assert_signature(F.max_pool2d, ["input", "kernel_size", "stride", "padding"], {"stride": None, "padding": 0}, 4)
     assert "kernel_size" in params_of(F.avg_pool2d)
     a = np.arange(16.0).reshape(1, 1, 4, 4)
     x = gn.tensor(a)
@@ -653,7 +653,8 @@ def test_penalties():
 
 # ----- optimizers and schedules ------------------------------------------------------------------------
 OPTIM_SIGNATURES = {
-    "SGD": (["params", "lr", "momentum", "nesterov", "weight_decay"], {"momentum": 0, "nesterov": False,
+    # PyTorch's positional order: weight_decay comes before nesterov
+    "SGD": (["params", "lr", "momentum", "weight_decay", "nesterov"], {"momentum": 0, "nesterov": False,
                                                                        "weight_decay": 0}),
     "Adagrad": (["params", "lr", "eps"], {"lr": 0.01, "eps": 1e-10}),
     "RMSprop": (["params", "lr", "alpha", "eps", "momentum"], {"lr": 0.01, "alpha": 0.99, "eps": 1e-8,
@@ -748,8 +749,11 @@ def test_reduce_lr_on_plateau_after_more_than_patience():
 
 # ----- data --------------------------------------------------------------------------------------------
 def test_dataset_and_dataloader():
-    assert_signature(data.DataLoader, ["dataset", "batch_size", "shuffle", "drop_last", "transform"],
-                     {"batch_size": 1, "shuffle": False, "drop_last": False, "transform": None}, 5)
+    # PyTorch's signature: shuffle=None means no shuffling; sampler, batch_sampler, num_workers, collate_fn and
+    # pin_memory come before drop_last, and gradnote's transform= comes after PyTorch's arguments
+    assert_signature(data.DataLoader, ["dataset", "batch_size", "shuffle", "sampler", "batch_sampler", "num_workers",
+                                       "collate_fn", "pin_memory", "drop_last", "transform"],
+                     {"batch_size": 1, "shuffle": None, "drop_last": False, "transform": None}, 3)
     x, y = np.arange(10, dtype=np.float32).reshape(5, 2), np.arange(5)
     ds = data.TensorDataset(x, y)
     assert isinstance(ds, data.Dataset) and len(ds) == 5
@@ -757,7 +761,7 @@ def test_dataset_and_dataloader():
     assert len(batches) == 5 and batches[0][0].shape == (1, 2)                 # batch_size=1 is SGD
     (xb, _), = list(data.DataLoader(ds, batch_size=len(ds)))                   # full batch
     np.testing.assert_array_equal(np.asarray(xb.data if isinstance(xb, gn.Tensor) else xb), x)
-    assert len(list(data.DataLoader(ds, 2, False, True))) == 2
+    assert len(list(data.DataLoader(ds, 2, False, drop_last=True))) == 2
     assert len(list(data.DataLoader(ds, batch_size=2, drop_last=False))) == 3
     seen = np.concatenate([np.asarray(b[1].data) for b in data.DataLoader(ds, batch_size=2, shuffle=True)])
     assert sorted(seen.tolist()) == list(range(5))
@@ -845,7 +849,7 @@ def _xy(n=32):
 
 def test_keras_signatures():
     S = gn.models.Sequential
-    assert S is nn.Sequential
+    assert issubclass(S, nn.Sequential)  # the Keras spelling over the one nn container
     assert_signature(S.compile, ["optimizer", "loss", "metrics"], positional=3)
     assert_signature(S.fit, ["x", "y", "batch_size", "epochs"], {"batch_size": 32, "epochs": 1}, 4)
     assert_signature(S.fit, ["validation_split", "validation_data", "shuffle"],

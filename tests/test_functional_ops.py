@@ -141,7 +141,7 @@ OPS = [
     OpCase("step", F.step, [normal(3, 4)], lambda x: (x > 0).astype(float), gradcheck=False,
            bad=[(lambda: F.step(gn.tensor([1, 2])), TypeError, "step.*floating")]),
     OpCase("sigmoid", F.sigmoid, [normal(3, 4, scale=3)], lambda x: 1 / (1 + np.exp(-x)),
-           bad=[(lambda: F.sigmoid(gn.tensor([1, 2])), TypeError, "sigmoid.*int64")]),
+           bad=[(lambda: F.sigmoid("a"), TypeError, "sigmoid: expected a Tensor")]),
     OpCase("tanh", F.tanh, [normal(3, 4)], np.tanh),
     OpCase("relu", F.relu, [normal(3, 4)], lambda x: np.maximum(x, 0)),
     OpCase("leaky_relu", lambda x: F.leaky_relu(x, 0.2), [normal(3, 4)], lambda x: np.where(x > 0, x, 0.2 * x)),

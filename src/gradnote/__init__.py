@@ -4,47 +4,40 @@
     x = gn.tensor([2.0], requires_grad=True)
     (x ** 3).sum().backward()        # x.grad == [12.]
 
-Core (tensors, autograd, nn, functional, optim) imports eagerly; the heavier parts
-(data, training, models, CLI, plots) load on first use, so `import gradnote` stays fast.
+PyTorch programs run with ``import gradnote as torch`` (``torch.nn``, ``torch.nn.functional``,
+``torch.optim``, ``torch.utils.data``, the Tensor methods and free functions). Core (tensors,
+autograd, nn, functional, optim) imports eagerly; the heavier parts (data, training, models,
+Keras, CLI, plots) load on first use, so ``import gradnote`` stays fast.
 """
 
 import importlib as _importlib
 
-from . import functional, nn, optim  # noqa: F401
-from .autograd import (  # noqa: F401
-    Function,
-    Tensor,
-    arange,
-    concat,
-    enable_grad,
-    eye,
-    from_numpy,
-    full,
-    gradcheck,
-    is_anomaly_enabled,
-    is_grad_enabled,
-    maximum,
-    minimum,
-    no_grad,
-    ones,
-    ones_like,
-    rand,
-    randint,
-    randn,
-    set_anomaly_detection,
-    stack,
-    tensor,
-    where,
-    zeros,
-    zeros_like,
-)
+import numpy as _np
+
+from . import accelerator, backends, cuda, functional, nn, optim  # noqa: F401
+from .autograd import *  # noqa: F401,F403
+from .autograd import __all__ as _autograd_names
+from .autograd import gradcheck  # noqa: F401
 from .backend import bool_, float32, float64, int64  # noqa: F401
-from .random import manual_seed  # noqa: F401
+from .device import device  # noqa: F401
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
+
+# PyTorch's dtype names (NumPy dtypes underneath: x.dtype == gn.float is True)
+float16 = half = _np.float16
+float = float32  # noqa: A001
+double = float64
+long = int64
+int32 = int = _np.int32  # noqa: A001
+int16 = short = _np.int16
+int8 = _np.int8
+uint8 = _np.uint8
+bool = bool_  # noqa: A001
+dtype = _np.dtype
 
 __version__ = "0.1.0"
 
 _LAZY_MODULES = {"data", "train", "models", "layers", "optimizers", "callbacks", "metrics", "io", "viz", "cli",
-                 "keras"}
+                 "keras", "utils"}
 _LAZY_NAMES = {"save": "io", "load": "io"}
 
 
@@ -57,4 +50,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY_MODULES) + list(_LAZY_NAMES))
+    return sorted(list(globals()) + list(_LAZY_MODULES) + list(_LAZY_NAMES) + list(_autograd_names))

@@ -37,3 +37,15 @@ def get_rng_state() -> dict:
 
 def set_rng_state(state: dict) -> None:
     _state["rng"].bit_generator.state = state
+
+
+def seed() -> int:
+    """Seed gradnote's generator from fresh OS entropy and return that seed (torch.seed)."""
+    s = int(np.random.SeedSequence().entropy % (2**63))
+    manual_seed(s)
+    return s
+
+
+def initial_seed() -> int | None:
+    """The seed last given to manual_seed (or seed()), None if never seeded."""
+    return _state["seed"]

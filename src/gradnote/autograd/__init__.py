@@ -1,11 +1,30 @@
-"""Tensors and reverse-mode autograd: the engine every other part of gradnote builds on."""
+"""Tensors and reverse-mode autograd: the engine every other part of gradnote builds on.
 
-from .creation import arange, eye, from_numpy, full, ones, ones_like, rand, randint, randn, tensor, zeros, zeros_like
-from .function import Function, enable_grad, is_anomaly_enabled, is_grad_enabled, no_grad, set_anomaly_detection
+``gradnote.autograd`` is also PyTorch's ``torch.autograd``: ``Function`` (gradnote's array style or
+torch's static ``forward(ctx, ...)`` style) and ``grad(outputs, inputs)``.
+"""
+
+from . import creation, torch_functions
+from .creation import *  # noqa: F401,F403
+from .dtypes import get_default_dtype, promote_types, result_type, set_default_dtype
+from .function import (
+                       Function,
+                       FunctionCtx,
+                       enable_grad,
+                       grad,
+                       inference_mode,
+                       is_anomaly_enabled,
+                       is_grad_enabled,
+                       no_grad,
+                       set_anomaly_detection,
+                       set_grad_enabled,
+)
 from .gradcheck import gradcheck
-from .ops import concat, maximum, minimum, stack, where
-from .tensor import Tensor
+from .shape import concat
+from .tensor import Size, Tensor
+from .torch_functions import *  # noqa: F401,F403
 
-__all__ = ["Function", "Tensor", "arange", "concat", "enable_grad", "eye", "from_numpy", "full", "gradcheck",
-           "is_anomaly_enabled", "is_grad_enabled", "maximum", "minimum", "no_grad", "ones", "ones_like", "rand",
-           "randint", "randn", "set_anomaly_detection", "stack", "tensor", "where", "zeros", "zeros_like"]
+__all__ = ["Function", "FunctionCtx", "Size", "Tensor", "concat", "enable_grad", "get_default_dtype", "grad", "gradcheck",
+           "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "promote_types", "result_type",
+           "set_anomaly_detection", "set_default_dtype", "set_grad_enabled", *creation.__all__,
+           *torch_functions.__all__]

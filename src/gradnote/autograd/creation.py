@@ -1,12 +1,19 @@
-"""Tensor factories. Shapes are given as separate ints or one tuple: zeros(2, 3) == zeros((2, 3))."""
+"""Tensor factories, with PyTorch's arguments. Shapes are separate ints or one tuple: zeros(2, 3) == zeros((2, 3)).
+
+Every factory takes ``dtype=``, ``device=`` (only the CPU computes here; see gradnote.device) and
+``requires_grad=``; random ones take ``generator=`` (a numpy Generator) and otherwise draw from
+gradnote's generator, so ``gn.manual_seed(n)`` repeats them.
+"""
 
 from __future__ import annotations
 
 import numbers
 
 from .. import backend
+from .. import device as _device
 from ..backend import xp
 from ..random import get_rng
+from .dtypes import get_default_dtype
 from .tensor import Tensor
 
 
@@ -21,6 +28,11 @@ def _shape(op: str, args) -> tuple:
     return shape
 
 
+def _dtype(dtype, default=None):
+    return backend.to_dtype(get_default_dtype() if default is None and dtype is None else
+                            default if dtype is None else dtype)
+
+
 def _float_dtype(op: str, dtype):
     dtype = _dtype(dtype)
     if dtype.kind != "f":
@@ -28,17 +40,33 @@ def _float_dtype(op: str, dtype):
     return dtype
 
 
-def _dtype(dtype, default=backend.float32):
-    return backend.to_dtype(default if dtype is None else dtype)
+def _made(data, requires_grad: bool, device) -> Tensor:
+    _device.check(device)
+    return Tensor._wrap(data).requires_grad_(requires_grad)
 
 
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor:
     """Same as Tensor(...): copies `data`; Python floats become float32.
 
     >>> tensor([1, 2.5]).dtype, tensor([[1, 2]]).shape
     (dtype('float32'), (1, 2))
     """
+    _device.check(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """A tensor over `data` without a copy where it can (a Tensor or an ndarray of that dtype).
+
+    >>> a = np.zeros(3, dtype=np.float32); as_tensor(a).data is a
+    True
+    """
+    _device.check(device)
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if isinstance(data, xp.ndarray) and (dtype is None or backend.to_dtype(dtype) == data.dtype):
+        return Tensor._wrap(data)
+    return Tensor(data, dtype=dtype)
 
 
 def from_numpy(array) -> Tensor:
@@ -47,81 +75,151 @@ def from_numpy(array) -> Tensor:
     >>> a = np.zeros(3, dtype=np.float64); t = from_numpy(a); t.data is a
     True
     """
-    return Tensor._wrap(xp.asarray(array))
+    if not isinstance(array, xp.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    return Tensor._wrap(array)
 
 
-def zeros(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+def zeros(*shape, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None) -> Tensor:
     """A tensor of zeros, float32 unless `dtype`; shape as ints or one tuple.
 
     >>> zeros(2, 3).shape == zeros((2, 3)).shape == (2, 3)
     True
     """
-    return Tensor._wrap(xp.zeros(_shape("zeros", shape), dtype=_dtype(dtype))).requires_grad_(requires_grad)
+    return _made(xp.zeros(_shape("zeros", shape), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def ones(*shape, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones(*shape, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None) -> Tensor:
     """A tensor of ones, float32 unless `dtype`; shape as ints or one tuple.
 
     >>> ones(3).tolist()
     [1.0, 1.0, 1.0]
     """
-    return Tensor._wrap(xp.ones(_shape("ones", shape), dtype=_dtype(dtype))).requires_grad_(requires_grad)
+    return _made(xp.ones(_shape("ones", shape), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def full(shape, value, dtype=None, requires_grad: bool = False) -> Tensor:
-    """A tensor of `shape` (int or tuple) filled with `value`; int64 for an int value, else float32.
+def empty(*shape, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None,
+          memory_format=None) -> Tensor:
+    """An uninitialised tensor in PyTorch; zeros here, so nothing depends on leftover memory."""
+    return _made(xp.zeros(_shape("empty", shape), dtype=_dtype(dtype)), requires_grad, device)
 
-    >>> full((2, 2), 7).tolist()
-    [[7, 7], [7, 7]]
+
+def full(shape, value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A tensor of `shape` (int or tuple) filled with `value`: bool for a bool, int64 for an int, else float32.
+
+    >>> full((2, 2), 7).tolist(), full(2, True).dtype
+    ([[7, 7], [7, 7]], dtype('bool'))
     """
-    shape = _shape("full", (shape,))
+    shape = _shape("full", (shape,) if isinstance(shape, numbers.Integral) else tuple(shape))
+    value = value.item() if isinstance(value, Tensor) else value
     if dtype is None:
-        dtype = backend.int64 if isinstance(value, int) and not isinstance(value, bool) else backend.float32
-    return Tensor._wrap(xp.full(shape, value, dtype=_dtype(dtype))).requires_grad_(requires_grad)
+        if isinstance(value, (bool, xp.bool_)):
+            dtype = backend.bool_
+        elif isinstance(value, numbers.Integral):
+            dtype = backend.int64
+    return _made(xp.full(shape, value, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def zeros_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def _like(t, dtype):
+    t = t if isinstance(t, Tensor) else Tensor(t)
+    return t.shape, _dtype(dtype, t.dtype)
+
+
+def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     """Zeros with the shape and (unless `dtype`) the dtype of `t`.
 
     >>> zeros_like(ones(2, 3, dtype="float64")).dtype
     dtype('float64')
     """
-    return Tensor(xp.zeros(t.shape, dtype=_dtype(dtype, t.dtype)), requires_grad)
+    shape, dtype = _like(t, dtype)
+    return _made(xp.zeros(shape, dtype=dtype), requires_grad, device)
 
 
-def ones_like(t: Tensor, dtype=None, requires_grad: bool = False) -> Tensor:
+def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     """Ones with the shape and (unless `dtype`) the dtype of `t`.
 
     >>> ones_like(zeros(2, 3)).shape
     (2, 3)
     """
-    return Tensor(xp.ones(t.shape, dtype=_dtype(dtype, t.dtype)), requires_grad)
+    shape, dtype = _like(t, dtype)
+    return _made(xp.ones(shape, dtype=dtype), requires_grad, device)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False) -> Tensor:
+empty_like = zeros_like
+
+
+def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    shape, dtype = _like(t, dtype)
+    return _made(xp.full(shape, fill_value, dtype=dtype), requires_grad, device)
+
+
+def rand_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    shape, dtype = _like(t, dtype)
+    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
+    shape, dtype = _like(t, dtype)
+    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(t: Tensor, low: int = 0, high: int | None = None, dtype=None, device=None, generator=None) -> Tensor:
+    shape, dtype = _like(t, dtype)
+    low, high = (0, low) if high is None else (low, high)
+    return randint(low, high, shape, dtype=dtype, device=device, generator=generator)
+
+
+def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     """The (n, m) identity matrix (m defaults to n), float32 unless `dtype`.
 
     >>> eye(2).tolist()
     [[1.0, 0.0], [0.0, 1.0]]
     """
-    return Tensor(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad)
+    return _made(xp.eye(n, m, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def arange(start, stop=None, step=1, dtype=None) -> Tensor:
-    """Like numpy.arange; int64 for integer arguments, float32 when any is a float.
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad: bool = False, *, stop=None) -> Tensor:
+    """Like numpy.arange and torch.arange; int64 for integer arguments, float32 when any is a float.
 
     >>> arange(3).tolist(), arange(0, 1, 0.5).tolist()
     ([0, 1, 2], [0.0, 0.5])
     """
-    if stop is None:
-        start, stop = 0, start
+    end = stop if end is None else end
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     if dtype is None:
-        ints = all(isinstance(v, int) for v in (start, stop, step))
-        dtype = backend.int64 if ints else backend.float32
-    return Tensor._wrap(xp.arange(start, stop, step, dtype=_dtype(dtype)))
+        ints = all(isinstance(v, numbers.Integral) for v in vals)
+        dtype = backend.int64 if ints else get_default_dtype()
+    if vals[2] == 0:
+        raise ValueError("arange: step must be nonzero")
+    return _made(xp.arange(*vals, dtype=_dtype(dtype)), requires_grad, device)
 
 
-def randn(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
+def linspace(start, end, steps: int, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """`steps` evenly spaced values from start to end inclusive (float32 unless `dtype`).
+
+    >>> linspace(0, 1, 5).tolist()
+    [0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    if not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"linspace: steps must be a non-negative int, got {steps!r}")
+    return _made(xp.linspace(float(start), float(end), int(steps)).astype(_dtype(dtype)), requires_grad, device)
+
+
+def logspace(start, end, steps: int, base: float = 10.0, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """base ** linspace(start, end, steps).
+
+    >>> logspace(0, 2, 3).tolist()
+    [1.0, 10.0, 100.0]
+    """
+    if not isinstance(steps, numbers.Integral) or steps < 0:
+        raise ValueError(f"logspace: steps must be a non-negative int, got {steps!r}")
+    data = xp.logspace(float(start), float(end), int(steps), base=base).astype(_dtype(dtype))
+    return _made(data, requires_grad, device)
+
+
+def randn(*shape, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Standard normal samples from gradnote's generator (see gn.manual_seed).
 
     Shape as ints or one tuple; float32 unless `dtype` (a float dtype).
@@ -130,10 +228,10 @@ def randn(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Te
     (32, 784)
     """
     data = get_rng(generator).standard_normal(_shape("randn", shape), dtype=_float_dtype("randn", dtype))
-    return Tensor._wrap(data, False).requires_grad_(requires_grad)
+    return _made(data, requires_grad, device)
 
 
-def rand(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
+def rand(*shape, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     """Uniform samples in [0, 1) from gradnote's generator.
 
     Shape as ints or one tuple; float32 unless `dtype` (a float dtype).
@@ -142,18 +240,71 @@ def rand(*shape, dtype=None, requires_grad: bool = False, generator=None) -> Ten
     True
     """
     data = get_rng(generator).random(_shape("rand", shape), dtype=_float_dtype("rand", dtype))
-    return Tensor._wrap(data, False).requires_grad_(requires_grad)
+    return _made(data, requires_grad, device)
 
 
-def randint(low: int, high: int, shape, generator=None) -> Tensor:
-    """Integers in [low, high) as int64.
+def randint(*args, size=None, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """Integers in [low, high) as int64: randint(high, size) or randint(low, high, size), as PyTorch.
 
-    `shape`: int or tuple.
+    `size`: int or tuple.
 
-    >>> randint(0, 10, (2, 3)).dtype
-    dtype('int64')
+    >>> randint(0, 10, (2, 3)).dtype, randint(5, (4,)).shape
+    (dtype('int64'), (4,))
     """
-    shape = _shape("randint", (shape,))
+    if size is not None:
+        args = (*args, size)
+    if len(args) == 2:
+        args = (0, *args)
+    if len(args) != 3:
+        raise TypeError("randint: expected randint(high, size) or randint(low, high, size)")
+    low, high, size = args
+    shape = _shape("randint", (size,) if isinstance(size, numbers.Integral) else tuple(size))
     if low >= high:
         raise ValueError(f"randint: low must be < high, got low={low}, high={high}")
-    return Tensor._wrap(get_rng(generator).integers(low, high, shape, dtype=backend.int64))
+    data = get_rng(generator).integers(low, high, shape, dtype=backend.int64)
+    return _made(data if dtype is None else data.astype(dtype), requires_grad, device)
+
+
+def randperm(n: int, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    """A random permutation of 0..n-1 (int64).
+
+    >>> sorted(randperm(5).tolist())
+    [0, 1, 2, 3, 4]
+    """
+    data = get_rng(generator).permutation(int(n)).astype(backend.int64 if dtype is None else dtype)
+    return _made(data, requires_grad, device)
+
+
+def normal(mean, std, size=None, generator=None, dtype=None, device=None) -> Tensor:
+    """Samples of N(mean, std^2): elementwise for tensor mean/std, or of `size` for numbers."""
+    m = mean.data if isinstance(mean, Tensor) else mean
+    s = std.data if isinstance(std, Tensor) else std
+    shape = xp.broadcast_shapes(xp.shape(m), xp.shape(s)) if size is None else _shape("normal", (size,) if isinstance(
+        size, numbers.Integral) else tuple(size))
+    dt = _dtype(dtype, getattr(m, "dtype", None) if isinstance(m, xp.ndarray) else None)
+    return _made((get_rng(generator).standard_normal(shape) * s + m).astype(dt), False, device)
+
+
+def multinomial(probs, num_samples: int, replacement: bool = False, generator=None) -> Tensor:
+    """Indices drawn with probability proportional to `probs` (1-D or one row per draw), int64."""
+    p = xp.asarray(probs.data if isinstance(probs, Tensor) else probs, dtype=xp.float64)
+    if p.ndim not in (1, 2) or (p < 0).any() or not xp.isfinite(p).all():
+        raise ValueError(f"multinomial: probs must be a 1-D or 2-D tensor of non-negative finite weights, got shape "
+                         f"{p.shape}")
+    rows = p.reshape(-1, p.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from {rows.shape[1]}")
+    rng = get_rng(generator)
+    out = xp.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows])
+    return Tensor._wrap(out.reshape(p.shape[:-1] + (num_samples,)).astype(backend.int64))
+
+
+def bernoulli(p, generator=None) -> Tensor:
+    """1 with probability p (elementwise), else 0, in p's dtype."""
+    pd = p.data if isinstance(p, Tensor) else xp.asarray(p)
+    return Tensor._wrap((get_rng(generator).random(pd.shape) < pd).astype(pd.dtype))
+
+
+__all__ = ["arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
+           "linspace", "logspace", "multinomial", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
+           "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like"]

@@ -1,21 +1,58 @@
-"""Tensor: an ndarray plus the autograd bookkeeping (its creator op and its gradient)."""
+"""Tensor: an ndarray plus the autograd bookkeeping (its creator op and its gradient).
+
+The class shows its whole surface: every operator and method is one call of an op defined, with
+its backward, in arithmetic.py, pointwise.py, reductions.py, shape.py or indexing.py. NumPy's
+spellings keep NumPy's meaning (``axis=``, ``keepdims=``, ``transpose(*axes)``); PyTorch's
+spellings get PyTorch's (``dim=``, ``keepdim=``, ``transpose(d0, d1)``, ``x.max(1)`` returning
+values and indices). In-place methods (``add_``, ``+=``, ``x[i] = v``) change the tensor itself.
+"""
 
 from __future__ import annotations
 
+import numbers
+
 from .. import backend
+from .. import device as _device
 from ..backend import xp
+from ..random import get_rng
 
 
 def _default_dtype_for(data):
-    """float32 for Python floats, int64 for Python ints, bool for bools; arrays keep theirs."""
+    """The default float for Python floats, int64 for Python ints, bool for bools; arrays keep theirs."""
     if isinstance(data, (xp.ndarray, xp.generic)):
         return None
+    if isinstance(data, (list, tuple)) and data and all(isinstance(d, Tensor) for d in data):
+        data = [d.data for d in data]
     arr = xp.asarray(data)
     if arr.dtype.kind == "f":
-        return backend.float32
+        return dtypes.get_default_dtype()
     if arr.dtype.kind in "iu":
         return backend.int64
     return None
+
+
+class Size(tuple):
+    """A shape, as torch.Size: a tuple with numel().
+
+    >>> Size((2, 3)).numel()
+    6
+    """
+
+    def numel(self) -> int:
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __repr__(self) -> str:
+        return f"Size({list(self)})"
+
+
+def _axes(op: str, ndim: int, axis, keepdims, dim, keepdim):
+    """Normalised axes and keep flag from NumPy's (axis, keepdims) or PyTorch's (dim=, keepdim=) spelling."""
+    if dim is not None and axis is not None:
+        raise TypeError(f"{op}: give axis (NumPy) or dim (PyTorch), not both")
+    return axes.norm_axis(op, axis if dim is None else dim, ndim), bool(keepdims if keepdim is None else keepdim)
 
 
 class Tensor:
@@ -29,12 +66,15 @@ class Tensor:
     array([12.], dtype=float32)
     """
 
-    __slots__ = ("__weakref__", "_ctx", "_rg", "data", "grad", "name")
+    __slots__ = ("__weakref__", "_ctx", "_rg", "_vc", "data", "grad", "name")
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
+    __array_priority__ = 1000
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         if isinstance(data, Tensor):
             data = data.data
+        elif isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in data):
+            data = [d.data if isinstance(d, Tensor) else d for d in data]
         if dtype is None:
             dtype = _default_dtype_for(data)
         else:
@@ -42,6 +82,7 @@ class Tensor:
         self.data = xp.array(data, dtype=dtype, copy=True)
         self.grad = None
         self._ctx = None
+        self._vc = [0]
         self.name = None
         self._rg = False
         self.requires_grad = requires_grad
@@ -54,6 +95,7 @@ class Tensor:
         t.grad = None
         t._rg = requires_grad
         t._ctx = None
+        t._vc = [0]
         t.name = None
         return t
 
@@ -81,31 +123,57 @@ class Tensor:
     def grad_fn(self):
         return self._ctx
 
-    def backward(self, grad=None, retain_graph: bool = False) -> None:
-        """Backpropagate from this tensor; ``grad`` (Tensor or ndarray) is required unless it is scalar."""
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    def backward(self, grad=None, retain_graph=None, create_graph: bool = False, inputs=None, *, gradient=None):
+        """Backpropagate from this tensor; ``grad`` (PyTorch: ``gradient``; Tensor or ndarray) is required
+        unless the tensor has one element."""
+        gradient = grad if gradient is None else gradient
+        if create_graph:
+            raise NotImplementedError("backward: create_graph=True (higher-order gradients) is not supported")
         if self.data.dtype.kind != "f":
             raise TypeError(f"backward: gradients are only defined for floating-point tensors, got {self.dtype}")
         if not self._rg:
             raise RuntimeError("backward: this tensor does not require grad and has no grad_fn")
-        if grad is None:
+        if gradient is None:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward: output has shape {self.shape}; gradients can only be created implicitly "
                     "for a single-element output: pass grad= an array of that shape (e.g. ones)"
                 )
-            grad = xp.ones(self.data.shape, dtype=self.data.dtype)
+            gradient = xp.ones(self.data.shape, dtype=self.data.dtype)
         else:
-            grad = xp.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.data.dtype)
-            if grad.shape != self.data.shape:
-                raise ValueError(f"backward: grad has shape {grad.shape} but the output has shape {self.shape}")
-        function.backward(self, grad, retain_graph)
+            gradient = xp.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.data.dtype)
+            if gradient.shape != self.data.shape:
+                raise ValueError(f"backward: grad has shape {gradient.shape} but the output has shape {self.shape}")
+        if inputs is not None:
+            raise NotImplementedError("backward: inputs= is not supported; use gn.autograd.grad(outputs, inputs)")
+        function.run_backward([self], [gradient], bool(retain_graph))
+
+    def retain_grad(self) -> None:
+        """Keep the gradient of this non-leaf tensor in ``.grad`` at the next backward."""
+        if self._ctx is not None:
+            self._ctx._retain = self
 
     def detach(self) -> Tensor:
-        """A tensor sharing this one's data, cut from the graph."""
-        return Tensor._wrap(self.data)
+        """A tensor sharing this one's data (and version counter), cut from the graph."""
+        t = Tensor._wrap(self.data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> Tensor:
+        self._ctx, self._rg = None, False
+        return self
 
     def zero_grad(self) -> None:
         self.grad = None
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set requires_grad in place and return self (as PyTorch)."""
+        self.requires_grad = requires_grad
+        return self
 
     # ----- array-like attributes -------------------------------------------
     @property
@@ -121,18 +189,53 @@ class Tensor:
         return self.data.dtype
 
     @property
+    def device(self):
+        return _device.CPU
+
+    is_cuda = False
+
+    @property
     def T(self) -> Tensor:
-        return self.transpose()
+        return self.permute()
+
+    @property
+    def mT(self) -> Tensor:
+        return shape_ops.swapdims(self, -2, -1)
+
+    def size(self, dim=None):
+        """The shape as a Size, or one axis's length (PyTorch)."""
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[axes.one_dim("size", dim, self.data.ndim)] if self.data.ndim else 1
+
+    def dim(self) -> int:
+        return self.data.ndim
 
     def numel(self) -> int:
         return int(self.data.size)
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self.data.flags.c_contiguous)
 
     def __len__(self) -> int:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return self.data.shape[0]
 
-    def numpy(self):
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def numpy(self, force: bool = False):
         """The backing ndarray (shares memory; the graph is not involved)."""
         return self.data
 
@@ -153,46 +256,727 @@ class Tensor:
     def __int__(self):
         return int(self.item())
 
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only one-element integer tensors can be used as an index, got {self.dtype} {self.shape}")
+        return int(self.item())
+
     def __bool__(self):
         if self.data.size != 1:
             raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any()/.all()")
         return bool(self.data)
+
+    def __format__(self, spec: str) -> str:
+        if self.data.size == 1 and spec:
+            return format(self.item(), spec)
+        return format(repr(self) if not spec else self.data, spec)
 
     __hash__ = object.__hash__  # identity, as PyTorch (== is elementwise, so it cannot define hashing)
 
     def __repr__(self) -> str:
         body = xp.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
         extra = ""
-        if self.data.dtype != backend.float32 and self.data.dtype != backend.int64:
+        if self.data.dtype != backend.float32 and self.data.dtype != backend.int64 and self.data.dtype != backend.bool_:
             extra += f", dtype={self.data.dtype}"
-        if self._rg:
+        if self._ctx is not None:
+            extra += f", grad_fn=<{type(self._ctx).__name__}>"
+        elif self._rg:
             extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
-    # ----- conversions ------------------------------------------------------
+    # ----- dtype and device conversions --------------------------------------
     def astype(self, dtype) -> Tensor:
         """A converted copy; differentiable between float dtypes, cut from the graph otherwise."""
-        from . import ops
-
         dtype = backend.to_dtype(dtype)
-        if dtype.kind != "f":
-            return Tensor._wrap(self.data.astype(dtype))
-        return ops.Cast.apply(self, dtype=dtype)
+        return arithmetic.cast(self, dtype) if dtype != self.data.dtype else arithmetic.Cast.apply(self, dtype=dtype)
 
-    def float(self) -> Tensor:
-        return self.astype(backend.float32)
+    def to(self, *args, **kwargs) -> Tensor:
+        """to(dtype), to(device), to(device, dtype), to(other): itself when nothing changes (as PyTorch)."""
+        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        copy = kwargs.pop("copy", False)
+        if kwargs:
+            raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif _device.is_device_like(a):
+                dev = a
+            else:
+                dtype = a
+        _device.check(dev)
+        out = self if dtype is None or backend.to_dtype(dtype) == self.data.dtype else self.astype(dtype)
+        return out.clone() if copy and out is self else out
 
-    def double(self) -> Tensor:
-        return self.astype(backend.float64)
-
-    def long(self) -> Tensor:
-        return self.astype(backend.int64)
-
-    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
-        """Set requires_grad in place and return self (as PyTorch)."""
-        self.requires_grad = requires_grad
+    def cpu(self) -> Tensor:
         return self
 
+    def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
+        _device.check("cuda" if device is None else device)
+        return self
 
-# At the bottom: function.py imports Tensor, and Tensor.backward needs function.backward.
-from . import function  # noqa: E402
+    def type(self, dtype=None):
+        """Without an argument, the type name ("gradnote.FloatTensor"); with one, a converted tensor."""
+        if dtype is None:
+            return "gradnote." + _TYPE_NAMES.get(self.data.dtype.name, self.data.dtype.name) + "Tensor"
+        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            names = {v: k for k, v in _TYPE_NAMES.items()}
+            dtype = names[dtype.rsplit(".", 1)[-1][:-len("Tensor")]]
+        return self.to(dtype)
+
+    def type_as(self, other: Tensor) -> Tensor:
+        return self.to(other.dtype)
+
+    def float(self) -> Tensor:
+        return self.to(backend.float32)
+
+    def double(self) -> Tensor:
+        return self.to(backend.float64)
+
+    def half(self) -> Tensor:
+        return self.to(xp.float16)
+
+    def long(self) -> Tensor:
+        return self.to(backend.int64)
+
+    def int(self) -> Tensor:
+        return self.to(xp.int32)
+
+    def bool(self) -> Tensor:
+        return self.to(backend.bool_)
+
+    def byte(self) -> Tensor:
+        return self.to(xp.uint8)
+
+    def clone(self, memory_format=None) -> Tensor:
+        return arithmetic.Cast.apply(self, dtype=self.data.dtype) if self._rg else Tensor._wrap(self.data.copy())
+
+    def contiguous(self, memory_format=None) -> Tensor:
+        return self
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return Tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(shape_ops.as_shape("new_zeros", size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(shape_ops.as_shape("new_ones", size), 1, dtype=dtype, requires_grad=requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        return self.new_full(shape_ops.as_shape("new_empty", size), 0, dtype=dtype, requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+        _device.check(device)
+        data = xp.full(shape_ops.as_shape("new_full", (size,)), fill_value, dtype=self.dtype if dtype is None else dtype)
+        return Tensor._wrap(data).requires_grad_(requires_grad)
+
+    # ----- arithmetic operators -------------------------------------------------
+    def __add__(self, other):
+        return arithmetic.Add.apply(*arithmetic.operands(self, other))
+
+    def __radd__(self, other):
+        return arithmetic.Add.apply(*arithmetic.operands(other, self))
+
+    def __sub__(self, other):
+        return arithmetic.Sub.apply(*arithmetic.operands(self, other))
+
+    def __rsub__(self, other):
+        return arithmetic.Sub.apply(*arithmetic.operands(other, self))
+
+    def __mul__(self, other):
+        return arithmetic.Mul.apply(*arithmetic.operands(self, other))
+
+    def __rmul__(self, other):
+        return arithmetic.Mul.apply(*arithmetic.operands(other, self))
+
+    def __truediv__(self, other):
+        return arithmetic.Div.apply(*arithmetic.operands(self, other, true_divide=True))
+
+    def __rtruediv__(self, other):
+        return arithmetic.Div.apply(*arithmetic.operands(other, self, true_divide=True))
+
+    def __floordiv__(self, other):
+        return arithmetic.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return arithmetic.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return arithmetic.remainder(self, other)
+
+    def __rmod__(self, other):
+        return arithmetic.remainder(other, self)
+
+    def __pow__(self, other):
+        return arithmetic.pow(self, other)
+
+    def __rpow__(self, other):
+        return arithmetic.pow(arithmetic.lift(other, arithmetic.result_type(other, self)), self)
+
+    def __matmul__(self, other):
+        return arithmetic.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return arithmetic.matmul(other, self)
+
+    def __neg__(self):
+        return arithmetic.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return pointwise.abs(self)
+
+    def __invert__(self):
+        if self.data.dtype.kind not in "biu":
+            raise TypeError(f"~: bitwise not needs a bool or integer tensor, got {self.dtype}")
+        return Tensor._wrap(~self.data)
+
+    def __and__(self, other):
+        return arithmetic.logical(xp.bitwise_and, self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return arithmetic.logical(xp.bitwise_or, self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return arithmetic.logical(xp.bitwise_xor, self, other)
+
+    __rxor__ = __xor__
+
+    # in place: `p -= lr * p.grad` updates p itself (under no_grad for a parameter)
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    # ----- comparisons (bool tensors, no gradient) -------------------------------
+    def __eq__(self, other):
+        return arithmetic.compare(xp.equal, self, other)
+
+    def __ne__(self, other):
+        return arithmetic.compare(xp.not_equal, self, other)
+
+    def __lt__(self, other):
+        return arithmetic.compare(xp.less, self, other)
+
+    def __le__(self, other):
+        return arithmetic.compare(xp.less_equal, self, other)
+
+    def __gt__(self, other):
+        return arithmetic.compare(xp.greater, self, other)
+
+    def __ge__(self, other):
+        return arithmetic.compare(xp.greater_equal, self, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def equal(self, other) -> bool:
+        return self.shape == other.shape and bool(xp.array_equal(self.data, other.data))
+
+    def allclose(self, other, rtol: float = 1e-5, atol: float = 1e-8, equal_nan: bool = False) -> bool:
+        return bool(xp.allclose(self.data, getattr(other, "data", other), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isnan(self) -> Tensor:
+        return Tensor._wrap(xp.isnan(self.data))
+
+    def isinf(self) -> Tensor:
+        return Tensor._wrap(xp.isinf(self.data))
+
+    def isfinite(self) -> Tensor:
+        return Tensor._wrap(xp.isfinite(self.data))
+
+    def logical_not(self) -> Tensor:
+        return Tensor._wrap(xp.logical_not(self.data))
+
+    def logical_and(self, other) -> Tensor:
+        return Tensor._wrap(xp.logical_and(self.data, getattr(other, "data", other)))
+
+    def logical_or(self, other) -> Tensor:
+        return Tensor._wrap(xp.logical_or(self.data, getattr(other, "data", other)))
+
+    # ----- arithmetic methods -----------------------------------------------------
+    def add(self, other, alpha=1):
+        return arithmetic.add(self, other, alpha)
+
+    def sub(self, other, alpha=1):
+        return arithmetic.sub(self, other, alpha)
+
+    def mul(self, other):
+        return arithmetic.mul(self, other)
+
+    def div(self, other, rounding_mode=None):
+        return arithmetic.div(self, other, rounding_mode)
+
+    multiply, divide, subtract = mul, div, sub
+
+    def pow(self, exponent):
+        return arithmetic.pow(self, exponent)
+
+    def matmul(self, other):
+        return arithmetic.matmul(self, other)
+
+    def mm(self, other):
+        return arithmetic.mm(self, other)
+
+    def bmm(self, other):
+        return arithmetic.bmm(self, other)
+
+    def dot(self, other):
+        if self.ndim != 1 or getattr(other, "ndim", 0) != 1:
+            raise ValueError(f"dot: expected two 1-D tensors, got shapes {self.shape} and {getattr(other, 'shape', ())}")
+        return arithmetic.matmul(self, other)
+
+    def neg(self):
+        return arithmetic.Neg.apply(self)
+
+    def reciprocal(self):
+        return 1.0 / pointwise.as_float(self, "reciprocal")
+
+    def rsqrt(self):
+        return 1.0 / self.sqrt()
+
+    def square(self):
+        return self * self
+
+    def maximum(self, other):
+        return arithmetic.maximum(self, other)
+
+    def minimum(self, other):
+        return arithmetic.minimum(self, other)
+
+    def addcmul(self, tensor1, tensor2, value=1):
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1, tensor2, value=1):
+        return self + value * tensor1 / tensor2
+
+    def lerp(self, end, weight):
+        return self + weight * (end - self)
+
+    # ----- elementwise maths ------------------------------------------------------
+    def exp(self):
+        return pointwise.exp(self)
+
+    def expm1(self):
+        return pointwise.expm1(self)
+
+    def log(self):
+        return pointwise.log(self)
+
+    def log1p(self):
+        return pointwise.log1p(self)
+
+    def log2(self):
+        return pointwise.log(self) / float(xp.log(2.0))
+
+    def log10(self):
+        return pointwise.log(self) / float(xp.log(10.0))
+
+    def sqrt(self):
+        return pointwise.sqrt(self)
+
+    def abs(self):
+        return pointwise.abs(self)
+
+    def sin(self):
+        return pointwise.sin(self)
+
+    def cos(self):
+        return pointwise.cos(self)
+
+    def tanh(self):
+        return pointwise.tanh(self)
+
+    def sigmoid(self):
+        return pointwise.sigmoid(self)
+
+    def relu(self):
+        return pointwise.relu(self)
+
+    def softmax(self, dim=None, dtype=None):
+        return pointwise.softmax(self, dim=dim, dtype=dtype)
+
+    def log_softmax(self, dim=None, dtype=None):
+        return pointwise.log_softmax(self, dim=dim, dtype=dtype)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+        return pointwise.clamp(self, min, max)
+
+    def clip(self, lo=None, hi=None, *, min=None, max=None):  # noqa: A002
+        """NumPy's clip(lo, hi) and torch's clip(min=, max=): limit values to the bounds."""
+        lo, hi = lo if min is None else min, hi if max is None else max
+        if lo is None and hi is None:
+            raise ValueError("clip: at least one of lo and hi must be given")
+        return pointwise.clamp(self, lo, hi, op="clip")
+
+    def clamp_min(self, min):  # noqa: A002
+        return pointwise.clamp(self, min, None)
+
+    def clamp_max(self, max):  # noqa: A002
+        return pointwise.clamp(self, None, max)
+
+    def sign(self):
+        return pointwise.sign(self)
+
+    def floor(self):
+        return pointwise.floor(self)
+
+    def ceil(self):
+        return pointwise.ceil(self)
+
+    def round(self, decimals: int = 0):
+        return pointwise.round(self) if decimals == 0 else Tensor._wrap(xp.round(self.data, decimals))
+
+    def trunc(self):
+        return pointwise.trunc(self)
+
+    # ----- reductions ---------------------------------------------------------------
+    def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None, dtype=None):
+        """Sum over `axis` or `dim` (None: all); keepdims/keepdim keep reduced axes as size 1."""
+        ax, keep = _axes("sum", self.ndim, axis, keepdims, dim, keepdim)
+        x = self if dtype is None else self.to(dtype)
+        if x.data.dtype.kind in "bu" or x.data.dtype in (xp.int8, xp.int16, xp.int32):
+            x = x.to(backend.int64)  # PyTorch sums bool and small integers in int64
+        return reductions.Sum.apply(x, axis=ax, keepdims=keep)
+
+    def mean(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None, dtype=None):
+        """Mean over `axis` or `dim` (None: all); bool and integer tensors average in float32."""
+        ax, keep = _axes("mean", self.ndim, axis, keepdims, dim, keepdim)
+        x = self.to(dtype) if dtype is not None else arithmetic.cast(self, dtypes.float_result(self.data.dtype))
+        return reductions.Mean.apply(x, axis=ax, keepdims=keep)
+
+    def var(self, axis=None, keepdims: bool = False, ddof=0, *, dim=None, keepdim=None, unbiased=None,
+            correction=None):
+        """Variance. NumPy's spelling (axis, keepdims, ddof) divides by n - ddof, ddof=0 by default;
+        PyTorch's (dim=, keepdim=, unbiased=, correction=) by n - 1 unless correction says otherwise."""
+        if isinstance(axis, bool):  # torch's legacy x.var(unbiased)
+            axis, unbiased = None, axis
+        ax, keep = _axes("var", self.ndim, axis, keepdims, dim, keepdim)
+        if dim is not None or keepdim is not None or unbiased is not None or correction is not None:
+            ddof = correction if correction is not None else int(unbiased is not False)
+        return reductions.var(self, ax, keep, ddof)
+
+    def std(self, axis=None, keepdims: bool = False, ddof=0, *, dim=None, keepdim=None, unbiased=None,
+            correction=None):
+        """Standard deviation: the square root of var() with the same arguments."""
+        return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim, unbiased=unbiased, correction=correction).sqrt()
+
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False):
+        """The largest values over `axis` (NumPy: values only). With PyTorch's dim= the pair (values, indices),
+        gradient to the first maximum. A tensor argument gives the elementwise maximum (torch.max(a, b))."""
+        return self._extreme("max", axis, keepdims, dim, keepdim)
+
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False):
+        """As max(), for the smallest values."""
+        return self._extreme("min", axis, keepdims, dim, keepdim)
+
+    def _extreme(self, mode: str, axis, keepdims, dim, keepdim):
+        if isinstance(axis, Tensor):
+            return arithmetic.maximum(self, axis) if mode == "max" else arithmetic.minimum(self, axis)
+        if dim is not None:
+            return reductions.max_along(self, dim, keepdim, mode)
+        ax, keep = _axes(mode, self.ndim, axis, keepdims, None, keepdim or None)
+        return reductions.Extreme.apply(self, axis=ax, keepdims=keep, mode=mode)
+
+    def amax(self, dim=None, keepdim: bool = False):
+        return reductions.Extreme.apply(self, axis=axes.norm_axis("amax", dim, self.ndim), keepdims=keepdim,
+                                        mode="max")
+
+    def amin(self, dim=None, keepdim: bool = False):
+        return reductions.Extreme.apply(self, axis=axes.norm_axis("amin", dim, self.ndim), keepdims=keepdim,
+                                        mode="min")
+
+    def argmax(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return reductions.arg_extreme(self, dim if axis is None else axis, keepdim or bool(keepdims), "max")
+
+    def argmin(self, dim=None, keepdim: bool = False, *, axis=None, keepdims=None):
+        return reductions.arg_extreme(self, dim if axis is None else axis, keepdim or bool(keepdims), "min")
+
+    def prod(self, dim=None, keepdim: bool = False, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        ax = None if dim is None else axes.one_dim("prod", dim, self.ndim)
+        return reductions.Prod.apply(x, axis=ax if self.ndim else None, keepdims=keepdim)
+
+    def cumsum(self, dim, dtype=None):
+        x = self if dtype is None else self.to(dtype)
+        if x.ndim == 0:
+            return x * 1
+        return reductions.CumSum.apply(x, axis=axes.one_dim("cumsum", dim, self.ndim))
+
+    def norm(self, p="fro", dim=None, keepdim: bool = False, dtype=None):
+        """The p-norm over `dim` (None: all elements); "fro" is the 2-norm, inf the max |x|."""
+        if p == "fro" or p is None:
+            p = 2.0
+        if not isinstance(p, numbers.Real):
+            raise ValueError(f"norm: p must be a number, inf or 'fro', got {p!r}")
+        x = pointwise.as_float(self, "norm") if dtype is None else self.to(dtype)
+        return reductions.Norm.apply(x, p=float(p), axis=axes.norm_axis("norm", dim, self.ndim), keepdims=keepdim)
+
+    def logsumexp(self, dim, keepdim: bool = False):
+        x = pointwise.as_float(self, "logsumexp")
+        return reductions.LogSumExp.apply(x, axis=axes.norm_axis("logsumexp", dim, self.ndim), keepdims=keepdim)
+
+    def all(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        ax, keep = _axes("all", self.ndim, axis, keepdims, dim, keepdim)
+        return Tensor._wrap(xp.asarray(xp.all(self.data, axis=ax, keepdims=keep)))
+
+    def any(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
+        ax, keep = _axes("any", self.ndim, axis, keepdims, dim, keepdim)
+        return Tensor._wrap(xp.asarray(xp.any(self.data, axis=ax, keepdims=keep)))
+
+    def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return reductions.sort(self, dim, descending, stable)
+
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+        return reductions.sort(self, dim, descending, stable).indices
+
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
+        return reductions.topk(self, k, dim, largest, sorted)
+
+    # ----- shape --------------------------------------------------------------------
+    def reshape(self, *shape):
+        return shape_ops.reshape(self, *shape)
+
+    def view(self, *shape):
+        return shape_ops.reshape(self, *shape)
+
+    def view_as(self, other):
+        return shape_ops.reshape(self, other.shape)
+
+    def reshape_as(self, other):
+        return shape_ops.reshape(self, other.shape)
+
+    def permute(self, *dims):
+        return shape_ops.permute(self, *dims)
+
+    def transpose(self, *axes):
+        """transpose(d0, d1) swaps two axes on any rank (PyTorch); other arities permute (NumPy; none: reverse)."""
+        if len(axes) == 2 and all(isinstance(a, numbers.Integral) for a in axes):
+            return shape_ops.swapdims(self, *axes)
+        return shape_ops.permute(self, *axes, op="transpose")
+
+    def swapaxes(self, axis0: int, axis1: int):
+        return shape_ops.swapdims(self, axis0, axis1)
+
+    swapdims = swapaxes
+
+    def t(self):
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor with <= 2 dimensions, got shape {self.shape}; use transpose(d0, d1)")
+        return shape_ops.permute(self) if self.ndim == 2 else self
+
+    def squeeze(self, dim=None):
+        return shape_ops.squeeze(self, dim)
+
+    def unsqueeze(self, dim: int):
+        return shape_ops.unsqueeze(self, dim)
+
+    def flatten(self, start_dim: int = 0, end_dim: int = -1):
+        return shape_ops.flatten(self, start_dim, end_dim)
+
+    def unflatten(self, dim: int, sizes):
+        return shape_ops.unflatten(self, dim, sizes)
+
+    def expand(self, *sizes):
+        return shape_ops.expand(self, *sizes)
+
+    def expand_as(self, other):
+        return shape_ops.expand(self, other.shape)
+
+    def repeat(self, *repeats):
+        return shape_ops.repeat(self, *repeats)
+
+    def flip(self, dims):
+        return shape_ops.flip(self, dims)
+
+    def split(self, split_size, dim: int = 0):
+        return shape_ops.split(self, split_size, dim)
+
+    def chunk(self, chunks: int, dim: int = 0):
+        return shape_ops.chunk(self, chunks, dim)
+
+    def unbind(self, dim: int = 0):
+        return shape_ops.unbind(self, dim)
+
+    def narrow(self, dim: int, start: int, length: int):
+        return indexing.narrow(self, dim, start, length)
+
+    def select(self, dim: int, index: int):
+        return indexing.select(self, dim, index)
+
+    def tril(self, diagonal: int = 0):
+        return indexing.where(xp.tri(*self.shape[-2:], k=diagonal, dtype=bool), self, 0)
+
+    def triu(self, diagonal: int = 0):
+        return indexing.where(~xp.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool), self, 0)
+
+    # ----- indexing -------------------------------------------------------------------
+    def __getitem__(self, index):
+        return indexing.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        if self._needs_graph_update(value, op="setitem: in-place assignment"):
+            self._rebase(indexing.index_put(self._history(), index, value))
+        else:
+            index, _ = indexing.clean_index(index)
+            self.data[index] = value.data if isinstance(value, Tensor) else value
+            self._vc[0] += 1
+
+    def gather(self, dim: int, index):
+        return indexing.gather(self, dim, index)
+
+    def scatter(self, dim: int, index, src=None, *, value=None, reduce=None):
+        return indexing.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_add(self, dim: int, index, src):
+        return indexing.scatter(self, dim, index, src, reduce="add")
+
+    def index_select(self, dim: int, index):
+        return indexing.index_select(self, dim, index)
+
+    def masked_fill(self, mask, value):
+        return indexing.masked_fill(self, mask, value)
+
+    def nonzero(self, as_tuple: bool = False):
+        idx = xp.stack(xp.nonzero(self.data), axis=-1).astype(xp.int64) if self.ndim else xp.zeros((int(bool(self.data)), 0),
+                                                                                                    xp.int64)
+        return tuple(Tensor._wrap(c) for c in idx.T) if as_tuple else Tensor._wrap(idx)
+
+    # ----- in place ---------------------------------------------------------------
+    def _needs_graph_update(self, *others, op: str = "in-place operation") -> bool:
+        if not function.is_grad_enabled() or not (self._rg or any(isinstance(o, Tensor) and o._rg for o in others)):
+            return False
+        if self._ctx is None and self._rg:
+            raise RuntimeError(
+                f"{op} on a leaf tensor of shape {self.shape} that requires grad would corrupt its graph; "
+                "wrap the update in `with gn.no_grad():` (as an optimiser step does), or assign to .data")
+        return True
+
+    def _history(self) -> Tensor:
+        """This tensor's current value as a separate node, so the in-place result can be recorded after it."""
+        old = Tensor._wrap(self.data, self._rg)
+        old._ctx = self._ctx
+        return old
+
+    def _rebase(self, out: Tensor) -> Tensor:
+        """Make this tensor the recorded result `out` (the in-place op on a tensor in a graph)."""
+        if out.shape != self.shape:
+            raise RuntimeError(f"in-place operation: the result's shape {out.shape} differs from the tensor's {self.shape}")
+        out = arithmetic.cast(out, self.data.dtype)
+        self.data, self._ctx, self._rg, self._vc = out.data, out._ctx, out._rg, out._vc
+        return self
+
+    def _inplace(self, op, *others):
+        """self = op(self, *others) in place: recorded in the graph, or written into self.data."""
+        if self._needs_graph_update(*others):
+            return self._rebase(op(self._history(), *others))
+        with function.no_grad():
+            out = op(self, *others)
+        if out.data.dtype != self.data.dtype and dtypes._category(out.data.dtype) > dtypes._category(self.data.dtype):
+            raise RuntimeError(f"in-place operation: result type {out.dtype} can't be cast to the tensor's {self.dtype}")
+        try:
+            self.data[...] = out.data
+        except ValueError:
+            raise RuntimeError(f"in-place operation: a result of shape {out.shape} does not fit the tensor's "
+                               f"{self.shape}") from None
+        self._vc[0] += 1
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._inplace(lambda t, o: arithmetic.add(t, o, alpha), other)
+
+    def sub_(self, other, alpha=1):
+        return self._inplace(lambda t, o: arithmetic.sub(t, o, alpha), other)
+
+    def mul_(self, other):
+        return self._inplace(arithmetic.mul, other)
+
+    def div_(self, other, rounding_mode=None):
+        return self._inplace(lambda t, o: arithmetic.div(t, o, rounding_mode), other)
+
+    def pow_(self, exponent):
+        return self._inplace(arithmetic.pow, exponent)
+
+    def neg_(self):
+        return self._inplace(arithmetic.Neg.apply)
+
+    def exp_(self):
+        return self._inplace(pointwise.exp)
+
+    def sqrt_(self):
+        return self._inplace(pointwise.sqrt)
+
+    def abs_(self):
+        return self._inplace(pointwise.abs)
+
+    def relu_(self):
+        return self._inplace(pointwise.relu)
+
+    def sigmoid_(self):
+        return self._inplace(pointwise.sigmoid)
+
+    def tanh_(self):
+        return self._inplace(pointwise.tanh)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return self._inplace(lambda t: pointwise.clamp(t, min, max))
+
+    clip_ = clamp_
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        return self._inplace(lambda t, a, b: t + value * a * b, tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        return self._inplace(lambda t, a, b: t + value * a / b, tensor1, tensor2)
+
+    def masked_fill_(self, mask, value):
+        return self._inplace(lambda t: indexing.masked_fill(t, mask, value))
+
+    def scatter_(self, dim: int, index, src=None, *, value=None, reduce=None):
+        return self._inplace(lambda t, s: indexing.scatter(t, dim, index, s, value, reduce), src)
+
+    def copy_(self, src, non_blocking: bool = False):
+        """Copy src's values (broadcast, converted to this dtype) into this tensor; the gradient flows to src."""
+        src = arithmetic.lift(src)
+        return self._inplace(lambda t, s: shape_ops.expand(arithmetic.cast(s, t.data.dtype), t.shape) * 1, src)
+
+    def fill_(self, value):
+        return self._inplace(lambda t: Tensor._wrap(xp.full(t.shape, getattr(value, "data", value), dtype=t.dtype)))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None):
+        """Fill with samples from U(a, b), drawn from gradnote's generator (see gn.manual_seed)."""
+        draw = get_rng(generator).uniform(a, b, self.shape).astype(self.dtype)
+        return self._inplace(lambda t: Tensor._wrap(draw))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None):
+        """Fill with samples from N(mean, std^2), drawn from gradnote's generator."""
+        draw = (get_rng(generator).standard_normal(self.shape) * std + mean).astype(self.dtype)
+        return self._inplace(lambda t: Tensor._wrap(draw))
+
+    def bernoulli_(self, p: float = 0.5, generator=None):
+        draw = (get_rng(generator).random(self.shape) < p).astype(self.dtype)
+        return self._inplace(lambda t: Tensor._wrap(draw))
+
+
+_TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+               "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+# The one documented late import: the op modules import Tensor, and Tensor's methods call them.
+from . import arithmetic, axes, dtypes, function, indexing, pointwise, reductions  # noqa: E402
+from . import shape as shape_ops  # noqa: E402

@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function, Tensor
+# sigmoid, tanh, relu, softmax and log_softmax are Tensor methods too, so they live (forward beside
+# backward) with the Tensor's own ops in autograd/pointwise.py; this module is where the lesson names them.
+from ..autograd.pointwise import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, log_softmax, relu, sigmoid, softmax, tanh
 from ..backend import erf, expit, xp
 from ._util import check_axis, float_tensor
 
@@ -35,69 +38,6 @@ def step(x: Tensor) -> Tensor:
     [0.0, 0.0, 1.0]
     """
     return Step.apply(float_tensor(x, "step"))
-
-
-class Sigmoid(Function):
-    def forward(self, x):
-        self.out = expit(x)  # never overflows, unlike 1 / (1 + exp(-x)) at x = -1000
-        return self.out
-
-    def backward(self, g):
-        out = self.out
-        return g * out * (1 - out)
-
-
-def sigmoid(x: Tensor) -> Tensor:
-    """sigma(x) = 1 / (1 + exp(-x)); sigma'(x) = sigma(x) (1 - sigma(x)) <= 1/4, the root of vanishing gradients.
-
-    x: any shape; shape preserved.
-
-    >>> sigmoid(gn.zeros(2, 3)).tolist()[0]
-    [0.5, 0.5, 0.5]
-    """
-    return Sigmoid.apply(float_tensor(x, "sigmoid"))
-
-
-class Tanh(Function):
-    def forward(self, x):
-        self.out = xp.tanh(x)
-        return self.out
-
-    def backward(self, g):
-        return g * (1 - self.out * self.out)
-
-
-def tanh(x: Tensor) -> Tensor:
-    """tanh(x) = (e^x - e^-x) / (e^x + e^-x), zero-centred; tanh'(x) = 1 - tanh(x)^2.
-
-    x: any shape; shape preserved.
-
-    >>> tanh(gn.zeros(4)).tolist()
-    [0.0, 0.0, 0.0, 0.0]
-    """
-    return Tanh.apply(float_tensor(x, "tanh"))
-
-
-class ReLU(Function):
-    def forward(self, x):
-        out = xp.maximum(x, 0)
-        if self.needs[0]:  # no mask pass when no graph is recorded (inference)
-            self.mask = out > 0
-        return out
-
-    def backward(self, g):
-        return g * self.mask
-
-
-def relu(x: Tensor) -> Tensor:
-    """relu(x) = max(x, 0); gradient 1 for x > 0, 0 otherwise (0 at x = 0, as PyTorch).
-
-    x: any shape; shape preserved.
-
-    >>> relu(gn.tensor([-2.0, 0.0, 3.0])).tolist()
-    [0.0, 0.0, 3.0]
-    """
-    return ReLU.apply(float_tensor(x, "relu"))
 
 
 class LeakyReLU(Function):
@@ -179,68 +119,6 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     return GELU.apply(float_tensor(x, "gelu"), approximate=approximate)
-
-
-def _shifted(x, axis):
-    # log-sum-exp: subtracting the max keeps exp() finite for logits near 1e4; an empty axis
-    # (softmax over a batch of 0 along axis 0) has no max and nothing to normalise
-    if x.shape[axis] == 0:
-        return x.copy()
-    return x - x.max(axis=axis, keepdims=True)
-
-
-def _log_softmax(x, axis):
-    if x.shape[axis] == 0:
-        return x.copy()
-    shifted = _shifted(x, axis)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
-
-
-class Softmax(Function):
-    def forward(self, x, axis):
-        e = xp.exp(_shifted(x, axis))
-        e /= e.sum(axis=axis, keepdims=True)
-        self.out, self.axis = e, axis
-        return e
-
-    def backward(self, g):
-        out = self.out
-        return out * (g - (g * out).sum(axis=self.axis, keepdims=True))
-
-
-def softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """softmax(x)_i = exp(x_i - max x) / sum_j exp(x_j - max x) along `axis` (shape preserved).
-    PyTorch's `dim=` is accepted as an alias of `axis`, as nn.Softmax accepts it.
-
-    >>> softmax(gn.zeros(2, 4), axis=1).tolist()[0]
-    [0.25, 0.25, 0.25, 0.25]
-    """
-    x = float_tensor(x, "softmax")
-    axis = axis if dim is None else dim
-    return Softmax.apply(x, axis=check_axis(axis, x.ndim, "softmax"))
-
-
-class LogSoftmax(Function):
-    def forward(self, x, axis):
-        self.out, self.axis = _log_softmax(x, axis), axis
-        return self.out
-
-    def backward(self, g):
-        return g - xp.exp(self.out) * g.sum(axis=self.axis, keepdims=True)
-
-
-def log_softmax(x: Tensor, axis: int = -1, *, dim: int | None = None) -> Tensor:
-    """log softmax(x) = x - max x - log sum exp(x - max x) along `axis`: finite even for logits near 1e4.
-    PyTorch's `dim=` is accepted as an alias of `axis`.
-
-    x: any shape; shape preserved.
-
-    >>> log_softmax(gn.randn(8, 10), axis=1).exp().sum(axis=1).shape
-    (8,)
-    """
-    x = float_tensor(x, "log_softmax")
-    axis = axis if dim is None else dim
-    return LogSoftmax.apply(x, axis=check_axis(axis, x.ndim, "log_softmax"))
 
 
 # ----- the rest of PyTorch's activations (torch's names, defaults and gradients at the kinks) -------------

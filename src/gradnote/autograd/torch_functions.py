@@ -1,0 +1,104 @@
+"""PyTorch's free functions (``torch.sin(x)``, ``torch.max(x, 1)``, ``torch.cat``...): each is the Tensor
+method of the same name called on its first argument, so there is one implementation per op.
+
+    import gradnote as torch
+    values, indices = torch.max(logits, 1)
+"""
+
+from __future__ import annotations
+
+from ..backend import xp
+from .arithmetic import einsum, lift, matmul, maximum, minimum
+from .indexing import where
+from .shape import concat, stack
+from .tensor import Size, Tensor
+
+_METHODS = (
+    "abs", "add", "addcdiv", "addcmul", "all", "allclose", "amax", "amin", "any", "argmax", "argmin", "argsort",
+    "bmm", "ceil", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "cos", "cumsum", "div", "dot", "eq",
+    "equal", "exp", "expm1", "flatten", "flip", "floor", "gather", "ge", "gt", "index_select", "isfinite", "isinf",
+    "isnan", "le", "lerp", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or",
+    "logsumexp", "lt", "masked_fill", "max", "mean", "min", "mm", "mul", "narrow", "ne", "neg", "nonzero", "norm",
+    "permute", "pow", "prod", "reciprocal", "relu", "reshape", "round", "rsqrt", "scatter", "scatter_add",
+    "select", "sigmoid", "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "std", "sub", "sum",
+    "t", "tanh", "topk", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var",
+)
+
+
+def _from_method(name: str):
+    def fn(input, *args, **kwargs):  # noqa: A002 - PyTorch's argument name
+        return getattr(lift(input), name)(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = f"torch.{name}(input, ...): the same as ``input.{name}(...)``."
+    return fn
+
+
+globals().update({name: _from_method(name) for name in _METHODS})
+multiply, divide, subtract, negative, absolute = (globals()[n] for n in ("mul", "div", "sub", "neg", "abs"))
+
+
+def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
+    """torch.transpose: swap two axes on any rank."""
+    return lift(input).swapdims(dim0, dim1)
+
+
+swapaxes = swapdims = transpose
+
+
+def cat(tensors, dim: int = 0, *, axis=None) -> Tensor:
+    """torch.cat: join along an existing axis (the same op as gn.concat)."""
+    return concat(tensors, dim if axis is None else axis)
+
+
+concatenate = cat
+
+
+def matrix_power(x: Tensor, n: int) -> Tensor:
+    out = x
+    for _ in range(n - 1):
+        out = matmul(out, x)
+    return out
+
+
+def outer(a: Tensor, b: Tensor) -> Tensor:
+    """a[:, None] * b[None, :] for two 1-D tensors."""
+    return lift(a).reshape(-1, 1) * lift(b).reshape(1, -1)
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(t: Tensor) -> bool:
+    return t.is_floating_point()
+
+
+def numel(t: Tensor) -> int:
+    return t.numel()
+
+
+def meshgrid(*tensors, indexing: str = "ij") -> tuple:
+    """Coordinate grids (no gradient); PyTorch's default indexing is "ij"."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    grids = xp.meshgrid(*[lift(t).data for t in tensors], indexing=indexing)
+    return tuple(Tensor._wrap(g.copy()) for g in grids)
+
+
+def diag(x: Tensor, diagonal: int = 0) -> Tensor:
+    """A 1-D tensor to a diagonal matrix, or a matrix's diagonal (no gradient)."""
+    return Tensor._wrap(xp.diag(lift(x).data, diagonal).copy())
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M) -> (..., P, R)."""
+    diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)
+    return diff.norm(p, dim=-1)
+
+
+__all__ = ["Size", "absolute", "cat", "cdist", "concatenate", "diag", "divide", "einsum", "is_floating_point",
+           "is_tensor", "matmul", "matrix_power", "maximum", "meshgrid", "minimum", "multiply", "negative", "numel",
+           "outer", "stack", "subtract", "swapaxes", "swapdims", "transpose", "where", *_METHODS]
