@@ -204,7 +204,8 @@ class DistributedSampler(Sampler):
     Every rank draws the same permutation (seeded by ``seed + epoch``; call ``set_epoch(e)`` each
     epoch for a new order), pads it by repeating its start to a multiple of ``num_replicas``
     (or, with ``drop_last``, cuts the tail), and takes every ``num_replicas``-th index from
-    ``rank``: ranks see disjoint shares of equal length ``ceil(N / num_replicas)``.
+    ``rank``: ranks see disjoint shares of equal length ``ceil(N / num_replicas)``. Left out,
+    ``num_replicas`` and ``rank`` come from the initialised ``gradnote.distributed`` process group.
 
     >>> list(DistributedSampler(range(5), num_replicas=2, rank=1, shuffle=False))
     [1, 3, 0]
@@ -213,8 +214,13 @@ class DistributedSampler(Sampler):
     def __init__(self, dataset, num_replicas: int | None = None, rank: int | None = None, shuffle: bool = True,
                  seed: int = 0, drop_last: bool = False):
         if num_replicas is None or rank is None:
-            raise RuntimeError("DistributedSampler: give num_replicas and rank explicitly; gradnote has no "
-                               "distributed backend yet to ask for the world size and this process's rank")
+            from .. import distributed
+
+            if not distributed.is_initialized():
+                raise RuntimeError("DistributedSampler: give num_replicas and rank, or call "
+                                   "gradnote.distributed.init_process_group() first to take them from the job")
+            num_replicas = distributed.get_world_size() if num_replicas is None else num_replicas
+            rank = distributed.get_rank() if rank is None else rank
         self.num_replicas = _positive_int(num_replicas, "num_replicas", "DistributedSampler")
         if isinstance(rank, bool) or not isinstance(rank, (int, np.integer)) or not 0 <= rank < self.num_replicas:
             raise ValueError(f"DistributedSampler: rank must be an int in [0, {self.num_replicas - 1}], got {rank!r}")

@@ -2,13 +2,23 @@
 
     import gradnote.nn as nn
     model = nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+
+``gradnote.nn.functional`` is ``gradnote.functional`` itself (one module under torch's path too), and
+``gradnote.nn.modules.<name>`` are torch's class paths.
 """
 
-from . import init, utils  # noqa: F401
+import sys as _sys
+
+from .. import functional  # noqa: F401
+from . import (  # noqa: F401
+    init,
+    modules,  # noqa: E402,F401
+    parallel,
+    utils,
+)
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
-from .containers import ModuleDict, ParameterDict, ParameterList  # noqa: F401
-from .containers import ModuleList, Sequential  # noqa: F401
+from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
@@ -25,3 +35,5 @@ from .regularization import *  # noqa: F401,F403
 from .reshape import *  # noqa: F401,F403
 from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+
+_sys.modules[__name__ + ".functional"] = functional

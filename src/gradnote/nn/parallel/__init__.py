@@ -1,0 +1,3 @@
+"""Parallel training wrappers (torch.nn.parallel): DistributedDataParallel over gradnote.distributed."""
+
+from .distributed import DistributedDataParallel  # noqa: F401
