@@ -56,15 +56,15 @@ def gradcheck(fn, inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1
     for k, x in enumerate(wrt):
         analytic = x.grad if x.grad is not None else xp.zeros_like(x.data)
         numeric = xp.zeros_like(x.data)
-        flat, nflat = x.data.reshape(-1), numeric.reshape(-1)
-        for i in range(flat.size):
-            orig = flat[i]
-            flat[i] = orig + eps
+        # perturb through multi-indices: reshape(-1) of a non-contiguous array is a copy, not the tensor
+        for i in xp.ndindex(x.data.shape):
+            orig = x.data[i]
+            x.data[i] = orig + eps
             plus = objective()
-            flat[i] = orig - eps
+            x.data[i] = orig - eps
             minus = objective()
-            flat[i] = orig
-            nflat[i] = (plus - minus) / (2 * eps)
+            x.data[i] = orig
+            numeric[i] = (plus - minus) / (2 * eps)
         if analytic.shape != numeric.shape or not xp.allclose(analytic, numeric, atol=atol, rtol=rtol):
             ok = False
             if raise_exception:

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from .. import backend
+from .. import device as _device
 from ..autograd import Tensor
 from ..backend import xp
 
@@ -25,7 +26,9 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data, requires_grad: bool = True, dtype=None):
+    def __init__(self, data=None, requires_grad: bool = True, dtype=None):
+        if data is None:  # PyTorch: an empty parameter, to be filled later
+            data = xp.empty(0, dtype=backend.float32)
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
 
     def __repr__(self) -> str:
@@ -86,9 +89,12 @@ class Module:
             registry.pop(name, None)
         object.__delattr__(self, name)
 
-    def register_buffer(self, name: str, array) -> None:
-        """State that is saved and loaded but not trained (e.g. BatchNorm's running_mean)."""
+    def register_buffer(self, name: str, array, persistent: bool = True) -> None:
+        """State that is saved and loaded but not trained (e.g. BatchNorm's running_mean): an ndarray or a
+        Tensor (as PyTorch code registers them). persistent=False keeps it out of state_dict()."""
         self.__dict__.setdefault("_buffer_names", set()).add(name)
+        if not persistent:
+            self.__dict__.setdefault("_non_persistent", set()).add(name)
         setattr(self, name, array)
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -106,6 +112,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args, **kwargs):
+        for hook in list(self.__dict__.get("_pre_hooks", {}).values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
         out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
@@ -119,6 +129,13 @@ class Module:
         key = id(hook) ^ len(self._forward_hooks)
         self._forward_hooks[key] = hook
         return _Handle(self._forward_hooks, key)
+
+    def register_forward_pre_hook(self, hook) -> _Handle:
+        """hook(module, inputs) runs before forward and may return replacement inputs."""
+        hooks = self.__dict__.setdefault("_pre_hooks", {})
+        key = id(hook) ^ len(hooks)
+        hooks[key] = hook
+        return _Handle(hooks, key)
 
     # ----- traversal --------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
@@ -157,11 +174,24 @@ class Module:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, object]]:
-        for mname, mod in self.named_modules(prefix):
+    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, object]]:
+        for mname, mod in self.named_modules(prefix) if recurse else [(prefix, self)]:
             for bname, b in mod._buffers.items():
                 if b is not None:
                     yield (f"{mname}.{bname}" if mname else bname), b
+
+    def buffers(self, recurse: bool = True) -> Iterator[object]:
+        for _, b in self.named_buffers(recurse=recurse):
+            yield b
+
+    def get_submodule(self, target: str) -> Module:
+        """The sub-module at a dotted path ("encoder.layers.0"), as PyTorch."""
+        mod = self
+        for part in target.split(".") if target else []:
+            if part not in mod._modules:
+                raise AttributeError(f"{type(mod).__name__} has no sub-module {part!r} (looking up {target!r})")
+            mod = mod._modules[part]
+        return mod
 
     def apply(self, fn) -> Module:
         for m in list(self.modules())[::-1]:
@@ -177,25 +207,65 @@ class Module:
     def eval(self) -> Module:
         return self.train(False)
 
-    def zero_grad(self) -> None:
+    def zero_grad(self, set_to_none: bool = True) -> None:
         for p in self.parameters():
-            p.grad = None
+            if set_to_none or p.grad is None:
+                p.grad = None
+            else:
+                p.grad[...] = 0
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (False) or unfreeze every parameter."""
+        for p in self.parameters():
+            p.requires_grad = requires_grad
+        return self
 
     def num_parameters(self) -> int:
         """Number of trainable scalars (parameters with requires_grad)."""
         return int(sum(p.data.size for p in self.parameters() if p.requires_grad))
 
-    def to(self, dtype) -> Module:
-        """Cast every floating parameter and buffer to `dtype` in place (e.g. float64 for gradcheck)."""
+    def to(self, *args, **kwargs) -> Module:
+        """to(dtype), to(device), to(device, dtype), as PyTorch: floating parameters and buffers are cast in
+        place (e.g. float64 for gradcheck); a device other than the CPU is refused with a clear message."""
+        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.to: unexpected arguments {sorted(kwargs)}")
+        for a in args:
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            elif _device.is_device_like(a):
+                dev = a
+            else:
+                dtype = a
+        _device.check(dev)
+        if dtype is None:
+            return self
         dtype = backend.to_dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: only floating dtypes can hold parameters, got {dtype}")
         for m in self.modules():
             for p in m._parameters.values():
-                if p is not None and p.data.dtype.kind == "f":
+                if p is not None and p.data.dtype.kind == "f" and p.data.dtype != dtype:
                     p.data = p.data.astype(dtype)
                     p.grad = None
             for name, b in list(m._buffers.items()):
-                if isinstance(b, xp.ndarray) and b.dtype.kind == "f":
+                if isinstance(b, Tensor) and b.data.dtype.kind == "f":
+                    b.data = b.data.astype(dtype)
+                elif isinstance(b, xp.ndarray) and b.dtype.kind == "f":
                     setattr(m, name, b.astype(dtype))
+        return self
+
+    def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device=None) -> Module:
+        return self.to("cuda" if device is None else device)
+
+    def half(self) -> Module:
+        return self.to(xp.float16)
+
+    def share_memory(self) -> Module:
         return self
 
     def double(self) -> Module:
@@ -205,19 +275,21 @@ class Module:
         return self.to(backend.float32)
 
     # ----- state ------------------------------------------------------------
-    def state_dict(self) -> OrderedDict[str, object]:
-        """Dotted name -> ndarray sharing memory with the module (copy to snapshot)."""
-        sd = OrderedDict()
-        for mname, mod in self.named_modules():
+    def state_dict(self, destination=None, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, object]:
+        """Dotted name -> ndarray sharing memory with the module (copy to snapshot); keep_vars=True gives the
+        Parameters themselves. Non-persistent buffers are left out, as PyTorch."""
+        sd = OrderedDict() if destination is None else destination
+        for mname, mod in self.named_modules(prefix.rstrip(".")):
             for pname, p in mod._parameters.items():
                 if p is not None:
-                    sd[f"{mname}.{pname}" if mname else pname] = p.data
+                    sd[f"{mname}.{pname}" if mname else pname] = p if keep_vars else p.data
+            skip = mod.__dict__.get("_non_persistent", ())
             for bname, b in mod._buffers.items():
-                if b is not None:
+                if b is not None and bname not in skip:
                     sd[f"{mname}.{bname}" if mname else bname] = b.data if isinstance(b, Tensor) else b
         return sd
 
-    def load_state_dict(self, state_dict, strict: bool = True) -> IncompatibleKeys:
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False) -> IncompatibleKeys:
         """Copy arrays into this module's parameters and buffers (in place).
 
         With strict=True any missing, unexpected or mis-shaped key raises one
