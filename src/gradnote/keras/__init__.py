@@ -16,11 +16,11 @@ implementation behind nn.Sequential's deprecated compile/fit/evaluate/predict.
 """
 
 from .. import nn as _nn
-from . import activations, callbacks, layers, losses, metrics, models, optimizers, training, utils  # noqa: F401
+from . import activations, callbacks, datasets, layers, losses, metrics, models, optimizers, preprocessing, training, utils  # noqa: F401  # noqa: F401
 from .graph import Input, KerasTensor  # noqa: F401
 from .models import Model, Sequential, load_model  # noqa: F401
 
-__all__ = ["Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "layers", "load_model",
-           "losses", "metrics", "models", "optimizers", "utils"]
+__all__ = ["Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "datasets", "layers",
+           "load_model", "losses", "metrics", "models", "optimizers", "preprocessing", "utils"]
 
 _nn.containers.install_keras_training(training)

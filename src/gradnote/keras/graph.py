@@ -14,13 +14,14 @@ replays the nodes in order on real tensors (see gradnote.keras.models).
 from __future__ import annotations
 
 import re
+import weakref
 from itertools import count
 
 from ..autograd import Tensor, no_grad
 from ..backend import xp
 from ..nn import Module
 
-__all__ = ["Input", "KerasTensor", "Layer", "nodes_between"]
+__all__ = ["Input", "KerasTensor", "Layer", "mask_of", "nodes_between", "set_mask"]
 
 
 class KerasTensor:
@@ -83,6 +84,21 @@ def _snake(name: str) -> str:
 
 _COUNTERS: dict[str, count] = {}
 
+_MASKS: dict[int, tuple] = {}  # id(tensor) -> (weakref to it, bool mask (N, T)): Keras's implicit masks
+
+
+def set_mask(t: Tensor, mask) -> Tensor:
+    """Attach a Keras mask (bool ndarray (N, T), True = a real step) to `t`; returns t."""
+    key = id(t)
+    _MASKS[key] = (weakref.ref(t, lambda _, key=key: _MASKS.pop(key, None)), mask)
+    return t
+
+
+def mask_of(t) -> object:
+    """The mask attached to `t` by set_mask (Embedding(mask_zero=True) and the layers it flows through), or None."""
+    entry = _MASKS.get(id(t))
+    return entry[1] if entry is not None and entry[0]() is t else None
+
 
 class Layer(Module):
     """What every Keras layer adds to its nn module: a Keras name and calls on symbolic tensors."""
@@ -99,9 +115,15 @@ class Layer(Module):
     def name(self, value: str) -> None:
         self.__dict__["_name"] = str(value)
 
+    passes_mask = False  # Keras's supports_masking: the input's mask is the output's
+
     def __call__(self, *args, **kwargs):
         if not _symbolic(args):
-            return super().__call__(*args, **kwargs)
+            out = super().__call__(*args, **kwargs)
+            mask = mask_of(args[0]) if args and self.passes_mask else None
+            if mask is not None and isinstance(out, Tensor) and tuple(out.shape[:2]) == mask.shape:
+                set_mask(out, mask)
+            return out
         was_training = self.training
         self.eval()
         try:

@@ -17,92 +17,49 @@ keras.Input (a symbolic tensor) to build a functional Model.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 from .. import nn
-from ..autograd import Tensor
-from ..nn import init
+from ..autograd import Tensor, concat
 from ..nn.normalization import _BatchNorm
 from . import activations
+from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int, _to_nchw, _to_nhwc
+from .arguments import initializer as _init_fn
+from .attention import MultiHeadAttention  # noqa: F401
 from .graph import Layer
+from .recurrent import *  # noqa: F401,F403  (Embedding, LSTM, Bidirectional, ...)
+from .recurrent import __all__ as _recurrent_all
+from .spatial import *  # noqa: F401,F403  (Conv1D, pooling, SpatialDropout, Reshape)
+from .spatial import __all__ as _spatial_all
+from .text_vectorization import TextVectorization  # noqa: F401
 
 __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",
     "Activation",
+    "Add",
+    "Average",
     "BatchNormalization",
+    "Concatenate",
     "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
     "Layer",
+    "LayerNormalization",
     "MaxPooling2D",
+    "Multiply",
+    "Rescaling",
+    "Subtract",
     "activation_fn",
+    *_recurrent_all,
+    *_spatial_all,
+    "MultiHeadAttention",
+    "TextVectorization",
 ]
 
 ACTIVATIONS = activations._BY_NAME  # the one activation registry (keras.activations.get)
 activation_fn = activations.get
-
-
-def _normal(std):
-    return lambda t, generator=None: init.normal_(t, 0.0, std, generator=generator)
-
-
-def _lecun_normal(t, generator=None):
-    return _normal(1 / math.sqrt(init.calculate_fan_in_and_fan_out(t)[0]))(t, generator)
-
-
-# Keras initialiser names: those nn.init spells the same way resolve there (init_weight), the rest here
-INITIALIZERS = {
-    "glorot_uniform": "glorot_uniform", "glorot_normal": "glorot_normal", "he_uniform": "he_uniform",
-    "he_normal": "he_normal", "zeros": "zeros", "ones": "ones", "lecun_normal": _lecun_normal,
-    "random_normal": _normal(0.05),
-    "random_uniform": lambda t, generator=None: init.uniform_(t, -0.05, 0.05, generator=generator),
-}
-
-
-def _initializer(layer: str, name):
-    if callable(name):
-        return name
-    if name not in INITIALIZERS:
-        raise ValueError(f"{layer}: unknown kernel_initializer {name!r}; valid names: {', '.join(sorted(INITIALIZERS))}")
-    return INITIALIZERS[name]
-
-
-def _positive_int(layer: str, what: str, value) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{layer}: {what} must be a positive int, got {value!r}")
-    return int(value)
-
-
-def _pair(layer: str, what: str, v) -> tuple:
-    t = (v, v) if isinstance(v, numbers.Integral) and not isinstance(v, bool) else tuple(v) \
-        if isinstance(v, (tuple, list)) else ()
-    if len(t) != 2 or not all(isinstance(i, numbers.Integral) and not isinstance(i, bool) and i > 0 for i in t):
-        raise ValueError(f"{layer}: {what} must be a positive int or a pair of them, got {v!r}")
-    return tuple(int(i) for i in t)
-
-
-def _data_format(layer: str, data_format) -> str:
-    data_format = data_format or "channels_last"
-    if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(f"{layer}: data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
-    return data_format
-
-
-def _to_nchw(x: Tensor) -> Tensor:
-    return x.transpose(0, x.ndim - 1, *range(1, x.ndim - 1))
-
-
-def _to_nhwc(x: Tensor) -> Tensor:
-    return x.transpose(0, *range(2, x.ndim), 1)
-
-
-def _input_shape(input_shape, input_dim=None):
-    if input_dim is not None:
-        return (int(input_dim),)
-    return tuple(input_shape) if input_shape else None
 
 
 class Dense(Layer, nn.Linear):
@@ -115,6 +72,8 @@ class Dense(Layer, nn.Linear):
     (2, 4)
     """
 
+    passes_mask = True
+
     def __init__(self, units: int, activation=None, input_shape=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", input_dim: int | None = None):
         units = _positive_int("Dense", "units", units)
@@ -123,7 +82,7 @@ class Dense(Layer, nn.Linear):
         self.kernel_initializer = kernel_initializer
         self.input_shape = _input_shape(input_shape, input_dim)
         nn.Linear.__init__(self, self.input_shape[-1] if self.input_shape else None, units, bias=use_bias,
-                           init=_initializer("Dense", kernel_initializer))
+                           init=_init_fn("Dense", kernel_initializer))
         self.units = units
 
     def forward(self, x: Tensor) -> Tensor:
@@ -146,6 +105,8 @@ class Dropout(Layer, nn.Dropout):
     [1.0, 1.0]
     """
 
+    passes_mask = True
+
     def __init__(self, rate: float, noise_shape=None, seed=None):
         if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate < 1:
             raise ValueError(f"Dropout: rate must be in [0, 1), got {rate!r}")
@@ -167,6 +128,8 @@ class Activation(Layer, nn.Module):
     >>> Activation("relu")(gn.tensor([-1.0, 1.0])).tolist()
     [0.0, 1.0]
     """
+
+    passes_mask = True
 
     def __init__(self, activation):
         activations.get(activation)
@@ -206,6 +169,8 @@ class BatchNormalization(Layer, _BatchNorm):
     """
 
     _ranks, _layout = (2, 3, 4), "(N, C), (N, C, L) or (N, C, H, W) with the features moved to axis 1"
+
+    passes_mask = True
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, input_shape=None):
@@ -294,7 +259,7 @@ class Conv2D(Layer, nn.Conv2d):
             in_channels = self.input_shape[-1] if self.data_format == "channels_last" else self.input_shape[0]
         pad = tuple(k // 2 for k in kernel_size) if padding == "same" else 0
         nn.Conv2d.__init__(self, in_channels, filters, kernel_size, stride=strides, padding=pad,
-                           dilation=dilation_rate, bias=use_bias, init=_initializer("Conv2D", kernel_initializer))
+                           dilation=dilation_rate, bias=use_bias, init=_init_fn("Conv2D", kernel_initializer))
 
     def forward(self, x: Tensor) -> Tensor:
         if x.ndim != 4:
@@ -339,3 +304,179 @@ class MaxPooling2D(Layer, nn.MaxPool2d):
     def get_config(self) -> dict:
         return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": "valid",
                 "data_format": self.data_format}
+
+
+class LayerNormalization(Layer, nn.LayerNorm):
+    """nn.LayerNorm over the last axis (sized at first call), Keras's epsilon 1e-3: y = (x - mean) / sqrt(var + eps)
+    * gamma + beta, gamma = weight, beta = bias (PyTorch's names).
+
+    >>> LayerNormalization()(gn.randn(2, 5, 4)).shape
+    (2, 5, 4)
+    """
+
+    passes_mask = True
+
+    def __init__(self, axis: int = -1, epsilon: float = 1e-3, center: bool = True, scale: bool = True,
+                 input_shape=None):
+        if axis != -1 and not (isinstance(axis, (list, tuple)) and list(axis) == [-1]):
+            if not isinstance(axis, int) or isinstance(axis, bool):
+                raise ValueError(f"LayerNormalization: axis must be an int, got {axis!r}")
+        if bool(center) != bool(scale):
+            raise ValueError("LayerNormalization: center and scale must both be on or both off (nn's "
+                             f"elementwise_affine), got center={center!r}, scale={scale!r}")
+        if not isinstance(epsilon, numbers.Real) or epsilon <= 0:
+            raise ValueError(f"LayerNormalization: epsilon must be positive, got {epsilon!r}")
+        self.axis = axis if isinstance(axis, int) else -1
+        self.epsilon, self.center, self.scale = float(epsilon), bool(center), bool(scale)
+        self.normalized_shape = None
+        self.input_shape = _input_shape(input_shape)
+        if self.input_shape and self.axis in (-1, len(self.input_shape)):
+            self.build(self.input_shape[-1])
+
+    @property
+    def built(self) -> bool:
+        return self.normalized_shape is not None
+
+    def build(self, features: int, dtype=None) -> None:
+        nn.LayerNorm.__init__(self, int(features), eps=self.epsilon, elementwise_affine=self.center)
+        if dtype is not None and dtype != self.weight.dtype:
+            self.to(dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if self.axis not in (-1, x.ndim - 1):
+            raise ValueError(f"LayerNormalization: only the last axis is supported (nn.LayerNorm), got axis="
+                             f"{self.axis} for input of shape {tuple(x.shape)}")
+        if not self.built:
+            self.build(x.shape[-1], x.dtype if x.dtype.kind == "f" and self.center else None)
+        return nn.LayerNorm.forward(self, x)
+
+    def get_config(self) -> dict:
+        return {"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                "input_shape": list(self.normalized_shape) if self.built else None}
+
+
+class Rescaling(Layer, nn.Module):
+    """y = x * scale + offset (Rescaling(1 / 255) maps pixels to [0, 1]).
+
+    >>> Rescaling(0.5, offset=1.0)(gn.tensor([2.0])).tolist()
+    [2.0]
+    """
+
+    passes_mask = True
+
+    def __init__(self, scale: float, offset: float = 0.0):
+        for what, v in (("scale", scale), ("offset", offset)):
+            if not isinstance(v, numbers.Real) or isinstance(v, bool):
+                raise ValueError(f"Rescaling: {what} must be a number, got {v!r}")
+        self.scale, self.offset = float(scale), float(offset)
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dtype.kind != "f":
+            x = Tensor._wrap(x.data.astype("float32"))
+        return x * self.scale + self.offset
+
+    def get_config(self) -> dict:
+        return {"scale": self.scale, "offset": self.offset}
+
+
+class _Merge(Layer, nn.Module):
+    """Keras's merge layers: called on a list of same-shaped tensors (functional API: layer([a, b]))."""
+
+    def __init__(self, **kwargs):
+        pass
+
+    def forward(self, inputs, *more):
+        xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs, *more]
+        if len(xs) < 2:
+            raise ValueError(f"{type(self).__name__}: expected a list of at least 2 tensors, got {len(xs)}")
+        self._check(xs)
+        return self._merge(xs)
+
+    def _check(self, xs) -> None:
+        shapes = [tuple(x.shape) for x in xs]
+        if len(set(shapes)) > 1:
+            raise ValueError(f"{type(self).__name__}: inputs must have the same shape, got {shapes}")
+
+    def _merge(self, xs):
+        raise NotImplementedError
+
+
+class Add(_Merge):
+    """Elementwise sum of a list of tensors.
+
+    >>> Add()([gn.ones(2), gn.ones(2)]).tolist()
+    [2.0, 2.0]
+    """
+
+    def _merge(self, xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = out + x
+        return out
+
+
+class Subtract(_Merge):
+    """inputs[0] - inputs[1] (exactly two inputs).
+
+    >>> Subtract()([gn.ones(2), gn.ones(2)]).tolist()
+    [0.0, 0.0]
+    """
+
+    def _merge(self, xs):
+        if len(xs) != 2:
+            raise ValueError(f"Subtract: expected exactly 2 inputs, got {len(xs)}")
+        return xs[0] - xs[1]
+
+
+class Multiply(_Merge):
+    """Elementwise product of a list of tensors.
+
+    >>> Multiply()([gn.ones(2) * 2, gn.ones(2) * 3]).tolist()
+    [6.0, 6.0]
+    """
+
+    def _merge(self, xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = out * x
+        return out
+
+
+class Average(Add):
+    """Elementwise mean of a list of tensors.
+
+    >>> Average()([gn.ones(2), gn.ones(2) * 3]).tolist()
+    [2.0, 2.0]
+    """
+
+    def _merge(self, xs):
+        return Add._merge(self, xs) * (1.0 / len(xs))
+
+
+class Concatenate(_Merge):
+    """Join a list of tensors along `axis` (default the last); the other axes must agree.
+
+    >>> Concatenate()([gn.ones(2, 3), gn.ones(2, 1)]).shape
+    (2, 4)
+    """
+
+    def __init__(self, axis: int = -1):
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise ValueError(f"Concatenate: axis must be an int, got {axis!r}")
+        self.axis = axis
+
+    def _check(self, xs) -> None:
+        shapes = [tuple(x.shape) for x in xs]
+        nd = len(shapes[0])
+        if any(len(s) != nd for s in shapes) or not -nd <= self.axis < nd:
+            raise ValueError(f"Concatenate: inputs must have the same rank, with axis {self.axis} in range, got "
+                             f"shapes {shapes}")
+        a = self.axis % nd
+        if len({s[:a] + s[a + 1:] for s in shapes}) > 1:
+            raise ValueError(f"Concatenate: shapes must agree except on axis {self.axis}, got {shapes}")
+
+    def _merge(self, xs):
+        return concat(xs, axis=self.axis % xs[0].ndim)
+
+    def get_config(self) -> dict:
+        return {"axis": self.axis}

@@ -8,13 +8,18 @@
 import importlib as _importlib
 
 _LAZY_MODULES = {"data"}
+# Keras's utility functions (keras.utils re-exports them), loaded on first use with gradnote.data
+_KERAS_UTILS = {"to_categorical", "set_random_seed", "pad_sequences", "normalize", "get_file", "Sequence",
+                "PyDataset"}
 
 
 def __getattr__(name):
     if name in _LAZY_MODULES:
         return _importlib.import_module(f".{name}", __name__)
+    if name in _KERAS_UTILS:
+        return getattr(_importlib.import_module(".keras_utils", __name__), name)
     raise AttributeError(f"module 'gradnote.utils' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(list(globals()) + list(_LAZY_MODULES))
+    return sorted(list(globals()) + list(_LAZY_MODULES) + list(_KERAS_UTILS))
