@@ -36,16 +36,20 @@ dtype = _np.dtype
 
 __version__ = "0.1.0"
 
-_LAZY_MODULES = {"data", "train", "models", "layers", "optimizers", "callbacks", "metrics", "io", "viz", "cli",
-                 "keras", "utils"}
-_LAZY_NAMES = {"save": "io", "load": "io"}
+# name -> module loaded on first use. The Keras entries make `import gradnote as keras` work
+# (keras.layers, keras.losses, keras.Input, ...); layers/optimizers/callbacks/metrics are the Keras ones too.
+_LAZY_MODULES = {name: f".{name}" for name in ("data", "train", "models", "layers", "optimizers", "callbacks", "metrics",
+                                               "io", "viz", "cli", "keras", "utils", "distributed")}
+_LAZY_MODULES.update({name: f".keras.{name}" for name in ("losses", "activations", "preprocessing", "datasets",
+                                                          "initializers", "regularizers", "applications")})
+_LAZY_NAMES = {"save": ".io", "load": ".io", "Input": ".keras", "Model": ".keras", "Sequential": ".keras"}
 
 
 def __getattr__(name):
     if name in _LAZY_MODULES:
-        return _importlib.import_module(f".{name}", __name__)
+        return _importlib.import_module(_LAZY_MODULES[name], __name__)
     if name in _LAZY_NAMES:
-        return getattr(_importlib.import_module(f".{_LAZY_NAMES[name]}", __name__), name)
+        return getattr(_importlib.import_module(_LAZY_NAMES[name], __name__), name)
     raise AttributeError(f"module 'gradnote' has no attribute {name!r}")
 
 
