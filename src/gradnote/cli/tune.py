@@ -5,15 +5,18 @@ Each trial copies the config, sets the sampled values at their dotted names
 validation metric is reported to Optuna so the median pruner can stop poor trials
 early. The study is stored in SQLite (default ``sqlite:///<output>/study.db``):
 running the command again resumes it, and several processes (or machines sharing a
-database URL) can work on one study. ``--trials N`` asks for N finished trials in total.
+database URL, such as ``postgresql://user@host/db``) can work on one study. ``--trials N`` asks for
+N finished trials in total, and concurrent workers run exactly that many (see cli/storage.py).
 """
 
 from __future__ import annotations
 
 import copy
+import math
 from pathlib import Path
 
 from .config import load_config, save_config, set_path, validate
+from .storage import open_storage, run_trials, study_lock
 
 
 def _suggest(trial, name: str, spec: dict):
@@ -98,7 +101,6 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
          sampler: str | None = None, output: str | None = None, verbose: bool = True):
     """Run (or resume) a study until it holds `trials` finished trials; print and save the best config."""
     import optuna
-    from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
 
     from .run import train_from_config
@@ -125,8 +127,9 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
     pruner = optuna.pruners.MedianPruner(n_startup_trials=2) if tcfg["pruner"] == "median" else optuna.pruners.NopPruner()
     if not verbose:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(study_name=study_name, storage=storage, load_if_exists=True,
-                                direction=tcfg["direction"], sampler=samplers[tcfg["sampler"]](), pruner=pruner)
+    with study_lock(storage, study_name):  # the first workers on a new database must not create its tables twice
+        study = optuna.create_study(study_name=study_name, storage=open_storage(storage), load_if_exists=True,
+                                    direction=tcfg["direction"], sampler=samplers[tcfg["sampler"]](), pruner=pruner)
     key = _metric_key(cfg)
 
     def objective(trial):
@@ -140,10 +143,12 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
         logs = result["history"].history
         return float(logs[key][-1])
 
+    if tcfg["sampler"] == "grid":  # past the grid's size the sampler would repeat points
+        trials = min(trials, math.prod(len(v) for v in _grid(tcfg["space"]).values()))
     finished = (TrialState.COMPLETE, TrialState.PRUNED)
     done = len(study.get_trials(deepcopy=False, states=finished))
     if done < trials:
-        study.optimize(objective, n_trials=trials - done, callbacks=[MaxTrialsCallback(trials, states=finished)])
+        run_trials(study, objective, trials, storage, study_name)
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
         raise ValueError(f"tune: no trial of study {study_name!r} completed (all pruned or failed)")
