@@ -37,7 +37,7 @@ TABLE = {
     "Rescaling": (lambda: L.Rescaling(1 / 255, offset=-1.0), _f(2, 3), (2, 3), 0, True, False),
     "Activation": (lambda: L.Activation("tanh"), _f(2, 3), (2, 3), 0, True, False),
     "LayerNormalization": (lambda: L.LayerNormalization(), _f(2, 5, 4), (2, 5, 4), 8, True, False),
-    "BatchNormalization": (lambda: L.BatchNormalization(), _f(6, 4), (6, 4), 8, True, False),
+    "BatchNormalization": (lambda: L.BatchNormalization(), _f(6, 4), (6, 4), 16, True, False),  # moving stats count
     "Dropout": (lambda: L.Dropout(0.5), _f(4, 50), (4, 50), 0, True, True),
     "SpatialDropout1D": (lambda: L.SpatialDropout1D(0.5), _f(4, 5, 30), (4, 5, 30), 0, True, True),
     "SpatialDropout2D": (lambda: L.SpatialDropout2D(0.5), _f(4, 3, 3, 30), (4, 3, 3, 30), 0, True, True),

@@ -36,9 +36,14 @@ class KerasTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
-    def example(self) -> Tensor:
-        """Zeros of this shape with batch size 1 (unknown lengths become 1)."""
-        return Tensor._wrap(xp.zeros(tuple(1 if d is None else d for d in self.shape), dtype=self.dtype))
+    def example(self, unknown: int = 1) -> Tensor:
+        """Zeros of this shape with batch size 1 (other unknown lengths become `unknown`)."""
+        shape = (1, *(unknown if d is None else d for d in self.shape[1:]))
+        return Tensor._wrap(xp.zeros(shape, dtype=self.dtype))
+
+    @property
+    def has_unknown(self) -> bool:
+        return any(d is None for d in self.shape[1:])
 
     def __repr__(self) -> str:
         made_by = f", made by {self.layer.name}" if self.layer is not None else ""
@@ -70,16 +75,17 @@ def _symbolic(args) -> bool:
     return False
 
 
-def _examples(a):
+def _examples(a, unknown: int = 1):
     if isinstance(a, KerasTensor):
-        return a.example()
+        return a.example(unknown)
     if isinstance(a, (list, tuple)):
-        return type(a)(_examples(v) for v in a)
+        return type(a)(_examples(v, unknown) for v in a)
     return a
 
 
 def _snake(name: str) -> str:
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
+    """Keras's layer names: Conv2D -> conv2d, MaxPooling2D -> max_pooling2d."""
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)).lower()
 
 
 _COUNTERS: dict[str, count] = {}
@@ -129,9 +135,12 @@ class Layer(Module):
         try:
             with no_grad():
                 out = super().__call__(*_examples(args), **kwargs)
+                # lengths left unknown (None) in the inputs: the output axes that follow them stay None
+                other = super().__call__(*_examples(args, 2), **kwargs) if any(
+                    t.has_unknown for t in _flat(args)) else out
         finally:
             self.train(was_training)
-        return _symbolic_outputs(out, self, args)
+        return _symbolic_outputs(out, self, args, other)
 
     @property
     def built(self) -> bool:
@@ -139,8 +148,8 @@ class Layer(Module):
         return getattr(self, "weight", True) is not None
 
     def count_params(self) -> int:
-        """Number of weights (trainable or not), as Keras."""
-        return sum(p.data.size for p in self.parameters())
+        """Number of weights, trainable or not (BatchNormalization's moving statistics too), as Keras."""
+        return weight_count(self)
 
     def get_weights(self) -> list:
         """Copies of the parameters and buffers, in state-dict order (as ndarrays)."""
@@ -159,11 +168,24 @@ class Layer(Module):
             target[...] = w
 
 
-def _symbolic_outputs(out, layer, args):
+def _known(a: Tensor, b: Tensor) -> tuple:
+    return (None, *(d if d == e else None for d, e in zip(a.shape[1:], b.shape[1:])))
+
+
+def weight_count(module) -> int:
+    """Parameters plus float buffers (Keras's non-trainable weights); integer counters are left out."""
+    params = dict(module.named_parameters())
+    return sum(p.data.size for p in params.values()) + sum(
+        v.size for k, v in module.state_dict().items() if k not in params and getattr(v, "dtype", None) is not None
+        and v.dtype.kind == "f")
+
+
+def _symbolic_outputs(out, layer, args, other):
     if isinstance(out, Tensor):
-        return KerasTensor((None, *out.shape[1:]), out.dtype, layer, args)
+        return KerasTensor(_known(out, other), out.dtype, layer, args)
     if isinstance(out, (tuple, list)):
-        return tuple(KerasTensor((None, *o.shape[1:]), o.dtype, layer, args, index=i) for i, o in enumerate(out))
+        return tuple(KerasTensor(_known(o, p), o.dtype, layer, args, index=i)
+                     for i, (o, p) in enumerate(zip(out, other)))
     raise TypeError(f"{layer.name}: a symbolic call returned {type(out).__name__}, expected Tensors")
 
 

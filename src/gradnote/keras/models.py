@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
+
 from .. import nn
-from ..autograd import Tensor
+from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
 from . import training
 from .graph import KerasTensor, Layer, nodes_between
+from .graph import weight_count as _weight_count
 
 __all__ = ["LeNet5", "Model", "Sequential", "load_model"]
 
@@ -98,21 +101,98 @@ class Model(Layer, nn.Module):
         """Set optimizer (name or object), loss (name, Loss or callable) and metrics for fit."""
         training.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
 
-    def fit(self, x=None, y=None, batch_size: int = 32, epochs: int = 1, verbose: int = 1, callbacks=None,
-            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, initial_epoch: int = 0,
-            resume=None):
-        """Train on arrays; returns a History (see gradnote.keras.training.fit)."""
+    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
+            sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, resume=None):
+        """Train on arrays or a DataLoader / generator; returns a History (see gradnote.keras.training.fit)."""
         return training.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
                             validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
-                            initial_epoch=initial_epoch, resume=resume)
+                            class_weight=class_weight, sample_weight=sample_weight, initial_epoch=initial_epoch,
+                            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+                            validation_batch_size=validation_batch_size, resume=resume)
 
-    def evaluate(self, x=None, y=None, batch_size: int = 32, verbose: int = 0):
-        """Loss, or [loss, *metrics], on x, y in eval mode."""
-        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose)
+    def evaluate(self, x=None, y=None, batch_size=None, verbose: int = 0, sample_weight=None, steps=None,
+                 return_dict: bool = False):
+        """Loss, or [loss, *metrics] (a dict with return_dict), on x, y or a batch source, in eval mode."""
+        return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight,
+                                 steps=steps, return_dict=return_dict)
 
-    def predict(self, x, batch_size: int = 32, verbose: int = 0):
-        """Model outputs for x as an ndarray, batched, in eval mode, without a graph."""
-        return training.predict(self, x, batch_size=batch_size, verbose=verbose)
+    def predict(self, x, batch_size=None, verbose: int = 0, steps=None):
+        """Model outputs for x (array or batch source) as an ndarray, batched, in eval mode, without a graph."""
+        return training.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
+
+    def summary(self, line_length: int = 65, positions=None, print_fn=None, expand_nested: bool = False,
+                show_trainable: bool = False) -> None:
+        """Print Keras's table of layers, output shapes and parameter counts (print_fn(line) per line, default
+        print). The shapes come from one eval-mode pass on zeros of the model's input shape (a functional
+        model's Inputs, an Input / input_shape given to a Sequential, or the shape of the last call)."""
+        print_fn = print if print_fn is None else print_fn
+        rows = self._summary_rows()
+        w = [max(29, 2 + max(len(f"{r[0]} ({r[1]})") for r in rows)), max(26, 2 + max(len(r[2]) for r in rows))]
+        line_length = max(line_length, w[0] + w[1] + 10)
+        fmt = lambda a, b, c: f" {a:<{w[0] - 1}}{b:<{w[1]}}{c}"  # noqa: E731
+        lines = [f'Model: "{self.name}"', "_" * line_length, fmt("Layer (type)", "Output Shape", "Param #"),
+                 "=" * line_length]
+        for i, (name, kind, shape, n) in enumerate(rows):
+            lines.append(fmt(f"{name} ({kind})", shape, f"{n:,}"))
+            lines.append("_" * line_length if i < len(rows) - 1 else "=" * line_length)
+        trainable = sum(p.data.size for p in self.parameters() if p.requires_grad)
+        total = _weight_count(self)
+        lines += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
+                  f"Non-trainable params: {total - trainable:,}", "_" * line_length]
+        for line in lines:
+            print_fn(line)
+
+    def _summary_rows(self) -> list:
+        shapes: dict = {}
+        if self._graph is not None:
+            ins, _, nodes, _ = self._graph
+            rows = [(t.name or f"input_layer{'_' + str(i) if i else ''}", "InputLayer", str(t.shape), 0)
+                    for i, t in enumerate(ins)]
+            for t in nodes:
+                shapes.setdefault(id(t.layer), []).append(str(t.shape))
+            done = set()
+            for t in nodes:
+                if id(t.layer) in done:
+                    continue
+                done.add(id(t.layer))
+                shape = shapes[id(t.layer)]
+                rows.append((t.layer.name, type(t.layer).__name__, shape[0] if len(shape) == 1 else
+                             "[" + ", ".join(shape) + "]", _weight_count(t.layer)))
+            return rows
+        example = self._example_input()
+        if example is not None:
+            def record(mod, inp, out):
+                shapes[id(mod)] = _shape(out)
+
+            handles = [m.register_forward_hook(record) for m in self.layers]
+            was = self.training
+            self.eval()
+            try:
+                with no_grad():
+                    self(example)
+            finally:
+                for h in handles:
+                    h.remove()
+                self.train(was)
+        elif any(getattr(m, "built", True) is False for m in self.modules()):
+            raise ValueError(f"{self.name}.summary: this model has not been built yet; give it an input shape "
+                             "(keras.Input or input_shape= on the first layer) or call it on data first")
+        return [(getattr(m, "name", type(m).__name__), type(m).__name__, shapes.get(id(m), "?"), _weight_count(m))
+                for m in self.layers]
+
+    def _example_input(self):
+        d = self.__dict__
+        shape = d.get("input_shape") or getattr(next(iter(self.children()), None), "input_shape", None)
+        if shape:
+            first = next(iter(self.children()), None)
+            dtype = "int64" if type(first).__name__ == "Embedding" else "float32"
+            return Tensor._wrap(np.zeros((1, *tuple(1 if s is None else s for s in shape)), dtype=dtype))
+        if d.get("_last_input") is not None:
+            shape, dtype = d["_last_input"]
+            return Tensor._wrap(np.zeros((1, *shape), dtype=dtype))
+        return None
 
     def save_weights(self, path) -> None:
         """Write the state dict (safetensors)."""
@@ -131,6 +211,14 @@ class Model(Layer, nn.Module):
         from .. import io
 
         io.save(self, path)
+
+
+def _shape(out) -> str:
+    if isinstance(out, Tensor):
+        return str((None, *out.shape[1:]))
+    if isinstance(out, (list, tuple)):
+        return "[" + ", ".join(_shape(o) for o in out) + "]"
+    return "?"
 
 
 def _resolve(args, values):
@@ -175,6 +263,8 @@ class Sequential(Model, nn.Sequential):
         return nn.Sequential.add(self, layer)
 
     def forward(self, x):
+        if hasattr(x, "shape") and hasattr(x, "dtype") and len(x.shape):
+            self.__dict__["_last_input"] = (tuple(x.shape[1:]), x.dtype)  # what summary() replays
         return nn.Sequential.forward(self, x)
 
     def __getitem__(self, i):

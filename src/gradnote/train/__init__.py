@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from . import callbacks, losses, metrics
 from .callbacks import (
+    BackupAndRestore,
     Callback,
     CSVLogger,
     EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 from .checkpoint import load_checkpoint, save_checkpoint
@@ -25,6 +27,7 @@ from .loop import Loop
 from .losses import as_loop_loss
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "EarlyStopping",
@@ -33,6 +36,7 @@ __all__ = [
     "LearningRateScheduler",
     "Loop",
     "ModelCheckpoint",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
     "callbacks",
     "evaluate_loader",

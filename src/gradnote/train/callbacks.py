@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -28,6 +29,7 @@ __all__ = [
     "LambdaCallback",
     "LearningRateScheduler",
     "ModelCheckpoint",
+    "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
@@ -235,7 +237,10 @@ class LearningRateScheduler(Callback):
         if self._is_object or (logs or {}).get("resumed_at_batch"):
             return  # a resumed epoch already has the rate its start set
         groups = self.loop.optimizer.param_groups
-        lr = float(self.schedule(epoch, float(groups[0]["lr"])))
+        try:
+            lr = float(self.schedule(epoch, float(groups[0]["lr"])))
+        except TypeError:  # Keras also takes schedule(epoch)
+            lr = float(self.schedule(epoch))
         if not math.isfinite(lr) or lr < 0:
             raise ValueError(f"LearningRateScheduler: schedule({epoch}, lr) returned {lr!r}; expected a number >= 0")
         for g in groups:
@@ -252,6 +257,98 @@ class LearningRateScheduler(Callback):
             self.schedule.step(logs[key])
         else:
             self.schedule.step()
+
+
+class ReduceLROnPlateau(Callback):
+    """Keras's rule: multiply the learning rate by `factor` once `monitor` has not improved by more than
+    min_delta for `patience` epochs, then wait `cooldown` epochs; never below min_lr.
+
+    (PyTorch's optim.lr_scheduler.ReduceLROnPlateau counts differently: it lowers the rate after MORE
+    than patience bad epochs and measures improvement relatively by default.)
+    """
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1, patience: int = 10, verbose: int = 0,
+                 mode: str = "auto", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0, **kwargs):
+        super().__init__()
+        if not 0 <= factor < 1 or isinstance(factor, bool):
+            raise ValueError(f"ReduceLROnPlateau: factor must be in [0, 1), got {factor!r}")
+        if not isinstance(patience, int) or patience < 0 or not isinstance(cooldown, int) or cooldown < 0:
+            raise ValueError(f"ReduceLROnPlateau: patience and cooldown must be ints >= 0, got {patience!r}, "
+                             f"{cooldown!r}")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, float(factor), patience, verbose
+        self.mode = _auto_mode(monitor, mode, "ReduceLROnPlateau")
+        self.min_delta, self.cooldown, self.min_lr = abs(float(kwargs.pop("epsilon", min_delta))), cooldown, min_lr
+        if kwargs:
+            raise TypeError(f"ReduceLROnPlateau: unexpected arguments {sorted(kwargs)}")
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.cooldown_counter = 0, 0
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"ReduceLROnPlateau: monitor {self.monitor!r} is not in the logs "
+                          f"(available: {', '.join(sorted(logs))})", stacklevel=2)
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        better = current < self.best - self.min_delta if self.mode == "min" else current > self.best + self.min_delta
+        if better:
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                groups = self.loop.optimizer.param_groups
+                old = float(groups[0]["lr"])
+                if old > self.min_lr:
+                    new = max(old * self.factor, self.min_lr)
+                    for g in groups:
+                        g["lr"] = new
+                    logs["lr"] = new
+                    if self.verbose:
+                        print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new:.6g}.")
+                    self.cooldown_counter, self.wait = self.cooldown, 0
+
+
+class BackupAndRestore(Callback):
+    """Fault tolerance: write the whole training state to backup_dir after every epoch (and when Ctrl-C /
+    SIGTERM stops training); a fit started again with the same callback resumes from it bit for bit,
+    then the backup is deleted once training ends normally (delete_checkpoint=True)."""
+
+    saves_state = True
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint: bool = True):
+        super().__init__()
+        if save_freq != "epoch":
+            raise ValueError(f"BackupAndRestore: only save_freq='epoch' is supported, got {save_freq!r}")
+        self.backup_dir, self.delete_checkpoint = os.fspath(backup_dir), bool(delete_checkpoint)
+        self.path = os.path.join(self.backup_dir, "latest.gnck")
+
+    def restore(self, loop):
+        """The checkpoint to resume from (model and optimizer restored), or None; called by the loop."""
+        if not os.path.exists(self.path):
+            return None
+        from .checkpoint import load_checkpoint
+
+        return load_checkpoint(self.path, loop.model, loop.optimizer, loop.scheduler)
+
+    def _write(self) -> None:
+        os.makedirs(self.backup_dir, exist_ok=True)
+        self.loop.save_checkpoint(self.path)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._write()
+
+    def on_interrupt(self, epoch, batch, logs=None):
+        self._write()
+
+    def on_train_end(self, logs=None):
+        if self.delete_checkpoint and not getattr(self.loop.history, "interrupted", False) \
+                and os.path.exists(self.path):
+            os.remove(self.path)
 
 
 class CSVLogger(Callback):

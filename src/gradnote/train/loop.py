@@ -18,6 +18,7 @@ Ctrl-C or SIGTERM stopped training (handlers are installed only while fit runs).
 
 from __future__ import annotations
 
+import itertools
 import signal
 import sys
 import threading
@@ -35,10 +36,21 @@ __all__ = ["Loop"]
 
 
 def _as_batch(batch, where: str):
-    if isinstance(batch, (tuple, list)) and len(batch) == 2:
-        return batch
-    raise TypeError(f"{where}: each batch must be a pair (inputs, targets), got {type(batch).__name__}"
-                    + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""))
+    """(inputs, targets, sample_weight or None) from a batch (x, y) or (x, y, sample_weight)."""
+    if isinstance(batch, (tuple, list)) and len(batch) in (2, 3):
+        return (*batch, None) if len(batch) == 2 else tuple(batch)
+    raise TypeError(f"{where}: each batch must be (inputs, targets) or (inputs, targets, sample_weight), got "
+                    f"{type(batch).__name__}" + (f" of length {len(batch)}" if isinstance(batch, (tuple, list)) else ""))
+
+
+def _loss(loss_fn, out, y, w):
+    if w is None:
+        return loss_fn(out, y)
+    try:
+        return loss_fn(out, y, w)
+    except TypeError as e:
+        raise TypeError(f"fit: batches carry sample weights but the loss {loss_fn!r} takes no third argument "
+                        "(use a Keras loss name or Loss object)") from e
 
 
 def _no_batches(where: str, loader) -> ValueError:
@@ -91,6 +103,7 @@ class Loop:
         self._epoch_start: dict | None = None
         self._signal: int | None = None
         self._loss_sum, self._count = 0.0, 0
+        self._steps = self._val_steps = None
 
     # ----- running results ------------------------------------------------------------------
     def _reset_sums(self) -> None:
@@ -105,10 +118,10 @@ class Loop:
         return logs
 
     # ----- one batch ------------------------------------------------------------------------------
-    def _train_step(self, x, y) -> float:
+    def _train_step(self, x, y, w=None) -> float:
         self.optimizer.zero_grad()
         out = self.model(x)
-        loss = self.loss_fn(out, y)
+        loss = _loss(self.loss_fn, out, y, w)
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             raise TypeError(f"fit: the loss must return a scalar Tensor, got "
                             f"{type(loss).__name__}{getattr(loss, 'shape', '')}")
@@ -124,19 +137,20 @@ class Loop:
                 m.update(target, pred)
         return value
 
-    def evaluate(self, loader) -> dict:
-        """Mean loss and metrics over `loader`, in eval mode and without a graph (sums are restored after)."""
+    def evaluate(self, loader, steps: int | None = None) -> dict:
+        """Mean loss and metrics over `loader` (its first `steps` batches if given), in eval mode and without
+        a graph (sums are restored after)."""
         saved = (self._loss_sum, self._count, [m.get_state() for m in self.metrics])
         was_training = self.model.training
         self._reset_sums()
         self.model.eval()
         try:
             with no_grad():
-                for batch in loader:
-                    x, y = _as_batch(batch, "evaluate")
+                for batch in itertools.islice(loader, steps):
+                    x, y, w = _as_batch(batch, "evaluate")
                     out = self.model(x)
                     n = _batch_len(x)
-                    self._loss_sum += float(self.loss_fn(out, y).data) * n
+                    self._loss_sum += float(_loss(self.loss_fn, out, y, w).data) * n
                     self._count += n
                     if self.metrics:
                         pred, target = out.data, _np(y)
@@ -190,15 +204,27 @@ class Loop:
 
     # ----- the loop -----------------------------------------------------------------------------
     def fit(self, loader, epochs: int = 1, *, initial_epoch: int = 0, val_loader=None, callbacks=None,
-            resume: dict | None = None) -> History:
+            resume: dict | None = None, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None) -> History:
         """Train from `initial_epoch` to `epochs` (exclusive); returns the History.
 
         resume: a checkpoint dict (from gradnote.train.load_checkpoint) whose model, optimizer and
-        scheduler are already restored; the loop restores its own position and random state.
+        scheduler are already restored; the loop restores its own position and random state. A
+        callback with ``restore(loop)`` (BackupAndRestore) may supply it instead.
+        steps_per_epoch: batches per epoch (default: the whole loader); a one-pass iterator (a
+        generator) is then read on across epochs, as Keras does. validation_steps: batches of
+        val_loader per validation.
         """
         if not isinstance(epochs, int) or epochs < 0:
             raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+        for what, v in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise ValueError(f"fit: {what} must be None or a positive int, got {v!r}")
         self._loader = loader
+        self._steps, self._val_steps = steps_per_epoch, validation_steps
+        for cb in callbacks or []:
+            if resume is None and hasattr(cb, "restore"):
+                resume = cb.restore(self)
         loop_state = (resume or {}).get("loop")
         if resume is not None:
             initial_epoch = int(resume["epoch"])
@@ -207,7 +233,8 @@ class Loop:
         model = self.model
         model.stop_training = False
         self.stop_reason = None
-        steps = len(loader) if hasattr(loader, "__len__") else None
+        steps = steps_per_epoch or (len(loader) if hasattr(loader, "__len__") else None)
+        one_pass = loader if hasattr(loader, "__next__") else None  # a generator: read on across epochs
         params = {"epochs": epochs, "steps": steps, "verbose": self.verbose}
         self.history.set_model(model)
         self.history.set_params(params)
@@ -234,7 +261,9 @@ class Loop:
                 model.train()
                 cbs.call("on_epoch_begin", epoch, {"resumed_at_batch": resumed_batch} if resumed_batch else {})
                 self._reset_sums()
-                batches = iter(loader)
+                batches = one_pass if one_pass is not None else iter(loader)
+                if steps_per_epoch:
+                    batches = itertools.islice(batches, steps_per_epoch)
                 self.batch = 0
                 if resumed_batch:
                     for _ in range(resumed_batch):
@@ -273,9 +302,9 @@ class Loop:
         logs: dict = {}
         try:
             for batch in batches:
-                x, y = _as_batch(batch, "fit")
+                x, y, w = _as_batch(batch, "fit")
                 cbs.call("on_batch_begin", self.batch, {"batch": self.batch, "size": _batch_len(x)})
-                value = self._train_step(x, y)
+                value = self._train_step(x, y, w)
                 self.batch += 1
                 logs = self._results()
                 cbs.call("on_batch_end", self.batch - 1, {**logs, "batch_loss": value})
@@ -291,7 +320,7 @@ class Loop:
                 raise _no_batches("fit", self._loader)
             logs = self._results()
             if val_loader is not None:
-                logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader).items()})
+                logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader, self._val_steps).items()})
             logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
             if self.scheduler is not None:
                 if type(self.scheduler).__name__ == "ReduceLROnPlateau":

@@ -199,7 +199,7 @@ def as_loop_loss(loss):
     """(loss_fn(out, y) for the training loop, loss name) from a Keras name/Loss or a torch-style callable."""
     if isinstance(loss, (str, Loss)):
         keras_loss = get(loss)
-        return (lambda out, y: keras_loss(y, out)), keras_loss.key
+        return (lambda out, y, sample_weight=None: keras_loss(y, out, sample_weight)), keras_loss.key
     if callable(loss):
         return loss, type(loss).__name__
     raise TypeError(f"compile: loss must be a name ({', '.join(LOSS_NAMES)}) or a callable, "
