@@ -29,15 +29,32 @@ def test_xor_truth_table_and_noise():
 
 
 def test_spiral_shape_radius_and_labels():
-    x, y = D.spiral(50, classes=4, noise=0.3, seed=1)
+    x, y = D.spiral(200, classes=4, noise=0.3, seed=1)  # n counts all points, as moons(n) and circles(n)
     assert x.shape == (200, 2) and x.dtype == np.float32 and y.dtype == np.int64
     np.testing.assert_array_equal(np.bincount(y), [50] * 4)
     # noise perturbs only the angle: the radii of each arm are linspace(0, 1, n)
     for k in range(4):
         np.testing.assert_allclose(np.sort(np.linalg.norm(x[y == k], axis=1)), np.linspace(0, 1, 50), atol=1e-6)
-    x0, _ = D.spiral(50, classes=4, noise=0.0)
+    x0, _ = D.spiral(200, classes=4, noise=0.0, shuffle=False)
     t = np.arctan2(x0[1:50, 0], x0[1:50, 1])  # class 0 angle is 4 r
     np.testing.assert_allclose(np.unwrap(t), 4 * np.linspace(0, 1, 50)[1:], atol=1e-5)
+    assert np.bincount(D.spiral(10, classes=3, seed=0)[1]).tolist() == [4, 3, 3]
+    with pytest.raises(ValueError, match="spiral: n=2 points cannot fill classes=3"):
+        D.spiral(2, classes=3)
+
+
+def test_spiral_is_shuffled_so_a_tail_split_holds_every_class():
+    # samples came sorted by class: fit(validation_split=0.2) validated on the last class only
+    x, y = D.spiral(300, classes=3, seed=0)
+    assert set(y[-60:].tolist()) == {0, 1, 2}
+    assert min(np.bincount(y[-60:])) >= 10
+    gn.manual_seed(4)
+    a = D.spiral(30)
+    gn.manual_seed(4)
+    b = D.spiral(30)
+    np.testing.assert_array_equal(a[1], b[1])
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[1], D.spiral(30, seed=5)[1])
 
 
 def test_moons_and_circles_lie_on_their_curves():

@@ -4,7 +4,7 @@ Every loader returns NumPy arrays ``(x, y)`` with x float32 and y int64 class la
 IDX loaders, which keep MNIST's uint8 pixels unless ``normalize=True``.
 
     x, y = xor()                          # the XOR truth table: x (4, 2), y (4,) = [0, 1, 1, 0]
-    x, y = spiral(100, classes=3)         # CS231n spiral: 100 points per class, x (300, 2)
+    x, y = spiral(300, classes=3)         # CS231n spiral: 300 points (100 per class), x (300, 2)
     x, y = load_digits()                  # built in, offline: x (1797, 64) in 0..16, y (1797,)
     (x_tr, y_tr), (x_te, y_te) = load_mnist("path/to/mnist", normalize=True)
 
@@ -80,21 +80,31 @@ def xor(n: int = 4, noise: float = 0.0, seed: int | None = None, generator=None)
     return _out(x, y)
 
 
-def spiral(n: int = 100, classes: int = 3, noise: float = 0.2, seed: int | None = None,
+def spiral(n: int = 300, classes: int = 3, noise: float = 0.2, shuffle: bool = True, seed: int | None = None,
            generator=None) -> tuple[np.ndarray, np.ndarray]:
-    """Interleaved spiral arms (the CS231n toy problem), ``n`` points per class.
+    """Interleaved spiral arms (the CS231n toy problem): ``n`` points in all, as moons and circles count.
 
-    Class k has radius r = linspace(0, 1, n) and angle t = 4 (k + r) + noise * N(0, 1) (radians);
-    x = (r sin t, r cos t). x: (n * classes, 2), y: (n * classes,) with labels 0..classes-1.
+    The first ``n % classes`` classes get one point more than the others. Class k with m points has
+    radius r = linspace(0, 1, m) and angle t = 4 (k + r) + noise * N(0, 1) (radians); x = (r sin t, r cos t).
+    The samples are shuffled (from the same seed/generator), so a split such as fit's validation_split
+    holds every class. x: (n, 2), y: (n,) with labels 0..classes-1.
+    Changed in 0.1: n used to count points per class, and the samples came sorted by class.
     """
     n = _check_n("spiral", n)
     classes = _check_n("spiral", classes, arg="classes")
+    if classes > n:
+        raise ValueError(f"spiral: n={n} points cannot fill classes={classes} arms")
     noise = _check_noise("spiral", noise)
     rng = _rng(seed, generator)
-    r = np.tile(np.linspace(0.0, 1.0, n), classes)
-    y = np.repeat(np.arange(classes), n)
-    t = 4.0 * (y + r) + noise * rng.standard_normal(n * classes)
-    return _out(np.stack([r * np.sin(t), r * np.cos(t)], axis=1), y)
+    sizes = [n // classes + (k < n % classes) for k in range(classes)]
+    r = np.concatenate([np.linspace(0.0, 1.0, m) for m in sizes])
+    y = np.repeat(np.arange(classes), sizes)
+    t = 4.0 * (y + r) + noise * rng.standard_normal(n)
+    x = np.stack([r * np.sin(t), r * np.cos(t)], axis=1)
+    if shuffle:
+        order = rng.permutation(n)
+        x, y = x[order], y[order]
+    return _out(x, y)
 
 
 def _two_classes(x, n0: int, n1: int, noise: float, shuffle: bool, rng):
