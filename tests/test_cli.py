@@ -17,7 +17,7 @@ output = "{out}"
 
 [data]
 name = "spiral"
-n = 40
+n = 120
 classes = 3
 test_size = 0.25
 validation_split = 0.2

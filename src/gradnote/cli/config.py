@@ -12,9 +12,15 @@ A config has four tables; every key is optional except the model:
              or      name = "LeNet5", args = {num_classes = 10}
     [train]  loss, optimizer = {name = "adam", lr = 1e-3, ...}, schedule = {name = "StepLR", ...},
              batch_size, epochs, metrics = ["accuracy"], callbacks = [{name = "EarlyStopping", ...}]
-    [tune]   trials, sampler = "tpe" | "random" | "grid", metric, direction, pruner,
+             (file-writing callbacks, CSVLogger, ModelCheckpoint, TensorBoard, LivePlot, write into the
+             run folder: a relative filename is taken inside it)
+    [tune]   trials, sampler = "tpe" | "random" | "grid", metric, direction,
+             pruner = "median" | "none", startup_trials (default: a fifth of the trials, at least 5),
+             warmup_epochs (default: a third of train.epochs: no trial is pruned before that),
              space = {"train.optimizer.lr" = {type = "loguniform", low = 1e-4, high = 1e-1}, ...}
 
+Any key can be overridden from the command line: ``--set train.epochs=5 --set model.hidden_units=32``
+(the value is read as TOML: numbers, true/false, "strings", [lists]; anything else is a string).
 Errors name the key (dotted) and the allowed values.
 """
 
@@ -29,7 +35,7 @@ DATASETS = ("digits", "xor", "spiral", "moons", "circles", "mnist", "fashion_mni
 SCALES = ("standard", "minmax", "none")
 OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 SCHEDULES = ("StepLR", "ExponentialLR", "InverseTimeDecay", "CosineAnnealingLR", "LinearWarmup", "ReduceLROnPlateau")
-CALLBACKS = ("EarlyStopping", "ModelCheckpoint", "CSVLogger", "TerminateOnNaN")
+FILE_CALLBACKS = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "LivePlot": "path"}
 ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU", "elu": "ELU",
                "gelu": "GELU"}
 SECTIONS = {
@@ -37,7 +43,8 @@ SECTIONS = {
     "data": ("name", "path", "n", "noise", "classes", "test_size", "validation_split", "scale", "images"),
     "model": ("layers", "type", "hidden_units", "num_layers", "activation", "dropout", "batch_norm", "name", "args"),
     "train": ("loss", "optimizer", "schedule", "batch_size", "epochs", "metrics", "callbacks", "verbose"),
-    "tune": ("trials", "sampler", "metric", "direction", "pruner", "space", "study_name", "storage"),
+    "tune": ("trials", "sampler", "metric", "direction", "pruner", "startup_trials", "warmup_epochs", "space",
+             "study_name", "storage"),
 }
 SPACE_TYPES = ("loguniform", "uniform", "int", "choice")
 
@@ -53,20 +60,52 @@ def _fail(key: str, problem: str, allowed=None):
     raise ConfigError(msg)
 
 
-def load_config(path) -> dict:
-    """Read a TOML (.toml) or YAML (.yaml/.yml) file or JSON (.json) and validate it."""
+def callback_names() -> tuple:
+    """The callbacks a config may name: gradnote.callbacks' own, TensorBoard and LivePlot."""
+    from .. import callbacks
+
+    own = {n for n in callbacks.__all__ if n not in ("Callback", "CallbackList", "History", "LambdaCallback")}
+    return tuple(sorted(own | {"TensorBoard", "LivePlot"}))
+
+
+def parse_override(text: str) -> tuple:
+    """"train.epochs=5" -> ("train.epochs", 5); the value is read as a TOML value, else kept as a string.
+
+    >>> parse_override('train.optimizer={name="sgd", lr=0.1}')
+    ('train.optimizer', {'name': 'sgd', 'lr': 0.1})
+    """
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE with a dotted key, e.g. --set train.epochs=5")
+    try:
+        value = _toml().loads(f"v = {raw.strip()}")["v"]
+    except Exception:  # not a TOML value: a bare word such as adam or runs/x
+        value = raw.strip()
+    return key, value
+
+
+def _toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
+
+
+def load_config(path, overrides=()) -> dict:
+    """Read a TOML (.toml) or YAML (.yaml/.yml) file or JSON (.json), apply ``--set`` overrides
+    ("key=value" strings or (key, value) pairs), and validate it."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"config file {path} does not exist")
+    if path.is_dir():
+        raise ConfigError(f"config file {path} is a folder; give a .toml, .yaml or .json file")
     text = path.read_text(encoding="utf-8")
     suffix = path.suffix.lower()
     try:
         if suffix == ".toml":
-            if sys.version_info >= (3, 11):
-                import tomllib
-            else:  # pragma: no cover
-                import tomli as tomllib
-            cfg = tomllib.loads(text)
+            cfg = _toml().loads(text)
         elif suffix in (".yaml", ".yml"):
             import yaml
 
@@ -79,7 +118,15 @@ def load_config(path) -> dict:
         raise
     except Exception as e:  # a parser's own error, re-raised with the file name
         raise ConfigError(f"config file {path} could not be parsed: {e}") from None
-    return validate(cfg)
+    return validate(apply_overrides(cfg, overrides))
+
+
+def apply_overrides(cfg: dict, overrides=()) -> dict:
+    """A copy of cfg with each "key=value" (or (key, value)) set at its dotted key."""
+    cfg = copy.deepcopy(cfg)
+    for item in overrides:
+        set_path(cfg, *(parse_override(item) if isinstance(item, str) else item))
+    return cfg
 
 
 def save_config(cfg: dict, path) -> None:
@@ -188,9 +235,9 @@ def validate(cfg: dict) -> dict:
         _fail("train.schedule.name", f"unknown schedule {sched.get('name') if isinstance(sched, dict) else sched!r}",
               SCHEDULES)
     for i, cb in enumerate(train.get("callbacks", [])):
-        if not isinstance(cb, dict) or cb.get("name") not in CALLBACKS:
+        if not isinstance(cb, dict) or cb.get("name") not in callback_names():
             _fail(f"train.callbacks[{i}].name", f"unknown callback {cb.get('name') if isinstance(cb, dict) else cb!r}",
-                  CALLBACKS)
+                  callback_names())
     if "seed" in cfg and (not isinstance(cfg["seed"], int) or isinstance(cfg["seed"], bool)):
         _fail("seed", f"must be an integer, got {cfg['seed']!r}")
     cfg.setdefault("seed", 0)
@@ -205,6 +252,10 @@ def validate(cfg: dict) -> dict:
             _fail("tune.direction", f"unknown direction {tune['direction']!r}", ("maximize", "minimize"))
         if tune.setdefault("pruner", "median") not in ("median", "none"):
             _fail("tune.pruner", f"unknown pruner {tune['pruner']!r}", ("median", "none"))
+        for key in ("startup_trials", "warmup_epochs"):
+            v = tune.get(key)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 0):
+                _fail(f"tune.{key}", f"must be an int >= 0, got {v!r}")
         space = tune.get("space", {})
         if not isinstance(space, dict) or not space:
             _fail("tune.space", "needs at least one parameter range, e.g. \"train.optimizer.lr\" = "
@@ -254,4 +305,6 @@ def set_path(cfg: dict, dotted: str, value) -> None:
     node = cfg
     for p in parts[:-1]:
         node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"config key '{dotted}': {p!r} holds {node!r}, not a table")
     node[parts[-1]] = value

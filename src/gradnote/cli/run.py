@@ -1,9 +1,11 @@
 """One experiment from a validated config: data -> model -> compile/fit -> files in the run folder.
 
-A run folder holds: config.json (the resolved config), model.safetensors (gn.save of the model),
-checkpoint.safetensors (model + optimiser + schedule + epoch + RNG, for resuming),
+A run folder holds: config.json (the resolved config, written first), checkpoint.safetensors (model +
+optimiser + schedule + loop position + RNG, rewritten each epoch and on Ctrl-C / SIGTERM, so
+``gradnote train --resume RUN`` continues bit for bit), model.safetensors (gn.save of the model),
 history.json / history.csv (per-epoch logs), results.json (test metrics and confusion matrix),
-and the figures that `gradnote plot` redraws.
+and the figures that `gradnote plot` redraws. A new run never replaces an earlier one: when the
+folder holds a run, the next free name (runs/digits-2, -3, ...) is used unless overwrite is asked.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import ACTIVATIONS, OPTIMIZERS, ConfigError, write_text_atomic
+from .config import ACTIVATIONS, FILE_CALLBACKS, OPTIMIZERS, ConfigError, validate, write_text_atomic
 
 LOSSES = {"cross_entropy": "CrossEntropyLoss", "mse": "MSELoss", "l1": "L1Loss", "huber": "HuberLoss",
           "bce_with_logits": "BCEWithLogitsLoss", "nll": "NLLLoss"}
@@ -145,65 +147,198 @@ def build_schedule(spec: dict | None, optimizer):
         raise ConfigError(f"config key 'train.schedule': {name} {e}") from None
 
 
-def build_callbacks(specs: list, run_dir: Path | None) -> list:
-    """The config's callbacks; with no run folder (tune trials, demo without --output) the file-writing
-    ones (ModelCheckpoint, CSVLogger) are left out, so nothing lands in the working directory."""
-    from .. import callbacks
+FILE_DEFAULTS = {"ModelCheckpoint": "best.safetensors", "CSVLogger": "log.csv", "TensorBoard": "tensorboard",
+                 "LivePlot": "live.png"}
+
+
+def build_callbacks(specs: list, run_dir: Path | None, resume: bool = False) -> list:
+    """The config's callbacks. The file-writing ones (ModelCheckpoint, CSVLogger, TensorBoard, LivePlot)
+    write inside the run folder (a relative name is taken there, not in the working directory); with
+    no run folder (tune trials, demo without --output) they are left out."""
+    from .. import callbacks, viz
 
     out = []
     for i, spec in enumerate(specs or []):
         spec = dict(spec)
         name = spec.pop("name")
-        if name in ("ModelCheckpoint", "CSVLogger") and run_dir is None:
+        if name in FILE_CALLBACKS:
+            if run_dir is None:
+                continue
+            arg = FILE_CALLBACKS[name]
+            target = Path(spec.get(arg, FILE_DEFAULTS[name]))
+            spec[arg] = str(target if target.is_absolute() else run_dir / target)
+        if name == "CSVLogger" and resume:
+            spec["append"] = True  # a resumed run continues its log
+        if name == "LivePlot":
+            spec.setdefault("verbose", 0)
+        needs = {"TensorBoard": ("tensorboardX", "tensorboard"), "LivePlot": ("matplotlib", "viz")}.get(name)
+        if needs and not available(needs[0]):  # an optional part: training goes on without it
+            print(f"gradnote: callback {name} skipped: it needs {needs[0]}, an optional extra: "
+                  f"pip install 'gradnote[{needs[1]}]'")
             continue
-        if name == "ModelCheckpoint":
-            spec.setdefault("filepath", str(run_dir / "best.safetensors"))
-        if name == "CSVLogger":
-            spec.setdefault("filename", str(run_dir / "log.csv"))
+        cls = getattr(viz, name) if needs else getattr(callbacks, name)
         try:
-            out.append(getattr(callbacks, name)(**spec))
+            out.append(cls(**spec))
         except TypeError as e:
             raise ConfigError(f"config key 'train.callbacks[{i}]': {name} {e}") from None
     return out
 
 
+CLASS_LOSSES = ("cross_entropy", "nll", "sparse_categorical_crossentropy", "categorical_crossentropy")
+BINARY_LOSSES = ("bce_with_logits", "binary_crossentropy")
+
+
+def check_model_fits_data(model, loss: str, data: dict) -> None:
+    """One forward pass on two training samples (eval mode, no graph), before any training time is spent:
+    the model must take the data's input shape and give one score per class for a class-label loss."""
+    import gradnote as gn
+
+    x = data["x_train"][:2]
+    was = model.training
+    model.eval()
+    try:
+        with gn.no_grad():
+            out = model(gn.Tensor._wrap(x))
+    except (ValueError, TypeError, IndexError, RuntimeError) as e:
+        raise ConfigError(f"config key 'model': the model does not take the data's samples of shape "
+                          f"{data['input_shape']}: {e}") from None
+    finally:
+        model.train(was)
+    shape, k = tuple(out.shape), data["num_classes"]
+    key = loss.lower()
+    if key in CLASS_LOSSES and (len(shape) != 2 or shape[1] != k):
+        raise ConfigError(f"config key 'model': the model gives outputs of shape {shape[1:]} per sample but the "
+                          f"data has {k} classes; the last layer needs {k} outputs for loss {loss!r}")
+    if key in BINARY_LOSSES and not (k == 2 and shape[1:] in ((), (1,))):
+        raise ConfigError(f"config key 'train.loss': {loss!r} is for two classes and one output per sample; "
+                          f"the data has {k} classes and the model gives {shape[1:]}; use cross_entropy")
+    if key not in CLASS_LOSSES + BINARY_LOSSES:
+        raise ConfigError(f"config key 'train.loss': {loss!r} compares outputs with targets of the same shape, "
+                          f"but the data's targets are class labels ({k} classes) and the model gives "
+                          f"{shape[1:]} per sample; use cross_entropy (or sparse_categorical_crossentropy)")
+
+
+def is_run(path: Path) -> bool:
+    return any((path / f).exists() for f in ("config.json", "checkpoint.safetensors", "history.json"))
+
+
+RUN_FILES = ("config.json", "checkpoint.safetensors", "model.safetensors", "history.json", "history.csv",
+             "results.json", "learning_curves.png", "lr_schedule.png", "confusion_matrix.png",
+             "decision_boundary.png")
+
+
+def new_run_dir(path, overwrite: bool = False) -> Path:
+    """The folder a new run writes: `path`, or with overwrite=False and a run already there, the
+    first free path-2, path-3, ... (an earlier run is never replaced unless asked)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"config key 'output': {path} is a file, not a folder")
+    if not is_run(path):
+        return path
+    if overwrite:
+        for name in RUN_FILES:
+            (path / name).unlink(missing_ok=True)
+        return path
+    n = 2
+    while is_run(path.with_name(f"{path.name}-{n}")):
+        n += 1
+    return path.with_name(f"{path.name}-{n}")
+
+
+def _run_checkpoint(path: Path, schedule):
+    """Writes the run's checkpoint after each epoch and when Ctrl-C / SIGTERM stops training; it holds
+    the schedule too (fit's loop steps it through a callback, not as its own scheduler)."""
+    from .. import callbacks
+    from ..train import save_checkpoint
+
+    class RunCheckpoint(callbacks.Callback):
+        saves_state = True  # after the schedule's step, so the checkpoint holds the epoch's final state
+
+        def _write(self):
+            save_checkpoint(path, self.model, self.loop.optimizer, schedule, epoch=self.loop.epoch, loop=self.loop)
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._write()
+
+        def on_interrupt(self, epoch, batch, logs=None):
+            self._write()
+
+    return RunCheckpoint()
+
+
+def available(module: str) -> bool:
+    try:
+        __import__(module)
+    except ImportError:
+        return False
+    return True
+
+
 # ----- the run -----------------------------------------------------------------------
-def train_from_config(cfg: dict, verbose: int = 1, extra_callbacks=(), write: bool = True) -> dict:
-    """Train as the config says; returns {"history", "test_loss", "test_accuracy", "run_dir", "model"}."""
+def train_from_config(cfg: dict, verbose: int = 1, extra_callbacks=(), write: bool = True, resume=None,
+                      overwrite: bool = False) -> dict:
+    """Train as the config says; returns {"history", "test_loss", "test_accuracy", "run_dir", "model",
+    "interrupted"}. write: keep a run folder (a new one unless overwrite; see new_run_dir).
+    resume: a run folder to continue from its checkpoint (its config is the one given)."""
     import gradnote as gn
 
     from .. import callbacks as cbs
     from .. import metrics as metrics_mod
     from ..keras import training  # Keras's compile/fit/evaluate/predict work on any model (LeNet5 too)
+    from ..train import load_checkpoint
 
     gn.manual_seed(cfg["seed"])
-    run_dir = Path(cfg["output"]) if write else None
+    if resume is not None:
+        run_dir = Path(resume)
+    else:
+        run_dir = new_run_dir(cfg["output"], overwrite) if write else None
+    if write and run_dir != Path(cfg["output"]):
+        print(f"gradnote: {cfg['output']} holds an earlier run; this one goes to {run_dir} "
+              "(--overwrite replaces it, --resume continues it)")
     data = build_data(cfg)
     model = build_model(cfg, data["input_shape"], data["num_classes"])
     train = cfg["train"]
+    check_model_fits_data(model, train["loss"], data)
     optimizer = build_optimizer(train["optimizer"], model.parameters())
     schedule = build_schedule(train.get("schedule"), optimizer)
-    callbacks = build_callbacks(train.get("callbacks"), run_dir)
+    callbacks = build_callbacks(train.get("callbacks"), run_dir, resume=resume is not None)
     if schedule is not None:
         callbacks.append(cbs.LearningRateScheduler(schedule))
+    state = None
+    if write:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        if resume is None:
+            write_text_atomic(run_dir / "config.json", json.dumps({**cfg, "output": str(run_dir)}, indent=2, default=str))
+        else:
+            ckpt = run_dir / "checkpoint.safetensors"
+            if not ckpt.exists():
+                raise FileNotFoundError(f"--resume {run_dir}: no checkpoint.safetensors there to continue from")
+            state = load_checkpoint(ckpt)
+            if schedule is not None and state.get("scheduler") is not None:
+                schedule.load_state_dict(state["scheduler"])
+        callbacks.append(_run_checkpoint(run_dir / "checkpoint.safetensors", schedule))
     callbacks.extend(extra_callbacks)
     training.compile(model, optimizer=optimizer, loss=build_loss(train["loss"]), metrics=list(train["metrics"]))
     validation = (data["x_val"], data["y_val"]) if data["x_val"] is not None else None
     start = time.perf_counter()
     history = training.fit(model, data["x_train"], data["y_train"], batch_size=train["batch_size"], epochs=train["epochs"],
-                           validation_data=validation, callbacks=callbacks, verbose=train.get("verbose", verbose))
+                           validation_data=validation, callbacks=callbacks, verbose=train.get("verbose", verbose),
+                           resume=state)
     seconds = time.perf_counter() - start
+    if getattr(history, "interrupted", False):
+        if write:
+            write_text_atomic(run_dir / "history.json", json.dumps(_history_dict(history), indent=2))
+        return {"history": history, "test_loss": float("nan"), "test_accuracy": float("nan"), "seconds": seconds,
+                "run_dir": run_dir, "model": model, "interrupted": True}
     scores = training.evaluate(model, data["x_test"], data["y_test"], batch_size=256)
     scores = scores if isinstance(scores, (list, tuple)) else [scores]
     pred = np.asarray(training.predict(model, data["x_test"], batch_size=256))
     y_pred = pred.argmax(-1) if pred.ndim == 2 and pred.shape[1] > 1 else (pred.reshape(-1) > 0).astype(int)
     accuracy = float((y_pred == data["y_test"]).mean())
     result = {"history": history, "test_loss": float(scores[0]), "test_accuracy": accuracy, "seconds": seconds,
-              "run_dir": run_dir, "model": model}
+              "run_dir": run_dir, "model": model, "interrupted": False}
     if write:
-        run_dir.mkdir(parents=True, exist_ok=True)
         logs = _history_dict(history)
-        write_text_atomic(run_dir / "config.json", json.dumps(cfg, indent=2, default=str))
         write_text_atomic(run_dir / "history.json", json.dumps(logs, indent=2))
         write_text_atomic(run_dir / "history.csv", _csv(logs))
         cm = metrics_mod.confusion_matrix(data["y_test"], y_pred, num_classes=data["num_classes"])
@@ -211,10 +346,62 @@ def train_from_config(cfg: dict, verbose: int = 1, extra_callbacks=(), write: bo
             "test_loss": result["test_loss"], "test_accuracy": accuracy, "train_seconds": seconds,
             "confusion_matrix": np.asarray(cm).tolist(), "input_shape": list(data["input_shape"])}, indent=2))
         gn.save(model, run_dir / "model.safetensors")
-        gn.train.save_checkpoint(run_dir / "checkpoint.safetensors", model=model, optimizer=optimizer,
-                                 scheduler=schedule, epoch=len(logs.get("loss", [])))
-        plot_run(run_dir, model=model, data=data)
+        if available("matplotlib"):
+            plot_run(run_dir, model=model, data=data)
+        else:
+            print("gradnote: figures skipped: they need matplotlib, an optional extra: pip install 'gradnote[viz]'")
     return result
+
+
+def resume_config(run_dir, overrides=()) -> dict:
+    """The config a run folder was trained with (config.json), with --set overrides (e.g. more epochs)."""
+    from .config import apply_overrides
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.json").exists():
+        raise FileNotFoundError(f"--resume {run_dir}: not a run folder (no config.json); `gradnote runs` lists them")
+    cfg = apply_overrides(json.loads((run_dir / "config.json").read_text()), overrides)
+    cfg["output"] = str(run_dir)
+    return validate(cfg)
+
+
+def list_runs(root="runs") -> list:
+    """One dict per run folder under `root` (itself included): name, status, epochs, best validation
+    metric, test accuracy; sorted by name."""
+    root = Path(root)
+    if not root.is_dir():
+        raise FileNotFoundError(f"runs: {root} is not a folder")
+    rows = []
+    for path in sorted({p.parent for name in ("config.json", "study.db") for p in root.rglob(name)}):
+        row = {"run": str(path), "status": "", "epochs": "", "best": "", "test_accuracy": ""}
+        if (path / "study.db").exists():
+            row["status"] = "study"
+            top = path / "top_trials.md"
+            if top.exists():
+                lines = [ln for ln in top.read_text().splitlines() if ln.startswith("| 1 |")]
+                row["best"] = lines[0].split("|")[3].strip() if lines else ""
+        history = path / "history.json"
+        logs = json.loads(history.read_text()) if history.exists() else {}
+        if (path / "config.json").exists():
+            row["status"] = "done" if (path / "results.json").exists() else (
+                "interrupted" if (path / "checkpoint.safetensors").exists() else "started")
+            row["epochs"] = len(logs.get("loss", []))
+            for key, pick in (("val_accuracy", max), ("val_acc", max), ("val_loss", min), ("loss", min)):
+                if logs.get(key):
+                    row["best"] = f"{key} {pick(logs[key]):.4f}"
+                    break
+        results = path / "results.json"
+        if results.exists():
+            row["test_accuracy"] = f"{json.loads(results.read_text())['test_accuracy']:.2%}"
+        rows.append(row)
+    return rows
+
+
+def format_runs(rows: list) -> str:
+    head = {"run": "run", "status": "status", "epochs": "epochs", "best": "best validation", "test_accuracy": "test acc"}
+    table = [head] + rows
+    widths = {k: max(len(str(r[k])) for r in table) for k in head}
+    return "\n".join("  ".join(str(r[k]).ljust(widths[k]) for k in head).rstrip() for r in table)
 
 
 def _history_dict(history) -> dict:
@@ -235,6 +422,9 @@ def _csv(logs: dict) -> str:
 # ----- plots and inspection ------------------------------------------------------------
 def plot_run(run_dir, model=None, data=None) -> list:
     """(Re)draw a run's figures from its files; returns the PNG paths written."""
+    from .optional import require
+
+    require("matplotlib", "viz", "gradnote plot")
     from .. import viz
 
     run_dir = Path(run_dir)

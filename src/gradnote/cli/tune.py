@@ -7,15 +7,25 @@ early. The study is stored in SQLite (default ``sqlite:///<output>/study.db``):
 running the command again resumes it, and several processes (or machines sharing a
 database URL, such as ``postgresql://user@host/db``) can work on one study. ``--trials N`` asks for
 N finished trials in total, and concurrent workers run exactly that many (see cli/storage.py).
+
+Pruning (tune.pruner = "median") starts only after ``tune.startup_trials`` finished trials (default:
+a fifth of the budget, at least 5) and never before epoch ``tune.warmup_epochs`` + 1 of a trial
+(default: a third of train.epochs): a trial's first epochs say little about where it ends, and
+pruning on them kept only the fast starters. Ctrl-C or SIGTERM ends the study after the current
+batch: the interrupted trial is recorded as FAIL (never COMPLETE with a half-trained score) and
+running the command again resumes. The study folder gets top_trials.md (the best trials) and
+Optuna's plots: optimization_history.png, param_importances.png, parallel_coordinate.png.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import signal
+import warnings
 from pathlib import Path
 
-from .config import load_config, save_config, set_path, validate
+from .config import load_config, save_config, set_path, validate, write_text_atomic
 from .storage import open_storage, run_trials, study_lock
 
 
@@ -77,6 +87,31 @@ def _metric_key(cfg: dict) -> str:
     return "val_accuracy" if cfg["tune"]["direction"] == "maximize" else "val_loss"
 
 
+def build_pruner(tcfg: dict, trials: int, epochs: int):
+    """MedianPruner with start-up trials in proportion to the budget and warm-up epochs; or none."""
+    import optuna
+
+    if tcfg["pruner"] == "none":
+        return optuna.pruners.NopPruner()
+    startup = tcfg.get("startup_trials")
+    warmup = tcfg.get("warmup_epochs")
+    return optuna.pruners.MedianPruner(
+        n_startup_trials=max(5, trials // 5) if startup is None else startup,
+        n_warmup_steps=epochs // 3 if warmup is None else warmup)
+
+
+class Interrupted(Exception):
+    """SIGINT/SIGTERM stopped a trial; Optuna records the trial as FAIL and the study stops."""
+
+    def __init__(self, signum: int):
+        super().__init__(f"interrupted by {signal.Signals(signum).name}")
+        self.signum = signum
+
+
+def _raise_interrupted(signum, frame):
+    raise Interrupted(signum)
+
+
 def _pruning_callback(trial, key: str):
     import optuna
 
@@ -98,16 +133,21 @@ def _pruning_callback(trial, key: str):
 
 
 def tune(config_path, trials: int, storage: str | None = None, study_name: str | None = None,
-         sampler: str | None = None, output: str | None = None, verbose: bool = True):
-    """Run (or resume) a study until it holds `trials` finished trials; print and save the best config."""
-    import optuna
+         sampler: str | None = None, output: str | None = None, verbose: bool = True, overrides=()):
+    """Run (or resume) a study until it holds `trials` finished trials; print and save the best config.
+
+    Returns the study; ``study.interrupted_by`` is the signal number that stopped it (else None).
+    """
+    from .optional import require
+
+    optuna = require("optuna", "tune", "gradnote tune")
     from optuna.trial import TrialState
 
     from .run import train_from_config
 
     if trials <= 0:
         raise ValueError(f"tune: --trials must be positive, got {trials}")
-    cfg = load_config(config_path)
+    cfg = load_config(config_path, overrides)
     if not cfg["tune"]:
         raise ValueError(f"tune: config {config_path} has no [tune] table with a space to search")
     if sampler:
@@ -124,7 +164,7 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
     samplers = {"tpe": lambda: _per_trial_seed(lambda s: optuna.samplers.TPESampler(seed=s), seed),
                 "random": lambda: _per_trial_seed(lambda s: optuna.samplers.RandomSampler(seed=s), seed),
                 "grid": lambda: optuna.samplers.GridSampler(_grid(tcfg["space"]), seed=seed)}
-    pruner = optuna.pruners.MedianPruner(n_startup_trials=2) if tcfg["pruner"] == "median" else optuna.pruners.NopPruner()
+    pruner = build_pruner(tcfg, trials, cfg["train"]["epochs"])
     if not verbose:
         optuna.logging.set_verbosity(optuna.logging.WARNING)
     with study_lock(storage, study_name):  # the first workers on a new database must not create its tables twice
@@ -140,6 +180,9 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
         trial_cfg = validate(trial_cfg)
         result = train_from_config(trial_cfg, verbose=0, extra_callbacks=[_pruning_callback(trial, key)],
                                    write=False)
+        if result["interrupted"]:  # fit stopped after a batch: its score is no trial result
+            reason = result["history"].stop_reason or ""
+            raise Interrupted(signal.SIGTERM if "SIGTERM" in reason else signal.SIGINT)
         logs = result["history"].history
         return float(logs[key][-1])
 
@@ -147,14 +190,31 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
         trials = min(trials, math.prod(len(v) for v in _grid(tcfg["space"]).values()))
     finished = (TrialState.COMPLETE, TrialState.PRUNED)
     done = len(study.get_trials(deepcopy=False, states=finished))
+    study.interrupted_by = None
     if done < trials:
-        run_trials(study, objective, trials, storage, study_name)
+        # outside fit's own handlers (data loading, between trials) a signal also ends the study cleanly
+        old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for sig in old:
+                signal.signal(sig, _raise_interrupted)
+            run_trials(study, objective, trials, storage, study_name)
+        except (Interrupted, KeyboardInterrupt) as e:
+            study.interrupted_by = getattr(e, "signum", signal.SIGINT)
+            failed = [t.number for t in study.get_trials(deepcopy=False, states=(TrialState.FAIL,))]
+            print(f"tune: interrupted by {signal.Signals(study.interrupted_by).name}; trial "
+                  f"#{failed[-1] if failed else '?'} recorded as FAIL; run the same command again to continue")
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
+        if study.interrupted_by:
+            return study
         raise ValueError(f"tune: no trial of study {study_name!r} completed (all pruned or failed)")
     best = study.best_trial
     best_cfg = copy.deepcopy(cfg)
     best_cfg.pop("tune", None)
+    best_cfg["output"] = str(out_dir / "best")  # training it must not land on (or be mistaken for) another run
     for name, value in best.params.items():
         set_path(best_cfg, name, value)
     best_path = out_dir / ("best_config" + (Path(config_path).suffix if Path(config_path).suffix in
@@ -164,4 +224,68 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
     print(f"study {study_name!r} ({storage}): {n_total} finished trials; best trial #{best.number} "
           f"{key}={best.value:.4f} with {best.params}")
     print(f"best config written to {best_path}")
+    table = top_trials_table(study, key)
+    write_text_atomic(out_dir / "top_trials.md", table + "\n")
+    print(table)
+    for path in save_study_plots(study, out_dir):
+        print(path)
     return study
+
+
+def top_trials_table(study, key: str, n: int = 10) -> str:
+    """A Markdown table of the n best complete trials (rank, trial, value, epochs, parameters)."""
+    from optuna.trial import TrialState
+
+    complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    complete.sort(key=lambda t: t.value, reverse=study.direction.name == "MAXIMIZE")
+    names = sorted({k for t in complete for k in t.params})
+    lines = [f"| rank | trial | {key} | epochs | " + " | ".join(names) + " |",
+             "|" + "---|" * (4 + len(names))]
+    for rank, t in enumerate(complete[:n], start=1):
+        cells = [_fmt(t.params.get(k, "")) for k in names]
+        epochs = (max(t.intermediate_values) + 1) if t.intermediate_values else ""
+        lines.append(f"| {rank} | {t.number} | {t.value:.4f} | {epochs} | " + " | ".join(cells) + " |")
+    counts = {s.name: len(study.get_trials(deepcopy=False, states=(s,))) for s in TrialState}
+    lines.append("")
+    lines.append(", ".join(f"{v} {k.lower()}" for k, v in counts.items() if v))
+    return "\n".join(lines)
+
+
+def _fmt(v) -> str:
+    return f"{v:.4g}" if isinstance(v, float) else str(v)
+
+
+def save_study_plots(study, out_dir: Path) -> list:
+    """Optuna's own figures (matplotlib backend) into the study folder; a figure that needs more
+    trials than the study has is skipped, and without matplotlib one line says so."""
+    from .run import available
+
+    if not available("matplotlib"):
+        print("tune: study plots skipped: they need matplotlib, an optional extra: pip install 'gradnote[viz]'")
+        return []
+    import sys
+
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # Optuna draws through pyplot: keep a command-line run off any display
+    from matplotlib import pyplot as plt
+    from optuna.visualization import matplotlib as ovm
+
+    written = []
+    for name, fn in (("optimization_history", ovm.plot_optimization_history),
+                     ("param_importances", ovm.plot_param_importances),
+                     ("parallel_coordinate", ovm.plot_parallel_coordinate)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # Optuna marks these plots experimental
+                ax = fn(study)
+        except (ValueError, RuntimeError, ZeroDivisionError) as e:  # e.g. importances of one trial
+            print(f"tune: {name}.png skipped ({e})")
+            continue
+        fig = ax.figure if hasattr(ax, "figure") else ax.flat[0].figure
+        path = out_dir / f"{name}.png"
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        written.append(str(path))
+    return written
