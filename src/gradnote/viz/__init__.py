@@ -10,7 +10,9 @@ from .plots import (  # noqa: F401
     ACTIVATIONS,
     gradient_stats,
     plot_activations,
+    plot_bars,
     plot_confusion_matrix,
+    plot_curves,
     plot_decision_boundary,
     plot_feature_maps,
     plot_filters,
@@ -18,6 +20,8 @@ from .plots import (  # noqa: F401
     plot_history,
     plot_lr_schedule,
 )
+
+from .generative import make_grid, plot_generative  # noqa: F401
 
 
 def __getattr__(name):

@@ -82,6 +82,56 @@ def plot_history(history, path=None):
     return _finish(fig, path)
 
 
+def plot_curves(series: dict, xlabel: str = "epoch", ylabel: str = "loss", title=None, start: int = 1,
+                logy: bool = False, path=None):
+    """Several named curves on one axes (one optimiser, regulariser, ... per line), x counted from `start`.
+
+    series: name -> sequence of values.
+    """
+    if not series:
+        raise ValueError("plot_curves: no curves given")
+    fig, axes = _figure()
+    ax = axes[0][0]
+    for name, values in series.items():
+        values = np.asarray(values, dtype=float).reshape(-1)
+        ax.plot(np.arange(start, start + len(values)), values, marker=".", label=str(name))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if logy:
+        ax.set_yscale("log")
+    if title:
+        ax.set_title(title)
+    _integer_ticks(ax)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _finish(fig, path)
+
+
+def plot_bars(groups: dict, ylabel: str = "", title=None, path=None, percent: bool = False):
+    """Grouped bars: groups maps a group name (a variant) to {quantity: value}, one colour per quantity."""
+    if not groups:
+        raise ValueError("plot_bars: no groups given")
+    names = list(groups)
+    quantities = list(dict.fromkeys(q for g in groups.values() for q in g))
+    fig, axes = _figure(1, 1, size=(max(6.4, 1.2 * len(names)), 4.0))
+    ax = axes[0][0]
+    width = 0.8 / len(quantities)
+    for j, q in enumerate(quantities):
+        values = [groups[n].get(q, np.nan) for n in names]
+        ax.bar(np.arange(len(names)) + (j - (len(quantities) - 1) / 2) * width, values, width, label=str(q))
+    ax.set_xticks(range(len(names)), names)
+    ax.set_ylabel(ylabel)
+    if percent:
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    if title:
+        ax.set_title(title)
+    ax.legend()
+    ax.grid(alpha=0.3, axis="y")
+    return _finish(fig, path)
+
+
 def plot_activations(names=ACTIVATIONS, path=None):
     """Each activation (top) and its derivative (bottom), the derivative taken by gradnote's autograd."""
     from .. import functional as F
