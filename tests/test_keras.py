@@ -188,6 +188,7 @@ def test_keras_optimizer_standalone_matches_optim_and_decay():
         keras_opt.apply_gradients([(g, a)])
         for group in ref.param_groups:
             group["lr"] = 0.1 / (1 + 0.5 * t)
+            group["eps"] = 1e-7 / np.sqrt(1 - 0.999 ** (t + 1))  # Keras's epsilon hat in torch's placement
         b.grad = g
         ref.step()
         assert np.allclose(a.data, b.data, rtol=1e-6)
@@ -272,3 +273,37 @@ def test_compile_builds_lazy_layers_from_the_first_layers_input_shape():
     bn = model[1]
     assert np.all(bn.running_mean == 0) and np.all(bn.running_var == 1)  # the build pass ran in eval mode
     assert model.training
+
+
+def test_keras_adam_uses_keras_epsilon_hat_and_clipping_options():
+    rng = np.random.default_rng(0)
+    w0 = rng.normal(size=3)
+    p = gn.nn.Parameter(w0.copy())
+    opt = gn.optimizers.Adam(lr=0.1, epsilon=1e-3).bind([p])
+    m = v = np.zeros(3)
+    w = w0.copy()
+    for t in range(1, 6):
+        g = rng.normal(size=3)
+        p.grad = g.copy()
+        opt.step()
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        w = w - 0.1 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t) * m / (np.sqrt(v) + 1e-3)  # Keras's update
+    np.testing.assert_allclose(p.data, w, rtol=1e-12)
+
+    a, b = gn.nn.Parameter(np.zeros(2)), gn.nn.Parameter(np.zeros(2))
+    sgd = gn.optimizers.SGD(lr=1.0, clipnorm=1.0).bind([a, b])
+    a.grad, b.grad = np.array([3.0, 4.0]), np.array([0.3, 0.4])
+    sgd.step()  # clipnorm: each gradient by its own norm
+    np.testing.assert_allclose(np.r_[a.data, b.data], [-0.6, -0.8, -0.3, -0.4], rtol=1e-5)  # torch's 1e-6 guard
+    a.data[:], b.data[:] = 0, 0
+    glob = gn.optimizers.SGD(lr=1.0, global_clipnorm=1.0).bind([a, b])
+    a.grad, b.grad = np.array([3.0, 0.0]), np.array([0.0, 4.0])
+    glob.step()
+    np.testing.assert_allclose(np.r_[a.data, b.data], [-0.6, 0, 0, -0.8], rtol=1e-5)
+    c = gn.nn.Parameter(np.zeros(1))
+    ada = gn.optimizers.Adagrad(lr=1.0).bind([c])  # Keras's accumulator starts at 0.1
+    c.grad = np.array([1.0])
+    ada.step()
+    np.testing.assert_allclose(c.data, [-1.0 / (np.sqrt(1.1) + 1e-7)])
+    with pytest.raises(ValueError, match="global_clipnorm"):
+        gn.optimizers.Adam(global_clipnorm=-1)

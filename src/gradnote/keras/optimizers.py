@@ -13,9 +13,10 @@ rules are gradnote.optim's (PyTorch's). Standalone use:
 
 Keras's meanings kept: ``epsilon=None`` is 1e-7; ``decay > 0`` lowers the rate after every
 update as lr / (1 + decay * iterations) (an InverseTimeDecay stepped per batch); ``learning_rate``
-is an alias of ``lr``; ``clipnorm`` / ``clipvalue`` clip gradients before each update.
-Keras adds epsilon to sqrt(v) before bias correction, PyTorch after; the difference is of order
-epsilon, and the rule here is PyTorch's.
+is an alias of ``lr``; ``clipnorm`` (per parameter, as Keras), ``global_clipnorm`` (over all of
+them) and ``clipvalue`` clip gradients before each update. Keras's Adam adds epsilon to sqrt(v)
+before the bias correction ("epsilon hat"), PyTorch's after: step t runs optim.Adam with
+eps = epsilon / sqrt(1 - beta_2**t), which is exactly Keras's update.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class Optimizer:
     """Base of the Keras-style wrappers: holds hyperparameters until parameters are bound."""
 
     def __init__(self, lr, decay: float = 0.0, clipnorm: float | None = None, clipvalue: float | None = None,
-                 learning_rate: float | None = None, params=None, **hyper):
+                 learning_rate: float | None = None, params=None, global_clipnorm: float | None = None, **hyper):
         name = type(self).__name__
         if lr is not None and not isinstance(lr, numbers.Real):  # Adam(model.parameters(), lr=...) also works
             params, lr = lr, None
@@ -47,10 +48,11 @@ class Optimizer:
             raise ValueError(f"{name}: lr must be a number >= 0, got {lr!r}")
         if not isinstance(decay, numbers.Real) or decay < 0:
             raise ValueError(f"{name}: decay must be a number >= 0, got {decay!r}")
-        for what, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue)):
+        for what, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             if v is not None and (not isinstance(v, numbers.Real) or v <= 0):
                 raise ValueError(f"{name}: {what} must be a positive number or None, got {v!r}")
         self.lr0, self.decay, self.clipnorm, self.clipvalue = float(lr), float(decay), clipnorm, clipvalue
+        self.global_clipnorm = global_clipnorm
         self.hyper = hyper
         self._opt = None
         self._schedule = None
@@ -99,11 +101,18 @@ class Optimizer:
         params = [p for g in opt.param_groups for p in g["params"]]
         if self.clipvalue is not None:
             clip_grad_value_(params, self.clipvalue)
-        if self.clipnorm is not None:
-            clip_grad_norm_(params, self.clipnorm)
+        if self.clipnorm is not None:  # Keras clips each gradient by its own norm
+            for p in params:
+                clip_grad_norm_([p], self.clipnorm)
+        if self.global_clipnorm is not None:
+            clip_grad_norm_(params, self.global_clipnorm)
+        self._before_step(opt)
         opt.step()
         if self._schedule is not None:
             self._schedule.step()
+
+    def _before_step(self, opt) -> None:
+        pass
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras: set each variable's gradient and take one step (binds on first use)."""
@@ -152,7 +161,7 @@ class Optimizer:
 
     def get_config(self) -> dict:
         return {"lr": self.lr0, "decay": self.decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                **self.hyper}
+                "global_clipnorm": self.global_clipnorm, **self.hyper}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
@@ -184,6 +193,9 @@ class Adam(Optimizer):
         return _build(optim.Adam, params, lr=self.lr0, betas=(h["beta_1"], h["beta_2"]), eps=h["epsilon"],
                       amsgrad=h["amsgrad"])
 
+    def _before_step(self, opt) -> None:
+        _epsilon_hat(opt, self.hyper["epsilon"])
+
 
 class AdamW(Optimizer):
     """Keras AdamW(lr=0.001, weight_decay=0.004, beta_1, beta_2, epsilon=None, amsgrad) -> optim.AdamW."""
@@ -194,6 +206,9 @@ class AdamW(Optimizer):
                  epsilon: float | None = None, decay: float = 0.0, amsgrad: bool = False, **kw):
         super().__init__(lr, decay=decay, weight_decay=weight_decay, beta_1=beta_1, beta_2=beta_2,
                          epsilon=KERAS_EPSILON if epsilon is None else epsilon, amsgrad=amsgrad, **kw)
+
+    def _before_step(self, opt) -> None:
+        _epsilon_hat(opt, self.hyper["epsilon"])
 
     def _make(self, params):
         h = self.hyper
@@ -217,13 +232,26 @@ class RMSprop(Optimizer):
 
 
 class Adagrad(Optimizer):
-    """Keras Adagrad(lr=0.01, epsilon=None, decay=0.0) -> optim.Adagrad."""
+    """Keras Adagrad(lr=0.01, initial_accumulator_value=0.1, epsilon=None, decay=0.0) -> optim.Adagrad
+    (the same rule: p -= lr * g / (sqrt(sum of g^2) + epsilon))."""
 
-    def __init__(self, lr=0.01, epsilon: float | None = None, decay: float = 0.0, **kw):
-        super().__init__(lr, decay=decay, epsilon=KERAS_EPSILON if epsilon is None else epsilon, **kw)
+    def __init__(self, lr=0.01, initial_accumulator_value: float = 0.1, epsilon: float | None = None,
+                 decay: float = 0.0, **kw):
+        super().__init__(lr, decay=decay, initial_accumulator_value=initial_accumulator_value,
+                         epsilon=KERAS_EPSILON if epsilon is None else epsilon, **kw)
 
     def _make(self, params):
-        return _build(optim.Adagrad, params, lr=self.lr0, eps=self.hyper["epsilon"])
+        return _build(optim.Adagrad, params, lr=self.lr0, eps=self.hyper["epsilon"],
+                      initial_accumulator_value=self.hyper["initial_accumulator_value"])
+
+
+def _epsilon_hat(opt, epsilon: float) -> None:
+    """Keras's Adam divides by sqrt(v_t) + epsilon with v_t not bias-corrected; optim.Adam by
+    sqrt(v_t / (1 - beta_2**t)) + eps. Both agree when eps = epsilon / sqrt(1 - beta_2**t)."""
+    for group in opt.param_groups:
+        steps = [opt.state[p]["step"] for p in group["params"] if p in opt.state and "step" in opt.state[p]]
+        t = max(steps, default=0) + 1
+        group["eps"] = epsilon / (1 - group["betas"][1] ** t) ** 0.5
 
 
 def _build(cls, params, **kw):
