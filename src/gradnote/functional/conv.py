@@ -1,20 +1,24 @@
-"""2-D convolution (NCHW) as one matrix product over an im2col view, and its output-size formula.
+"""2-D convolution (NCHW): the idea in a few lines (conv2d_simple), then the fast kernel (conv2d).
 
     out[n, o, i, j] = b[o] + sum_{c, u, v} w[o, c, u, v] * xpad[n, g*C/G + c, i*s + u*d, j*s + v*d]
 
-for the group g that output channel o belongs to. The patches ("columns") are read from
-the zero-padded input through one strided view, copied once into a contiguous matrix,
-and multiplied with the weight matrix (out, in/groups * kh * kw) in a single GEMM per group.
+for the group g that output channel o belongs to. Read as linear algebra: cut the (C/G, kh, kw)
+patch under every output position out of the zero-padded input, lay the patches out as the rows
+of a matrix ("im2col"), and one matrix product with the filters (O, C/G * kh * kw) gives every
+output at once. conv2d_simple is exactly that, built from differentiable ops (slicing, stack,
+linear), so autograd derives its backward; the tests hold the fast kernel against it.
 
-Layout trick: the padded input is stored with an extra zero row and each image's rows
-are read as one flat line. A kernel offset (u, v) then selects the flat slice starting
-at u*d*Wp + v*d with step s, so both the patch copy and the backward scatter (one
-slice add per kernel offset) run over long contiguous lines. The price is a few
-"garbage" output columns per row (positions that wrap past the right edge), which the
-forward crops away and the backward feeds zeros.
-
-conv2d_reference is a plain loop over output positions, kept beside the fast kernel so
-the tests can hold the two against each other.
+The fast kernel (class Conv2d) does the same product with three tricks:
+- The patches are read through one strided view of the padded input and copied once into a
+  reused buffer; the backward's scatter (col2im) is one slice add per kernel offset.
+- The padded input is stored with an extra zero row and each image's rows are read as one flat
+  line: a kernel offset (u, v) is then the flat slice starting at u*d*Wp + v*d with step s, so the
+  copies and adds run over long contiguous lines. The price is a few "garbage" output columns per
+  row (positions that wrap past the right edge), which the forward crops away and the backward
+  feeds zeros.
+- The batch is split into chunks run on gradnote's thread pool (gradnote.cpu.parallel_for), each
+  chunk doing its own copies, GEMMs and slice adds with one BLAS thread; small convolutions stay
+  on the calling thread.
 """
 
 from __future__ import annotations
@@ -22,11 +26,13 @@ from __future__ import annotations
 import numbers
 import threading
 
-from ..autograd import Function, Tensor
+from .. import cpu
+from ..autograd import Function, Tensor, concat, stack
 from ..backend import xp
+from .linear import linear
 from .padding import pad
 
-__all__ = ["conv1d", "conv2d", "conv2d_reference", "conv_output_size", "conv_transpose2d"]
+__all__ = ["conv1d", "conv2d", "conv2d_simple", "conv_output_size", "conv_transpose2d"]
 
 _as_strided = xp.lib.stride_tricks.as_strided
 
@@ -38,6 +44,33 @@ def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dil
     18
     """
     return (n + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def conv2d_simple(x: Tensor, w: Tensor, b: Tensor | None = None, stride=1, padding=0, dilation=1,
+                  groups: int = 1) -> Tensor:
+    """conv2d as im2col + linear, from differentiable ops: the definition, slow but obviously right.
+
+    x: (N, C, H, W), w: (O, C/groups, kh, kw), b: (O,) or None -> (N, O, OH, OW); int or pair
+    stride/padding/dilation as conv2d.
+
+    >>> conv2d_simple(gn.randn(2, 3, 8, 8), gn.randn(4, 3, 3, 3), padding=1).shape
+    (2, 4, 8, 8)
+    """
+    x, w = _as_tensor(x), _as_tensor(w)
+    (sh, sw), (ph, pw), (dh, dw) = _conv_args("conv2d_simple", stride, padding, dilation)
+    n, _, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    oh, ow = conv_output_size(h, kh, sh, ph, dh), conv_output_size(wd, kw, sw, pw, dw)
+    xpad = pad(x, (pw, pw, ph, ph))
+    # the slice for kernel offset (u, v) holds element (u, v) of every patch at once: (N, C, OH, OW)
+    taps = [xpad[:, :, u * dh:u * dh + sh * (oh - 1) + 1:sh, v * dw:v * dw + sw * (ow - 1) + 1:sw]
+            for u in range(kh) for v in range(kw)]
+    # patches as rows, features ordered (c, u, v) like a flattened filter: (N, G, OH*OW, C/G * kh * kw)
+    cols = stack(taps, axis=2).reshape(n, groups, cg * kh * kw, oh * ow).permute(0, 1, 3, 2)
+    og = o // groups
+    out = concat([linear(cols[:, g], w[g * og:(g + 1) * og].reshape(og, cg * kh * kw)) for g in range(groups)], axis=2)
+    out = out.permute(0, 2, 1).reshape(n, o, oh, ow)
+    return out if b is None else out + _as_tensor(b).reshape(o, 1, 1)
 
 
 def _pair(value, name: str, op: str, minimum: int) -> tuple[int, int]:
@@ -85,7 +118,7 @@ def _scratch(name: str, shape: tuple, dtype):
     """A reusable work array (contents undefined) for arrays that never leave one forward/backward.
 
     Fresh multi-megabyte arrays cost page faults on every call; reusing a few buffers
-    (at most 16 MiB each, one per name, shape and dtype) avoids that.
+    (at most 16 MiB each, one per name, shape and dtype, per thread) avoids that.
     """
     size = int(xp.prod(shape)) * xp.dtype(dtype).itemsize
     if size > 16 * 2**20:
@@ -97,14 +130,25 @@ def _scratch(name: str, shape: tuple, dtype):
     buf = cache.pop(key, None)
     if buf is None:
         buf = xp.empty(shape, dtype=dtype)
-        if len(cache) >= 8:
+        if len(cache) >= 12:
             cache.pop(next(iter(cache)))
     cache[key] = buf  # most recently used last
     return buf
 
 
+# A chunk of the batch goes to another thread only with at least this many multiply-adds: below it
+# the hand-off costs more than the second core gains. Tests set it to 0 to run the threaded path.
+PARALLEL_MIN_MACS = 400_000
+
+
 class Conv2d(Function):
-    """Fused conv2d: forward one GEMM per group over the im2col matrix; backward two GEMMs + kh*kw slice adds."""
+    """Fused conv2d over batch chunks: forward one GEMM per group over the im2col matrix, backward two GEMMs
+    and kh*kw slice adds.
+
+    Layout per chunk: large images (>= 512 positions per image) multiply image by image, batch axis
+    first, writing NCHW directly; small ones multiply once over all the chunk's images (channel-major
+    columns), where per-image GEMMs would be too small to run at full speed.
+    """
 
     def forward(self, x, w, *b, stride, padding, dilation, groups):
         (sh, sw), (ph, pw), (dh, dw) = stride, padding, dilation
@@ -116,102 +160,111 @@ class Conv2d(Function):
         oh = conv_output_size(h, kh, sh, ph, dh)
         ow = conv_output_size(wd, kw, sw, pw, dw)
         wq = wp // sw  # output columns per row including the wrapped ones
-        xpad = xp.zeros((n, c, hp + 1, wp), dtype=dtype)  # +1 row: wrapped reads stay in bounds
-        xpad[:, :, ph:ph + h, pw:pw + wd] = x
-        self.dtype = dtype
+        self.dtype, self.batch_first = dtype, oh * wq >= 512
         self.geom = (x.shape, x.dtype, w.dtype, (hp, wp, oh, ow, wq), (kh, kw), stride, padding, dilation, groups)
+        self.min_chunk = -(-PARALLEL_MIN_MACS // max(1, o * cg * kh * kw * oh * ow))
         wmat = w.astype(dtype, copy=False).reshape(groups, o // groups, cg * kh * kw)
-        # per-image GEMMs (batch axis first) write NCHW directly and keep each column block in cache
-        out = xp.matmul(wmat, self._im2col_batched(xpad)).reshape(n, o, oh, ow)
-        if b:
-            out += b[0].astype(dtype, copy=False).reshape(o, 1, 1)
+        xpad = xp.zeros((n, c, hp + 1, wp), dtype=dtype)  # +1 row: wrapped reads stay in bounds
+        out = xp.empty((n, o, oh, ow), dtype=dtype)
+        bias = b[0].astype(dtype, copy=False).reshape(o, 1, 1) if b else None
+
+        def chunk(i, j):
+            xpad[i:j, :, ph:ph + h, pw:pw + wd] = x[i:j]
+            cols = self._im2col(xpad[i:j], wrapped=False)
+            if self.batch_first:
+                xp.matmul(wmat, cols, out=out[i:j].reshape(j - i, groups, o // groups, oh * ow))
+            else:
+                out[i:j] = xp.matmul(wmat, cols).reshape(o, j - i, oh, ow).transpose(1, 0, 2, 3)
+            if bias is not None:
+                out[i:j] += bias
+
+        cpu.parallel_for(chunk, n, self.min_chunk)
         # keep the small padded input, not the kh*kw times larger column matrix: backward rebuilds it
         self.xpad = xpad if self.needs[1] else None
         self.wmat = wmat if self.needs[0] else None
         return out
 
-    def _im2col_batched(self, xpad):
-        """The column matrix (N, groups, C/groups * kh * kw, OH * OW), in a reused scratch buffer."""
-        _, _, _, (_hp, wp, oh, ow, _wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
+    def _im2col(self, xpad, wrapped: bool):
+        """The column matrix of a chunk in a reused buffer: (N, groups, C/groups * kh * kw, OH * cols) batch
+        first, else (groups, C/groups * kh * kw, N * OH * cols), cols = Wq with the wrapped columns, else OW."""
+        _, _, _, (_hp, wp, oh, ow, wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
         n, c = xpad.shape[:2]
         cg = c // groups
         it = xpad.itemsize
         sn, sc = xpad.strides[:2]
-        view = _as_strided(xpad, (n, groups, cg, kh, kw, oh, ow),
-                           (sn, cg * sc, sc, dh * wp * it, dw * it, sh * wp * it, sw * it), writeable=False)
-        cols = _scratch("fcols", view.shape, xpad.dtype)
-        cols[...] = view
-        return cols.reshape(n, groups, cg * kh * kw, oh * ow)
-
-    def _im2col(self, xpad, batch_first: bool = True):
-        """Columns with wrapped rows in a reused scratch buffer: (N, groups, C/groups * kh * kw, OH * Wq),
-        or (groups, C/groups * kh * kw, N * OH * Wq) when not batch_first."""
-        _, _, _, (_hp, wp, oh, _ow, wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
-        n, c = xpad.shape[:2]
-        cg = c // groups
-        it = xpad.itemsize
-        sn, sc = xpad.strides[:2]
-        if batch_first:
-            shape, strides = (n, groups, cg, kh, kw, oh, wq), (sn, cg * sc, sc, dh * wp * it, dw * it, sh * wp * it, sw * it)
+        width = wq if wrapped else ow
+        taps = (dh * wp * it, dw * it)
+        pos = (sh * wp * it, sw * it)
+        if self.batch_first:
+            shape, strides = (n, groups, cg, kh, kw, oh, width), (sn, cg * sc, sc, *taps, *pos)
         else:
-            shape, strides = (groups, cg, kh, kw, n, oh, wq), (cg * sc, sc, dh * wp * it, dw * it, sn, sh * wp * it, sw * it)
+            shape, strides = (groups, cg, kh, kw, n, oh, width), (cg * sc, sc, *taps, sn, *pos)
         view = _as_strided(xpad, shape, strides, writeable=False)
-        cols = _scratch("cols", view.shape, xpad.dtype)
+        cols = _scratch("cols" if wrapped else "fcols", shape, xpad.dtype)
         cols[...] = view
-        if batch_first:
-            return cols.reshape(n, groups, cg * kh * kw, oh * wq)
-        return cols.reshape(groups, cg * kh * kw, n * oh * wq)
+        if self.batch_first:
+            return cols.reshape(n, groups, cg * kh * kw, oh * width)
+        return cols.reshape(groups, cg * kh * kw, n * oh * width)
 
     def backward(self, g):
-        (n, c, h, wd), xdt, wdt, (hp, wp, oh, ow, wq), (kh, kw), (sh, sw), (ph, pw), (dh, dw), groups = self.geom
+        (n, c, h, wd), xdt, wdt, _, (kh, kw), _, _, _, groups = self.geom
         o = g.shape[1]
-        gx = gw = gb = None
-        if len(self.needs) > 2 and self.needs[2]:
-            gb = g.sum(axis=(0, 2, 3))
-        # Large images: per-image GEMMs (batch axis first, as the forward) are big enough to amortise
-        # their call overhead. Small ones: one GEMM over batch and positions, channel-major layout.
-        batch_first = oh * wq >= 512
-        if batch_first and not self.needs[0]:
+        gb = g.sum(axis=(0, 2, 3)) if len(self.needs) > 2 and self.needs[2] else None
+        gx = xp.empty((n, c, h, wd), dtype=xdt) if self.needs[0] else None
+        if gx is None and self.xpad is None:  # only the bias needs a gradient
+            return None, None, gb
+        parts = cpu.parallel_for(lambda i, j: self._backward_chunk(g, gx, i, j), n, self.min_chunk)
+        gw = None
+        if self.needs[1]:
+            gw = parts[0]
+            for part in parts[1:]:
+                gw += part
+            gw = gw.reshape(o, c // groups, kh, kw).astype(wdt, copy=False)
+        return gx, gw, gb
+
+    def _backward_chunk(self, g, gx, i, j):
+        """Write images i:j of the input gradient into gx (when needed); return this chunk's weight gradient."""
+        (_n, c, h, wd), _, _, (hp, wp, oh, ow, wq), (kh, kw), (sh, sw), (ph, pw), (dh, dw), groups = self.geom
+        o, nb, batch_first = g.shape[1], j - i, self.batch_first
+        g, xpad = g[i:j], None if self.xpad is None else self.xpad[i:j]
+        gw = None
+        if batch_first and gx is None:
             # weight gradient only (e.g. a first layer): the forward's unwrapped columns pair with g as it is
-            if self.needs[1]:
-                gmat = xp.ascontiguousarray(g, dtype=self.dtype).reshape(n, groups, o // groups, oh * ow)
-                gw = xp.matmul(gmat, self._im2col_batched(self.xpad).swapaxes(-1, -2)).sum(axis=0)
-                gw = gw.reshape(o, c // groups, kh, kw).astype(wdt, copy=False)
-            return None, gw, gb
+            gmat = xp.ascontiguousarray(g, dtype=self.dtype).reshape(nb, groups, o // groups, oh * ow)
+            return xp.matmul(gmat, self._im2col(xpad, wrapped=False).swapaxes(-1, -2)).sum(axis=0)
         if batch_first:
-            gmat = _scratch("gmat", (n, o, oh, wq), self.dtype)
+            gmat = _scratch("gmat", (nb, o, oh, wq), self.dtype)
             gmat[..., ow:] = 0  # wrapped columns get zero gradient
             gmat[..., :ow] = g
-            gmat = gmat.reshape(n, groups, o // groups, oh * wq)
+            gmat = gmat.reshape(nb, groups, o // groups, oh * wq)
         else:
-            gmat = _scratch("gmat", (o, n, oh, wq), self.dtype)
+            gmat = _scratch("gmat", (o, nb, oh, wq), self.dtype)
             gmat[..., ow:] = 0
             gmat[..., :ow] = g.transpose(1, 0, 2, 3)
-            gmat = gmat.reshape(groups, o // groups, n * oh * wq)
-        if self.needs[1]:
-            cols = self._im2col(self.xpad, batch_first)
+            gmat = gmat.reshape(groups, o // groups, nb * oh * wq)
+        if xpad is not None:
+            cols = self._im2col(xpad, wrapped=True)
             if batch_first:
                 gw = xp.matmul(gmat, cols.swapaxes(-1, -2)).sum(axis=0)
             else:  # (cols @ gmat^T)^T, not gmat @ cols^T: the same product, ~2x faster in OpenBLAS for these shapes
                 gw = (cols @ gmat.swapaxes(-1, -2)).swapaxes(-1, -2)
-            gw = gw.reshape(o, c // groups, kh, kw).astype(wdt, copy=False)
-        if self.needs[0]:
+        if gx is not None:
             dcols = _scratch("cols", gmat.shape[:-2] + (c // groups * kh * kw, gmat.shape[-1]), self.dtype)
             xp.matmul(self.wmat.swapaxes(-1, -2), gmat, out=dcols)
             # one slice add per kernel offset into the padded gradient, (N, C, ...) or (C, N, ...) like the columns
-            lead = (n, c) if batch_first else (c, n)
-            dpad = xp.zeros(lead + ((hp + 1) * wp,), dtype=self.dtype)
-            dcols = dcols.reshape((n, c, kh * kw, oh, wq) if batch_first else (c, kh * kw, n, oh, wq))
+            lead = (nb, c) if batch_first else (c, nb)
+            dpad = _scratch("dpad", lead + ((hp + 1) * wp,), self.dtype)
+            dpad.fill(0)
+            dcols = dcols.reshape((nb, c, kh * kw, oh, wq) if batch_first else (c, kh * kw, nb, oh, wq))
             it = dpad.itemsize
             s0, s1 = dpad.strides[:2]
             for u in range(kh):
                 for v in range(kw):
                     view = _as_strided(dpad[:, :, u * dh * wp + v * dw:], lead + (oh, wq), (s0, s1, sh * wp * it, sw * it))
                     view += dcols[:, :, u * kw + v] if batch_first else dcols[:, u * kw + v]
-            gx = dpad.reshape(lead + (hp + 1, wp))[:, :, ph:ph + h, pw:pw + wd]
-            # NCHW-contiguous: the layers below (ReLU, pooling) run ~10% faster on it than on a transposed view
-            gx = xp.ascontiguousarray(gx if batch_first else gx.transpose(1, 0, 2, 3), dtype=xdt)
-        return gx, gw, gb
+            crop = dpad.reshape(lead + (hp + 1, wp))[:, :, ph:ph + h, pw:pw + wd]
+            gx[i:j] = crop if batch_first else crop.transpose(1, 0, 2, 3)
+        return gw
 
 
 def _same_padding(op: str, padding, kernel: tuple, stride: tuple, dilation) -> tuple:
@@ -398,25 +451,3 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
 def _as_tensor(a) -> Tensor:
     return a if isinstance(a, Tensor) else Tensor._wrap(xp.asarray(a))
-
-
-def conv2d_reference(x, w, b=None, stride=1, padding=0, dilation=1, groups: int = 1):
-    """The definition, one output position at a time (ndarrays in and out; for tests only)."""
-    x, w = xp.asarray(x), xp.asarray(w)
-    (sh, sw), (ph, pw), (dh, dw) = _conv_args("conv2d_reference", stride, padding, dilation)
-    n, _c, h, wd = x.shape
-    o, cg, kh, kw = w.shape
-    og = o // groups
-    xpad = xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    oh = conv_output_size(h, kh, sh, ph, dh)
-    ow = conv_output_size(wd, kw, sw, pw, dw)
-    out = xp.zeros((n, o, oh, ow), dtype=xp.result_type(x, w))
-    for k in range(o):
-        g = k // og
-        for i in range(oh):
-            for j in range(ow):
-                patch = xpad[:, g * cg:(g + 1) * cg, i * sh:i * sh + dh * (kh - 1) + 1:dh, j * sw:j * sw + dw * (kw - 1) + 1:dw]
-                out[:, k, i, j] = (patch * w[k]).sum(axis=(1, 2, 3))
-    if b is not None:
-        out += xp.asarray(b).reshape(1, o, 1, 1)
-    return out

@@ -1,8 +1,13 @@
-"""2-D max and average pooling (NCHW), each one Function with a loop over the kh*kw window offsets.
+"""2-D max and average pooling (NCHW): the idea in a few lines (max_pool2d_simple, avg_pool2d_simple),
+then the fast kernels (max_pool2d, avg_pool2d).
 
-For every kernel offset (u, v) the strided slice xpad[:, :, u::s, v::s] holds that
-element of every window at once, so the forward is kh*kw vectorised max/add calls and
-the backward kh*kw slice writes, whatever the batch and image size.
+For every kernel offset (u, v) the strided slice xpad[:, :, u::s, v::s] holds that element of
+every window at once. Stack the kh*kw slices and a max (or mean) over the new axis is the pool:
+that is the *_simple version, built from differentiable ops so autograd derives its backward.
+
+The fast kernels (classes MaxPool2d, AvgPool2d) keep the slices as views, never stacking them: the
+forward is kh*kw vectorised max/add calls and the backward kh*kw slice writes, run over batch
+chunks on gradnote's thread pool (gradnote.cpu.parallel_for) when the input is large enough.
 
     max_pool2d: out = max over the window; the gradient goes to the arg-max only, and
                 on ties to the first maximum in window order (row by row), as PyTorch; a NaN
@@ -12,12 +17,13 @@ the backward kh*kw slice writes, whatever the batch and image size.
 
 from __future__ import annotations
 
-from ..autograd import Function, Tensor
+from .. import cpu
+from ..autograd import Function, Tensor, stack
 from ..backend import xp
 from .conv import _pair, conv_output_size
 from .padding import pad
 
-__all__ = ["avg_pool2d", "global_avg_pool2d", "max_pool2d"]
+__all__ = ["avg_pool2d", "avg_pool2d_simple", "global_avg_pool2d", "max_pool2d", "max_pool2d_simple"]
 
 
 def _pool_geometry(op: str, shape: tuple, kernel_size, stride, padding) -> tuple:
@@ -42,6 +48,35 @@ def _offset_views(a, kernel, stride, out_hw) -> list:
     return [a[:, :, u:u + sh * (oh - 1) + 1:sh, v:v + sw * (ow - 1) + 1:sw] for u in range(kh) for v in range(kw)]
 
 
+def _windows_simple(op: str, x: Tensor, kernel_size, stride, padding, fill: float) -> Tensor:
+    """Every window's elements along a new last axis: (N, C, OH, OW, kh*kw)."""
+    k, s, p, out_hw = _pool_geometry(op, x.shape, kernel_size, stride, padding)
+    xpad = pad(x, (p[1], p[1], p[0], p[0]), value=fill)
+    return stack(_offset_views(xpad, k, s, out_hw), axis=-1)
+
+
+def max_pool2d_simple(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    """max_pool2d from differentiable ops: the largest of each window's stacked elements (padding is -inf).
+
+    x: (N, C, H, W) -> (N, C, OH, OW), stride defaulting to kernel_size.
+
+    >>> max_pool2d_simple(gn.tensor([[[[1.0, 2.0], [4.0, 3.0]]]]), 2).item()
+    4.0
+    """
+    return _windows_simple("max_pool2d_simple", x, kernel_size, stride, padding, -xp.inf).max(axis=-1)
+
+
+def avg_pool2d_simple(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
+    """avg_pool2d from differentiable ops: the mean of each window's stacked elements, padded zeros counted.
+
+    x: (N, C, H, W) -> (N, C, OH, OW), stride defaulting to kernel_size.
+
+    >>> avg_pool2d_simple(gn.tensor([[[[1.0, 2.0], [4.0, 3.0]]]]), 2).item()
+    2.5
+    """
+    return _windows_simple("avg_pool2d_simple", x, kernel_size, stride, padding, 0.0).mean(axis=-1)
+
+
 def _padded(x, padding, fill):
     ph, pw = padding
     if not (ph or pw):
@@ -57,13 +92,30 @@ def _unpadded(a, padding, shape):
     return a[:, :, ph:ph + shape[2], pw:pw + shape[3]]
 
 
+# A chunk of the batch goes to another thread only with at least this many input elements: below it
+# the hand-off costs more than the second core gains. Tests set it to 0 to run the threaded path.
+PARALLEL_MIN_ELEMENTS = 50_000
+
+
+def _min_chunk(shape) -> int:
+    return -(-PARALLEL_MIN_ELEMENTS // max(1, shape[1] * shape[2] * shape[3]))
+
+
 class MaxPool2d(Function):
     def forward(self, x, kernel, stride, padding, out_hw):
         xpad = _padded(x, padding, -xp.inf)
-        views = _offset_views(xpad, kernel, stride, out_hw)
-        out = xp.maximum(views[0], views[1]) if len(views) > 1 else views[0].copy()
-        for v in views[2:]:
-            xp.maximum(out, v, out=out)
+        out = xp.empty(x.shape[:2] + out_hw, dtype=x.dtype)
+
+        def chunk(i, j):
+            views = _offset_views(xpad[i:j], kernel, stride, out_hw)
+            if len(views) == 1:
+                out[i:j] = views[0]
+                return
+            xp.maximum(views[0], views[1], out=out[i:j])
+            for v in views[2:]:
+                xp.maximum(out[i:j], v, out=out[i:j])
+
+        cpu.parallel_for(chunk, x.shape[0], _min_chunk(xpad.shape))
         self.xpad, self.out, self.geom = xpad, out, (x.shape, kernel, stride, padding, out_hw)
         return out
 
@@ -75,12 +127,21 @@ class MaxPool2d(Function):
         tiled = disjoint and stride == kernel and padding == (0, 0) and \
             (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(xpad.shape[2:])
         dpad = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
-        x_views, d_views = _offset_views(xpad, kernel, stride, out_hw), _offset_views(dpad, kernel, stride, out_hw)
         # an all -inf window equals its -inf padding: PyTorch's scan starts at the first real element
         real = None
         if padding != (0, 0) and bool(xp.isneginf(out).any()):
             real = _offset_views(_padded(xp.ones(shape[2:], dtype=bool)[None, None], padding, False),
                                  kernel, stride, out_hw)
+
+        def chunk(i, j):
+            self._backward_chunk(xpad[i:j], out[i:j], g[i:j], dpad[i:j], real, disjoint)
+
+        cpu.parallel_for(chunk, shape[0], _min_chunk(xpad.shape))
+        return _unpadded(dpad, padding, shape)
+
+    def _backward_chunk(self, xpad, out, g, dpad, real, disjoint):
+        _, kernel, stride, _, out_hw = self.geom
+        x_views, d_views = _offset_views(xpad, kernel, stride, out_hw), _offset_views(dpad, kernel, stride, out_hw)
         free = None  # windows whose gradient is still unclaimed: it goes to the first maximum only
         for k, (x_view, d_view) in enumerate(zip(x_views, d_views)):
             hit = x_view == out  # never true in a NaN window
@@ -102,16 +163,23 @@ class MaxPool2d(Function):
                 hit = xp.isnan(x_view) & free
                 d_view += g * hit
                 free &= ~hit
-        return _unpadded(dpad, padding, shape)
 
 
 class AvgPool2d(Function):
     def forward(self, x, kernel, stride, padding, out_hw):
-        views = _offset_views(_padded(x, padding, 0), kernel, stride, out_hw)
-        out = views[0].copy()
-        for v in views[1:]:
-            out += v
-        out *= out.dtype.type(1.0 / (kernel[0] * kernel[1]))
+        xpad = _padded(x, padding, 0)
+        out = xp.empty(x.shape[:2] + out_hw, dtype=x.dtype)
+        scale = out.dtype.type(1.0 / (kernel[0] * kernel[1]))
+
+        def chunk(i, j):
+            views = _offset_views(xpad[i:j], kernel, stride, out_hw)
+            o = out[i:j]
+            o[...] = views[0]
+            for v in views[1:]:
+                o += v
+            o *= scale
+
+        cpu.parallel_for(chunk, x.shape[0], _min_chunk(xpad.shape))
         self.geom = (x.shape, kernel, stride, padding, out_hw)
         return out
 
@@ -119,9 +187,14 @@ class AvgPool2d(Function):
         shape, kernel, stride, padding, out_hw = self.geom
         (ph, pw), (n, c, h, w) = padding, shape
         dpad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
-        share = g * g.dtype.type(1.0 / (kernel[0] * kernel[1]))
-        for d_view in _offset_views(dpad, kernel, stride, out_hw):
-            d_view += share
+        scale = g.dtype.type(1.0 / (kernel[0] * kernel[1]))
+
+        def chunk(i, j):
+            share = g[i:j] * scale
+            for d_view in _offset_views(dpad[i:j], kernel, stride, out_hw):
+                d_view += share
+
+        cpu.parallel_for(chunk, n, _min_chunk(dpad.shape))
         return _unpadded(dpad, padding, shape)
 
 
