@@ -113,6 +113,30 @@ print(f"rank {r} ok", flush=True)
 dist.destroy_process_group()
 """
 
+FIT = """
+import sys
+import numpy as np
+import gradnote as gn
+import gradnote.distributed as dist
+from gradnote import keras
+if sys.argv[1] == "ddp":
+    dist.init_process_group(backend="mpi")
+rank = dist.get_rank() if dist.is_initialized() else 0
+rng = np.random.default_rng(1)
+x = rng.normal(size=(200, 8)).astype(np.float32)
+y = (x @ rng.normal(size=(8, 3)).astype(np.float32)).argmax(1)
+gn.manual_seed(rank)  # different initial weights per rank; the shuffle seed below is shared
+model = keras.Sequential([keras.layers.Dense(16, activation="tanh", input_shape=(8,)), keras.layers.Dense(3)])
+model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.1, momentum=0.9),
+              loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+seen = [0]
+model.register_forward_hook(lambda m, inputs, out: seen.__setitem__(0, seen[0] + len(inputs[0])))
+gn.manual_seed(7)
+history = model.fit(x, y, batch_size=48, epochs=3, verbose=2, validation_split=0.2)
+np.savez(f"{sys.argv[2]}/fit_{sys.argv[1]}{rank}.npz", *[p.numpy() for p in model.parameters()],
+         loss=np.array(history.history["loss"]), seen=np.array(seen))
+"""
+
 
 def _run(tmp_path, script: str, n: int, *args, timeout: int = 120):
     path = tmp_path / f"worker{abs(hash(script)) % 10**6}.py"
@@ -142,6 +166,21 @@ def test_two_ranks_at_batch_32_equal_one_process_at_batch_64(tmp_path):
         assert w0[k].dtype == np.float32
         np.testing.assert_allclose(w0[k], ref[k], rtol=1e-5, atol=1e-6, err_msg=k)
         assert np.abs(ref[k] - init[k]).max() > 1e-2, f"{k} did not train"
+
+
+@needs_mpi
+def test_keras_fit_under_mpirun_trains_as_one_process_and_only_rank_0_prints(tmp_path):
+    plain = _run(tmp_path, FIT, 0, "plain", str(tmp_path))
+    assert plain.returncode == 0, plain.stderr
+    r = _run(tmp_path, FIT, 2, "ddp", str(tmp_path))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("Epoch 1/3") == 1 and plain.stdout.count("Epoch 1/3") == 1, r.stdout
+    ref, w0, w1 = (np.load(tmp_path / f"fit_{m}.npz") for m in ("plain0", "ddp0", "ddp1"))
+    # 160 training samples a epoch, batches of 48 (the last of 16) split in halves; 40 validate on each rank
+    assert ref["seen"] == 3 * (160 + 40) and w0["seen"] == w1["seen"] == 3 * (80 + 40)
+    for k in (f for f in ref.files if f != "seen"):
+        np.testing.assert_array_equal(w0[k], w1[k], err_msg=f"ranks differ in {k}")
+        np.testing.assert_allclose(w0[k], ref[k], rtol=1e-4, atol=1e-5, err_msg=k)
 
 
 @needs_mpi

@@ -9,7 +9,7 @@ MPICH): it is what Horovod runs on and what HPC clusters provide. Nothing here i
 before ``init_process_group`` is called, so ``import gradnote`` never needs it.
 """
 
-from .collectives import ReduceOp, Work, all_reduce, barrier, broadcast  # noqa: F401
+from .collectives import ReduceOp, Work, all_reduce, barrier, broadcast, broadcast_object_list  # noqa: F401
 from .process_group import (  # noqa: F401
     destroy_process_group,
     get_backend,
@@ -21,3 +21,4 @@ from .process_group import (  # noqa: F401
     is_main_process,
     is_mpi_available,
 )
+from .sharding import local_share  # noqa: F401

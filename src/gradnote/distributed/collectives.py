@@ -109,6 +109,14 @@ def broadcast(tensor, src: int = 0, group=None, async_op: bool = False):
     return _run(data, lambda buf: comm.Ibcast(buf, root=int(src)), lambda buf: None, async_op)
 
 
+def broadcast_object_list(object_list: list, src: int = 0, group=None, device=None) -> None:
+    """Replace the items of `object_list` on every rank by rank `src`'s (pickled picklable objects, as torch)."""
+    comm, size = _comm(), _require("broadcast_object_list")["size"]
+    if not 0 <= src < size:
+        raise ValueError(f"broadcast_object_list: src must be a rank in [0, {size - 1}], got {src!r}")
+    object_list[:] = comm.bcast(list(object_list), root=src)
+
+
 def barrier(group=None, async_op: bool = False, device_ids=None, timeout=None):
     """Wait until every rank has reached this call."""
     comm = _comm()

@@ -26,7 +26,10 @@ import time
 
 import numpy as np
 
+from .. import distributed
 from ..autograd import Tensor, no_grad
+from ..data.sampler import DistributedSampler
+from ..nn.parallel import DistributedDataParallel
 from ..random import get_rng_state, set_rng_state
 from . import metrics as metrics_mod
 from .callbacks import CallbackList
@@ -62,6 +65,10 @@ def _no_batches(where: str, loader) -> ValueError:
     return ValueError(f"{where}: the loader yielded no batches{detail}; an empty epoch has no loss to report")
 
 
+def _take(v, part: slice):
+    return v if v is None or part == slice(None) else {k: a[part] for k, a in v.items()} if isinstance(v, dict) else v[part]
+
+
 def _batch_len(x) -> int:
     if isinstance(x, dict):
         x = next(iter(x.values()))
@@ -95,7 +102,8 @@ class Loop:
         names = [m.name for m in self.metrics]
         if len(set(names)) != len(names):
             raise ValueError(f"fit: metric names must be distinct, got {names}")
-        self.verbose = verbose
+        self.verbose = verbose if distributed.is_main_process() else 0  # under mpirun only rank 0 prints
+        self._net, self._split = model, False
         self.history = History()
         self.stop_reason: str | None = None
         self.epoch = self.batch = 0
@@ -120,15 +128,19 @@ class Loop:
     # ----- one batch ------------------------------------------------------------------------------
     def _train_step(self, x, y, w=None) -> float:
         self.optimizer.zero_grad()
-        out = self.model(x)
+        share = 1.0
+        if self._split:  # under mpirun each rank trains on its part of the batch
+            part, share = distributed.local_share(_batch_len(x))
+            x, y, w = _take(x, part), _take(y, part), _take(w, part)
+        out = self._net(x)
         loss = _loss(self.loss_fn, out, y, w)
         if not isinstance(loss, Tensor) or loss.data.size != 1:
             raise TypeError(f"fit: the loss must return a scalar Tensor, got "
                             f"{type(loss).__name__}{getattr(loss, 'shape', '')}")
-        loss.backward()
+        (loss * share if share != 1.0 else loss).backward()
         self.optimizer.step()
         value = float(loss.data)
-        n = _batch_len(x)
+        n = _batch_len(x) if share else 0  # a rank without samples trained on the batch at weight 0
         self._loss_sum += value * n
         self._count += n
         if self.metrics:
@@ -136,6 +148,17 @@ class Loop:
             for m in self.metrics:
                 m.update(target, pred)
         return value
+
+    def _agreed(self, logs: dict) -> dict:
+        """Under mpirun: the loss over every rank's samples, and rank 0's logs on every rank, so callbacks
+        and schedules decide alike everywhere (train metrics are rank 0's share)."""
+        if not distributed.is_initialized():
+            return logs
+        sums = np.array([self._loss_sum, self._count], dtype=np.float64)
+        distributed.all_reduce(sums)
+        box = [{**logs, "loss": float(sums[0] / sums[1])}]
+        distributed.broadcast_object_list(box, src=0)
+        return box[0]
 
     def evaluate(self, loader, steps: int | None = None) -> dict:
         """Mean loss and metrics over `loader` (its first `steps` batches if given), in eval mode and without
@@ -231,6 +254,9 @@ class Loop:
             if loop_state is not None:
                 self.history.set_state(loop_state["history"])
         model = self.model
+        if distributed.is_initialized():  # replicas start from rank 0's weights and average their gradients
+            self._net = DistributedDataParallel(model)
+            self._split = not isinstance(getattr(loader, "sampler", None), DistributedSampler)
         model.stop_training = False
         self.stop_reason = None
         steps = steps_per_epoch or (len(loader) if hasattr(loader, "__len__") else None)
@@ -322,6 +348,7 @@ class Loop:
             if val_loader is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader, self._val_steps).items()})
             logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+            logs = self._agreed(logs)
             if self.scheduler is not None:
                 if type(self.scheduler).__name__ == "ReduceLROnPlateau":
                     self.scheduler.step(logs.get("val_loss", logs["loss"]))
