@@ -50,7 +50,10 @@ def main(argv=None) -> float:
     args = parser.parse_args(argv)
 
     gn.manual_seed(args.seed)
-    (x_train, y_train), (x_test, y_test) = load_mnist(args.path, normalize=True)
+    try:
+        (x_train, y_train), (x_test, y_test) = load_mnist(args.path, normalize=True)
+    except FileNotFoundError as e:  # the usual first run: no MNIST folder given or at the default place
+        parser.error(f"{e}\ngive the folder holding the four MNIST IDX files: python examples/mnist_lenet5.py PATH")
     mean, std = x_train.mean(), x_train.std()
     x_train = ((x_train - mean) / std).astype(np.float32)[:, None]  # (N, 1, 28, 28)
     x_test = ((x_test - mean) / std).astype(np.float32)[:, None]

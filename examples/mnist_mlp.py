@@ -16,7 +16,11 @@ here = os.path.dirname(os.path.abspath(__file__))
 path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "shared", "datasets", "mnist")
 
 gn.manual_seed(0)
-(x_train, y_train), (x_test, y_test) = load_mnist(path, normalize=True, flatten=True)
+try:
+    (x_train, y_train), (x_test, y_test) = load_mnist(path, normalize=True, flatten=True)
+except FileNotFoundError as e:  # no folder given and none at the default place: a message, not a traceback
+    sys.exit(f"mnist_mlp.py: error: {e}\ngive the folder holding the four MNIST IDX files: "
+             "python examples/mnist_mlp.py PATH")
 
 model = Sequential([
     Dense(256, input_shape=(784,), activation="relu"),

@@ -31,6 +31,9 @@ import gradnote as gn  # noqa: E402
 import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
 import gradnote.optim as optim  # noqa: E402
+from gradnote import viz  # noqa: E402
+
+FIGURES = Path(__file__).resolve().parent / "figures"
 
 OPTIMIZERS = {
     "SGD": lambda params, lr: optim.SGD(params, lr=lr),
@@ -52,7 +55,7 @@ def race(epochs: int = 20, lr: float = 0.01, n: int = 100, batch_size: int = 32,
 
     The loss is the mean cross-entropy over the whole training set, measured after each epoch.
     """
-    x_np, y_np = gn.data.datasets.spiral(n, classes=3, seed=seed)
+    x_np, y_np = gn.data.datasets.spiral(3 * n, classes=3, seed=seed)  # n points per class
     x, y = gn.tensor(x_np.astype(np.float32)), gn.tensor(y_np)
     init = make_model(seed).state_dict()
     init = {k: v.copy() for k, v in init.items()}
@@ -81,11 +84,23 @@ def race(epochs: int = 20, lr: float = 0.01, n: int = 100, batch_size: int = 32,
     return history
 
 
+def save_figure(draw, path) -> str | None:
+    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
+    try:
+        draw(path)
+    except ImportError as e:
+        print(f"figure skipped: {e}")
+        return None
+    print(f"figure: {path}")
+    return str(path)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--lr", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--figure", default=str(FIGURES / "optimizer_race.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
 
     history = race(args.epochs, args.lr, seed=args.seed)
@@ -96,6 +111,9 @@ def main(argv=None) -> dict:
         print(f"{epoch:5d} " + "".join(f"{history[name][epoch]:10.4f}" for name in history))
     ranking = sorted(history, key=lambda k: history[k][-1])
     print("\nfinal ranking (lowest loss first): " + " < ".join(ranking))
+    save_figure(lambda path: viz.plot_curves(history, ylabel="training cross-entropy", start=0, logy=True,
+                                             title="optimiser race (epoch 0: before training)", path=path),
+                args.figure)
     return history
 
 

@@ -11,7 +11,8 @@ gradient keep their size through the depth: every layer's gradient is within abo
 magnitude of the others.
 
 The script builds both networks on the same random batch, runs one forward/backward pass of a
-cross-entropy loss and prints the norm of every Linear layer's weight gradient.
+cross-entropy loss, prints the norm of every Linear layer's weight gradient and draws both networks'
+gradients per layer on a log scale (examples/figures/vanishing_gradients.png; --figure to choose).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ import numpy as np  # noqa: E402
 import gradnote as gn  # noqa: E402
 import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
+from gradnote import viz  # noqa: E402
+
+FIGURES = Path(__file__).resolve().parent / "figures"
 
 
 def deep_mlp(activation: str, depth: int = 10, width: int = 64, in_features: int = 32, classes: int = 10) -> nn.Sequential:
@@ -59,11 +63,23 @@ def layer_grad_norms(activation: str, depth: int = 10, width: int = 64, batch: i
     return [float(np.linalg.norm(m.weight.grad)) for m in model if isinstance(m, nn.Linear)]
 
 
+def save_figure(draw, path) -> str | None:
+    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
+    try:
+        draw(path)
+    except ImportError as e:
+        print(f"figure skipped: {e}")
+        return None
+    print(f"figure: {path}")
+    return str(path)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--depth", type=int, default=10)
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--figure", default=str(FIGURES / "vanishing_gradients.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
 
     results = {act: layer_grad_norms(act, args.depth, args.width, seed=args.seed) for act in ("sigmoid", "relu")}
@@ -74,6 +90,9 @@ def main(argv=None) -> dict:
     for act, norms in results.items():
         print(f"{act:>7}: first / last layer = {norms[0] / norms[-1]:.1e},  "
               f"max / min over layers = {max(norms) / min(norms):.2g}")
+    records = {f"{act} ({'He' if act == 'relu' else 'default'} init)":
+               {f"Linear {i}": v for i, v in enumerate(norms, start=1)} for act, norms in results.items()}
+    save_figure(lambda path: viz.plot_gradient_flow(records, ylabel="||dL/dW||", path=path), args.figure)
     return results
 
 

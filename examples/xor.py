@@ -27,6 +27,9 @@ import numpy as np  # noqa: E402
 import gradnote as gn  # noqa: E402
 import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
+from gradnote import viz  # noqa: E402
+
+FIGURES = Path(__file__).resolve().parent / "figures"
 
 X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float32)
 Y = np.array([0, 1, 1, 0], dtype=np.float32)
@@ -74,12 +77,24 @@ def solve_xor(seeds: int = 10, steps: int = 500, hidden: int = 2, lr: float = 0.
     return run
 
 
+def save_figure(draw, path) -> str | None:
+    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
+    try:
+        draw(path)
+    except ImportError as e:
+        print(f"figure skipped: {e}")
+        return None
+    print(f"figure: {path}")
+    return str(path)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20, help="perceptron epochs")
     parser.add_argument("--steps", type=int, default=500, help="MLP training steps per seed")
     parser.add_argument("--hidden", type=int, default=2)
     parser.add_argument("--seeds", type=int, default=10, help="at most this many restarts")
+    parser.add_argument("--figure", default=str(FIGURES / "xor.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
 
     print("x1 x2 | XOR")
@@ -99,6 +114,8 @@ def main(argv=None) -> dict:
           + ", ".join(f"{v:.3f}" for v in mlp["losses"][:: max(1, args.steps // 5)]))
     print(f"  P(y=1) = {[round(float(p), 3) for p in probs]}  predictions {[int(p) for p in mlp['predictions']]}"
           f"  accuracy {mlp['accuracy']:.0%}")
+    save_figure(lambda path: viz.plot_decision_boundary(mlp["model"], X, Y.astype(int), resolution=120, path=path,
+                                                        class_names=["XOR = 0", "XOR = 1"]), args.figure)
     return {"perceptron": per, "mlp": mlp}
 
 
