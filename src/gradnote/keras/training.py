@@ -112,16 +112,51 @@ def _param_dtype(model):
     return xp.dtype(xp.float32)
 
 
+def _sample_shape(model):
+    """The shape of one input sample, when the model declares it or has seen data; else None."""
+    d = model.__dict__
+    shape = d.get("input_shape") or getattr(next(iter(model.children()), None), "input_shape", None)
+    if shape is None and d.get("_last_input") is not None:
+        shape = d["_last_input"][0]
+    return tuple(shape) if shape is not None else None
+
+
+def _takes_indices(model) -> bool:
+    first = next((m for m in model.modules() if not list(m.children())), None)
+    return isinstance(first, nn.Embedding)
+
+
+def _check_finite(a: np.ndarray, name: str, what: str) -> None:
+    """Warn (as a RuntimeWarning naming the first bad sample) when the data holds NaN/inf: Keras trains on
+    silently to `loss nan`. A warning, not an error, so TerminateOnNaN-style experiments still run."""
+    if a.dtype.kind == "f" and not np.isfinite(a).all():
+        import warnings
+
+        bad = ~np.isfinite(a.reshape(len(a), -1))
+        warnings.warn(f"{what}: {name} holds {int(bad.sum())} NaN/inf values (first in sample "
+                      f"{int(bad.any(1).argmax())}); training on them makes the loss nan: drop or impute them",
+                      RuntimeWarning, stacklevel=4)
+
+
 def _prepare_x(model, x, what: str) -> np.ndarray:
     x = _array(x, "x", what)
+    if x.dtype.kind in "biu" and not _takes_indices(model):
+        x = x.astype(_param_dtype(model))  # as Keras casts integer pixels (uint8 images) to the layer's dtype
     if x.dtype.kind == "f" and x.dtype != _param_dtype(model):
         x = x.astype(_param_dtype(model))
+    known = _sample_shape(model)
+    if known is not None and x.ndim == len(known) and x.ndim >= 1:
+        raise ValueError(f"{what}: x of shape {x.shape} has no batch axis; the model takes samples of shape "
+                         f"{known}, so x must be (N, {', '.join('None' if s is None else str(s) for s in known)})"
+                         f"; for one sample pass x[None] (or x[i:i + 1])")
     return x
 
 
 def _prepare_xy(model, x, y, what: str):
     x = _prepare_x(model, x, what)
     y = _array(y, "y", what)
+    _check_finite(x, "x", what)
+    _check_finite(y, "y", what)
     if len(x) != len(y):
         raise ValueError(f"{what}: x and y must have the same number of samples, got len(x)={len(x)} "
                          f"and len(y)={len(y)}")
