@@ -6,8 +6,10 @@ importing gradnote.models.lenet (an nn-level model) does not pull in the Keras p
 
 from .lenet import *  # noqa: F401,F403
 from .lenet import __all__ as _lenet_all
+from .gpt import GPT, GPTConfig, KVCache  # noqa: F401
 
 __all__ = [*_lenet_all, "Sequential"]
+__all__ += ["GPT", "GPTConfig", "KVCache"]
 
 
 def __getattr__(name):

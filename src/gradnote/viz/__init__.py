@@ -21,6 +21,7 @@ from .plots import (  # noqa: F401
     plot_lr_schedule,
 )
 
+from .attention import plot_attention  # noqa: F401
 from .generative import make_grid, plot_generative  # noqa: F401
 
 
