@@ -175,6 +175,152 @@ OPS = [
            differentiable=False),
     OpInfo("argmin", lambda a, **k: a.argmin(**k), np.argmin, [S(U(3, 4), axis=0)], differentiable=False),
 ]
+
+
+# ----- PyTorch's spelling of the same ops (dim=/keepdim=, view, permute, gather, ...) --------------------
+IDX = np.array([[0, 2, 1, 2], [1, 0, 0, 2], [2, 1, 2, 0]])  # (3, 4) indices into a size-3 dim 1
+SCATTER_IDX = np.array([[0, 1, 2], [2, 0, 1]])  # a permutation per row: scatter writes each slot once
+MASK = U(3, 4) > 0.5
+
+
+def np_gather(a, dim, idx):
+    return np.take_along_axis(a, idx, dim)
+
+
+def np_scatter(a, dim, idx, src):
+    out = a.copy()
+    np.put_along_axis(out, idx, src[:, :idx.shape[1]], dim)
+    return out
+
+
+def np_norm(a, p=2.0, dim=None, keepdim=False):
+    if p == np.inf:
+        return np.abs(a).max(axis=dim, keepdims=keepdim)
+    return (np.abs(a) ** p).sum(axis=dim, keepdims=keepdim) ** (1 / p)
+
+
+def np_logsumexp(a, dim, keepdim=False):
+    m = a.max(axis=dim, keepdims=True)
+    out = np.log(np.exp(a - m).sum(axis=dim, keepdims=True)) + m
+    return out if keepdim else out.squeeze(dim)
+
+
+def np_softmax(a, dim):
+    e = np.exp(a - a.max(axis=dim, keepdims=True))
+    return e / e.sum(axis=dim, keepdims=True)
+
+
+TORCH_OPS = [
+    OpInfo("view", lambda a: a.view(-1, 2), lambda a: a.reshape(-1, 2), [S(U(3, 4)), S(U(2, 3, 2))],
+           [(lambda: t(3, 4).view(5, -1), ValueError, r"reshape: cannot reshape a tensor of shape \(3, 4\)")]),
+    OpInfo("view_as", lambda a, b: a.view_as(b.detach()), lambda a, b: a.reshape(b.shape), [S(U(3, 4), U(6, 2))],
+           differentiable=False),
+    OpInfo("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), [S(U(2, 3, 4))],
+           [(lambda: t(2, 3).permute(0, 0), ValueError, r"permute: axes \(0, 0\) are not a permutation")]),
+    OpInfo("transpose_two_dims", lambda a: a.transpose(0, 2), lambda a: np.swapaxes(a, 0, 2),
+           [S(U(2, 3, 4)), S(U(2, 3, 4, 5))]),
+    OpInfo("transpose_fn", lambda a: gn.transpose(a, -1, 1), lambda a: np.swapaxes(a, -1, 1), [S(U(2, 3, 4))]),
+    OpInfo("t", lambda a: a.t(), lambda a: a.T, [S(U(3, 4)), S(U(4))],
+           [(lambda: t(2, 3, 4).t(), ValueError, r"t: expects a tensor with <= 2 dimensions")]),
+    OpInfo("unsqueeze", lambda a, d: a.unsqueeze(d), lambda a, d: np.expand_dims(a, d),
+           [S(U(3, 4), d=0), S(U(3, 4), d=-1), S(U(), d=0)],
+           [(lambda: t(3).unsqueeze(3), ValueError, r"unsqueeze: axis 3 is out of range")]),
+    OpInfo("squeeze", lambda a, **k: a.squeeze(**k), lambda a, dim=None: np.squeeze(a, dim) if dim is None or
+           a.shape[dim] == 1 else a, [S(U(3, 1, 4, 1)), S(U(3, 1, 4), dim=1), S(U(3, 1, 4), dim=0)]),
+    OpInfo("flatten", lambda a, **k: a.flatten(**k), lambda a, start_dim=0, end_dim=-1:
+           a.reshape(a.shape[:start_dim] + (-1,) + (a.shape[end_dim % a.ndim + 1:] if a.ndim else ())),
+           [S(U(2, 3, 4)), S(U(2, 3, 4), start_dim=1), S(U(2, 3, 4, 5), start_dim=1, end_dim=2)]),
+    OpInfo("expand", lambda a: a.expand(2, -1, 4), lambda a: np.broadcast_to(a, (2, 3, 4)), [S(U(3, 1)), S(U(1, 3, 1))],
+           [(lambda: t(3, 2).expand(3, 4), ValueError, r"expand: a tensor of shape \(3, 2\) cannot be expanded")]),
+    OpInfo("repeat", lambda a: a.repeat(2, 1, 3), lambda a: np.tile(a, (2, 1, 3)), [S(U(3, 4)), S(U(2, 3, 4))],
+           [(lambda: t(2, 3).repeat(2), ValueError, r"repeat: 1 repeats given for a tensor with 2 dimensions")]),
+    OpInfo("narrow", lambda a: a.narrow(1, 1, 2), lambda a: a[:, 1:3], [S(U(3, 4))],
+           [(lambda: t(3, 4).narrow(1, 3, 2), IndexError, r"narrow: start 3 \+ length 2 exceeds dim 1 of size 4")]),
+    OpInfo("split", lambda a: gn.cat(a.split(3, dim=1)[::-1], 1), lambda a: np.concatenate([a[:, 3:], a[:, :3]], 1),
+           [S(U(2, 5))]),
+    OpInfo("split_sizes", lambda a: a.split([1, 4], dim=1)[1], lambda a: a[:, 1:], [S(U(2, 5))],
+           [(lambda: t(2, 5).split([1, 1], dim=1), ValueError, r"split: sizes \[1, 1\] do not sum")]),
+    OpInfo("chunk", lambda a: a.chunk(3)[-1], lambda a: a[4:], [S(U(5, 2))]),
+    OpInfo("unbind", lambda a: gn.stack(a.unbind(1)[::-1], 1), lambda a: a[:, ::-1], [S(U(3, 4))]),
+    OpInfo("gather", lambda a: a.gather(1, gn.tensor(IDX)), lambda a: np_gather(a, 1, IDX), [S(U(3, 3))],
+           [(lambda: t(3, 3).gather(1, gn.tensor([0, 1])), ValueError, r"gather: index of shape \(2,\) must have"),
+            (lambda: t(3, 3).gather(1, gn.tensor(IDX * 2)), IndexError, r"gather: index out of range"),
+            (lambda: t(3, 3).gather(1, gn.tensor(IDX.astype(float))), TypeError, r"gather: index must be an integer")]),
+    OpInfo("scatter", lambda a, b: a.scatter(1, gn.tensor(SCATTER_IDX), b),
+           lambda a, b: np_scatter(a, 1, SCATTER_IDX, b), [S(U(2, 3), U(2, 3))]),
+    OpInfo("scatter_add", lambda a, b: a.scatter_add(0, gn.tensor(np.array([[0, 1, 0]])), b),
+           lambda a, b: a + np.array([[1.0], [0.0]]) * 0 + np.vstack([np.where([1, 0, 1], b[0], 0),
+                                                                        np.where([0, 1, 0], b[0], 0)]),
+           [S(U(2, 3), U(1, 3))]),
+    OpInfo("index_select", lambda a: a.index_select(0, gn.tensor([2, 0, 2])), lambda a: a[[2, 0, 2]], [S(U(3, 4))],
+           [(lambda: t(3, 4).index_select(0, gn.tensor([[0]])), ValueError, r"index_select: index must be 0-d or 1-D")]),
+    OpInfo("masked_fill", lambda a: a.masked_fill(gn.tensor(MASK), -1.5), lambda a: np.where(MASK, -1.5, a),
+           [S(U(3, 4))],
+           [(lambda: t(3, 4).masked_fill(gn.tensor(np.ones((2, 4), bool)), 0), ValueError,
+             r"masked_fill: mask of shape \(2, 4\) cannot be broadcast")]),
+    OpInfo("clamp", lambda a: a.clamp(min=-0.6, max=0.7), lambda a: np.clip(a, -0.6, 0.7), [S(CLIP_VALUES)],
+           [(lambda: t(3).clamp(), ValueError, r"clamp: at least one of min and max")]),
+    OpInfo("sum_dim", lambda a: a.sum(dim=1, keepdim=True), lambda a: a.sum(1, keepdims=True), [S(U(3, 4, 2))]),
+    OpInfo("mean_dims", lambda a: a.mean(dim=(0, 2)), lambda a: a.mean((0, 2)), [S(U(3, 4, 2))]),
+    OpInfo("std_dim", lambda a: a.std(dim=1), lambda a: a.std(1, ddof=1), [S(U(3, 4))]),
+    OpInfo("var_unbiased", lambda a: a.var(dim=0, unbiased=False), lambda a: a.var(0), [S(U(3, 4))]),
+    OpInfo("var_correction", lambda a: a.var(correction=2), lambda a: a.var(ddof=2), [S(U(3, 4))]),
+    OpInfo("max_dim_values", lambda a: a.max(dim=1).values, lambda a: a.max(1), [S(U(3, 4))]),
+    OpInfo("max_dim_indices", lambda a: a.max(dim=1, keepdim=True)[1], lambda a: a.argmax(1)[:, None], [S(U(3, 4))],
+           differentiable=False),
+    OpInfo("min_fn", lambda a: gn.min(a, 0)[0], lambda a: a.min(0), [S(U(3, 4))]),
+    OpInfo("max_elementwise", lambda a, b: gn.max(a, b), np.maximum, [S(U(3, 4), U(4))]),
+    OpInfo("amax", lambda a: a.amax(dim=(0, 1)), lambda a: a.max((0, 1)), [S(U(3, 4, 2))]),
+    OpInfo("prod", lambda a, **k: a.prod(**k), lambda a, dim=None, keepdim=False: np.prod(a, axis=dim, keepdims=keepdim),
+           [S(U(3, 4)), S(U(3, 4), dim=1), S(U(3, 4), dim=0, keepdim=True),
+            S(np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5]]), dim=1)]),  # zeros: no division
+    OpInfo("cumsum", lambda a: a.cumsum(dim=1), lambda a: np.cumsum(a, 1), [S(U(3, 4))]),
+    OpInfo("norm", lambda a, **k: a.norm(**k), np_norm,
+           [S(AWAY(3, 4)), S(AWAY(3, 4), p=1, dim=1), S(AWAY(3, 4), p=3, dim=0, keepdim=True),
+            S(AWAY(3, 4), p=np.inf, dim=1)]),
+    OpInfo("logsumexp", lambda a: a.logsumexp(dim=1), lambda a: np_logsumexp(a, 1), [S(U(3, 4)), S(U(3, 4) * 300)]),
+    OpInfo("topk_values", lambda a: a.topk(2, dim=1).values, lambda a: -np.sort(-a, 1)[:, :2], [S(U(3, 5))]),
+    OpInfo("topk_smallest", lambda a: a.topk(2, largest=False)[0], lambda a: np.sort(a, -1)[:, :2], [S(U(3, 5))],
+           [(lambda: t(3, 5).topk(6), ValueError, r"topk: k must be an int in \[0, 5\]")]),
+    OpInfo("sort_desc", lambda a: a.sort(dim=0, descending=True)[0], lambda a: -np.sort(-a, 0), [S(U(4, 3))]),
+    OpInfo("argsort", lambda a: a.argsort(dim=1), lambda a: np.argsort(a, 1, kind="stable"), [S(U(3, 4))],
+           differentiable=False),
+    OpInfo("softmax_dim", lambda a: a.softmax(dim=0), lambda a: np_softmax(a, 0), [S(U(3, 4)), S(U(3, 1))]),
+    OpInfo("log_softmax_fn", lambda a: gn.log_softmax(a, 1), lambda a: np.log(np_softmax(a, 1)), [S(U(3, 4))]),
+    OpInfo("sigmoid", lambda a: a.sigmoid(), lambda a: 1 / (1 + np.exp(-a)), [S(U(3, 4)), S(U())]),
+    OpInfo("tanh_fn", gn.tanh, np.tanh, [S(U(3, 4))]),
+    OpInfo("relu", lambda a: a.relu(), lambda a: np.maximum(a, 0), [S(AWAY(3, 4))]),
+    OpInfo("sin", lambda a: a.sin(), np.sin, [S(U(3, 4))]),
+    OpInfo("cos", gn.cos, np.cos, [S(U(3, 4)), S(U())]),
+    OpInfo("log1p", lambda a: a.log1p(), np.log1p, [S(POS(3, 4))]),
+    OpInfo("expm1", lambda a: a.expm1(), np.expm1, [S(U(3, 4))]),
+    OpInfo("rsqrt", lambda a: a.rsqrt(), lambda a: 1 / np.sqrt(a), [S(POS(3, 4))]),
+    OpInfo("square", lambda a: a.square(), np.square, [S(U(3, 4))]),
+    OpInfo("add_alpha", lambda a, b: a.add(b, alpha=-2), lambda a, b: a - 2 * b, BINARY_SAMPLES()[:2]),
+    OpInfo("addcmul", lambda a, b, c: a.addcmul(b, c, value=0.5), lambda a, b, c: a + 0.5 * b * c,
+           [S(U(3, 4), U(3, 4), U(4))]),
+    OpInfo("addcdiv", lambda a, b, c: a.addcdiv(b, c, value=2), lambda a, b, c: a + 2 * b / c,
+           [S(U(3, 4), U(3, 4), AWAY(3, 4))]),
+    OpInfo("mm", lambda a, b: a.mm(b), np.matmul, [S(U(3, 4), U(4, 2))],
+           [(lambda: t(3).mm(t(3, 2)), ValueError, r"mm: expected two 2-D tensors")]),
+    OpInfo("bmm", gn.bmm, np.matmul, [S(U(2, 3, 4), U(2, 4, 5))],
+           [(lambda: gn.bmm(t(2, 3, 4), t(3, 4, 5)), ValueError, r"bmm: expected \(B, n, m\) and \(B, m, p\)")]),
+    OpInfo("einsum", lambda a, b: gn.einsum("bij,bjk->bik", a, b), lambda a, b: np.einsum("bij,bjk->bik", a, b),
+           [S(U(2, 3, 4), U(2, 4, 5))]),
+    OpInfo("einsum_sum_and_outer", lambda a, b: gn.einsum("ij,k->ik", a, b), lambda a, b: np.einsum("ij,k->ik", a, b),
+           [S(U(3, 4), U(5))]),
+    OpInfo("einsum_implicit", lambda a, b: gn.einsum("ij,jk", a, b), np.matmul, [S(U(3, 4), U(4, 2))]),
+    OpInfo("flip", lambda a: a.flip([0, 1]), lambda a: a[::-1, ::-1], [S(U(3, 4))]),
+    OpInfo("tril", lambda a: a.tril(), np.tril, [S(U(4, 4)), S(U(3, 5))]),
+    OpInfo("triu", lambda a: a.triu(1), lambda a: np.triu(a, 1), [S(U(4, 4))]),
+    OpInfo("cat", lambda a, b: gn.cat([a, b], dim=1), lambda a, b: np.concatenate([a, b], 1), [S(U(2, 3), U(2, 1))]),
+    OpInfo("where_scalars", lambda a: gn.where(gn.tensor(MASK), a, 0.0), lambda a: np.where(MASK, a, 0.0),
+           [S(U(3, 4))]),
+    OpInfo("getitem_int_beside_array", lambda a: a[1, :, [0, 2]], lambda a: a[1][:, [0, 2]], [S(U(3, 4, 5))]),
+    OpInfo("select", lambda a: a.select(1, -1), lambda a: a[:, -1], [S(U(3, 4))]),
+    OpInfo("outer", gn.outer, np.outer, [S(U(3), U(4))]),
+]
+OPS += TORCH_OPS
 OPS_BY_NAME = {op.name: op for op in OPS}
 OPS_BY_NAME["less"] = OPS_BY_NAME["lt"]
 

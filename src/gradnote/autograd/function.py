@@ -121,6 +121,7 @@ class Function:
     """Base class of every differentiable op (see module docstring)."""
 
     parents: tuple = ()
+    parent_ctx: tuple = ()
     needs: tuple = ()
     saves = True  # False for ops whose backward never reads their inputs (add, reshape, ...)
     _static = False
@@ -147,9 +148,11 @@ class Function:
         data = fn.forward(*[t.data for t in inputs], **options)
         out = Tensor._wrap(data)
         if record:
-            fn.parents = inputs
+            # each input's creator as it is now: an in-place op may later make that tensor the output of another op
+            fn.parents, fn.parent_ctx = inputs, tuple([t._ctx for t in inputs])
             if cls.saves:
-                fn._versions = tuple([t._vc[0] for t in inputs])
+                fn._vcs = tuple([t._vc for t in inputs])
+                fn._versions = tuple([vc[0] for vc in fn._vcs])
                 fn._out_vc = out._vc
             out._ctx = fn
             out._rg = True
@@ -161,11 +164,11 @@ class Function:
         versions = self.__dict__.get("_versions")
         if versions is None:
             return
-        for i, (p, v) in enumerate(zip(self.parents, versions)):
-            if p._vc[0] != v:
+        for i, (p, vc, v) in enumerate(zip(self.parents, self._vcs, versions)):
+            if vc[0] != v:
                 raise RuntimeError(
                     f"backward: input {i} of {type(self).__name__} (shape {p.shape}) was modified by an in-place "
-                    f"operation after it was used (version {p._vc[0]}, expected {v}); its saved value is needed "
+                    f"operation after it was used (version {vc[0]}, expected {v}); its saved value is needed "
                     "for the gradient: clone() it before changing it, or change it after backward")
         if self._out_vc[0] != 0:
             raise RuntimeError(f"backward: the output of {type(self).__name__} was modified by an in-place "
@@ -230,6 +233,7 @@ def _apply_static(cls, args, kwargs):
         node.user_cls, node.ctx = cls, ctx
         node.arg_is_tensor = [isinstance(a, Tensor) for a in args]
         node.parents, node.needs = tuple(tensors), tuple(t._rg for t in tensors)
+        node.parent_ctx = tuple(t._ctx for t in tensors)
         out = Tensor._wrap(out.data)
         out._ctx, out._rg = node, True
     return out
@@ -259,8 +263,7 @@ def _topological_order(roots) -> list:
                 "backpropagate through it twice"
             )
         stack.append((fn, True))
-        for p in fn.parents:
-            ctx = p._ctx
+        for ctx in fn.parent_ctx:
             if ctx is not None and ctx not in seen:
                 stack.append((ctx, False))
     order.reverse()
@@ -335,14 +338,13 @@ def run_backward(roots, grads, retain_graph: bool = False, capture: _Capture | N
             parent_grads = fn.backward(g)
             if not isinstance(parent_grads, tuple):
                 parent_grads = (parent_grads,)
-            for p, pg, need in zip(fn.parents, parent_grads, fn.needs):
+            for p, ctx, pg, need in zip(fn.parents, fn.parent_ctx, parent_grads, fn.needs):
                 if pg is None or not need:
                     continue
                 if anomaly:
                     _check_finite(type(fn).__name__, pg, "backward")
                 if pg.shape != p.data.shape:
                     pg = unbroadcast(pg, p.data.shape)  # a fresh sum, or a reshaped view (copied below)
-                ctx = p._ctx
                 if ctx is None:
                     to_leaf(p, pg, pg is not g and sum(x is pg for x in parent_grads) <= 1)
                 elif ctx in pending:

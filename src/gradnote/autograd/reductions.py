@@ -153,7 +153,7 @@ class Norm(Function):
         with xp.errstate(divide="ignore", invalid="ignore"):
             if p == float("inf"):
                 mask = xp.abs(a) == out
-                local = xp.sign(a) * mask / mask.sum(axis=self.axis, keepdims=True)
+                local = (xp.sign(a) * mask / mask.sum(axis=self.axis, keepdims=True)).astype(a.dtype)
             elif p == 0:
                 local = xp.zeros_like(a)
             elif p == 2:

@@ -18,7 +18,7 @@ _METHODS = (
     "bmm", "ceil", "chunk", "clamp", "clamp_max", "clamp_min", "clip", "clone", "cos", "cumsum", "div", "dot", "eq",
     "equal", "exp", "expm1", "flatten", "flip", "floor", "gather", "ge", "gt", "index_select", "isfinite", "isinf",
     "isnan", "le", "lerp", "log", "log10", "log1p", "log2", "log_softmax", "logical_and", "logical_not", "logical_or",
-    "logsumexp", "lt", "masked_fill", "max", "mean", "min", "mm", "mul", "narrow", "ne", "neg", "nonzero", "norm",
+    "logsumexp", "lt", "masked_fill", "mean", "mm", "mul", "narrow", "ne", "neg", "nonzero", "norm",
     "permute", "pow", "prod", "reciprocal", "relu", "reshape", "round", "rsqrt", "scatter", "scatter_add",
     "select", "sigmoid", "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "std", "sub", "sum",
     "t", "tanh", "topk", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var",
@@ -36,6 +36,21 @@ def _from_method(name: str):
 
 globals().update({name: _from_method(name) for name in _METHODS})
 multiply, divide, subtract, negative, absolute = (globals()[n] for n in ("mul", "div", "sub", "neg", "abs"))
+
+
+def max(input, dim=None, keepdim: bool = False):  # noqa: A001,A002 - torch's names
+    """torch.max: the largest value; with a dim (positional too) the pair (values, indices); with a tensor the
+    elementwise maximum."""
+    if isinstance(dim, Tensor):
+        return maximum(input, dim)
+    return lift(input).max() if dim is None else lift(input).max(dim=dim, keepdim=keepdim)
+
+
+def min(input, dim=None, keepdim: bool = False):  # noqa: A001,A002
+    """torch.min: as torch.max, for the smallest values."""
+    if isinstance(dim, Tensor):
+        return minimum(input, dim)
+    return lift(input).min() if dim is None else lift(input).min(dim=dim, keepdim=keepdim)
 
 
 def transpose(input, dim0: int, dim1: int) -> Tensor:  # noqa: A002
@@ -99,6 +114,6 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0) -> Tensor:
     return diff.norm(p, dim=-1)
 
 
-__all__ = ["Size", "absolute", "cat", "cdist", "concatenate", "diag", "divide", "einsum", "is_floating_point",
+__all__ = ["Size", "absolute", "cat", "max", "min", "cdist", "concatenate", "diag", "divide", "einsum", "is_floating_point",
            "is_tensor", "matmul", "matrix_power", "maximum", "meshgrid", "minimum", "multiply", "negative", "numel",
            "outer", "stack", "subtract", "swapaxes", "swapdims", "transpose", "where", *_METHODS]

@@ -1,0 +1,341 @@
+"""PyTorch's spelling of the Tensor: promotion, in-place ops and version counters, torch-style Functions,
+autograd.grad, devices, factories and the small protocol methods. The ops themselves (forward, float64
+gradcheck, errors) are rows of the op table in test_autograd_ops.py."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import gradnote as torch  # the spelling under test
+import gradnote.nn as nn
+
+
+# ----- type promotion ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("make, expected", [
+    (lambda: torch.ones(2) * torch.tensor(2.0, dtype=torch.float64), np.float32),  # 0-d does not promote
+    (lambda: torch.ones(2, dtype=torch.float64) * torch.ones(2), np.float64),  # dimensioned ones do
+    (lambda: torch.arange(3) * 2.5, np.float32),  # int tensor with a Python float: the default float
+    (lambda: torch.arange(3) * torch.tensor(2.5, dtype=torch.float64), np.float64),  # higher category 0-d wins
+    (lambda: torch.ones(2, dtype=torch.int32) + 1, np.int32),  # Python int keeps the tensor's int
+    (lambda: torch.tensor([True, False]) + 1, np.int64),
+    (lambda: torch.tensor([True]) ** 2, np.int64),
+    (lambda: torch.arange(3) ** 0.5, np.float32),
+    (lambda: torch.arange(3) / torch.arange(1, 4), np.float32),
+    (lambda: torch.arange(3).exp(), np.float32),
+    (lambda: torch.tensor([True]).sqrt(), np.float32),
+    (lambda: torch.arange(4).clamp(0.5), np.float32),
+    (lambda: torch.arange(4).clamp(1, 2), np.int64),
+    (lambda: torch.maximum(torch.ones(2), torch.arange(2)), np.float32),
+    (lambda: torch.where(torch.tensor([True, False]), torch.ones(2), torch.arange(2)), np.float32),
+    (lambda: torch.cat([torch.ones(2), torch.arange(2)]), np.float32),
+    (lambda: torch.stack([torch.ones(2, dtype=torch.float16), torch.ones(2)]), np.float32),
+    (lambda: torch.full((2,), True), np.bool_),
+    (lambda: torch.full((2,), 3), np.int64),
+    (lambda: torch.sigmoid(torch.arange(3)), np.float32),
+    (lambda: torch.softmax(torch.arange(3), 0), np.float32),
+])
+def test_promotion_follows_pytorch(make, expected):
+    assert make().dtype == np.dtype(expected)
+
+
+def test_integer_to_a_negative_power_is_refused_as_in_pytorch():
+    with pytest.raises(RuntimeError, match="integers to negative integer powers are not allowed"):
+        torch.tensor([2, 3]) ** -1
+    assert (torch.tensor([2, 3]) ** 2).tolist() == [4, 9]
+
+
+def test_floor_division_and_remainder_follow_python_signs():
+    a, b = torch.tensor([-3, 3, 7]), torch.tensor([2, -2, 3])
+    assert (a // b).tolist() == [-3 // 2, 3 // -2, 7 // 3]
+    assert (a % b).tolist() == [-3 % 2, 3 % -2, 7 % 3]
+    assert torch.div(torch.tensor([-7.0, 7.0]), 2, rounding_mode="trunc").tolist() == [-3.0, 3.0]
+    with pytest.raises(ZeroDivisionError, match="floor_divide: integer division by zero"):
+        torch.tensor([1]) // 0
+
+
+# ----- in place --------------------------------------------------------------------------------------------
+def test_manual_sgd_updates_the_parameter_itself():
+    w = torch.randn(3, requires_grad=True)
+    data = w.data
+    before = w.data.copy()
+    (w * w).sum().backward()
+    with torch.no_grad():
+        w -= 0.1 * w.grad  # PyTorch's "Learning with examples" loop: must not rebind to a new tensor
+        w.grad = None
+    assert w.data is data and w.is_leaf and w.requires_grad
+    np.testing.assert_allclose(w.data, before - 0.1 * 2 * before, rtol=1e-6)
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
+    w = torch.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="in-place operation on a leaf tensor of shape \\(3,\\) that requires grad"):
+        w.add_(1)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        w *= 2
+    with torch.no_grad():
+        w.mul_(2).add_(1, alpha=3)
+    assert w.tolist() == [5.0, 5.0, 5.0]
+
+
+@pytest.mark.parametrize("update, reference", [
+    (lambda h, w: h.add_(w * 2), lambda h, w: h + w * 2),
+    (lambda h, w: h.mul_(w), lambda h, w: h * w),
+    (lambda h, w: h.div_(w.exp()), lambda h, w: h / w.exp()),
+    (lambda h, w: h.sub_(w, alpha=0.5), lambda h, w: h - 0.5 * w),
+    (lambda h, w: h.copy_(w.sin()), lambda h, w: w.sin() + 0 * h),
+    (lambda h, w: h.clamp_(-0.5, 0.5).add_(w), lambda h, w: h.clamp(-0.5, 0.5) + w),
+    (lambda h, w: h.masked_fill_(torch.tensor([True, False, True]), 0.0).mul_(w), lambda h, w:
+     torch.where(torch.tensor([True, False, True]), 0.0, h) * w),
+])
+def test_in_place_ops_inside_a_graph_have_the_out_of_place_gradient(update, reference):
+    rng = np.random.default_rng(0)
+    x, w = (torch.tensor(rng.uniform(0.2, 1.0, 3), requires_grad=True) for _ in range(2))
+
+    def f(x, w):
+        h = x * 1.5  # a non-leaf: in-place on it is recorded
+        return update(h, w)
+
+    assert torch.gradcheck(f, [x, w], raise_exception=True)
+    np.testing.assert_allclose(f(x, w).data, reference(x * 1.5, w).data, rtol=1e-12)
+
+
+def test_plus_equals_on_a_non_leaf_records_the_gradient():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = torch.zeros(2)  # a leaf without grad becomes part of the graph
+    h += x * x
+    h[0] = h[0] * 3  # setitem in a graph
+    h.sum().backward()
+    assert h.grad_fn is not None
+    np.testing.assert_allclose(x.grad, [6.0, 4.0])
+
+
+def test_a_saved_tensor_changed_in_place_makes_backward_raise():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (w * w).sum()  # mul saves w
+    with torch.no_grad():
+        w.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation.*version 1, expected 0"):
+        y.backward()
+
+
+def test_an_op_output_changed_in_place_makes_backward_raise():
+    x = torch.tensor([0.5, 1.0], requires_grad=True)
+    y = x.exp()  # exp saves its output
+    with torch.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="output of Exp was modified by an in-place operation"):
+        y.sum().backward()
+
+
+def test_in_place_on_an_input_that_is_not_saved_is_fine():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (w + 1).sum()  # add keeps no input
+    with torch.no_grad():
+        w.zero_()
+    y.backward()
+    assert w.grad.tolist() == [1.0, 1.0]
+
+
+def test_in_place_refuses_a_result_it_cannot_hold():
+    with pytest.raises(RuntimeError, match="result type float32 can't be cast to the tensor's int64"):
+        torch.arange(3).add_(0.5)
+    with pytest.raises(RuntimeError, match="does not fit the tensor's \\(3,\\)"):
+        torch.zeros(3).add_(torch.ones(2, 3))
+
+
+def test_fill_zero_uniform_normal_in_place_are_seeded():
+    torch.manual_seed(3)
+    a = torch.empty(1000).uniform_(-2, 2)
+    torch.manual_seed(3)
+    b = torch.empty(1000).uniform_(-2, 2)
+    assert a.equal(b) and -2 <= a.min().item() and a.max().item() < 2
+    n = torch.zeros(10000).normal_(3.0, 0.5)
+    assert abs(n.mean().item() - 3.0) < 0.05 and abs(n.std().item() - 0.5) < 0.05
+    assert torch.ones(3).fill_(7).tolist() == [7.0] * 3 and torch.ones(2).zero_().tolist() == [0.0, 0.0]
+
+
+# ----- torch.autograd ---------------------------------------------------------------------------------------
+class Cube(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x, scale):
+        ctx.save_for_backward(x)
+        ctx.scale = scale
+        return x ** 3 * scale
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        assert ctx.needs_input_grad == (True, False)
+        return grad * 3 * x ** 2 * ctx.scale, None
+
+
+def test_torch_style_function_forward_and_backward():
+    x = torch.tensor(np.array([0.5, -1.5, 2.0]), requires_grad=True)
+    y = Cube.apply(x, 2.0)
+    np.testing.assert_allclose(y.data, 2 * x.data ** 3)
+    assert torch.gradcheck(lambda t: Cube.apply(t, 2.0), [x], raise_exception=True)
+    assert not Cube.apply(x.detach(), 2.0).requires_grad
+
+
+def test_torch_style_function_with_wrong_gradient_count_names_it():
+    class Bad(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            return x * y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    with pytest.raises(RuntimeError, match="Bad.backward returned 1 gradients, expected 2"):
+        Bad.apply(torch.ones(2, requires_grad=True), torch.ones(2)).sum().backward()
+
+
+def test_autograd_grad_matches_backward_and_leaves_grad_alone():
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    h = x.sin()
+    y = (h * x).sum()
+    gx, gh = torch.autograd.grad(y, [x, h], retain_graph=True)
+    assert x.grad is None
+    np.testing.assert_allclose(gh.data, x.data)
+    y.backward()
+    np.testing.assert_allclose(gx.data, x.grad)
+    np.testing.assert_allclose(gx.data, np.cos(x.data) * x.data + np.sin(x.data), rtol=1e-6)
+    unused = torch.ones(1, requires_grad=True)
+    with pytest.raises(RuntimeError, match="input 1 .* was not used"):
+        torch.autograd.grad((x * 2).sum(), [x, unused])
+    assert torch.autograd.grad((x * 2).sum(), [x, unused], allow_unused=True)[1] is None
+
+
+def test_retain_grad_keeps_a_non_leaf_gradient():
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 3
+    h.retain_grad()
+    (h * h).sum().backward()
+    np.testing.assert_allclose(h.grad, 2 * h.data)
+
+
+def test_set_grad_enabled_and_inference_mode():
+    x = torch.ones(2, requires_grad=True)
+    with torch.set_grad_enabled(False):
+        assert not (x * 2).requires_grad
+    with torch.inference_mode():
+        assert not (x * 2).requires_grad
+    assert (x * 2).requires_grad
+
+
+# ----- devices -------------------------------------------------------------------------------------------
+def test_device_generic_code_runs_on_the_cpu():
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    assert device == torch.device("cpu") and str(device) == "cpu" and not torch.cuda.is_available()
+    assert not torch.backends.mps.is_available() and not torch.accelerator.is_available()
+    x = torch.randn(2, 3, device=device)
+    assert x.to(device) is x and x.cpu() is x and x.device == device
+    model = nn.Linear(3, 4).to(device)
+    assert model(x).shape == (2, 4)
+    assert x.to(device, torch.float64).dtype == torch.float64 and x.to(torch.float64).dtype == np.float64
+    assert nn.Linear(2, 2).to(torch.double).weight.dtype == np.float64
+
+
+def test_an_unavailable_device_is_a_clear_error():
+    with pytest.raises(RuntimeError, match="device 'cuda' is not available.*gn.cuda.is_available"):
+        torch.ones(2).to("cuda")
+    with pytest.raises(RuntimeError, match="device 'cuda:0' is not available"):
+        torch.zeros(2, device="cuda:0")
+    with pytest.raises(RuntimeError, match="not available"):
+        nn.Linear(2, 2).cuda()
+    with pytest.raises(RuntimeError, match="device: expected one of cpu, cuda"):
+        torch.device("tpu")
+
+
+# ----- factories and free functions ---------------------------------------------------------------------
+def test_factories_take_pytorch_arguments():
+    assert torch.randint(5, (3, 4)).shape == (3, 4) and torch.randint(2, 5, (100,)).min().item() >= 2
+    assert torch.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    np.testing.assert_allclose(torch.logspace(0, 2, 3).data, [1, 10, 100])
+    assert torch.arange(0, 1, 0.25).dtype == np.float32 and torch.arange(5).dtype == np.int64
+    assert torch.empty(2, 3).shape == (2, 3) and torch.full_like(torch.ones(2), 4).tolist() == [4.0, 4.0]
+    assert torch.zeros_like(torch.arange(3)).dtype == np.int64 and torch.randn_like(torch.ones(4, 2)).shape == (4, 2)
+    assert sorted(torch.randperm(6).tolist()) == list(range(6))
+    x = torch.ones(2, 3)
+    assert x.new_zeros(4).dtype == x.dtype and x.new_ones((2, 2)).shape == (2, 2) and x.new_full((1,), 3).item() == 3
+    assert x.new_tensor([1, 2]).dtype == np.float32
+    a = np.arange(3.0)
+    assert torch.as_tensor(a).data is a and torch.from_numpy(a).data is a and torch.tensor(a).data is not a
+    draws = torch.multinomial(torch.tensor([0.0, 1.0, 0.0]), 5, replacement=True)
+    assert draws.tolist() == [1] * 5
+
+
+def test_dtype_aliases_and_size():
+    assert torch.float is np.float32 and torch.double is np.float64 and torch.long is np.int64
+    assert torch.int is np.int32 and torch.float16 is np.float16 and torch.bool is np.bool_
+    x = torch.zeros(2, 3, 4)
+    assert x.size() == torch.Size((2, 3, 4)) and x.size(1) == 3 and x.size(-1) == 4 and x.size().numel() == 24
+    assert x.dim() == 3 and x.numel() == 24 and torch.numel(x) == 24
+    assert x.float().dtype == torch.float and x.long().dtype == torch.long and x.int().dtype == np.int32
+    assert x.bool().dtype == np.bool_ and x.half().dtype == np.float16 and x.type() == "gradnote.FloatTensor"
+    assert x.type(torch.float64).dtype == np.float64
+
+
+def test_max_spellings():
+    a = torch.tensor([[1.0, 5.0, 2.0], [4.0, 0.0, 3.0]])
+    values, indices = torch.max(a, 1)
+    assert values.tolist() == [5.0, 4.0] and indices.tolist() == [1, 0]
+    assert a.max(dim=0).indices.tolist() == [1, 0, 1]
+    assert a.max(1).tolist() == [5.0, 4.0]  # NumPy's positional axis: values only (the contract)
+    assert torch.max(a).item() == 5.0 and torch.max(a, torch.full((2, 3), 4.5)).max().item() == 5.0
+
+
+def test_max_gradient_rules_match_pytorch():
+    a = torch.tensor([[1.0, 3.0, 3.0]], requires_grad=True)
+    a.max().backward()  # full reduction: ties share
+    np.testing.assert_allclose(a.grad, [[0, 0.5, 0.5]])
+    a.grad = None
+    a.max(dim=1).values.sum().backward()  # along a dim: the first maximum only
+    np.testing.assert_allclose(a.grad, [[0, 1, 0]])
+    n = torch.tensor([1.0, math.nan, 3.0], requires_grad=True)
+    n.max().backward()  # NaN is the maximum
+    np.testing.assert_allclose(n.grad, [0, 1, 0])
+
+
+def test_kink_and_nan_gradients_match_pytorch():
+    x = torch.tensor([0.0, math.nan, -1.0], requires_grad=True)
+    x.abs().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0, 0, -1])
+    x.grad = None
+    x.relu().sum().backward()
+    np.testing.assert_array_equal(x.grad, [0, 1, 0])
+    a = torch.tensor([1.0, math.nan, 2.0], requires_grad=True)
+    b = torch.tensor([1.0, 1.0, math.nan], requires_grad=True)
+    torch.maximum(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [0.5, 1, 1])
+    np.testing.assert_array_equal(b.grad, [0.5, 1, 1])
+
+
+def test_protocol_methods():
+    i = torch.tensor(2)
+    assert [10, 20, 30][i] == 30 and f"{torch.tensor(3.14159):.2f}" == "3.14" and int(i) == 2
+    rows = list(torch.arange(6).view(3, 2))
+    assert len(rows) == 3 and rows[1].tolist() == [2, 3]
+    with pytest.raises(TypeError, match="only one-element integer tensors can be used as an index"):
+        [1, 2][torch.tensor(1.0)]
+
+
+def test_integer_beside_index_array_follows_pytorch_not_numpy():
+    x = torch.arange(60).view(3, 4, 5)
+    assert x[1, :, [0, 1]].shape == (4, 2)  # NumPy would give (2, 4)
+    np.testing.assert_array_equal(x[1, :, [0, 1]].data, x.data[1][:, [0, 1]])
+    assert x[..., [0, 1], 2].shape == (3, 2) and x[None, 1, [0, 1]].shape == (1, 2, 5)
+
+
+def test_contiguous_clone_and_detach_share_or_copy_as_pytorch():
+    x = torch.ones(3, requires_grad=True)
+    c = x.clone()
+    c.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0] and c.data is not x.data
+    d = x.detach()
+    assert d.data is x.data and not d.requires_grad
+    assert x.contiguous() is x
