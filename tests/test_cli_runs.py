@@ -258,3 +258,11 @@ def test_config_mistakes_are_one_line_errors(config, tmp_path, capsys):
     gn.save(gn.nn.Sequential(gn.nn.Linear(2, 3)), tmp_path / "m.safetensors")
     assert main(["inspect", str(tmp_path / "m.safetensors"), "--input-shape", "abc"]) == 2
     assert "--input-shape 'abc'" in capsys.readouterr().err
+
+
+def test_example_configs_validate():
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "examples" / "configs").iterdir()):
+        cfg = load_config(path)
+        assert cfg["model"] and cfg["train"]["epochs"] > 0, path
