@@ -3,10 +3,10 @@
 The order, lowest first (a module may import from its own level or any lower one):
 
     0  autograd, backend, backends,        the Tensor core and its devices; io.container is the
-       random, device, cuda, accelerator,  low-level file format (knows no layers)
-       io.container
+       random, device, cuda, accelerator,  low-level file format (knows no layers); cpu is the thread
+       io.container, cpu, distributed      policy of the kernels; distributed the process group (arrays only)
     1  functional                          ops, each forward beside its backward
-    2  nn, models.lenet                    modules over the ops (LeNet-5 is a plain nn model)
+    2  nn, models.lenet, models.gpt        modules over the ops (LeNet-5 and the GPT are plain nn models)
     3  optim
     4  io                                  model (de)serialisation over nn, gn.save / gn.load
     5  data, utils                         datasets, loaders, shards on disk (gradnote.utils.data: torch's path)
@@ -15,8 +15,8 @@ The order, lowest first (a module may import from its own level or any lower one
     8  keras, layers, optimizers,          the Keras spelling (the top-level shims are its old paths)
        callbacks, metrics
     9  models                              gradnote.models.Sequential is keras.Sequential's old path
-   10  cli, __main__, gradnote (root)    the root is the facade (lazily re-exports everything); only the
-                                           CLI, at the top, may `import gradnote as gn`
+   10  cli, playground, __main__,          the root is the facade (lazily re-exports everything); only the
+       gradnote (root)                     CLI, at the top, may `import gradnote as gn`
 
 Imports are read with `ast` from every module under src/gradnote: module-level and inside
 functions, relative and absolute. Strings handed to importlib are not imports and are not seen.
@@ -31,9 +31,9 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "gradnote"
 
 LEVELS = {
     "autograd": 0, "backend": 0, "backends": 0, "random": 0, "device": 0, "cuda": 0, "accelerator": 0,
-    "io.container": 0,
+    "io.container": 0, "cpu": 0, "distributed": 0,
     "functional": 1,
-    "nn": 2, "models.lenet": 2,
+    "nn": 2, "models.lenet": 2, "models.gpt": 2,
     "optim": 3,
     "io": 4,
     "data": 5, "utils": 5,
@@ -41,7 +41,7 @@ LEVELS = {
     "viz": 7,
     "keras": 8, "layers": 8, "optimizers": 8, "callbacks": 8, "metrics": 8,
     "models": 9,
-    "cli": 10, "__main__": 10, "": 10,
+    "cli": 10, "playground": 10, "__main__": 10, "": 10,
 }
 
 
