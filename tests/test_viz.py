@@ -108,7 +108,6 @@ def test_lr_schedule_counts_epochs_from_one_and_epoch_ticks_are_whole(tmp_path):
     assert list(fig.axes[0].lines[0].get_xdata()) == [1, 2, 3]  # the learning curves' epochs
     assert fig.axes[0].get_xlabel() == "epoch"
     fig = viz.plot_history({"loss": [1.0, 0.8, 0.7], "val_loss": [1.1, 0.9, 0.8]})
-    fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
     ticks = fig.axes[0].get_xticks()
     assert len(ticks) and np.allclose(ticks, np.round(ticks))  # no epoch 2.5
     with pytest.raises(ValueError, match="unit"):
