@@ -23,7 +23,9 @@ import numpy as np
 
 import gradnote as gn
 import gradnote.functional as F
-from gradnote import nn
+from gradnote import nn, viz
+
+FIGURES = Path(__file__).resolve().parent / "figures"
 
 
 class MeanRegressor(nn.Module):
@@ -64,12 +66,24 @@ def train(max_norm: float | None, *, gain: float = 1.3, steps: int = 60, seq_len
     return {"norms": norms, "losses": losses}
 
 
+def save_figure(draw, path) -> str | None:
+    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
+    try:
+        draw(path)
+    except ImportError as e:
+        print(f"figure skipped: {e}")
+        return None
+    print(f"figure: {path}")
+    return str(path)
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gain", type=float, default=1.3)
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--max-norm", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--figure", default=str(FIGURES / "rnn_gradient_clipping.png"), help="where to save the figure")
     args = parser.parse_args(argv)
 
     plain = train(None, gain=args.gain, steps=args.steps, seed=args.seed)
@@ -81,6 +95,10 @@ def main(argv=None) -> dict:
                   f"{clipped['norms'][s]:17.4g}  {clipped['losses'][s]:10.4g}")
     print(f"without clipping the final loss is {plain['losses'][-1]:.4g}; "
           f"clipped to norm {args.max_norm} it is {clipped['losses'][-1]:.4g}")
+    finite = lambda v: [x if math.isfinite(x) else float("nan") for x in v]  # noqa: E731 - overflowed steps leave gaps
+    curves = {"no clipping": finite(plain["losses"]), f"clip_grad_norm_(max_norm={args.max_norm})": finite(clipped["losses"])}
+    save_figure(lambda path: viz.plot_curves(curves, xlabel="step", ylabel="MSE loss", logy=True, path=path,
+                                             title=f"exploding gradients (recurrent gain {args.gain})"), args.figure)
     return {"plain": plain, "clipped": clipped}
 
 

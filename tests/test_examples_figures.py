@@ -18,6 +18,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
     ("optimizer_race", ["--epochs", "1"]),
     ("regularization", ["--steps", "5", "--n-train", "40"]),
     ("xor", ["--epochs", "2", "--steps", "300"]),
+    ("rnn_gradient_clipping", ["--steps", "12"]),
 ])
 def test_lesson_saves_its_figure(name, argv, tmp_path, capsys):
     # the lessons printed tables only and never drew the picture they teach
@@ -43,3 +44,11 @@ def test_mnist_examples_without_data_end_in_a_message(script, tmp_path):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert "MNIST IDX files" in out.stderr and str(tmp_path / "no-mnist") in out.stderr
+
+
+def test_digits_mlp_saves_its_learning_curves(tmp_path):
+    figure = tmp_path / "curves.png"
+    out = subprocess.run([sys.executable, str(EXAMPLES / "digits_mlp.py"), str(figure)], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert f"figure: {figure}" in out.stdout and figure.read_bytes()[:8] == PNG_MAGIC
