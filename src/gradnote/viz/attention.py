@@ -14,6 +14,16 @@ from .plots import _figure, _finish
 
 # whitespace tokens drawn as visible marks, so a label is never blank
 _VISIBLE = {" ": "\u2423", "\n": "\u21b5", "\t": "\u21e5"}
+# matplotlib's default font has no Hangul or CJK glyphs; the first of these that is installed backs it up
+_CJK_FONTS = ("Noto Sans CJK KR", "Noto Sans KR", "NanumGothic", "Malgun Gothic", "AppleGothic", "Noto Sans CJK JP",
+              "Noto Sans CJK SC", "WenQuanYi Zen Hei", "Droid Sans Fallback")
+
+
+def _fonts() -> list:
+    from matplotlib import font_manager, rcParams
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return [*rcParams["font.sans-serif"][:1], *(name for name in _CJK_FONTS if name in installed)]
 
 
 def _label(token) -> str:
@@ -48,6 +58,7 @@ def plot_attention(weights, tokens=None, path=None, title: str = "attention weig
     nrows = -(-heads // ncols)
     side = min(6.0, max(2.8, 0.22 * max(t, s)))
     fig, axes = _figure(nrows, ncols, size=(side, side))
+    fonts = _fonts() if labels is not None and any(ord(ch) > 0x2FFF for tok in labels for ch in tok) else None
     im = None
     for k, ax in enumerate(axes.ravel()):
         if k >= heads:
@@ -59,9 +70,9 @@ def plot_attention(weights, tokens=None, path=None, title: str = "attention weig
         ax.set_ylabel("query (position attending)", fontsize=8)
         if labels is not None:
             if len(labels) == s:
-                ax.set_xticks(range(s), labels, fontsize=7)
+                ax.set_xticks(range(s), labels, fontsize=7, fontfamily=fonts)
             if len(labels) == t:
-                ax.set_yticks(range(t), labels, fontsize=7)
+                ax.set_yticks(range(t), labels, fontsize=7, fontfamily=fonts)
     fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="weight")
     if heads > 1:
         fig.suptitle(title)
