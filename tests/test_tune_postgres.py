@@ -80,8 +80,9 @@ def _check_study(storage: str, study: str, outs) -> None:
     assert all(t.value is not None and len(t.intermediate_values) == 2 for t in trials), "a result was lost"
     spans = sorted((t.datetime_start, t.datetime_complete) for t in trials)
     assert any(b[0] < a[1] for a, b in zip(spans, spans[1:])), "the two workers never ran a trial at the same time"
-    for out in outs:
-        assert f"{TRIALS} finished trials" in out, out
+    # a worker stops claiming once the study holds enough trials, finished or running: the last one to
+    # stop sees them all finished
+    assert any(f"{TRIALS} finished trials" in out for out in outs), outs
 
 
 @pytest.fixture
