@@ -7,6 +7,7 @@
     gradnote tune CONFIG --trials N                 hyperparameter search (Optuna, extra [tune]), resumable
     gradnote plot RUN_DIR                           regenerate a run's figures (extra [viz])
     gradnote inspect MODEL_FILE                     print a saved model's summary
+    gradnote playground [--port 8000] [--no-browser]  watch a network learn in the browser (extra [playground])
 
 Everything runs after a plain ``pip install gradnote``; tune needs ``gradnote[tune]`` and figures
 ``gradnote[viz]``, and without them the command says so in one line. Ctrl-C (or SIGTERM) ends
@@ -90,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("model_file")
     i.add_argument("--input-shape", default=None,
                    help="input shape without the batch axis, e.g. 64 or 1,28,28, to show output shapes")
+
+    g = sub.add_parser("playground", help="watch a network learn in the browser",
+                       description="Serve the playground on http://127.0.0.1:PORT/ and open it: pick a dataset, "
+                                   "features, layers and optimiser, press play, and gradnote trains on the server "
+                                   "(extra [playground]). Ctrl-C stops the server and every training loop.")
+    g.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
+    g.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
     return p
 
 
@@ -161,6 +169,10 @@ def main(argv=None) -> int:
             from .run import inspect_model
 
             inspect_model(args.model_file, _input_shape(args.input_shape) if args.input_shape else None)
+        elif args.command == "playground":
+            from ..playground import main as playground
+
+            playground(args.port, open_browser=not args.no_browser)
     except (ValueError, OSError, MissingExtra) as e:  # bad input, a path, a missing extra: one line, exit 2
         print(f"gradnote {args.command}: error: {e}", file=sys.stderr)
         return 2
