@@ -38,8 +38,12 @@ try:  # let the scripts run from a plain checkout too (pip install -e . is the n
     import gradnote  # noqa: F401
 except ImportError:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+if SINGLE_THREAD:  # gradnote's own batch-parallel kernels too (gradnote.cpu's pool)
+    import gradnote.cpu
 
-__all__ = ["SINGLE_THREAD", "compare", "gn_train_step", "setup_torch", "torch_available"]
+    gradnote.cpu.set_num_threads(1)
+
+__all__ = ["SINGLE_THREAD", "compare", "gn_train_step", "same_first_loss", "setup_torch", "torch_available"]
 
 
 def torch_available() -> bool:
@@ -68,6 +72,13 @@ def gn_train_step(model, optimizer, x, y):
         optimizer.step()
 
     return step
+
+
+def same_first_loss(name: str, gn_loss: float, torch_loss: float, rtol: float = 1e-5) -> None:
+    """Refuse to time a workload whose two sides do not start from the same loss (weights or data
+    copied wrongly would make the comparison meaningless)."""
+    if not abs(gn_loss - torch_loss) <= rtol * abs(torch_loss):
+        raise AssertionError(f"{name}: first-step losses differ: gradnote {gn_loss!r}, torch {torch_loss!r}")
 
 
 def _time_block(step, calls: int) -> float:

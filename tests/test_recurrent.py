@@ -119,6 +119,65 @@ def test_forward_matches_numpy_reference(kind, kw, layers, batch_first, with_sta
         np.testing.assert_allclose(finals[1].data, ref_c, rtol=1e-10, atol=1e-12)
 
 
+# ----- batch-parallel kernels ---------------------------------------------------------------
+@pytest.fixture
+def two_threads_small_chunks(monkeypatch):
+    """Make the fused layers split even a tiny batch across two threads (gradnote.cpu's pool)."""
+    import gradnote.functional.recurrent as R
+
+    before = gn.cpu.get_num_threads()
+    gn.cpu.set_num_threads(2)
+    monkeypatch.setattr(R, "MIN_ROWS_PER_THREAD", 2)
+    yield
+    gn.cpu.set_num_threads(before)
+
+
+def _outputs_and_grads(m, x, h0, c0, lengths=None):
+    xs, hs, cs = (gn.tensor(a, requires_grad=True) for a in (x, h0, c0))
+    if lengths is not None:
+        out, finals = F.lstm(xs, (hs, cs), m.all_weights, lengths=lengths) if isinstance(m, nn.LSTM) else \
+            (F.gru(xs, hs, m.all_weights, lengths=lengths)[0], [])
+    else:
+        out, finals = run(m, xs, hs, None if isinstance(m, nn.GRU) else cs)
+    loss = (out * out).sum() + sum((f * f).sum() for f in finals)
+    for p in m.parameters():
+        p.grad = None
+    loss.backward()
+    grads = [xs.grad, hs.grad] + ([cs.grad] if isinstance(m, nn.LSTM) else []) + [p.grad for p in m.parameters()]
+    return [out.data, *(f.data for f in finals)], grads
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("masked", [False, True])
+def test_batch_chunks_on_threads_equal_one_chunk(kind, masked, two_threads_small_chunks):
+    rng = np.random.default_rng(30)
+    m = make(kind, {}, 1, False, I=3, H=5)
+    T, N = 6, 7  # odd N: unequal chunks
+    x, h0, c0 = rng.standard_normal((T, N, 3)), rng.standard_normal((1, N, 5)), rng.standard_normal((1, N, 5))
+    lengths = np.array([6, 1, 3, 6, 2, 5, 4]) if masked else None
+    got = _outputs_and_grads(m, x, h0, c0, lengths)
+    gn.cpu.set_num_threads(1)  # one chunk, on the calling thread
+    want = _outputs_and_grads(m, x, h0, c0, lengths)
+    for a, b in zip(got[0] + got[1], want[0] + want[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_batch_chunks_on_threads_gradcheck(kind, two_threads_small_chunks):
+    rng = np.random.default_rng(31)
+    m = make(kind, {}, 1, False, I=2, H=3)
+    x = gn.tensor(rng.standard_normal((3, 5, 2)), requires_grad=True)
+    h0 = gn.tensor(rng.standard_normal((1, 5, 3)), requires_grad=True)
+    c0 = gn.tensor(rng.standard_normal((1, 5, 3)), requires_grad=True)
+    states = (h0, c0) if kind == "LSTM" else (h0,)
+
+    def f(x, *rest):
+        out, finals = run(m, x, rest[0], rest[1] if kind == "LSTM" else None)
+        return out, *finals
+
+    assert gn.gradcheck(f, [x, *states, *m.parameters()], raise_exception=True)
+
+
 # ----- gradients ------------------------------------------------------------------------
 @pytest.mark.parametrize("kind,kw", KINDS, ids=IDS)
 @pytest.mark.parametrize("layers", [1, 2])

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import cpu
 from ..autograd import Function, Tensor, concat, stack
 from ..backend import xp
 from .activations import sigmoid, tanh
@@ -60,15 +61,15 @@ def lstm_cell_simple(x: Tensor, hx: tuple, w_ih: Tensor, w_hh: Tensor, b_ih: Ten
     return sigmoid(o) * tanh(c), c
 
 
-def _gate_scale(gates: int, hidden: int, sigmoid_gates, dtype):
-    """(scale, shift) per gate row. sigmoid(a) = (1 + tanh(a / 2)) / 2, so with the sigmoid
-    gates' weights halved, ONE tanh call per step evaluates every gate: act = tanh(.) * scale + shift."""
-    scale = xp.ones(gates * hidden, dtype=dtype)
-    shift = xp.zeros(gates * hidden, dtype=dtype)
-    for k in sigmoid_gates:
-        scale[k * hidden:(k + 1) * hidden] = 0.5
-        shift[k * hidden:(k + 1) * hidden] = 0.5
-    return scale, shift
+def _sigmoid_(a):
+    """sigmoid in place, as 1 / (1 + exp(-a)) (PyTorch's formula). On this kind of CPU exp costs half
+    a tanh, so the gates are not evaluated through sigmoid(a) = (1 + tanh(a / 2)) / 2, which also loses
+    digits where the gate is nearly shut. exp(-a) overflowing to inf gives the right 0."""
+    xp.negative(a, out=a)
+    with xp.errstate(over="ignore"):
+        xp.exp(a, out=a)
+    a += 1
+    return xp.reciprocal(a, out=a)
 
 
 def _one_minus_square(a, out):
@@ -82,6 +83,18 @@ def _sigmoid_grad(s, out):
     xp.subtract(1, s, out=out)
     out *= s
     return out
+
+
+# Below this many sequences per thread, a batch is one chunk: the two threads' per-step NumPy calls
+# queue for the GIL and a chunk's GEMMs get too thin to gain.
+MIN_ROWS_PER_THREAD = 16
+
+
+def _rows(fn, n: int) -> None:
+    """fn(rows) over slices of the batch rows 0..n, in parallel on gradnote's thread pool: the whole
+    time loop of one sequence never reads another sequence's state, so each chunk runs its own loop
+    with its own thin GEMMs, and the threads meet once per layer, not once per step."""
+    cpu.parallel_for(lambda start, stop: fn(slice(start, stop)), n, MIN_ROWS_PER_THREAD)
 
 
 class _Recurrence(Function):
@@ -103,12 +116,8 @@ class _Recurrence(Function):
             self.keep = 1 - self.mask
         return dt
 
-    def _project(self, w_ih, bias, scale=None):
-        """W_ih x_t + bias for every step in one matrix product -> (T, N, G); with `scale`
-        (per gate row) folded into the small weight and bias, not applied to the big result."""
-        if scale is not None:
-            w_ih = w_ih * scale[:, None]
-            bias = None if bias is None else bias * scale
+    def _project(self, w_ih, bias):
+        """W_ih x_t + bias for every step in one matrix product -> (T, N, G)."""
         xproj = self.x2 @ xp.ascontiguousarray(w_ih.T, dtype=self.dtype)
         if bias is not None:
             xproj += bias
@@ -131,15 +140,17 @@ class _Recurrence(Function):
             result[T + 1] = c_n
         return result
 
-    def _blend(self, t, new, prev):
+    def _blend(self, t, rows, new, prev):
         """State update of a masked step: new where step t is valid, else prev (in place on new)."""
         new -= prev
-        new *= self.mask[t]
+        new *= self.mask[t, rows]
         new += prev
 
-    def _input_grads(self, dxproj, dhproj, hprev, w_ih, n_bias):
+    def _input_grads(self, dxproj, dhproj, hprev, w_ih, n_bias, perm=None):
         """Gradients of x and of the weights from the pre-activation gradients of ALL steps at
-        once. dxproj / dhproj: (T, N, G) gradients of W_ih x_t + b_ih and of W_hh h_{t-1} + b_hh."""
+        once. dxproj / dhproj: (T, N, G) gradients of W_ih x_t + b_ih and of W_hh h_{t-1} + b_hh,
+        their columns in the gate order of `w_ih`; `perm` (an involution) takes the weight and bias
+        gradients back to the caller's gate order."""
         T, N, H = self.T, self.N, self.H
         gx = dxproj.reshape(T * N, dxproj.shape[-1])
         gh = dhproj.reshape(T * N, dhproj.shape[-1])
@@ -154,6 +165,8 @@ class _Recurrence(Function):
             else:
                 db_hh = gh.sum(axis=0) if self.needs[k + 3] else None
             grads += [db_ih, db_hh]
+        if perm is not None:
+            grads[1:] = [None if gr is None else gr[perm] for gr in grads[1:]]
         return grads
 
 
@@ -176,7 +189,7 @@ class RNNLayer(_Recurrence):
             else:
                 xp.tanh(a, out=a)
             if self.mask is not None:
-                self._blend(t, a, hs[t])
+                self._blend(t, slice(None), a, hs[t])
         if any(self.needs):
             self.hs, self.relu, self.w_ih, self.w_hh, self.n_bias = hs, relu, w_ih, w_hh, len(biases)
         return self._finish(result, hs)
@@ -202,79 +215,99 @@ class RNNLayer(_Recurrence):
         return (dx, dh, *dw)
 
 
+def _swap_go(hidden: int):
+    """Row order i, f, o, g for PyTorch's i, f, g, o: the three sigmoid gates side by side, so each
+    step activates them with one call. Swapping two blocks is its own inverse."""
+    H = hidden
+    return xp.concatenate([xp.arange(2 * H), xp.arange(3 * H, 4 * H), xp.arange(2 * H, 3 * H)])
+
+
 class LSTMLayer(_Recurrence):
-    """One LSTM layer over all time steps, gates i, f, g, o (see module docstring)."""
+    """One LSTM layer over all time steps, gates i, f, g, o (see module docstring); inside, the gate
+    rows run in the order i, f, o, g (_swap_go)."""
 
     gates, states = 4, 2
 
     def forward(self, x, h0, c0, w_ih, w_hh, *biases, lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
         T, N, H = self.T, self.N, self.H
-        scale, shift = _gate_scale(4, H, (0, 1, 3), dt)
-        xproj = self._project(w_ih, biases[0] + biases[1] if biases else None, scale)
-        w_hh_t = xp.ascontiguousarray((w_hh * scale[:, None]).T, dtype=dt)
+        H3, mask = 3 * H, self.mask
+        perm = _swap_go(H)
+        w_ih, w_hh = w_ih[perm], w_hh[perm]
+        xproj = self._project(w_ih, (biases[0] + biases[1])[perm] if biases else None)
+        w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)
         hs, result = self._buffers()
         hs[0] = h0
         cs = xp.empty((T + 1, N, H), dtype=dt)
         cs[0] = c0
-        acts = xp.empty((T, N, 4 * H), dtype=dt)  # activated gates i, f, g, o of every step
+        acts = xp.empty((T, N, 4 * H), dtype=dt)  # activated gates i, f, o, g of every step
         tcs = xp.empty((T, N, H), dtype=dt)  # tanh(c_t)
-        tmp = xp.empty((N, H), dtype=dt)
-        for t in range(T):
-            a = xp.matmul(hs[t], w_hh_t, out=acts[t])
-            a += xproj[t]
-            xp.tanh(a, out=a)
-            a *= scale
-            a += shift
-            i, f, gg, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            c = xp.multiply(f, cs[t], out=cs[t + 1])
-            c += xp.multiply(i, gg, out=tmp)
-            tc = xp.tanh(c, out=tcs[t])
-            h = xp.multiply(o, tc, out=hs[t + 1])
-            if self.mask is not None:
-                self._blend(t, c, cs[t])
-                self._blend(t, h, hs[t])
+
+        def rows(r):
+            tmp = xp.empty_like(hs[0, r])
+            for t in range(T):
+                a = xp.matmul(hs[t, r], w_hh_t, out=acts[t, r])
+                a += xproj[t, r]
+                _sigmoid_(a[:, :H3])
+                xp.tanh(a[:, H3:], out=a[:, H3:])
+                i, f, o, gg = a[:, :H], a[:, H:2 * H], a[:, 2 * H:H3], a[:, H3:]
+                c = xp.multiply(f, cs[t, r], out=cs[t + 1, r])
+                c += xp.multiply(i, gg, out=tmp)
+                tc = xp.tanh(c, out=tcs[t, r])
+                h = xp.multiply(o, tc, out=hs[t + 1, r])
+                if mask is not None:
+                    self._blend(t, r, c, cs[t, r])
+                    self._blend(t, r, h, hs[t, r])
+
+        _rows(rows, N)
         if any(self.needs):
-            self.hs, self.cs, self.acts, self.tcs = hs, cs, acts, tcs
+            self.hs, self.cs, self.acts, self.tcs, self.perm = hs, cs, acts, tcs, perm
             self.w_ih, self.w_hh, self.n_bias = w_ih, w_hh, len(biases)
         return self._finish(result, hs, cs[T])
 
     def backward(self, g):
-        T, H, mask, keep = self.T, self.H, self.mask, self.keep
+        T, N, H, mask, keep = self.T, self.N, self.H, self.mask, self.keep
         H2, H3 = 2 * H, 3 * H
         acts, cs, tcs, w_hh = self.acts, self.cs, self.tcs, self.w_hh
         dpre = xp.empty_like(acts)  # gradient of every step's gate pre-activations
-        d, q = xp.empty_like(acts[0]), xp.empty_like(tcs[0])
-        dh, dc = g[T].copy(), g[T + 1].copy()
-        # step-local work stays in cache: one (N, 4H) slab per step, no whole-sequence temporaries
-        for t in range(T - 1, -1, -1):
-            a = acts[t]
-            i, f, gg, o = a[:, :H], a[:, H:H2], a[:, H2:H3], a[:, H3:]
-            if mask is None:
-                dh += g[t]
-                dhn, dcn = dh, dc
-            else:
-                dhn = (dh + g[t]) * mask[t]
-                dcn = dc * mask[t]
-            _one_minus_square(tcs[t], q)  # dh -> dc through h = o * tanh(c)
-            q *= o
-            q *= dhn
-            dcn += q
-            xp.multiply(dcn, gg, out=d[:, :H])
-            xp.multiply(dcn, cs[t], out=d[:, H:H2])
-            xp.multiply(dcn, i, out=d[:, H2:H3])
-            xp.multiply(dhn, tcs[t], out=d[:, H3:])
-            dp = _sigmoid_grad(a, dpre[t])  # local derivative of each gate, then times d
-            _one_minus_square(gg, dp[:, H2:H3])
-            dp *= d
-            if mask is None:
-                dc = dcn * f
-                dh = dp @ w_hh
-            else:
-                dc = dcn * f + dc * keep[t]
-                dh = dp @ w_hh + dh * keep[t]
-        dx, *dw = self._input_grads(dpre, dpre, self.hs[:T], self.w_ih, self.n_bias)
-        return (dx, dh, dc, *dw)
+        dh0, dc0 = xp.empty_like(g[T]), xp.empty_like(g[T])
+
+        def rows(r):
+            # step-local work stays in cache: one (N, 4H) slab per step, no whole-sequence temporaries
+            d, q = xp.empty_like(acts[0, r]), xp.empty_like(tcs[0, r])
+            dh, dc = g[T, r].copy(), g[T + 1, r].copy()
+            for t in range(T - 1, -1, -1):
+                a = acts[t, r]
+                i, f, o, gg = a[:, :H], a[:, H:H2], a[:, H2:H3], a[:, H3:]
+                if mask is None:
+                    dh += g[t, r]
+                    dhn, dcn = dh, dc
+                else:
+                    dhn = (dh + g[t, r]) * mask[t, r]
+                    dcn = dc * mask[t, r]
+                _one_minus_square(tcs[t, r], q)  # dh -> dc through h = o * tanh(c)
+                q *= o
+                q *= dhn
+                dcn += q
+                xp.multiply(dcn, gg, out=d[:, :H])
+                xp.multiply(dcn, cs[t, r], out=d[:, H:H2])
+                xp.multiply(dhn, tcs[t, r], out=d[:, H2:H3])
+                xp.multiply(dcn, i, out=d[:, H3:])
+                dp = dpre[t, r]  # local derivative of each gate, then times d
+                _sigmoid_grad(a[:, :H3], dp[:, :H3])
+                _one_minus_square(gg, dp[:, H3:])
+                dp *= d
+                if mask is None:
+                    dc = xp.multiply(dcn, f, out=dc)
+                    dh = xp.matmul(dp, w_hh, out=dh)
+                else:
+                    dc = dcn * f + dc * keep[t, r]
+                    dh = dp @ w_hh + dh * keep[t, r]
+            dh0[r], dc0[r] = dh, dc
+
+        _rows(rows, N)
+        dx, *dw = self._input_grads(dpre, dpre, self.hs[:T], self.w_ih, self.n_bias, self.perm)
+        return (dx, dh0, dc0, *dw)
 
 
 class GRULayer(_Recurrence):
@@ -285,38 +318,39 @@ class GRULayer(_Recurrence):
     def forward(self, x, h0, w_ih, w_hh, *biases, lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
         T, N, H = self.T, self.N, self.H
-        H2 = 2 * H
-        scale, shift = _gate_scale(3, H, (0, 1), dt)
+        H2, mask = 2 * H, self.mask
         bias = b_hn = None
         if biases:  # b_hr, b_hz join the input projection; b_hn stays inside r * (W_hn h + b_hn)
             bias = biases[0].copy()
             bias[:H2] += biases[1][:H2]
             b_hn = biases[1][H2:]
-        xproj = self._project(w_ih, bias, scale)
-        w_hh_t = xp.ascontiguousarray((w_hh * scale[:, None]).T, dtype=dt)
+        xproj = self._project(w_ih, bias)
+        w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)
         hs, result = self._buffers()
         hs[0] = h0
         acts = xp.empty((T, N, 3 * H), dtype=dt)  # r, z, n of every step
         hn = xp.empty((T, N, H), dtype=dt)  # W_hn h_{t-1} + b_hn, needed for dr
-        hp = xp.empty((N, 3 * H), dtype=dt)
-        for t in range(T):
-            xp.matmul(hs[t], w_hh_t, out=hp)
-            rz = xp.add(xproj[t, :, :H2], hp[:, :H2], out=acts[t, :, :H2])
-            xp.tanh(rz, out=rz)
-            rz *= scale[:H2]
-            rz += shift[:H2]
-            if b_hn is None:
-                hn[t] = hp[:, H2:]
-            else:
-                xp.add(hp[:, H2:], b_hn, out=hn[t])
-            n = xp.multiply(rz[:, :H], hn[t], out=acts[t, :, H2:])
-            n += xproj[t, :, H2:]
-            xp.tanh(n, out=n)
-            h = xp.subtract(hs[t], n, out=hs[t + 1])
-            h *= rz[:, H:]
-            h += n
-            if self.mask is not None:
-                self._blend(t, h, hs[t])
+
+        def rows(r):
+            hp = xp.empty_like(acts[0, r])
+            for t in range(T):
+                xp.matmul(hs[t, r], w_hh_t, out=hp)
+                rz = xp.add(xproj[t, r, :H2], hp[:, :H2], out=acts[t, r, :H2])
+                _sigmoid_(rz)
+                if b_hn is None:
+                    hn[t, r] = hp[:, H2:]
+                else:
+                    xp.add(hp[:, H2:], b_hn, out=hn[t, r])
+                n = xp.multiply(rz[:, :H], hn[t, r], out=acts[t, r, H2:])
+                n += xproj[t, r, H2:]
+                xp.tanh(n, out=n)
+                h = xp.subtract(hs[t, r], n, out=hs[t + 1, r])
+                h *= rz[:, H:]
+                h += n
+                if mask is not None:
+                    self._blend(t, r, h, hs[t, r])
+
+        _rows(rows, N)
         if any(self.needs):
             self.hs, self.acts, self.hn = hs, acts, hn
             self.w_ih, self.w_hh, self.n_bias = w_ih, w_hh, len(biases)
@@ -326,39 +360,45 @@ class GRULayer(_Recurrence):
         T, H, mask, keep = self.T, self.H, self.mask, self.keep
         H2 = 2 * H
         acts, hs, w_hh = self.acts, self.hs, self.w_hh
-        r, z, n = acts[..., :H], acts[..., H:H2], acts[..., H2:]
-        # factors turning dh_t into each pre-activation gradient, vectorised over all steps
-        one_minus_z = xp.subtract(1, z)
-        dn_fac = _one_minus_square(n, xp.empty_like(n))
-        dn_fac *= one_minus_z
-        dz_fac = xp.subtract(hs[:T], n)
-        dz_fac *= z
-        dz_fac *= one_minus_z
-        dr_fac = _sigmoid_grad(r, one_minus_z)  # reuses the buffer
-        dr_fac *= self.hn
         dxp = xp.empty_like(acts)
         dhp = xp.empty_like(acts)
-        dh = g[T].copy()
-        for t in range(T - 1, -1, -1):
-            if mask is None:
-                dh += g[t]
-                dhn = dh
-            else:
-                dhn = (dh + g[t]) * mask[t]
-            dx_t, dh_t = dxp[t], dhp[t]
-            dan = xp.multiply(dhn, dn_fac[t], out=dx_t[:, H2:])
-            xp.multiply(dan, r[t], out=dh_t[:, H2:])
-            xp.multiply(dan, dr_fac[t], out=dx_t[:, :H])
-            xp.multiply(dhn, dz_fac[t], out=dx_t[:, H:H2])
-            dh_t[:, :H2] = dx_t[:, :H2]
-            back = dh_t @ w_hh
-            if mask is None:
-                dh *= z[t]
-                dh += back
-            else:
-                dh = dhn * z[t] + back + dh * keep[t]
+        dh0 = xp.empty_like(g[T])
+
+        def rows(rw):
+            r, z, n = acts[:, rw, :H], acts[:, rw, H:H2], acts[:, rw, H2:]
+            # factors turning dh_t into each pre-activation gradient, vectorised over all steps
+            one_minus_z = xp.subtract(1, z)
+            dn_fac = _one_minus_square(n, xp.empty_like(n))
+            dn_fac *= one_minus_z
+            dz_fac = xp.subtract(hs[:T, rw], n)
+            dz_fac *= z
+            dz_fac *= one_minus_z
+            dr_fac = _sigmoid_grad(r, one_minus_z)  # reuses the buffer
+            dr_fac *= self.hn[:, rw]
+            dh = g[T, rw].copy()
+            for t in range(T - 1, -1, -1):
+                if mask is None:
+                    dh += g[t, rw]
+                    dhn = dh
+                else:
+                    dhn = (dh + g[t, rw]) * mask[t, rw]
+                dx_t, dh_t = dxp[t, rw], dhp[t, rw]
+                dan = xp.multiply(dhn, dn_fac[t], out=dx_t[:, H2:])
+                xp.multiply(dan, r[t], out=dh_t[:, H2:])
+                xp.multiply(dan, dr_fac[t], out=dx_t[:, :H])
+                xp.multiply(dhn, dz_fac[t], out=dx_t[:, H:H2])
+                dh_t[:, :H2] = dx_t[:, :H2]
+                back = dh_t @ w_hh
+                if mask is None:
+                    dh *= z[t]
+                    dh += back
+                else:
+                    dh = dhn * z[t] + back + dh * keep[t, rw]
+            dh0[rw] = dh
+
+        _rows(rows, self.N)
         dx, *dw = self._input_grads(dxp, dhp, hs[:T], self.w_ih, self.n_bias)
-        return (dx, dh, *dw)
+        return (dx, dh0, *dw)
 
 
 # ----- multi-layer functions ----------------------------------------------------
