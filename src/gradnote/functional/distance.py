@@ -10,42 +10,18 @@ from __future__ import annotations
 
 import math
 
-from ..autograd import Function, Tensor
+from ..autograd import Tensor
 from ..backend import xp
 from ._util import check_axis, float_tensor
 
 __all__ = ["cosine_similarity", "normalize", "pairwise_distance"]
 
 
-class VectorNorm(Function):
-    def forward(self, x, p, axis, keepdims):
-        self.x, self.p, self.axis = x, p, axis
-        a = xp.abs(x)
-        if p == math.inf:
-            out = a.max(axis=axis, keepdims=True) if x.shape[axis] else xp.zeros_like(a.sum(axis=axis, keepdims=True))
-        elif p == 2:
-            out = xp.sqrt((x * x).sum(axis=axis, keepdims=True))
-        else:
-            out = (a**p).sum(axis=axis, keepdims=True) ** (1.0 / p)
-        self.out = out
-        return out if keepdims else out.squeeze(axis)
-
-    def backward(self, g):
-        x, p, out = self.x, self.p, self.out
-        g = g if g.ndim == x.ndim else xp.expand_dims(g, self.axis)
-        safe = xp.where(out > 0, out, 1)
-        if p == math.inf:  # shared evenly among the entries that attain the max, as PyTorch
-            hit = (xp.abs(x) == out) & (out > 0)
-            return g * xp.sign(x) * hit / xp.maximum(hit.sum(axis=self.axis, keepdims=True), 1)
-        if p == 2:
-            return g * xp.where(out > 0, x / safe, 0)
-        return g * xp.where(out > 0, xp.sign(x) * xp.abs(x) ** (p - 1) / safe ** (p - 1), 0)
-
-
 def _norm(x: Tensor, p: float, dim: int, keepdim: bool, op: str) -> Tensor:
     if not (p == math.inf or p > 0):
         raise ValueError(f"{op}: p must be positive (or inf), got {p}")
-    return VectorNorm.apply(x, p=float(p), axis=check_axis(dim, max(x.ndim, 1), op), keepdims=keepdim)
+    check_axis(dim, max(x.ndim, 1), op)
+    return x.norm(float(p), dim=dim, keepdim=keepdim)  # the one p-norm op, with its backward, in autograd
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12) -> Tensor:

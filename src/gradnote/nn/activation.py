@@ -123,9 +123,10 @@ class Softmax(Module):
     [[0.5, 0.5]]
     """
 
-    def __init__(self, axis: int = -1, dim: int | None = None):
+    def __init__(self, axis: int | None = -1, dim: int | None = None):
         super().__init__()
-        self.axis = int(dim if dim is not None else axis)
+        # nn.Softmax(dim=None) keeps PyTorch's legacy implicit choice (0 for 0-, 1- and 3-d inputs, else 1)
+        self.axis = dim if dim is not None or "dim" in self._init_args[1] else axis
 
     def forward(self, x: Tensor) -> Tensor:
         return F.softmax(x, self.axis)
