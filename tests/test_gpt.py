@@ -171,9 +171,11 @@ def test_cached_forward_equals_full_forward_one_token_and_chunks():
     model = tiny(gn.float64, spread=0.3)
     idx = ids(2, 7)
     full, _ = model(gn.tensor(idx))
-    cache = gn.models.KVCache(LAYERS)
+    cache = gn.models.KVCache(LAYERS, BLOCK)
     pieces = [model(gn.tensor(idx[:, a:b]), cache=cache)[0].data for a, b in ((0, 3), (3, 4), (4, 7))]
     assert len(cache) == 7
+    with pytest.raises(ValueError, match="KVCache: 7 cached \\+ 2 new positions exceed its capacity 8"):
+        cache.append(0, *model.transformer.h[0].attn._qkv(gn.randn(2, 2, EMBD, dtype=gn.float64))[1:])
     np.testing.assert_allclose(np.concatenate(pieces, axis=1), full.data, atol=1e-12)
 
 

@@ -71,23 +71,31 @@ class LayerNorm(_TorchLayerNorm):
 
 
 class KVCache:
-    """Keys and values of every position run so far, per layer: (N, n_head, block_size, head_dim) buffers
-    of which the first `len(cache)` positions are filled. Inference only (arrays, no gradient)."""
+    """Keys and values of every position run so far, per layer: (N, n_head, capacity, head_dim) buffers
+    of which the first `len(cache)` positions are filled. Inference only (arrays, no gradient).
 
-    def __init__(self, n_layer: int):
+    >>> cache = KVCache(n_layer=2, capacity=8); model = GPT(11, 8, 2, 2, 16); _ = model(gn.zeros(1, 3,
+    ...     dtype=gn.int64), cache=cache); _ = model(gn.zeros(1, 1, dtype=gn.int64), cache=cache); len(cache)
+    4
+    """
+
+    def __init__(self, n_layer: int, capacity: int):
         self.keys, self.values = [None] * n_layer, [None] * n_layer
+        self.capacity = capacity
         self.length = 0  # positions cached in every layer (advanced once all layers have appended)
 
     def __len__(self) -> int:
         return self.length
 
-    def append(self, layer: int, k: Tensor, v: Tensor, capacity: int) -> tuple[Tensor, Tensor]:
+    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
         """Store this step's k, v (N, H, T, D) after the cached ones; return all of them (N, H, past + T, D)."""
         past, t = self.length, k.shape[2]
+        if past + t > self.capacity:
+            raise ValueError(f"KVCache: {past} cached + {t} new positions exceed its capacity {self.capacity}")
         if self.keys[layer] is None:
             n, h, _, d = k.shape
-            self.keys[layer] = xp.zeros((n, h, capacity, d), dtype=k.data.dtype)
-            self.values[layer] = xp.zeros((n, h, capacity, d), dtype=v.data.dtype)
+            self.keys[layer] = xp.zeros((n, h, self.capacity, d), dtype=k.data.dtype)
+            self.values[layer] = xp.zeros((n, h, self.capacity, d), dtype=v.data.dtype)
         self.keys[layer][:, :, past:past + t] = k.data
         self.values[layer][:, :, past:past + t] = v.data
         return from_numpy(self.keys[layer][:, :, :past + t]), from_numpy(self.values[layer][:, :, :past + t])
@@ -111,13 +119,13 @@ class CausalSelfAttention(Module):
         return tuple(a.reshape(n, t, self.n_head, c // self.n_head).transpose(1, 2)
                      for a in self.c_attn(x).split(c, dim=2))
 
-    def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0, capacity: int = 0) -> Tensor:
+    def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0) -> Tensor:
         n, t, c = x.shape
         q, k, v = self._qkv(x)
         past = 0
         if cache is not None:
             past = len(cache)
-            k, v = cache.append(layer, k, v, capacity)
+            k, v = cache.append(layer, k, v)
         p = self.dropout if self.training else 0.0
         if past == 0:
             y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
@@ -157,8 +165,8 @@ class Block(Module):
         self.ln_2 = LayerNorm(n_embd, bias=bias)
         self.mlp = MLP(n_embd, dropout, bias)
 
-    def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0, capacity: int = 0) -> Tensor:
-        x = x + self.attn(self.ln_1(x), cache, layer, capacity)
+    def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0) -> Tensor:
+        x = x + self.attn(self.ln_1(x), cache, layer)
         return x + self.mlp(self.ln_2(x))
 
 
@@ -176,9 +184,9 @@ class GPT(Module):
     (-1 ignored), None without targets. Init as GPT-2: weights N(0, 0.02), the residual projections
     (c_proj) N(0, 0.02 / sqrt(2 n_layer)), biases 0. bias=False drops every Linear and LayerNorm bias.
 
-    >>> model = GPT(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=16); logits, _ = model(gn.zeros(3, 5,
-    ...     dtype=gn.int64)); logits.shape, model.generate(gn.zeros(1, 2, dtype=gn.int64), 4).shape
-    ((3, 5, 11), (1, 6))
+    >>> model = GPT(vocab_size=11, block_size=8, n_layer=2, n_head=2, n_embd=16); idx = gn.zeros(3, 5, dtype=gn.int64)
+    >>> model(idx)[0].shape, model.generate(idx, 4).shape
+    ((3, 5, 11), (3, 9))
     """
 
     def __init__(self, vocab_size: int, block_size: int, n_layer: int, n_head: int, n_embd: int,
@@ -205,15 +213,16 @@ class GPT(Module):
         self.reset_parameters()
 
     def reset_parameters(self) -> None:
+        for m in self.modules():
+            if isinstance(m, (Linear, Embedding)):
+                init.normal_(m.weight, 0.0, 0.02)
+            if isinstance(m, LayerNorm):
+                init.ones_(m.weight)
+            if isinstance(m, (Linear, LayerNorm)) and m.bias is not None:
+                init.zeros_(m.bias)
         for name, p in self.named_parameters():
-            if name.endswith("bias"):
-                init.zeros_(p)
-            elif name.endswith("c_proj.weight"):  # residual branches add up over 2 n_layer sums
+            if name.endswith("c_proj.weight"):  # 2 n_layer residual branches add up: keep their sum's scale
                 init.normal_(p, 0.0, 0.02 / math.sqrt(2 * self.config.n_layer))
-            elif "ln_" not in name:
-                init.normal_(p, 0.0, 0.02)
-            else:
-                init.ones_(p)
 
     def num_parameters(self, non_embedding: bool = False) -> int:
         """Trainable scalars, the tied head counted once; non_embedding=True leaves out the position
@@ -236,7 +245,7 @@ class GPT(Module):
     def forward(self, idx, targets=None, cache: KVCache | None = None):
         x = self._embed(idx, 0 if cache is None else len(cache))
         for i, block in enumerate(self.transformer.h):
-            x = block(x, cache, i, self.config.block_size)
+            x = block(x, cache, i)
         if cache is not None:
             cache.length += x.shape[1]
         logits = self.lm_head(self.transformer.ln_f(x))
@@ -291,7 +300,7 @@ class GPT(Module):
                     if not use_cache:
                         logits, _ = self(ids[:, -block:])
                     elif cache is None or len(cache) == block:  # (re)fill: the prompt, or a slid window
-                        cache = KVCache(self.config.n_layer)
+                        cache = KVCache(self.config.n_layer, block)
                         logits, _ = self(ids[:, -block:], cache=cache)
                     else:
                         logits, _ = self(ids[:, -1:], cache=cache)
