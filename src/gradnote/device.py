@@ -69,3 +69,21 @@ def is_device_like(x) -> bool:
     if isinstance(x, (device, int)) and not isinstance(x, bool):
         return True
     return isinstance(x, str) and x.partition(":")[0] in _TYPES
+
+
+def to_arguments(op: str, args, kwargs) -> tuple:
+    """(dtype or None, device) from PyTorch's .to() arguments: to(dtype), to(device), to(device, dtype),
+    to(tensor) (its dtype), with dtype=/device=/non_blocking=/copy= keywords; the device must be usable here."""
+    dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("copy", None)
+    if kwargs:
+        raise TypeError(f"{op}: unexpected arguments {sorted(kwargs)}")
+    for a in args:
+        if hasattr(a, "dtype") and hasattr(a, "data") and not isinstance(a, type):  # a tensor: take its dtype
+            dtype = a.dtype
+        elif is_device_like(a):
+            dev = a
+        else:
+            dtype = a
+    return dtype, check(dev)

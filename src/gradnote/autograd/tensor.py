@@ -292,19 +292,8 @@ class Tensor:
 
     def to(self, *args, **kwargs) -> Tensor:
         """to(dtype), to(device), to(device, dtype), to(other): itself when nothing changes (as PyTorch)."""
-        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        copy = kwargs.pop("copy", False)
-        if kwargs:
-            raise TypeError(f"to: unexpected arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif _device.is_device_like(a):
-                dev = a
-            else:
-                dtype = a
-        _device.check(dev)
+        copy = kwargs.get("copy", False)
+        dtype, _ = _device.to_arguments("to", args, kwargs)
         out = self if dtype is None or backend.to_dtype(dtype) == self.data.dtype else self.astype(dtype)
         return out.clone() if copy and out is self else out
 

@@ -227,18 +227,7 @@ class Module:
     def to(self, *args, **kwargs) -> Module:
         """to(dtype), to(device), to(device, dtype), as PyTorch: floating parameters and buffers are cast in
         place (e.g. float64 for gradcheck); a device other than the CPU is refused with a clear message."""
-        dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
-        kwargs.pop("non_blocking", None)
-        if kwargs:
-            raise TypeError(f"{type(self).__name__}.to: unexpected arguments {sorted(kwargs)}")
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.dtype
-            elif _device.is_device_like(a):
-                dev = a
-            else:
-                dtype = a
-        _device.check(dev)
+        dtype, _ = _device.to_arguments(f"{type(self).__name__}.to", args, kwargs)
         if dtype is None:
             return self
         dtype = backend.to_dtype(dtype)
