@@ -12,6 +12,8 @@ timed on the same network unrolled over its LSTM cell, target >= 5x slower than 
 
 from __future__ import annotations
 
+import importlib.util
+
 import harness  # first: with --single-thread it limits BLAS threads before NumPy loads
 import numpy as np
 from harness import compare, same_first_loss, setup_torch
@@ -73,14 +75,61 @@ def make_steps(torch=None):
             torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    return gn_step, torch_step
+    return gn_step, torch_step, model, x_np, y_np
 
 
-def main() -> dict:
+def dezero_step(model, x_np, y_np):
+    """The same network in DeZero (its LSTM cell unrolled over the T steps, its Adam), None if DeZero
+    is not installed. Its four gates are separate Linear layers; the weights come from `model`."""
+    if importlib.util.find_spec("dezero") is None:
+        return None
+    if not hasattr(np, "int"):
+        np.int = int  # DeZero 0.0.13 still names np.int, removed in NumPy 1.24
+    import dezero
+    import dezero.functions as DF
+    import dezero.layers as DL
+
+    sd = model.state_dict()
+    w_ih, w_hh, bias = sd["lstm.weight_ih_l0"], sd["lstm.weight_hh_l0"], sd["lstm.bias_ih_l0"] + sd["lstm.bias_hh_l0"]
+    cell, head = DL.LSTM(H, in_size=IN), DL.Linear(CLASSES, in_size=H)
+    for k, gate in enumerate("ifuo"):  # PyTorch's order i, f, g, o; DeZero calls g "u"
+        rows = slice(k * H, (k + 1) * H)
+        getattr(cell, f"x2{gate}").W.data = w_ih[rows].T.copy()
+        getattr(cell, f"x2{gate}").b.data = bias[rows].copy()
+        getattr(cell, f"h2{gate}").W.data = w_hh[rows].T.copy()
+    head.W.data, head.b.data = sd["head.weight"].T.copy(), sd["head.bias"].copy()
+    params = [p for layer in (cell, head) for p in layer.params()]
+    opt = dezero.optimizers.Adam(alpha=1e-3)
+    opt.target = type("Params", (), {"params": lambda self: iter(params)})()
+    xs = [dezero.Variable(np.ascontiguousarray(x_np[:, t])) for t in range(T)]
+
+    def forward():
+        cell.reset_state()
+        for x_t in xs:
+            h = cell(x_t)
+        return DF.softmax_cross_entropy(head(h), y_np)
+
+    same_first_loss("lstm (dezero)", float(forward().data), F.cross_entropy(model(gn.tensor(x_np)),
+                                                                             gn.tensor(y_np)).item())
+
+    def step():
+        for p in params:
+            p.cleargrad()
+        forward().backward()
+        opt.update()
+
+    return step
+
+
+def main() -> list[dict]:
     torch = setup_torch()
-    gn_step, torch_step = make_steps(torch)
-    return compare("lstm 1-thread" if harness.SINGLE_THREAD else "lstm train step", gn_step, torch_step,
-                   target=1.0)
+    gn_step, torch_step, model, x_np, y_np = make_steps(torch)
+    results = [compare("lstm 1-thread" if harness.SINGLE_THREAD else "lstm train step", gn_step, torch_step,
+                       target=1.0)]
+    dz_step = dezero_step(model, x_np, y_np)
+    if dz_step is not None:  # gradnote / DeZero: at most 0.2 means DeZero is at least 5x slower
+        results.append(compare("lstm vs dezero", gn_step, dz_step, target=0.2, other="dezero", repeats=3))
+    return results
 
 
 if __name__ == "__main__":

@@ -105,21 +105,23 @@ def _calibrate(step, block_seconds: float) -> int:
         calls *= 4
 
 
-def _report(name: str, gn_us: float, torch_us: float | None, ratio: float | None, target: float) -> str:
+def _report(name: str, gn_us: float, torch_us: float | None, ratio: float | None, target: float,
+            other: str = "torch") -> str:
     line = f"{name:<20s}gradnote {gn_us:9.1f} us"
     if torch_us is None:
-        return line + "  (torch not installed: no ratio)"
-    return line + f"  torch {torch_us:9.1f} us  ratio {ratio:.2f}x (target <= {target:.2f}x)"
+        return line + f"  ({other} not installed: no ratio)"
+    return line + f"  {other} {torch_us:9.1f} us  ratio {ratio:.2f}x (target <= {target:.2f}x)"
 
 
 def compare(name: str, gn_step, torch_step=None, *, target: float, repeats: int = 7,
-            block_seconds: float = 0.2) -> dict:
+            block_seconds: float = 0.2, other: str = "torch") -> dict:
     """Time `gn_step` against `torch_step` (zero-argument callables, one unit of work each).
 
     Both are warmed up and calibrated to ~`block_seconds` per block; then `repeats`
     pairs of blocks run alternately. Per-call times are medians over blocks; `ratio`
     is the median over pairs of gradnote_time / torch_time. Prints one line and returns
     {name, gn_us, torch_us, ratio, target, met} (torch_us, ratio, met are None without torch).
+    `other` names the second framework in the printed line (its time is still `torch_us`).
     """
     if repeats < 1:
         raise ValueError(f"compare: repeats must be >= 1, got {repeats}")
@@ -146,5 +148,5 @@ def compare(name: str, gn_step, torch_step=None, *, target: float, repeats: int 
     torch_us = statistics.median(torch_times) * 1e6 if torch_times else None
     ratio = statistics.median(ratios) if ratios else None
     met = None if ratio is None else ratio <= target
-    print(_report(name, gn_us, torch_us, ratio, target), flush=True)
+    print(_report(name, gn_us, torch_us, ratio, target, other), flush=True)
     return {"name": name, "gn_us": gn_us, "torch_us": torch_us, "ratio": ratio, "target": target, "met": met}
