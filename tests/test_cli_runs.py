@@ -105,6 +105,22 @@ def test_resume_after_ctrl_c_is_bit_identical(config, tmp_path, capsys):
     assert len(json.loads((tmp_path / "cut" / "history.json").read_text())["loss"]) == 6
 
 
+def test_resume_restores_callback_state(config, tmp_path):
+    # EarlyStopping restarted its patience on resume, so the resumed run stopped later than the uninterrupted one
+    stop = ['train.callbacks=[{name="EarlyStopping", monitor="loss", patience=1, min_delta=100.0, '
+            'restore_best_weights=true}]']
+    full = load_config(config, stop + ["output=" + (tmp_path / "full").as_posix()])
+    train_from_config(full, verbose=0)
+    cut = load_config(config, stop + ["output=" + (tmp_path / "cut").as_posix()])
+    assert train_from_config(cut, verbose=0, extra_callbacks=[SendSignal(epoch=1, batch=1)])["interrupted"]
+    assert main(["train", "--resume", str(tmp_path / "cut"), "--quiet"]) == 0
+    ha = json.loads((tmp_path / "full" / "history.json").read_text())
+    hb = json.loads((tmp_path / "cut" / "history.json").read_text())
+    assert len(ha["loss"]) == 2 and ha == hb
+    a, b = _weights(tmp_path / "full"), _weights(tmp_path / "cut")
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+
+
 def test_interrupted_train_exits_130_and_names_the_resume_command(config, tmp_path, monkeypatch, capsys):
     import gradnote.cli.run as run_mod
 

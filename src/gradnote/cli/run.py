@@ -245,17 +245,35 @@ def new_run_dir(path, overwrite: bool = False) -> Path:
     return path.with_name(f"{path.name}-{n}")
 
 
-def _run_checkpoint(path: Path, schedule):
-    """Writes the run's checkpoint after each epoch and when Ctrl-C / SIGTERM stops training; it holds
-    the schedule too (fit's loop steps it through a callback, not as its own scheduler)."""
-    from .. import callbacks
+def _plain_state(cb) -> dict:
+    """A callback's own numbers, strings and arrays (EarlyStopping's wait/best/best_weights, ...):
+    what it must get back on resume to decide as the uninterrupted run would."""
+    def plain(v):
+        if isinstance(v, dict):
+            return all(isinstance(k, str) and plain(x) for k, x in v.items())
+        return v is None or isinstance(v, (bool, int, float, str, np.ndarray, np.generic))
+
+    return {k: v for k, v in vars(cb).items() if k not in ("model", "loop", "params") and plain(v)}
+
+
+def _run_checkpoint(path: Path, schedule, callbacks: list, restore: list | None = None):
+    """Writes the run's checkpoint after each epoch and when Ctrl-C / SIGTERM stops training. It holds
+    the schedule (fit's loop steps it through a callback, not as its own scheduler) and the other
+    callbacks' state, which `restore` (from a checkpoint) puts back after their on_train_begin reset it."""
+    from .. import callbacks as cbs
     from ..train import save_checkpoint
 
-    class RunCheckpoint(callbacks.Callback):
+    class RunCheckpoint(cbs.Callback):
         saves_state = True  # after the schedule's step, so the checkpoint holds the epoch's final state
 
+        def on_train_begin(self, logs=None):
+            for cb, state in zip(callbacks, restore or []):
+                for k, v in state.items():
+                    setattr(cb, k, v)
+
         def _write(self):
-            save_checkpoint(path, self.model, self.loop.optimizer, schedule, epoch=self.loop.epoch, loop=self.loop)
+            save_checkpoint(path, self.model, self.loop.optimizer, schedule, epoch=self.loop.epoch, loop=self.loop,
+                            callbacks=[_plain_state(cb) for cb in callbacks])
 
         def on_epoch_end(self, epoch, logs=None):
             self._write()
@@ -316,7 +334,8 @@ def train_from_config(cfg: dict, verbose: int = 1, extra_callbacks=(), write: bo
             state = load_checkpoint(ckpt)
             if schedule is not None and state.get("scheduler") is not None:
                 schedule.load_state_dict(state["scheduler"])
-        callbacks.append(_run_checkpoint(run_dir / "checkpoint.safetensors", schedule))
+        restore = (state or {}).get("extra", {}).get("callbacks")
+        callbacks.append(_run_checkpoint(run_dir / "checkpoint.safetensors", schedule, list(callbacks), restore))
     callbacks.extend(extra_callbacks)
     training.compile(model, optimizer=optimizer, loss=build_loss(train["loss"]), metrics=list(train["metrics"]))
     validation = (data["x_val"], data["y_val"]) if data["x_val"] is not None else None
