@@ -111,7 +111,8 @@ def keras_script(s: Settings) -> str:
     opt = _KERAS_OPT[s.optimizer].format(lr=repr(s.learning_rate), extra=extra)
     base = "BinaryCrossentropy" if classify else "MeanSquaredError"
     imports = ["import gradnote as gn"] + (["import gradnote.functional as F"] if s.activation == "step" else [])
-    lines = [f'"""gradnote playground, Keras style: {_summary(s)}."""', *imports, "from gradnote import keras", _data(s), f"keras.utils.set_random_seed({s.seed})", "model = keras.Sequential([",
+    lines = [f'"""gradnote playground, Keras style: {_summary(s)}."""', *imports, "from gradnote import keras",
+             _data(s), f"keras.utils.set_random_seed({s.seed})", "model = keras.Sequential([",
              *(f"    {line}" for line in layers), "])"]
     if s.regularization != "none" and s.regularization_rate:
         lines += ["", "", f"class Regularized(keras.losses.{base}):",

@@ -5,7 +5,7 @@ Each WebSocket owns one Session, so tabs never share a network. Messages from th
 Messages to the page: ``data`` (points), ``frame`` (a snapshot: at least 10 a second while playing),
 ``settings`` (accepted), ``error`` (a refused control, with its ``field``) and ``code`` (the scripts).
 
-Training runs in a worker thread in slices of SLICE seconds, so the event loop stays free for the
+Training runs in a worker thread in slices that leave a frame every PERIOD seconds, so the event loop stays free for the
 page's messages; a pause is seen between two batches. Shutting the server down sets ``stopping``,
 which every training loop checks between batches, and waits for the loops to end.
 """
@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import socket
 import threading
+import time
 import webbrowser
 from importlib import resources
 
@@ -29,7 +30,7 @@ from .codegen import keras_script, pytorch_script
 from .session import Session
 from .settings import SettingsError
 
-SLICE = 0.05  # seconds of training between two frames: about 15 frames a second with the snapshot
+PERIOD = 1 / 15  # seconds from one frame to the next while playing: training fills what the snapshot leaves
 
 
 def _static_dir() -> str:
@@ -44,6 +45,7 @@ class Connection:
         self.session = Session()
         self.wake = asyncio.Event()
         self.send_lock = asyncio.Lock()
+        self.frame_cost = 0.0
 
     async def send(self, message: dict) -> None:
         async with self.send_lock:  # the trainer and the message handler both send
@@ -53,8 +55,11 @@ class Connection:
         return not self.session.playing or self.stopping.is_set()
 
     def _slice(self, share: int) -> dict:
-        self.session.train_for(SLICE / share, should_stop=self._halted)
-        return self.session.frame()
+        self.session.train_for(max(PERIOD / share - self.frame_cost, 0.005), should_stop=self._halted)
+        middle = time.perf_counter()
+        frame = self.session.frame()
+        self.frame_cost = time.perf_counter() - middle
+        return frame
 
     async def train_loop(self) -> None:
         while not self.stopping.is_set():
