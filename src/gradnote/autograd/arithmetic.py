@@ -165,15 +165,19 @@ def pow(a, b) -> Tensor:  # noqa: A001 - torch.pow
     >>> pow(gn.tensor([1.0, 2.0]), 2).tolist()
     [1.0, 4.0]
     """
-    if isinstance(a, Tensor) and isinstance(b, numbers.Number) and not isinstance(b, bool):
+    if isinstance(a, Tensor) and isinstance(b, numbers.Number):
         dtype = result_type(a, b)
+        if dtype.kind == "b":  # bool ** bool stays bool, as PyTorch (NumPy gives int8)
+            return Tensor._wrap(xp.asarray(a.data ** b).astype(dtype))
         if dtype.kind in "biu" and b < 0:
             raise RuntimeError("pow: integers to negative integer powers are not allowed "
                                f"(tensor of {a.dtype} ** {b}); use a float tensor")
         a = cast(a, dtype)
         return PowScalar.apply(a, p=a.data.dtype.type(b) if dtype.kind == "f" else int(b))
     a, b = operands(a, b)
-    if a.data.dtype.kind in "biu" and (b.data < 0).any():
+    if a.data.dtype.kind == "b":
+        raise RuntimeError("pow: not implemented for two bool tensors (as in PyTorch); convert one with .int()")
+    if a.data.dtype.kind in "iu" and (b.data < 0).any():
         raise RuntimeError("pow: integers to negative integer powers are not allowed; use a float tensor")
     return Pow.apply(a, b)
 
@@ -287,9 +291,16 @@ def bmm(a: Tensor, b: Tensor) -> Tensor:
     return matmul(a, b)
 
 
+def _refuse_bool(op: str, a, b, what: str) -> None:
+    if any(getattr(getattr(x, "data", x), "dtype", None) == xp.bool_ or isinstance(x, bool) for x in (a, b)):
+        raise RuntimeError(f"{op}: {what} is not supported for bool tensors (as in PyTorch); convert with .int() or "
+                           "use logical_xor / ~ for booleans")
+
+
 def floor_divide(a, b) -> Tensor:
     """a // b rounded toward minus infinity (no gradient), PyTorch's dtypes."""
     a, b = operands(a, b)
+    _refuse_bool("floor_divide", a, b, "floor division")
     if b.data.dtype.kind in "iu" and (b.data == 0).any():
         raise ZeroDivisionError("floor_divide: integer division by zero")
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -299,6 +310,7 @@ def floor_divide(a, b) -> Tensor:
 def remainder(a, b) -> Tensor:
     """a % b with the sign of b, as Python and PyTorch (no gradient)."""
     a, b = operands(a, b)
+    _refuse_bool("remainder", a, b, "the remainder")
     if b.data.dtype.kind in "iu" and (b.data == 0).any():
         raise ZeroDivisionError("remainder: integer division by zero")
     with xp.errstate(divide="ignore", invalid="ignore"):
@@ -311,7 +323,8 @@ def add(a, b, alpha=1) -> Tensor:
 
 
 def sub(a, b, alpha=1) -> Tensor:
-    """a - alpha * b (torch.sub)."""
+    """a - alpha * b (torch.sub); bool operands are refused as in PyTorch (use ~ or logical_xor)."""
+    _refuse_bool("sub", a, b, "subtraction, the `-` operator,")
     return Sub.apply(*operands(a, b if alpha == 1 else b * alpha))
 
 

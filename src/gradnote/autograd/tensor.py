@@ -368,10 +368,10 @@ class Tensor:
         return arithmetic.Add.apply(*arithmetic.operands(other, self))
 
     def __sub__(self, other):
-        return arithmetic.Sub.apply(*arithmetic.operands(self, other))
+        return arithmetic.sub(self, other)
 
     def __rsub__(self, other):
-        return arithmetic.Sub.apply(*arithmetic.operands(other, self))
+        return arithmetic.sub(other, self)
 
     def __mul__(self, other):
         return arithmetic.Mul.apply(*arithmetic.operands(self, other))
