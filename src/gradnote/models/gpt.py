@@ -129,6 +129,8 @@ class CausalSelfAttention(Module):
         p = self.dropout if self.training else 0.0
         if past == 0:
             y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
+        elif t == 1:  # the newest position sees every cached one
+            y = F.scaled_dot_product_attention(q, k, v, dropout_p=p)
         else:  # queries are the last t of past + t positions: causal from the bottom-right corner
             mask = xp.tril(xp.ones((t, past + t), dtype=bool), k=past)
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=from_numpy(mask), dropout_p=p)
