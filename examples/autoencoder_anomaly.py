@@ -81,12 +81,12 @@ def reconstruction_error(model: Autoencoder, x: np.ndarray, batch_size: int = 10
 
 
 def run(x_train, y_train, x_test, y_test, normal: list[int], *, epochs: int = 10, hidden: int = 128,
-        latent: int = 16, seed: int = 0, log: bool = False) -> dict:
+        latent: int = 16, lr: float = 1e-3, batch_size: int = 128, seed: int = 0, log: bool = False) -> dict:
     """Train on the normal training digits, score every test image; AUC overall and per anomalous digit."""
     gn.manual_seed(seed)
     x_normal, _ = split(x_train, y_train, normal)
     model = Autoencoder(x_train.shape[1], hidden, latent)
-    losses = train(model, x_normal, epochs=epochs, log=log)
+    losses = train(model, x_normal, epochs=epochs, batch_size=batch_size, lr=lr, log=log)
     scores = reconstruction_error(model, x_test)
     _, is_anomaly = split(x_test, y_test, normal)
     per_digit = {int(d): roc_auc(is_anomaly[np.isin(y_test, [*normal, d])], scores[np.isin(y_test, [*normal, d])])

@@ -68,8 +68,13 @@ def plot_generative(samples, latent=None, labels=None, manifold=None, path=None)
             z = np.asarray(getattr(latent, "data", latent))
             if z.ndim != 2 or z.shape[1] != 2:
                 raise ValueError(f"plot_generative: latent must be (M, 2) codes, got shape {z.shape}")
-            points = ax.scatter(z[:, 0], z[:, 1], s=2, c=labels, cmap="tab10" if labels is not None else None)
-            if labels is not None:
+            if labels is None:
+                ax.scatter(z[:, 0], z[:, 1], s=2)
+            else:
+                labels = np.asarray(getattr(labels, "data", labels))
+                # half a class either side, so each colour band of the bar sits on its class's tick
+                points = ax.scatter(z[:, 0], z[:, 1], s=2, c=labels, cmap="tab10", vmin=labels.min() - 0.5,
+                                    vmax=labels.max() + 0.5)
                 fig.colorbar(points, ax=ax, ticks=np.unique(labels), label="class")
             ax.set_xlabel("z1")
             ax.set_ylabel("z2")
