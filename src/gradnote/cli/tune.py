@@ -20,6 +20,7 @@ Optuna's plots: optimization_history.png, param_importances.png, parallel_coordi
 from __future__ import annotations
 
 import copy
+import logging
 import math
 import signal
 import warnings
@@ -112,6 +113,19 @@ def _raise_interrupted(signum, frame):
     raise Interrupted(signum)
 
 
+class _QuietOnInterrupt(logging.Filter):
+    """Drops Optuna's "Trial n failed" warning, traceback included, for the trial a signal stopped:
+    tune's own one-line note says what happened and what to do."""
+
+    dropping = False
+
+    def filter(self, record) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], (Interrupted, KeyboardInterrupt)):
+            self.dropping = True  # Optuna's "failed with value None" line follows
+            return False
+        return not (self.dropping and "failed" in record.getMessage())
+
+
 def _pruning_callback(trial, key: str):
     import optuna
 
@@ -194,7 +208,10 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
     if done < trials:
         # outside fit's own handlers (data loading, between trials) a signal also ends the study cleanly
         old = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+        quiet, handlers = _QuietOnInterrupt(), list(logging.getLogger("optuna").handlers)
         try:
+            for h in handlers:
+                h.addFilter(quiet)
             for sig in old:
                 signal.signal(sig, _raise_interrupted)
             run_trials(study, objective, trials, storage, study_name)
@@ -206,6 +223,8 @@ def tune(config_path, trials: int, storage: str | None = None, study_name: str |
         finally:
             for sig, handler in old.items():
                 signal.signal(sig, handler)
+            for h in handlers:
+                h.removeFilter(quiet)
     complete = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
     if not complete:
         if study.interrupted_by:
