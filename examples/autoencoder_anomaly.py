@@ -104,7 +104,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
 
-    (x_train, y_train), (x_test, y_test) = load_mnist(args.data, normalize=True, flatten=True)
+    try:
+        (x_train, y_train), (x_test, y_test) = load_mnist(args.data, normalize=True, flatten=True)
+    except FileNotFoundError as e:  # no MNIST at the default place: a message, not a traceback
+        parser.error(f"{e}\ngive the folder holding the four MNIST IDX files: --data PATH")
     start = time.perf_counter()
     result = run(x_train, y_train, x_test, y_test, args.normal, epochs=args.epochs, latent=args.latent,
                  seed=args.seed, log=True)

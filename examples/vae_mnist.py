@@ -134,7 +134,10 @@ def main(argv=None) -> dict:
     args = parser.parse_args(argv)
 
     gn.manual_seed(args.seed)
-    (x_train, _), (x_test, y_test) = load_mnist(args.data, normalize=True, flatten=True)
+    try:
+        (x_train, _), (x_test, y_test) = load_mnist(args.data, normalize=True, flatten=True)
+    except FileNotFoundError as e:  # no MNIST at the default place: a message, not a traceback
+        parser.error(f"{e}\ngive the folder holding the four MNIST IDX files: --data PATH")
     model = VAE(latent=args.latent)
     start = time.perf_counter()
     losses = train(model, x_train, epochs=args.epochs, log=True)

@@ -225,3 +225,11 @@ def test_reinforce_without_gymnasium_names_the_extra(rl, monkeypatch):
     monkeypatch.setitem(sys.modules, "gymnasium", None)  # import gymnasium now raises ImportError
     with pytest.raises(SystemExit, match=r"needs gymnasium: pip install 'gradnote\[rl\]'"):
         rl.make_env()
+
+
+@pytest.mark.parametrize("name", ["autoencoder_anomaly", "vae_mnist"])
+def test_mnist_examples_without_data_end_in_a_message(name, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        load_example(name).main(["--data", str(tmp_path / "no-mnist")])
+    err = capsys.readouterr().err
+    assert "MNIST IDX files: --data PATH" in err and str(tmp_path / "no-mnist") in err
