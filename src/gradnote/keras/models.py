@@ -101,7 +101,7 @@ class Model(Layer, nn.Module):
         """Set optimizer (name or object), loss (name, Loss or callable) and metrics for fit."""
         training.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
 
-    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
+    def fit(self, x=None, y=None, batch_size=32, epochs: int = 1, verbose=1, callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
             sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None, validation_steps=None,
             validation_batch_size=None, resume=None):
@@ -112,13 +112,13 @@ class Model(Layer, nn.Module):
                             steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
                             validation_batch_size=validation_batch_size, resume=resume)
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose: int = 0, sample_weight=None, steps=None,
+    def evaluate(self, x=None, y=None, batch_size=32, verbose: int = 0, sample_weight=None, steps=None,
                  return_dict: bool = False):
         """Loss, or [loss, *metrics] (a dict with return_dict), on x, y or a batch source, in eval mode."""
         return training.evaluate(self, x, y, batch_size=batch_size, verbose=verbose, sample_weight=sample_weight,
                                  steps=steps, return_dict=return_dict)
 
-    def predict(self, x, batch_size=None, verbose: int = 0, steps=None):
+    def predict(self, x, batch_size=32, verbose: int = 0, steps=None):
         """Model outputs for x (array or batch source) as an ndarray, batched, in eval mode, without a graph."""
         return training.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
 
