@@ -56,12 +56,16 @@ class Adadelta(Optimizer):
     def _init_state(self, data, group):
         return {"step": 0, "square_avg": xp.zeros_like(data), "acc_delta": xp.zeros_like(data)}
 
-    def _update(self, data, grad, state, group, param) -> None:
+    _n_scratch = 3
+
+    def _begin(self, data, state, group):
         state["step"] += 1
+
+    def _update(self, data, grad, state, group, _, tmp) -> None:
         rho, eps = group["rho"], group["eps"]
-        g = _with_weight_decay(self, data, grad, group["weight_decay"], param)
+        g = _with_weight_decay(data, grad, group["weight_decay"], tmp(1))
         v, u = state["square_avg"], state["acc_delta"]
-        std, delta = self._tmp(param, 0), self._tmp(param, 2)
+        std, delta = tmp(0), tmp(2)
         _square_avg_(v, g, rho, std)
         xp.add(v, eps, out=std)
         xp.sqrt(std, out=std)
@@ -72,3 +76,22 @@ class Adadelta(Optimizer):
         _square_avg_(u, delta, rho, std)
         xp.multiply(delta, -group["lr"], out=std)
         data += std
+
+
+def adadelta_simple(theta, grad, state: dict, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
+                    weight_decay: float = 0.0, maximize: bool = False):
+    """One Adadelta step, the rule of :class:`Adadelta` written literally on arrays: the reference its fast
+    update is tested against. `state` (a dict, empty at first) keeps ``step``, ``square_avg``,
+    ``acc_delta``; returns the new theta.
+
+    >>> adadelta_simple(np.zeros(2), np.array([1.0, -1.0]), {}, eps=1.0).round(4).tolist()
+    [-0.9535, 0.9535]
+    """
+    g = -grad if maximize else grad
+    g = g + weight_decay * theta
+    state["step"] = state.get("step", 0) + 1
+    v = state["square_avg"] = rho * state.get("square_avg", xp.zeros_like(theta)) + (1 - rho) * g * g
+    u = state.get("acc_delta", xp.zeros_like(theta))
+    delta = xp.sqrt(u + eps) / xp.sqrt(v + eps) * g
+    state["acc_delta"] = rho * u + (1 - rho) * delta * delta
+    return theta - lr * delta

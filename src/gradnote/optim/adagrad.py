@@ -58,13 +58,31 @@ class Adagrad(Optimizer):
     def _init_state(self, data, group):
         return {"step": 0, "sum": xp.full_like(data, group["initial_accumulator_value"])}
 
-    def _update(self, data, grad, state, group, param) -> None:
+    def _begin(self, data, state, group):
         state["step"] = step = state["step"] + 1
-        g = _with_weight_decay(self, data, grad, group["weight_decay"], param)
-        clr = group["lr"] / (1 + (step - 1) * group["lr_decay"])
-        s, tmp = state["sum"], self._tmp(param, 0)
-        xp.multiply(g, g, out=tmp)
-        s += tmp
-        xp.sqrt(s, out=tmp)
-        tmp += group["eps"]
-        _addcdiv_(data, g, tmp, -clr, out=self._tmp(param, 1))
+        return group["lr"] / (1 + (step - 1) * group["lr_decay"])
+
+    def _update(self, data, grad, state, group, clr, tmp) -> None:
+        g = _with_weight_decay(data, grad, group["weight_decay"], tmp(1))
+        s, t0 = state["sum"], tmp(0)
+        xp.multiply(g, g, out=t0)
+        s += t0
+        xp.sqrt(s, out=t0)
+        t0 += group["eps"]
+        _addcdiv_(data, g, t0, -clr, out=tmp(1))
+
+
+def adagrad_simple(theta, grad, state: dict, lr: float = 0.01, lr_decay: float = 0.0, weight_decay: float = 0.0,
+                   initial_accumulator_value: float = 0.0, eps: float = 1e-10, maximize: bool = False):
+    """One Adagrad step, the rule of :class:`Adagrad` written literally on arrays: the reference its fast
+    update is tested against. `state` (a dict, empty at first) keeps ``step``, ``sum``; returns the new
+    theta.
+
+    >>> adagrad_simple(np.zeros(2), np.array([1.0, -2.0]), {}, lr=0.1).round(6).tolist()
+    [-0.1, 0.1]
+    """
+    g = -grad if maximize else grad
+    t = state["step"] = state.get("step", 0) + 1
+    g = g + weight_decay * theta
+    s = state["sum"] = state.get("sum", xp.full_like(theta, initial_accumulator_value)) + g * g
+    return theta - lr / (1 + (t - 1) * lr_decay) * g / (xp.sqrt(s) + eps)

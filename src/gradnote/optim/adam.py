@@ -67,39 +67,63 @@ class Adam(Optimizer):
             state["max_exp_avg_sq"] = xp.zeros_like(data)
         return state
 
-    def _update(self, data, grad, state, group, param) -> None:
-        step, _ = _adam_moments_(self, data, grad, state, group, param)
+    def _begin(self, data, state, group):
+        if group["amsgrad"] and state.get("max_exp_avg_sq") is None:  # amsgrad switched on after a load
+            state["max_exp_avg_sq"] = xp.zeros_like(data)
+        state["step"] += 1
+        return state["step"]
+
+    def _update(self, data, grad, state, group, step, tmp) -> None:
+        _adam_moments_(data, grad, state, group, tmp)
         lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
-        v, tmp = state["exp_avg_sq"], self._tmp(param, 0)
+        v = state["exp_avg_sq"]
         if group["amsgrad"]:
-            vmax = state.get("max_exp_avg_sq")
-            if vmax is None:
-                vmax = state["max_exp_avg_sq"] = xp.zeros_like(data)
-            xp.maximum(vmax, v, out=vmax)
-            v = vmax
-        denom = xp.sqrt(v, out=tmp)
+            v = xp.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])
+        denom = xp.sqrt(v, out=tmp(0))
         denom /= (1 - beta2**step) ** 0.5
         denom += eps
-        _addcdiv_(data, state["exp_avg"], denom, -lr / (1 - beta1**step), out=self._tmp(param, 1))
+        _addcdiv_(data, state["exp_avg"], denom, -lr / (1 - beta1**step), out=tmp(1))
 
 
-def _adam_moments_(opt: Optimizer, data, grad, state: dict, group: dict, param):
+def _adam_moments_(data, grad, state: dict, group: dict, tmp):
     """The part Adam, NAdam and RAdam share: weight decay (decoupled: theta *= 1 - lr * lambda; else L2 in
-    the gradient), step += 1, m <- lerp(m, g, 1 - beta1), v <- beta2 v + (1 - beta2) g^2, in place.
-    Returns (step, g), g the gradient after L2 decay (in scratch buffer 1, or the incoming grad)."""
+    the gradient), m <- lerp(m, g, 1 - beta1), v <- beta2 v + (1 - beta2) g^2, in place (the step is
+    counted in _begin). Returns g, the gradient after L2 decay (in scratch 1, or the incoming grad)."""
     lr, wd = group["lr"], group["weight_decay"]
     beta1, beta2 = group["betas"]
     if wd and group["decoupled_weight_decay"]:
         data *= 1 - lr * wd
         g = grad
     else:
-        g = _with_weight_decay(opt, data, grad, wd, param)
-    state["step"] = step = state["step"] + 1
-    tmp = opt._tmp(param, 0)
-    _lerp_(state["exp_avg"], g, 1 - beta1, tmp)
-    _square_avg_(state["exp_avg_sq"], g, beta2, tmp)
-    return step, g
+        g = _with_weight_decay(data, grad, wd, tmp(1))
+    _lerp_(state["exp_avg"], g, 1 - beta1, tmp(0))
+    _square_avg_(state["exp_avg_sq"], g, beta2, tmp(0))
+    return g
+
+
+def adam_simple(theta, grad, state: dict, lr: float = 1e-3, betas: tuple = (0.9, 0.999), eps: float = 1e-8,
+                weight_decay: float = 0.0, amsgrad: bool = False, maximize: bool = False,
+                decoupled_weight_decay: bool = False):
+    """One Adam (AdamW with decoupled_weight_decay) step, the rule of :class:`Adam` written literally on
+    arrays: the reference its fast update is tested against. `state` (a dict, empty at first) keeps
+    ``step``, ``exp_avg``, ``exp_avg_sq``, ``max_exp_avg_sq``; returns the new theta.
+
+    >>> adam_simple(np.zeros(2), np.array([1.0, -2.0]), {}, lr=0.1).round(6).tolist()
+    [-0.1, 0.1]
+    """
+    beta1, beta2 = betas
+    g = -grad if maximize else grad
+    if decoupled_weight_decay:
+        theta = theta * (1 - lr * weight_decay)
+    else:
+        g = g + weight_decay * theta
+    t = state["step"] = state.get("step", 0) + 1
+    m = state["exp_avg"] = beta1 * state.get("exp_avg", xp.zeros_like(theta)) + (1 - beta1) * g
+    v = state["exp_avg_sq"] = beta2 * state.get("exp_avg_sq", xp.zeros_like(theta)) + (1 - beta2) * g * g
+    if amsgrad:
+        v = state["max_exp_avg_sq"] = xp.maximum(state.get("max_exp_avg_sq", xp.zeros_like(theta)), v)
+    return theta - lr / (1 - beta1**t) * m / (xp.sqrt(v) / xp.sqrt(1 - beta2**t) + eps)
 
 
 class AdamW(Adam):

@@ -19,7 +19,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .. import cpu
 from ..backend import xp
+
+# Below this many elements per thread a group is updated on the calling thread: each range costs every
+# NumPy call of the rule again, and a thread's share must outweigh that.
+PARALLEL_MIN = 32768
 
 
 def _is_param(p) -> bool:
@@ -27,7 +32,8 @@ def _is_param(p) -> bool:
 
 
 class Optimizer:
-    """Base class: subclasses define ``_init_state(data, group)`` and ``_update(data, grad, state, group, param)``.
+    """Base class: subclasses define ``_init_state(data, group)``, ``_begin(data, state, group)`` (per-step
+    bookkeeping) and ``_update(data, grad, state, group, coeffs, tmp)`` (the arithmetic, on views).
 
     ``param_groups``: list of dicts, each with ``"params"`` (list of parameters), ``"lr"`` and every other
     hyperparameter. ``state``: defaultdict parameter -> dict of its buffers (ndarrays in the parameter's
@@ -127,6 +133,7 @@ class Optimizer:
                 loss = closure()
         state = self.state
         for group in self.param_groups:
+            work = []
             for p in group["params"]:
                 grad = p.grad
                 if grad is None:
@@ -141,14 +148,59 @@ class Optimizer:
                 st = state.get(p)
                 if not st:
                     st = state[p] = self._init_state(p.data, group)
-                self._update(p.data, grad, st, group, p)
+                work.append((p, grad, st, self._begin(p.data, st, group)))
+            if work:
+                self._apply(work, group)
         return loss
 
     def _init_state(self, data, group: dict) -> dict:
         return {}
 
-    def _update(self, data, grad, state: dict, group: dict, param) -> None:
+    def _begin(self, data, state: dict, group: dict):
+        """A parameter's bookkeeping for this step, before its arithmetic: count the step, make buffers
+        that are missing; returns the per-step numbers `_update` needs (bias corrections, ...)."""
+        return None
+
+    _n_scratch = 2  # scratch arrays per parameter that `_update` asks `tmp` for
+
+    def _update(self, data, grad, state: dict, group: dict, coeffs, tmp) -> None:
+        """The update rule on arrays, in place: `data`, `grad` and the arrays of `state` are matching views
+        (a whole parameter or a flat range of one); `tmp(i)` is scratch array i of that shape."""
         raise NotImplementedError
+
+    def _apply(self, work: list, group: dict) -> None:
+        """Run `_update` over the group as one pass: its parameters taken end to end as one long vector,
+        cut into one contiguous range per thread (gradnote.cpu.parallel_for), each range updated through
+        flat views. A small group (under PARALLEL_MIN elements per thread) runs whole on this thread."""
+        for p, *_ in work:  # made here, not inside the threads, so ranges of one parameter share them
+            self._tmp(p, self._n_scratch - 1)
+        flat = [w for w in work if w[0].data.flags.c_contiguous]
+        whole = [w for w in work if not w[0].data.flags.c_contiguous]  # a flat view of these would be a copy
+        if sum(w[0].data.size for w in flat) < 2 * PARALLEL_MIN or cpu.get_num_threads() == 1:
+            whole, flat = work, []
+        for p, grad, st, coeffs in whole:
+            self._update(p.data, grad, st, group, coeffs, lambda i, p=p: self._tmp(p, i))
+        if not flat:
+            return
+        starts = [0]
+        for p, *_ in flat:
+            starts.append(starts[-1] + p.data.size)
+
+        def run(start: int, stop: int) -> None:
+            for (p, grad, st, coeffs), lo, hi in zip(flat, starts, starts[1:]):
+                a, b = max(start, lo) - lo, min(stop, hi) - lo
+                if a >= b:
+                    continue
+                shape = p.data.shape
+
+                def view(arr, a=a, b=b):
+                    return arr.reshape(-1)[a:b]
+
+                views = {k: view(v) if isinstance(v, xp.ndarray) and v.shape == shape else v for k, v in st.items()}
+                self._update(view(p.data), view(grad), views, group, coeffs, lambda i, p=p, view=view:
+                             view(self._scratch[p][i]))
+
+        cpu.parallel_for(run, starts[-1], PARALLEL_MIN)
 
     def _tmp(self, param, i: int = 0):
         """Scratch array ``i`` for ``param`` (same shape and dtype), reused across steps; never saved."""
@@ -310,11 +362,10 @@ def _addcdiv_(data, num, denom, value: float, out) -> None:
     data += out
 
 
-def _with_weight_decay(opt: Optimizer, data, grad, weight_decay: float, param, i: int = 1) -> Any:
-    """grad + weight_decay * data in a scratch buffer (the incoming grad is never modified)."""
+def _with_weight_decay(data, grad, weight_decay: float, out) -> Any:
+    """grad + weight_decay * data in the scratch array `out` (the incoming grad is never modified)."""
     if not weight_decay:
         return grad
-    g = opt._tmp(param, i)
-    xp.multiply(data, weight_decay, out=g)
-    g += grad
-    return g
+    xp.multiply(data, weight_decay, out=out)
+    out += grad
+    return out

@@ -8,6 +8,24 @@ from ..backend import xp
 from .optimizer import Optimizer, _with_weight_decay
 
 
+def sgd_simple(theta, grad, state: dict, lr: float, momentum: float = 0.0, dampening: float = 0.0,
+               weight_decay: float = 0.0, nesterov: bool = False, maximize: bool = False):
+    """One SGD step, the rule of :class:`SGD` written literally on arrays (fresh ones, no scratch): the
+    reference its fast update is tested against. `state` (a dict) keeps ``momentum_buffer``; returns the
+    new theta.
+
+    >>> sgd_simple(np.ones(2), np.ones(2), {}, lr=0.5, momentum=0.9).tolist()
+    [0.5, 0.5]
+    """
+    g = -grad if maximize else grad
+    g = g + weight_decay * theta
+    if momentum:
+        b = state.get("momentum_buffer")
+        b = state["momentum_buffer"] = g if b is None else momentum * b + (1 - dampening) * g
+        g = g + momentum * b if nesterov else b
+    return theta - lr * g
+
+
 class SGD(Optimizer):
     r"""Stochastic gradient descent (PyTorch's ``torch.optim.SGD`` rule).
 
@@ -64,29 +82,32 @@ class SGD(Optimizer):
                 f"dampening={group['dampening']!r}"
             )
 
-    def _update(self, data, grad, state, group, param) -> None:
+    def _begin(self, data, state, group):
+        if group["momentum"] and state.get("momentum_buffer") is None:
+            state["momentum_buffer"] = xp.empty_like(data)
+            return True  # the first step copies the gradient into the buffer
+        return False
+
+    def _update(self, data, grad, state, group, first, tmp) -> None:
         lr, mu = group["lr"], group["momentum"]
-        g = _with_weight_decay(self, data, grad, group["weight_decay"], param)
+        g = _with_weight_decay(data, grad, group["weight_decay"], tmp(1))
         if mu:
-            buf = state.get("momentum_buffer")
-            if buf is None:
-                buf = state["momentum_buffer"] = xp.array(g, dtype=data.dtype, copy=True)
+            buf = state["momentum_buffer"]
+            if first:
+                xp.copyto(buf, g)
             else:
                 buf *= mu
                 damp = 1.0 - group["dampening"]
                 if damp == 1.0:
                     buf += g
                 else:
-                    tmp = self._tmp(param, 0)
-                    xp.multiply(g, damp, out=tmp)
-                    buf += tmp
+                    xp.multiply(g, damp, out=tmp(0))
+                    buf += tmp(0)
             if group["nesterov"]:
-                tmp = self._tmp(param, 0)
-                xp.multiply(buf, mu, out=tmp)
-                tmp += g
-                g = tmp
+                look_ahead = xp.multiply(buf, mu, out=tmp(0))
+                look_ahead += g
+                g = look_ahead
             else:
                 g = buf
-        tmp = self._tmp(param, 0)
-        xp.multiply(g, lr, out=tmp)
-        data -= tmp
+        step = xp.multiply(g, lr, out=tmp(0))
+        data -= step
