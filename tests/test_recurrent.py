@@ -135,10 +135,11 @@ def two_threads_small_chunks(monkeypatch):
 def _outputs_and_grads(m, x, h0, c0, lengths=None):
     xs, hs, cs = (gn.tensor(a, requires_grad=True) for a in (x, h0, c0))
     if lengths is not None:
-        out, finals = F.lstm(xs, (hs, cs), m.all_weights, lengths=lengths) if isinstance(m, nn.LSTM) else \
-            (F.gru(xs, hs, m.all_weights, lengths=lengths)[0], [])
+        fn = {nn.LSTM: F.lstm, nn.GRU: F.gru, nn.RNN: F.rnn}[type(m)]
+        out, finals = fn(xs, (hs, cs) if isinstance(m, nn.LSTM) else hs, m.all_weights, lengths=lengths)
+        finals = list(finals) if isinstance(m, nn.LSTM) else [finals]
     else:
-        out, finals = run(m, xs, hs, None if isinstance(m, nn.GRU) else cs)
+        out, finals = run(m, xs, hs, cs if isinstance(m, nn.LSTM) else None)
     loss = (out * out).sum() + sum((f * f).sum() for f in finals)
     for p in m.parameters():
         p.grad = None
@@ -147,7 +148,7 @@ def _outputs_and_grads(m, x, h0, c0, lengths=None):
     return [out.data, *(f.data for f in finals)], grads
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 @pytest.mark.parametrize("masked", [False, True])
 def test_batch_chunks_on_threads_equal_one_chunk(kind, masked, two_threads_small_chunks):
     rng = np.random.default_rng(30)
@@ -162,7 +163,7 @@ def test_batch_chunks_on_threads_equal_one_chunk(kind, masked, two_threads_small
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+@pytest.mark.parametrize("kind", ["RNN", "LSTM", "GRU"])
 def test_batch_chunks_on_threads_gradcheck(kind, two_threads_small_chunks):
     rng = np.random.default_rng(31)
     m = make(kind, {}, 1, False, I=2, H=3)
@@ -568,6 +569,50 @@ def test_lstm_cell_simple_matches_numpy_and_gradchecks():
     np.testing.assert_allclose(got_h.data, ref_h, rtol=1e-12)
     np.testing.assert_allclose(got_c.data, ref_c, rtol=1e-12)
     assert gn.gradcheck(lambda x, h, c, *w: F.lstm_cell_simple(x, (h, c), *w), ts, raise_exception=True)
+
+
+@pytest.mark.parametrize("kind,kw", [("RNN", {}), ("RNN", {"nonlinearity": "relu"}), ("GRU", {})],
+                         ids=["rnn_tanh", "rnn_relu", "gru"])
+@pytest.mark.parametrize("N", [2, 40])  # 40: the fused layer splits the batch across threads
+def test_fused_rnn_and_gru_match_the_simple_cells_forward_and_backward(kind, kw, N):
+    rng = np.random.default_rng(13)
+    m = getattr(nn, kind)(3, 4, **kw).double()
+    w = [m.weight_ih_l0, m.weight_hh_l0, m.bias_ih_l0, m.bias_hh_l0]
+    x = gn.tensor(rng.standard_normal((6, N, 3)), requires_grad=True)
+    h0 = gn.tensor(rng.standard_normal((1, N, 4)), requires_grad=True)
+    out, h_n = m(x, h0)
+    (out * out).sum().backward()
+    fused = [x.grad, h0.grad, *(p.grad for p in w)]
+    for t in (x, h0, *w):
+        t.grad = None
+    h, outs = h0[0], []
+    for t in range(6):
+        h = F.gru_cell_simple(x[t], h, *w) if kind == "GRU" else F.rnn_cell_simple(x[t], h, *w, **kw)
+        outs.append(h)
+    simple_out = gn.stack(outs, axis=0)
+    np.testing.assert_allclose(out.data, simple_out.data, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(h_n.data[0], h.data, rtol=1e-12, atol=1e-14)
+    (simple_out * simple_out).sum().backward()
+    for a, b in zip(fused, [x.grad, h0.grad, *(p.grad for p in w)]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["rnn_tanh", "rnn_relu", "gru"])
+def test_rnn_and_gru_cell_simple_match_numpy_and_gradcheck(kind):
+    rng = np.random.default_rng(14)
+    G = 12 if kind == "gru" else 4
+    x, h = rng.standard_normal((2, 3)), rng.standard_normal((2, 4))
+    w_ih, w_hh, b_ih, b_hh = (rng.standard_normal(s) for s in ((G, 3), (G, 4), (G,), (G,)))
+    if kind == "gru":
+        _, ref_h, _ = ref_gru_layer(x[None], h, w_ih, w_hh, b_ih, b_hh)
+        cell = F.gru_cell_simple
+    else:
+        act = np.tanh if kind == "rnn_tanh" else (lambda a: np.maximum(a, 0))
+        _, ref_h, _ = ref_rnn_layer(x[None], h, w_ih, w_hh, b_ih, b_hh, act)
+        cell = lambda *a: F.rnn_cell_simple(*a, nonlinearity=kind[4:])  # noqa: E731
+    ts = [gn.tensor(a, requires_grad=True) for a in (x, h, w_ih, w_hh, b_ih, b_hh)]
+    np.testing.assert_allclose(cell(*ts).data, ref_h, rtol=1e-12)
+    assert gn.gradcheck(cell, ts, raise_exception=True)
 
 
 @pytest.mark.parametrize("kind,gates", [("RNNCell", 1), ("LSTMCell", 4), ("GRUCell", 3)])

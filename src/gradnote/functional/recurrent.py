@@ -34,10 +34,11 @@ import numbers
 from .. import cpu
 from ..autograd import Function, Tensor, concat, stack
 from ..backend import xp
-from .activations import sigmoid, tanh
+from .activations import relu, sigmoid, tanh
 from .dropout import dropout as _dropout
 
-__all__ = ["gru", "gru_cell", "lstm", "lstm_cell", "lstm_cell_simple", "rnn", "rnn_cell"]
+__all__ = ["gru", "gru_cell", "gru_cell_simple", "lstm", "lstm_cell", "lstm_cell_simple", "rnn", "rnn_cell",
+           "rnn_cell_simple"]
 
 
 def lstm_cell_simple(x: Tensor, hx: tuple, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
@@ -59,6 +60,41 @@ def lstm_cell_simple(x: Tensor, hx: tuple, w_ih: Tensor, w_hh: Tensor, b_ih: Ten
     i, f, g, o = (z[..., k * H:(k + 1) * H] for k in range(4))
     c = sigmoid(f) * c + sigmoid(i) * tanh(g)
     return sigmoid(o) * tanh(c), c
+
+
+def rnn_cell_simple(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                    b_hh: Tensor | None = None, nonlinearity: str = "tanh") -> Tensor:
+    """One Elman RNN step from plain differentiable ops: the reference the fused kernels are tested against.
+
+    x: (N, in); h: (N, H); w_ih: (H, in), w_hh: (H, H); b_ih, b_hh: (H,). Returns h' (N, H).
+
+    >>> rnn_cell_simple(gn.randn(2, 3), gn.zeros(2, 4), gn.randn(4, 3), gn.randn(4, 4)).shape
+    (2, 4)
+    """
+    z = x @ w_ih.T + h @ w_hh.T
+    if b_ih is not None:
+        z = z + b_ih + b_hh
+    return tanh(z) if nonlinearity == "tanh" else relu(z)
+
+
+def gru_cell_simple(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tensor | None = None,
+                    b_hh: Tensor | None = None) -> Tensor:
+    """One GRU step from plain differentiable ops: the reference the fused kernels are tested against.
+
+    x: (N, in); h: (N, H); w_ih: (3H, in), w_hh: (3H, H); b_ih, b_hh: (3H,). Returns h' (N, H).
+
+    >>> gru_cell_simple(gn.randn(2, 3), gn.zeros(2, 4), gn.randn(12, 3), gn.randn(12, 4)).shape
+    (2, 4)
+    """
+    xi, hh = x @ w_ih.T, h @ w_hh.T
+    if b_ih is not None:
+        xi, hh = xi + b_ih, hh + b_hh
+    H = h.shape[-1]
+    xr, xz, xn = (xi[..., k * H:(k + 1) * H] for k in range(3))
+    hr, hz, hn = (hh[..., k * H:(k + 1) * H] for k in range(3))
+    r, z = sigmoid(xr + hr), sigmoid(xz + hz)
+    n = tanh(xn + r * hn)  # the reset gate scales W_hn h + b_hn, as PyTorch
+    return (1 - z) * n + z * h
 
 
 def _sigmoid_(a):
@@ -181,38 +217,49 @@ class RNNLayer(_Recurrence):
         hs, result = self._buffers()
         hs[0] = h0
         relu = nonlinearity == "relu"
-        for t in range(T):
-            a = xp.matmul(hs[t], w_hh_t, out=hs[t + 1])
-            a += xproj[t]
-            if relu:
-                xp.maximum(a, 0, out=a)
-            else:
-                xp.tanh(a, out=a)
-            if self.mask is not None:
-                self._blend(t, slice(None), a, hs[t])
+
+        def rows(r):
+            for t in range(T):
+                a = xp.matmul(hs[t, r], w_hh_t, out=hs[t + 1, r])
+                a += xproj[t, r]
+                if relu:
+                    xp.maximum(a, 0, out=a)
+                else:
+                    xp.tanh(a, out=a)
+                if self.mask is not None:
+                    self._blend(t, r, a, hs[t, r])
+
+        _rows(rows, self.N)
         if any(self.needs):
             self.hs, self.relu, self.w_ih, self.w_hh, self.n_bias = hs, relu, w_ih, w_hh, len(biases)
         return self._finish(result, hs)
 
     def backward(self, g):
         T, hs, mask, w_hh = self.T, self.hs, self.mask, self.w_hh
-        # act'(a) from the saved outputs for every step in one call (masked steps get zero anyway);
-        # the loop turns it in place into the pre-activation gradient dpre
-        if self.relu:
-            dpre = (hs[1:] > 0).astype(self.dtype)
-        else:
-            dpre = _one_minus_square(hs[1:], xp.empty_like(hs[1:]))
-        dh = g[T].copy()
-        for t in range(T - 1, -1, -1):
-            if mask is None:
-                dh += g[t]
-                dpre[t] *= dh
-                dh = dpre[t] @ w_hh
+        dpre = xp.empty_like(hs[1:])
+        dh0 = xp.empty_like(g[T])
+
+        def rows(r):
+            # act'(a) from the saved outputs of every step in one call (masked steps get zero anyway);
+            # the loop turns it in place into the pre-activation gradient dpre
+            if self.relu:
+                xp.greater(hs[1:, r], 0, out=dpre[:, r])
             else:
-                dpre[t] *= (dh + g[t]) * mask[t]
-                dh = dpre[t] @ w_hh + dh * self.keep[t]
+                _one_minus_square(hs[1:, r], dpre[:, r])
+            dh = g[T, r].copy()
+            for t in range(T - 1, -1, -1):
+                if mask is None:
+                    dh += g[t, r]
+                    dpre[t, r] *= dh
+                    dh = dpre[t, r] @ w_hh
+                else:
+                    dpre[t, r] *= (dh + g[t, r]) * mask[t, r]
+                    dh = dpre[t, r] @ w_hh + dh * self.keep[t, r]
+            dh0[r] = dh
+
+        _rows(rows, self.N)
         dx, *dw = self._input_grads(dpre, dpre, hs[:T], self.w_ih, self.n_bias)
-        return (dx, dh, *dw)
+        return (dx, dh0, *dw)
 
 
 def _swap_go(hidden: int):
