@@ -21,11 +21,13 @@ from gradnote.functional.pooling import avg_pool2d_simple, max_pool2d_simple
 
 @pytest.fixture(params=["serial", "threaded"])
 def path(request, monkeypatch):
-    """Run the kernels on the calling thread only, or split every batch over two threads."""
+    """Run the kernels on the calling thread only (whole batches per block), or split every batch over two
+    threads and each chunk into one-image blocks."""
     before = cpu.get_num_threads()
     if request.param == "threaded":
         cpu.set_num_threads(2)
         monkeypatch.setattr(conv_module, "PARALLEL_MIN_MACS", 0)
+        monkeypatch.setattr(conv_module, "COLUMN_BLOCK_BYTES", 1)  # blocks of one image inside each chunk
         monkeypatch.setattr(pool_module, "PARALLEL_MIN_ELEMENTS", 0)
     else:
         cpu.set_num_threads(1)

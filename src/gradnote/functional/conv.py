@@ -17,12 +17,14 @@ The fast kernel (class Conv2d) does the same product with three tricks:
   row (positions that wrap past the right edge), which the forward crops away and the backward
   feeds zeros.
 - The batch is split into chunks run on gradnote's thread pool (gradnote.cpu.parallel_for), each
-  chunk doing its own copies, GEMMs and slice adds with one BLAS thread; small convolutions stay
-  on the calling thread.
+  chunk doing its own copies, GEMMs and slice adds with one BLAS thread (small convolutions stay on
+  the calling thread), and each chunk into blocks of images whose columns fit in about 1 MiB: they
+  are still in cache when the GEMM reads them, and memory stays small whatever the batch size.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 import threading
 
@@ -125,7 +127,7 @@ def _scratch(name: str, shape: tuple, dtype):
     Fresh multi-megabyte arrays cost page faults on every call; reusing a few buffers
     (at most 16 MiB each, one per name, shape and dtype, per thread) avoids that.
     """
-    size = int(xp.prod(shape)) * xp.dtype(dtype).itemsize
+    size = math.prod(shape) * xp.dtype(dtype).itemsize
     if size > 16 * 2**20:
         return xp.empty(shape, dtype=dtype)
     cache = getattr(_SCRATCH, "buffers", None)
@@ -140,6 +142,16 @@ def _scratch(name: str, shape: tuple, dtype):
     cache[key] = buf  # most recently used last
     return buf
 
+
+def _sum(parts: list):
+    """The sum of a list of arrays (into the first), None for a list of Nones."""
+    total = parts[0]
+    for part in parts[1:] if total is not None else ():
+        total += part
+    return total
+
+
+COLUMN_BLOCK_BYTES = 1 << 20
 
 # A chunk of the batch goes to another thread only with at least this many multiply-adds: below it
 # the hand-off costs more than the second core gains. Tests set it to 0 to run the threaded path.
@@ -168,48 +180,54 @@ class Conv2d(Function):
         self.dtype, self.batch_first = dtype, oh * wq >= 512
         self.geom = (x.shape, x.dtype, w.dtype, (hp, wp, oh, ow, wq), (kh, kw), stride, padding, dilation, groups)
         self.min_chunk = -(-PARALLEL_MIN_MACS // max(1, o * cg * kh * kw * oh * ow))
+        # images per block: one block's columns fit in about 1 MiB, so they are still in cache when the GEMM
+        # reads them, and the work buffers stay small whatever the batch size
+        self.block = max(1, COLUMN_BLOCK_BYTES // (c * kh * kw * oh * wq * xp.dtype(dtype).itemsize))
         wmat = w.astype(dtype, copy=False).reshape(groups, o // groups, cg * kh * kw)
         xpad = xp.zeros((n, c, hp + 1, wp), dtype=dtype)  # +1 row: wrapped reads stay in bounds
         out = xp.empty((n, o, oh, ow), dtype=dtype)
         bias = b[0].astype(dtype, copy=False).reshape(o, 1, 1) if b else None
 
-        def chunk(i, j):
+        def block(i, j):
             xpad[i:j, :, ph:ph + h, pw:pw + wd] = x[i:j]
-            cols = self._im2col(xpad[i:j], wrapped=False)
+            cols = self._im2col(xpad[i:j])
             if self.batch_first:
-                xp.matmul(wmat, cols, out=out[i:j].reshape(j - i, groups, o // groups, oh * ow))
+                res = xp.matmul(wmat, cols).reshape(j - i, o, oh, wq)
             else:
-                out[i:j] = xp.matmul(wmat, cols).reshape(o, j - i, oh, ow).transpose(1, 0, 2, 3)
-            if bias is not None:
-                out[i:j] += bias
+                res = xp.matmul(wmat, cols).reshape(o, j - i, oh, wq).transpose(1, 0, 2, 3)
+            # crop the wrapped columns, adding the bias in the same pass
+            if bias is None:
+                out[i:j] = res[..., :ow]
+            else:
+                xp.add(res[..., :ow], bias, out=out[i:j])
 
-        cpu.parallel_for(chunk, n, self.min_chunk)
+        cpu.parallel_for(lambda i, j: [block(a, min(a + self.block, j)) for a in range(i, j, self.block)],
+                         n, self.min_chunk)
         # keep the small padded input, not the kh*kw times larger column matrix: backward rebuilds it
         self.xpad = xpad if self.needs[1] else None
         self.wmat = wmat if self.needs[0] else None
         return out
 
-    def _im2col(self, xpad, wrapped: bool):
-        """The column matrix of a chunk in a reused buffer: (N, groups, C/groups * kh * kw, OH * cols) batch
-        first, else (groups, C/groups * kh * kw, N * OH * cols), cols = Wq with the wrapped columns, else OW."""
-        _, _, _, (_hp, wp, oh, ow, wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
+    def _im2col(self, xpad):
+        """The column matrix of a chunk of images, wrapped columns included, in a reused buffer:
+        (N, groups, C/groups * kh * kw, OH * Wq) batch first, else (groups, C/groups * kh * kw, N * OH * Wq).
+        Row and column of a kernel offset are one contiguous line when the stride is 1: the copy runs over
+        OH * Wq elements at a time, 2-4x faster than over the OW of an unwrapped row."""
+        _, _, _, (_hp, wp, oh, _ow, wq), (kh, kw), (sh, sw), _, (dh, dw), groups = self.geom
         n, c = xpad.shape[:2]
         cg = c // groups
         it = xpad.itemsize
         sn, sc = xpad.strides[:2]
-        width = wq if wrapped else ow
-        taps = (dh * wp * it, dw * it)
-        pos = (sh * wp * it, sw * it)
+        taps, pos = (dh * wp * it, dw * it), (sh * wp * it, sw * it)
         if self.batch_first:
-            shape, strides = (n, groups, cg, kh, kw, oh, width), (sn, cg * sc, sc, *taps, *pos)
+            shape, strides = (n, groups, cg, kh, kw, oh, wq), (sn, cg * sc, sc, *taps, *pos)
         else:
-            shape, strides = (groups, cg, kh, kw, n, oh, width), (cg * sc, sc, *taps, sn, *pos)
-        view = _strided(xpad, shape, strides)
-        cols = _scratch("cols" if wrapped else "fcols", shape, xpad.dtype)
-        cols[...] = view
+            shape, strides = (groups, cg, kh, kw, n, oh, wq), (cg * sc, sc, *taps, sn, *pos)
+        cols = _scratch("cols", shape, xpad.dtype)
+        cols[...] = _strided(xpad, shape, strides)
         if self.batch_first:
-            return cols.reshape(n, groups, cg * kh * kw, oh * width)
-        return cols.reshape(groups, cg * kh * kw, n * oh * width)
+            return cols.reshape(n, groups, cg * kh * kw, oh * wq)
+        return cols.reshape(groups, cg * kh * kw, n * oh * wq)
 
     def backward(self, g):
         (n, c, h, wd), xdt, wdt, _, (kh, kw), _, _, _, groups = self.geom
@@ -218,25 +236,21 @@ class Conv2d(Function):
         gx = xp.empty((n, c, h, wd), dtype=xdt) if self.needs[0] else None
         if gx is None and self.xpad is None:  # only the bias needs a gradient
             return None, None, gb
-        parts = cpu.parallel_for(lambda i, j: self._backward_chunk(g, gx, i, j), n, self.min_chunk)
-        gw = None
-        if self.needs[1]:
-            gw = parts[0]
-            for part in parts[1:]:
-                gw += part
+        def chunk(i, j):  # this chunk's weight gradient, summed over its blocks
+            parts = [self._backward_block(g, gx, a, min(a + self.block, j)) for a in range(i, j, self.block)]
+            return _sum(parts)
+
+        gw = _sum(cpu.parallel_for(chunk, n, self.min_chunk))
+        if gw is not None:
             gw = gw.reshape(o, c // groups, kh, kw).astype(wdt, copy=False)
         return gx, gw, gb
 
-    def _backward_chunk(self, g, gx, i, j):
+    def _backward_block(self, g, gx, i, j):
         """Write images i:j of the input gradient into gx (when needed); return this chunk's weight gradient."""
         (_n, c, h, wd), _, _, (hp, wp, oh, ow, wq), (kh, kw), (sh, sw), (ph, pw), (dh, dw), groups = self.geom
         o, nb, batch_first = g.shape[1], j - i, self.batch_first
         g, xpad = g[i:j], None if self.xpad is None else self.xpad[i:j]
         gw = None
-        if batch_first and gx is None:
-            # weight gradient only (e.g. a first layer): the forward's unwrapped columns pair with g as it is
-            gmat = xp.ascontiguousarray(g, dtype=self.dtype).reshape(nb, groups, o // groups, oh * ow)
-            return xp.matmul(gmat, self._im2col(xpad, wrapped=False).swapaxes(-1, -2)).sum(axis=0)
         if batch_first:
             gmat = _scratch("gmat", (nb, o, oh, wq), self.dtype)
             gmat[..., ow:] = 0  # wrapped columns get zero gradient
@@ -248,7 +262,7 @@ class Conv2d(Function):
             gmat[..., :ow] = g.transpose(1, 0, 2, 3)
             gmat = gmat.reshape(groups, o // groups, nb * oh * wq)
         if xpad is not None:
-            cols = self._im2col(xpad, wrapped=True)
+            cols = self._im2col(xpad)
             if batch_first:
                 gw = xp.matmul(gmat, cols.swapaxes(-1, -2)).sum(axis=0)
             else:  # (cols @ gmat^T)^T, not gmat @ cols^T: the same product, ~2x faster in OpenBLAS for these shapes
