@@ -148,7 +148,7 @@ def main() -> list:
     (gn_train, torch_train), (gn_gen, torch_gen), _ = make_steps(torch)
     tag = " 1-thread" if harness.SINGLE_THREAD else ""
     train = compare("gpt train" + tag, gn_train, torch_train, target=1.2)
-    gen = compare("gpt generate" + tag, gn_gen, torch_gen, target=1.2)
+    gen = compare("gpt gen" + tag, gn_gen, torch_gen, target=1.2)
     for result, tokens in ((train, BATCH * BLOCK), (gen, GEN_BATCH * NEW)):
         result["gn_tokens_per_s"] = tokens / (result["gn_us"] * 1e-6)
         result["torch_tokens_per_s"] = tokens / (result["torch_us"] * 1e-6) if result["torch_us"] else None
