@@ -76,7 +76,7 @@ def run_episode(env, policy: nn.Module, seed: int | None = None, generator=None)
     return np.asarray(states, dtype=np.float32), np.asarray(actions), np.asarray(rewards, dtype=np.float32)
 
 
-def reinforce(env, *, episodes: int = 2000, gamma: float = 0.99, lr: float = 1e-3, value_lr: float = 1e-2,
+def reinforce(env, *, episodes: int = 3000, gamma: float = 0.99, lr: float = 1e-3, value_lr: float = 1e-2,
               hidden: int = 128, seed: int = 0, stop_at: float | None = STOP_AT, log_every: int = 0) -> dict:
     """Train a policy on `env` (gymnasium's API) for up to `episodes` episodes, one update per episode;
     stop early once the last 100 returns average `stop_at`. Returns the networks, every episode's return
