@@ -35,11 +35,11 @@ def path(request, monkeypatch):
     cpu.set_num_threads(before)
 
 
-def _grads(fn, arrays, g):
-    """Output and gradients of sum(fn(*tensors) * g) with respect to every input."""
+def _grads(fn, arrays, seed, *args, **kwargs):
+    """Output of fn(*tensors, *args, **kwargs) and the gradients of sum(out * g) for every input, g drawn from seed."""
     tensors = [gn.Tensor(a, requires_grad=True) for a in arrays]
-    out = fn(*tensors)
-    out.backward(g(out.shape, out.dtype))
+    out = fn(*tensors, *args, **kwargs)
+    out.backward(np.random.default_rng(seed).standard_normal(out.shape).astype(out.dtype))
     return out.data, [t.grad for t in tensors]
 
 
@@ -71,12 +71,8 @@ def test_conv2d_equals_conv2d_simple_on_random_shapes(path, dtype):
         with_bias = rng.random() < 0.7
         arrays = [x, wt, b] if with_bias else [x, wt]
         seed = int(rng.integers(1 << 30))
-
-        def upstream(shape, dt):
-            return np.random.default_rng(seed).standard_normal(shape).astype(dt)
-
-        fast, fast_grads = _grads(lambda *t: F.conv2d(*t, **args), arrays, upstream)
-        simple, simple_grads = _grads(lambda *t: conv2d_simple(*t, **args), arrays, upstream)
+        fast, fast_grads = _grads(F.conv2d, arrays, seed, **args)
+        simple, simple_grads = _grads(conv2d_simple, arrays, seed, **args)
         assert fast.dtype == dtype and fast.shape == simple.shape
         np.testing.assert_allclose(fast, simple, **tol, err_msg=str((x.shape, wt.shape, args)))
         for got, want in zip(fast_grads, simple_grads):
@@ -130,12 +126,8 @@ def test_pools_equal_their_simple_versions_on_random_shapes(path, fast_fn, simpl
                  int(rng.integers(k[1], 12)))
         x = rng.standard_normal(shape).astype(dtype)  # continuous values: no ties, one arg-max per window
         seed = int(rng.integers(1 << 30))
-
-        def upstream(out_shape, dt):
-            return np.random.default_rng(seed).standard_normal(out_shape).astype(dt)
-
-        fast, (fast_grad,) = _grads(lambda t: fast_fn(t, k, s, p), [x], upstream)
-        simple, (simple_grad,) = _grads(lambda t: simple_fn(t, k, s, p), [x], upstream)
+        fast, (fast_grad,) = _grads(fast_fn, [x], seed, k, s, p)
+        simple, (simple_grad,) = _grads(simple_fn, [x], seed, k, s, p)
         assert fast.dtype == dtype and fast_grad.dtype == dtype
         np.testing.assert_allclose(fast, simple, **tol, err_msg=str((shape, k, s, p)))
         np.testing.assert_allclose(fast_grad, simple_grad, **tol, err_msg=str((shape, k, s, p)))

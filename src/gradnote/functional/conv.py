@@ -37,13 +37,6 @@ from .padding import pad
 __all__ = ["conv1d", "conv2d", "conv2d_simple", "conv_output_size", "conv_transpose2d"]
 
 
-
-def _strided(base, shape: tuple, strides: tuple, offset: int = 0):
-    """A view of the contiguous array `base` with the given shape and byte strides, starting `offset` elements in
-    (bounds-checked by NumPy; ~10x cheaper per call than numpy.lib.stride_tricks.as_strided)."""
-    return xp.ndarray(shape, base.dtype, base, offset * base.itemsize, strides)
-
-
 def conv_output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1) -> int:
     """Output length along one axis: floor((n + 2p - d(k-1) - 1) / s) + 1.
 
@@ -116,6 +109,12 @@ def check_conv_input(op: str, x_shape: tuple, w_shape: tuple, stride, padding, d
         raise ValueError(
             f"{op}: input of shape {tuple(x_shape)} is smaller than the dilated kernel {ekh}x{ekw} after padding"
         )
+
+
+def _strided(base, shape: tuple, strides: tuple, offset: int = 0):
+    """A view of the contiguous array `base` with the given shape and byte strides, starting `offset` elements in
+    (bounds-checked by NumPy; ~10x cheaper per call than numpy.lib.stride_tricks.as_strided)."""
+    return xp.ndarray(shape, base.dtype, base, offset * base.itemsize, strides)
 
 
 _SCRATCH = threading.local()
@@ -448,7 +447,7 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
     if x.shape[1] != w.shape[0]:
         raise ValueError(f"{op}: weight of shape {w.shape} expects input with {w.shape[0]} channels, got input of "
                          f"shape {x.shape}")
-    for axis, (op_, s_, d_) in enumerate(zip(output_padding, stride, dilation)):
+    for op_, s_, d_ in zip(output_padding, stride, dilation):
         if op_ >= max(s_, d_):
             raise ValueError(f"{op}: output_padding must be smaller than stride or dilation, got "
                              f"output_padding={output_padding}, stride={stride}, dilation={dilation}")
