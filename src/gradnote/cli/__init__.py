@@ -8,6 +8,7 @@
     gradnote plot RUN_DIR                           regenerate a run's figures (extra [viz])
     gradnote inspect MODEL_FILE                     print a saved model's summary
     gradnote playground [--port 8000] [--no-browser]  watch a network learn in the browser (extra [playground])
+    gradnote course [--port 8001] [--rebuild]       read the course site offline (builds it with extra [docs])
 
 Everything runs after a plain ``pip install gradnote``; tune needs ``gradnote[tune]`` and figures
 ``gradnote[viz]``, and without them the command says so in one line. Ctrl-C (or SIGTERM) ends
@@ -98,6 +99,13 @@ def _parser() -> argparse.ArgumentParser:
                                    "(extra [playground]). Ctrl-C stops the server and every training loop.")
     g.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default: 8000; 0 picks a free one)")
     g.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
+
+    co = sub.add_parser("course", help="serve the course site (docs/) for offline reading",
+                        description="Serve the MkDocs course site on http://127.0.0.1:PORT/ and open it; the site "
+                                    "is built first (mkdocs build --strict, extra [docs]) when it is missing.")
+    co.add_argument("--port", type=int, default=8001, help="port on 127.0.0.1 (default: 8001; 0 picks a free one)")
+    co.add_argument("--rebuild", action="store_true", help="build the site again before serving it")
+    co.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
     return p
 
 
@@ -173,6 +181,10 @@ def main(argv=None) -> int:
             from ..playground import main as playground
 
             playground(args.port, open_browser=not args.no_browser)
+        elif args.command == "course":
+            from .course import serve
+
+            serve(args.port, rebuild=args.rebuild, open_browser=not args.no_browser)
     except (ValueError, OSError, MissingExtra) as e:  # bad input, a path, a missing extra: one line, exit 2
         print(f"gradnote {args.command}: error: {e}", file=sys.stderr)
         return 2
