@@ -97,15 +97,23 @@ def gru_cell_simple(x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih: Tens
     return (1 - z) * n + z * h
 
 
-def _sigmoid_(a):
-    """sigmoid in place, as 1 / (1 + exp(-a)) (PyTorch's formula). On this kind of CPU exp costs half
-    a tanh, so the gates are not evaluated through sigmoid(a) = (1 + tanh(a / 2)) / 2, which also loses
-    digits where the gate is nearly shut. exp(-a) overflowing to inf gives the right 0."""
-    xp.negative(a, out=a)
+def _sigmoid_of_negated_(a):
+    """sigmoid(x) in place from a = -x, as 1 / (1 + exp(-x)) (PyTorch's formula). The sigmoid gates'
+    weight rows enter the forward loop negated (exactly: the sign commutes with every rounding), which
+    saves the negation pass. On this kind of CPU exp costs half a tanh, so the gates are not evaluated
+    through sigmoid(x) = (1 + tanh(x / 2)) / 2, which also loses digits where the gate is nearly shut.
+    exp overflowing to inf gives the right 0."""
     with xp.errstate(over="ignore"):
         xp.exp(a, out=a)
     a += 1
     return xp.reciprocal(a, out=a)
+
+
+def _negated_rows(k: int, rows: int, dtype):
+    """(rows,) signs: -1 for the first k rows (the sigmoid gates), +1 for the rest."""
+    sign = xp.ones(rows, dtype=dtype)
+    sign[:k] = -1
+    return sign
 
 
 def _one_minus_square(a, out):
@@ -281,8 +289,9 @@ class LSTMLayer(_Recurrence):
         H3, mask = 3 * H, self.mask
         perm = _swap_go(H)
         w_ih, w_hh = w_ih[perm], w_hh[perm]
-        xproj = self._project(w_ih, (biases[0] + biases[1])[perm] if biases else None)
-        w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)
+        sign = _negated_rows(H3, 4 * H, dt)
+        xproj = self._project(w_ih * sign[:, None], (biases[0] + biases[1])[perm] * sign if biases else None)
+        w_hh_t = xp.ascontiguousarray((w_hh * sign[:, None]).T, dtype=dt)
         hs, result = self._buffers()
         hs[0] = h0
         cs = xp.empty((T + 1, N, H), dtype=dt)
@@ -295,7 +304,7 @@ class LSTMLayer(_Recurrence):
             for t in range(T):
                 a = xp.matmul(hs[t, r], w_hh_t, out=acts[t, r])
                 a += xproj[t, r]
-                _sigmoid_(a[:, :H3])
+                _sigmoid_of_negated_(a[:, :H3])
                 xp.tanh(a[:, H3:], out=a[:, H3:])
                 i, f, o, gg = a[:, :H], a[:, H:2 * H], a[:, 2 * H:H3], a[:, H3:]
                 c = xp.multiply(f, cs[t, r], out=cs[t + 1, r])
@@ -371,8 +380,9 @@ class GRULayer(_Recurrence):
             bias = biases[0].copy()
             bias[:H2] += biases[1][:H2]
             b_hn = biases[1][H2:]
-        xproj = self._project(w_ih, bias)
-        w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)
+        sign = _negated_rows(H2, 3 * H, dt)
+        xproj = self._project(w_ih * sign[:, None], None if bias is None else bias * sign)
+        w_hh_t = xp.ascontiguousarray((w_hh * sign[:, None]).T, dtype=dt)
         hs, result = self._buffers()
         hs[0] = h0
         acts = xp.empty((T, N, 3 * H), dtype=dt)  # r, z, n of every step
@@ -383,7 +393,7 @@ class GRULayer(_Recurrence):
             for t in range(T):
                 xp.matmul(hs[t, r], w_hh_t, out=hp)
                 rz = xp.add(xproj[t, r, :H2], hp[:, :H2], out=acts[t, r, :H2])
-                _sigmoid_(rz)
+                _sigmoid_of_negated_(rz)
                 if b_hn is None:
                     hn[t, r] = hp[:, H2:]
                 else:
