@@ -33,7 +33,7 @@ print("max_pool2d:", digit.shape, "->", pooled.shape)
 import gradnote.nn as nn
 
 lenet = gn.models.LeNet5()
-lenet.summary(input_shape=(1, 28, 28))
+print(lenet.summary(input_shape=(1, 28, 28), print_fn=lambda text: None))
 dense = nn.Linear(28 * 28, 6 * 28 * 28)
 print(f"parameters: conv1 {lenet.conv1.weight.numel() + lenet.conv1.bias.numel()} (6 shared 5x5 filters) vs "
       f"a dense layer with the same output {dense.num_parameters():,}")
