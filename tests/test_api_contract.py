@@ -782,9 +782,9 @@ def test_builtin_datasets(tmp_path):
     ds = data.datasets
     x, y = ds.xor()
     assert x.shape == (4, 2) and y.shape[0] == 4
-    x, y = ds.spiral(50, 3)
+    x, y = ds.spiral(150, 3)  # n counts all points, as moons(n) and circles(n)
     assert x.shape == (150, 2) and set(np.unique(y)) == {0, 1, 2}
-    x, y = ds.spiral(n=10, classes=4)
+    x, y = ds.spiral(n=40, classes=4)
     assert x.shape == (40, 2)
     for f in (ds.moons, ds.circles):
         x, y = f()

@@ -339,3 +339,34 @@ def test_contiguous_clone_and_detach_share_or_copy_as_pytorch():
     d = x.detach()
     assert d.data is x.data and not d.requires_grad
     assert x.contiguous() is x
+
+
+def test_grad_mode_is_per_thread():
+    import threading
+
+    x = torch.ones(2, requires_grad=True)
+    seen = {}
+    worker = threading.Thread(target=lambda: seen.setdefault("records", (x * 2).requires_grad))
+    with torch.no_grad():
+        worker.start()
+        worker.join()
+        assert not (x * 2).requires_grad
+    assert seen["records"] is True
+
+
+def test_parameter_data_and_grad_take_pytorch_in_place_methods():
+    lin = nn.Linear(3, 2)
+    lin.weight.data.normal_(0.0, 0.02)
+    lin.bias.data.fill_(0)
+    assert abs(float(lin.weight.data.std())) < 0.1 and lin.bias.data.tolist() == [0.0, 0.0]
+    lin(torch.ones(4, 3)).sum().backward()
+    expected = lin.bias.data - 0.1 * lin.bias.grad
+    for p in lin.parameters():
+        p.data.add_(p.grad, alpha=-0.1)  # the word-language-model example's update
+        p.grad.data.clamp_(-1, 1)
+    np.testing.assert_allclose(lin.bias.data, expected)
+    assert lin.weight.grad.norm() > 0 and repr(lin.bias.grad).startswith("array(")
+    lin.zero_grad(set_to_none=False)
+    assert lin.weight.grad.tolist() == [[0.0] * 3] * 2
+    assert type(lin(torch.ones(1, 3)).data) is np.ndarray  # op results stay plain arrays
+    assert isinstance(lin.state_dict()["weight"], np.ndarray)

@@ -25,14 +25,21 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 
 from ..backend import unbroadcast, xp
+from .inplace_array import InplaceArray
 from .tensor import Tensor
 
 
-class _Mode:
+class _ModeState(threading.local):
+    """Grad mode is per thread, as PyTorch's: no_grad in one thread leaves another thread's graph alone."""
+
     grad_enabled = True
     anomaly = False
+
+
+_Mode = _ModeState()
 
 
 def is_grad_enabled() -> bool:
@@ -278,12 +285,12 @@ def _accumulate(leaf, g, owned: bool = False) -> None:
     dtype = leaf.data.dtype
     if leaf.grad is None:
         if owned and isinstance(g, xp.ndarray) and g.base is None and g.dtype == dtype and g.flags.writeable:
-            leaf.grad = g
+            grad = g
         else:
-            leaf.grad = xp.array(g, dtype=dtype)
+            grad = xp.array(g, dtype=dtype)
     else:
-        total = leaf.grad + (g if g.dtype == dtype else g.astype(dtype))
-        leaf.grad = total if isinstance(total, xp.ndarray) else xp.asarray(total)
+        grad = xp.asarray(leaf.grad + (g if g.dtype == dtype else g.astype(dtype)))
+    leaf.grad = grad.view(InplaceArray)  # an ndarray that also takes PyTorch's grad.zero_() / grad.data.clamp_()
 
 
 def backward(root, grad, retain_graph: bool = False) -> None:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 from .. import backend
 from .. import device as _device
 from ..autograd import Tensor
+from ..autograd.inplace_array import InplaceArray
 from ..backend import xp
 
 
@@ -30,6 +31,7 @@ class Parameter(Tensor):
         if data is None:  # PyTorch: an empty parameter, to be filled later
             data = xp.empty(0, dtype=backend.float32)
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
+        self.data = self.data.view(InplaceArray)  # p.data.add_(g, alpha=-lr), m.weight.data.normal_(0, 0.02)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -1,0 +1,101 @@
+"""The arrays behind ``param.data`` and ``tensor.grad``: NumPy arrays that also answer PyTorch's in-place methods.
+
+gradnote's contract keeps ``.data`` and ``.grad`` as ndarrays (NumPy-first). PyTorch code writes
+``p.data.add_(p.grad, alpha=-lr)``, ``m.weight.data.normal_(0, 0.02)``, ``p.grad.data.clamp_(-1, 1)`` or
+``w.grad.zero_()``; an ``InplaceArray`` is an ndarray (every NumPy use works unchanged) with those methods
+added, each changing the array itself. Arithmetic on it gives plain ndarrays, so it never spreads into
+the results of ops.
+
+>>> g = np.ones(3).view(InplaceArray)
+>>> g.mul_(3).add_(np.ones(3), alpha=-1).tolist(), type(g * 2).__name__
+([2.0, 2.0, 2.0], 'ndarray')
+"""
+
+from __future__ import annotations
+
+from ..backend import xp as np  # the array namespace (NumPy today)
+from ..random import get_rng
+
+
+def _plain(x):
+    """A Tensor's array, an array, or a number (ndarray.data is a memoryview, so arrays are kept as they are)."""
+    if isinstance(x, np.ndarray) or np.isscalar(x):
+        return x
+    data = getattr(x, "data", None)
+    return data if isinstance(data, np.ndarray) else np.asarray(x)
+
+
+class InplaceArray(np.ndarray):
+    """An ndarray with PyTorch's in-place methods (see the module docstring)."""
+
+    def __array_wrap__(self, obj, context=None, return_scalar=False):
+        out = obj.view(np.ndarray)
+        return out[()] if return_scalar else out
+
+    @property
+    def data(self):  # PyTorch's p.grad.data / p.data.data: the same array
+        return self
+
+    def __repr__(self) -> str:  # shown as the ndarray it is
+        return repr(self.view(np.ndarray))
+
+    def add_(self, other, alpha=1):
+        np.add(self, _plain(other) if alpha == 1 else alpha * _plain(other), out=self, casting="unsafe")
+        return self
+
+    def sub_(self, other, alpha=1):
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other):
+        np.multiply(self, _plain(other), out=self, casting="unsafe")
+        return self
+
+    def div_(self, other):
+        np.divide(self, _plain(other), out=self, casting="unsafe")
+        return self
+
+    def clamp_(self, min=None, max=None):  # noqa: A002 - PyTorch's names
+        np.clip(self, min, max, out=self)
+        return self
+
+    def zero_(self):
+        self[...] = 0
+        return self
+
+    def fill_(self, value):
+        self[...] = _plain(value)
+        return self
+
+    def copy_(self, src, non_blocking: bool = False):
+        self[...] = _plain(src)
+        return self
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None):
+        self[...] = get_rng(generator).standard_normal(self.shape) * std + mean
+        return self
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None):
+        self[...] = get_rng(generator).uniform(a, b, self.shape)
+        return self
+
+    def norm(self, p: float = 2.0):
+        """The p-norm of all elements, as a NumPy scalar (PyTorch's grad.norm() for logging and clipping)."""
+        flat = np.abs(self.view(np.ndarray)).ravel()
+        return flat.max() if p == np.inf else (flat**p).sum() ** (1.0 / p)
+
+    def numel(self) -> int:
+        return int(self.view(np.ndarray).size)
+
+    def dim(self) -> int:
+        return self.ndim
+
+    def clone(self):
+        return np.array(self.view(np.ndarray))
+
+    def detach(self):
+        return self
+
+
+def plain(array):
+    """The same memory as a plain ndarray (what the ops compute on)."""
+    return array if type(array) is np.ndarray else array.view(np.ndarray)
