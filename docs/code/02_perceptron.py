@@ -3,7 +3,7 @@ import gradnote.functional as F
 
 z = gn.tensor([-2.0, -0.5, 0.0, 0.5, 2.0])
 print("z       :", z.tolist())
-print("step(z) :", F.step(z).tolist())   # 1 where z >= 0 (the threshold), else 0
+print("step(z) :", F.step(z).tolist())   # 1 where z > 0 (past the threshold), else 0
 # --8<-- [end:step]
 
 # --8<-- [start:gates]

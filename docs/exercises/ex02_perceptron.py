@@ -4,8 +4,8 @@ import numpy as np
 
 
 def step(z):
-    """1 where z >= 0, else 0 (float, same shape as z)."""
-    return (np.asarray(z) >= 0).astype(np.float64)
+    """1 where z > 0, else 0 (float, same shape as z), as F.step."""
+    return (np.asarray(z) > 0).astype(np.float64)
 
 
 def nand_weights():
