@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:tensor]
 import gradnote as gn
 
@@ -36,7 +37,7 @@ x_train, y_train, x_test, y_test = x_all[:1500], y_all[:1500], x_all[1500:], y_a
 model = nn.Sequential(nn.Linear(64, 32), nn.ReLU(), nn.Linear(32, 10))
 opt = optim.Adam(model.parameters(), lr=1e-2)
 loss_fn = nn.CrossEntropyLoss()
-for epoch in range(30):    # full-batch steps: a fraction of a second
+for _ in range(30):          # full-batch steps: a fraction of a second
     loss = loss_fn(model(gn.tensor(x_train)), gn.tensor(y_train))
     opt.zero_grad()
     loss.backward()

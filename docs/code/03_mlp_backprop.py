@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:forward]
 # a 2-2-1 network with sigmoid units, one sample, squared error: small enough to do by hand
 x = np.array([0.5, -1.0])

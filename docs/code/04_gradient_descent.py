@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:descent]
 def descend(lr, steps=15, w0=-2.0):
     """Gradient descent on L(w) = (w - 3)^2, with a gradnote tensor and autograd."""

@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:overfit]
 import gradnote.nn as nn
 import gradnote.optim as optim
@@ -8,7 +9,7 @@ x_few, y_few = gn.tensor(x_all[:60]), gn.tensor(y_all[:60])         # only 60 tr
 x_new, y_new = gn.tensor(x_all[1000:1400]), y_all[1000:1400]
 model = nn.Sequential(nn.Linear(64, 256), nn.ReLU(), nn.Linear(256, 10))
 opt = optim.Adam(model.parameters(), lr=2e-2)
-for step in range(60):
+for _ in range(60):
     loss = nn.functional.cross_entropy(model(x_few), y_few)
     opt.zero_grad(); loss.backward(); opt.step()
 with gn.no_grad():

@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:size]
 import gradnote.functional as F
 
@@ -47,7 +48,7 @@ cnn = nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                     nn.Flatten(), nn.Linear(8 * 4 * 4, 10))
 opt = optim.Adam(cnn.parameters(), lr=1e-2)
 xb, yb = gn.tensor(x_img[:1000]), gn.tensor(y_img[:1000])
-for step in range(25):
+for _ in range(25):
     loss = nn.functional.cross_entropy(cnn(xb), yb)
     opt.zero_grad(); loss.backward(); opt.step()
 with gn.no_grad():

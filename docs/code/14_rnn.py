@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:shapes]
 import gradnote.nn as nn
 
@@ -9,7 +10,7 @@ print("many-to-one  uses h_n[-1]      ->", h_n[-1].shape, " e.g. sentiment of a 
 print("many-to-many uses output       ->", output.shape, " e.g. a tag for every word, translation")
 # one-to-many: feed the output back in as the next input (music generation, captions)
 h, step_in, generated = None, gn.randn(1, 1, 3), []
-for t in range(4):
+for _ in range(4):
     out, h = rnn(step_in, h)
     step_in = out[:, :, :3]
     generated.append(out.shape)
@@ -48,7 +49,7 @@ gn.manual_seed(0)
 model = ManyToOne()
 opt = optim.Adam(model.parameters(), lr=2e-2)
 xb, yb = gn.tensor(seqs[:400]), gn.tensor(labels[:400])
-for step in range(40):
+for _ in range(40):
     loss = nn.functional.cross_entropy(model(xb), yb)
     opt.zero_grad(); loss.backward(); opt.step()
 with gn.no_grad():

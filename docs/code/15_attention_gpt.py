@@ -1,3 +1,4 @@
+# ruff: noqa: F821, E402, E702, I001 -- a lesson's blocks run in one markdown-exec session after _setup.py (gn, np, show)
 # --8<-- [start:attention]
 import gradnote.functional as F
 
@@ -42,5 +43,6 @@ print(f"{gpt.num_parameters():,} parameters, vocabulary of {len(chars)} characte
 # --8<-- [end:gpt]
 
 # --8<-- [start:figure]
-show(gn.viz.plot_attention(gpt.attention_weights(prompt)[-1, 0], tokens=[f"t{i}" for i in range(prompt.shape[1])]), width=520)   # t0..t3 = 퍼 셉 트 론
+weights = gpt.attention_weights(prompt)[-1, 0]          # last layer, first sample: (heads, T, T)
+show(gn.viz.plot_attention(weights, tokens=[f"t{i}" for i in range(prompt.shape[1])]), width=520)   # t0..t3: 퍼셉트론
 # --8<-- [end:figure]

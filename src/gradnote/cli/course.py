@@ -25,7 +25,7 @@ def find_project(start=None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "mkdocs.yml").is_file():
             return folder
-    raise ValueError(f"course: no mkdocs.yml in {here} or its parents; run it from a gradnote checkout")
+    raise ValueError(f"no mkdocs.yml in {here} or its parents; run it from a gradnote checkout")
 
 
 def build_site(project: Path) -> Path:
@@ -34,7 +34,7 @@ def build_site(project: Path) -> Path:
     print("gradnote course: building the site (mkdocs build --strict) ...", file=sys.stderr)
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict"], cwd=project)
     if done.returncode != 0:
-        raise ValueError(f"course: mkdocs build failed (exit status {done.returncode}); see the messages above")
+        raise ValueError(f"mkdocs build failed (exit status {done.returncode}); see the messages above")
     return project / SITE
 
 
