@@ -225,3 +225,13 @@ def test_layers_accept_torchs_keyword_arguments():
 def test_bad_hyperparameters_are_refused_in_init(make, exc, match):
     with pytest.raises(exc, match=match):
         make()
+
+
+def test_layer_norm_without_bias_has_a_scale_only():
+    ln = nn.LayerNorm(4, bias=False).double()
+    assert [n for n, _ in ln.named_parameters()] == ["weight"] and ln.bias is None
+    x = gn.tensor(np.random.default_rng(0).standard_normal((3, 4)), requires_grad=True)
+    ln.weight.data[...] = [0.5, 1.0, 2.0, -1.0]
+    ref = (x.data - x.data.mean(-1, keepdims=True)) / np.sqrt(x.data.var(-1, keepdims=True) + 1e-5) * ln.weight.data
+    np.testing.assert_allclose(ln(x).data, ref, rtol=1e-10)
+    assert gn.gradcheck(lambda t: ln(t), [x], raise_exception=True)

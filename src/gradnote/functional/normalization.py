@@ -153,10 +153,14 @@ def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: 
     k = len(ns)
     if k == 0 or x.shape[x.ndim - k:] != ns or x.ndim < k:
         raise ValueError(f"layer_norm: input shape {x.shape} does not end with normalized_shape {ns}")
-    if (weight is None) != (bias is None):
-        raise ValueError("layer_norm: pass both weight and bias, or neither")
     affine = ()
-    if weight is not None:
+    if weight is not None or bias is not None:
+        # PyTorch allows either alone (LayerNorm(bias=False)): the missing one is a constant 1 or 0
+        like = weight if weight is not None else bias
+        if weight is None:
+            weight = Tensor._wrap(xp.ones(getattr(like, "shape", ns), dtype=x.dtype))
+        if bias is None:
+            bias = Tensor._wrap(xp.zeros(getattr(weight, "shape", ns), dtype=x.dtype))
         weight, bias = float_tensor(weight, "layer_norm"), float_tensor(bias, "layer_norm")
         if weight.shape != ns or bias.shape != ns:
             raise ValueError(f"layer_norm: weight and bias must have shape {ns}, got {weight.shape} and "

@@ -37,7 +37,7 @@ from ..nn.dropout import Dropout
 from ..nn.embedding import Embedding
 from ..nn.linear import Linear
 from ..nn.module import Module
-from ..nn.normalization import LayerNorm as _TorchLayerNorm
+from ..nn.normalization import LayerNorm
 
 __all__ = ["GPT", "GPTConfig", "KVCache"]
 
@@ -53,21 +53,6 @@ class GPTConfig:
     n_embd: int
     dropout: float = 0.0
     bias: bool = True
-
-
-class LayerNorm(_TorchLayerNorm):
-    """nn.LayerNorm with torch's `bias=False` option (GPT's bias=False drops every bias, as nanoGPT's)."""
-
-    def __init__(self, normalized_shape, eps: float = 1e-5, bias: bool = True):
-        super().__init__(normalized_shape, eps=eps)
-        if not bias:
-            self.register_parameter("bias", None)
-
-    def forward(self, x: Tensor) -> Tensor:
-        if self.bias is not None:
-            return super().forward(x)
-        zero = from_numpy(xp.zeros(self.normalized_shape, dtype=self.weight.data.dtype))
-        return F.layer_norm(x, self.normalized_shape, self.weight, zero, self.eps)
 
 
 class KVCache:

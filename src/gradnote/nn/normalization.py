@@ -9,6 +9,7 @@ from ..autograd import Tensor
 from ..backend import float32, int64, xp
 from . import init
 from ._checks import positive_float, positive_int
+from ._factory import place
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
@@ -119,7 +120,8 @@ class LayerNorm(Module):
     (2, 5, 16)
     """
 
-    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True):
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True, bias: bool = True,
+                 device=None, dtype=None):
         super().__init__()
         ns = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
         if not ns:
@@ -131,14 +133,18 @@ class LayerNorm(Module):
         self.elementwise_affine = bool(elementwise_affine)
         if self.elementwise_affine:
             self.weight = Parameter(xp.ones(self.normalized_shape, dtype=float32))
-            self.bias = Parameter(xp.zeros(self.normalized_shape, dtype=float32))
         else:
             self.register_parameter("weight", None)
+        if self.elementwise_affine and bias:
+            self.bias = Parameter(xp.zeros(self.normalized_shape, dtype=float32))
+        else:
             self.register_parameter("bias", None)
+        place(self, device, dtype)
 
     def reset_parameters(self) -> None:
-        if self.elementwise_affine:
+        if self.weight is not None:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, x: Tensor) -> Tensor:

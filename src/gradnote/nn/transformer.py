@@ -37,22 +37,8 @@ def _activation(name: str, activation):
     raise ValueError(f"{name}: activation must be 'relu', 'gelu' or a callable, got {activation!r}")
 
 
-class _ScaleOnlyLayerNorm(LayerNorm):
-    """torch's LayerNorm(bias=False): a learned scale and no shift (state_dict holds `weight` only)."""
-
-    def __init__(self, normalized_shape, eps: float = 1e-5):
-        super().__init__(normalized_shape, eps=eps)
-        self.register_parameter("bias", None)
-
-    def reset_parameters(self) -> None:
-        init.ones_(self.weight)
-
-    def forward(self, x: Tensor) -> Tensor:
-        return F.layer_norm(x, self.normalized_shape, eps=self.eps) * self.weight
-
-
 def _layer_norm(d_model: int, eps: float, bias: bool) -> LayerNorm:
-    return LayerNorm(d_model, eps=eps) if bias else _ScaleOnlyLayerNorm(d_model, eps=eps)
+    return LayerNorm(d_model, eps=eps, bias=bias)
 
 
 def _check_layer_args(name: str, d_model, nhead, dim_feedforward, dropout) -> None:
