@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import cpu
+from ..autograd.inplace_array import plain
 from ..backend import xp
 
 # Below this many elements per thread a group is updated on the calling thread: each range costs every
@@ -138,6 +139,7 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
+                grad = plain(grad)  # compute on plain ndarrays: an InplaceArray would wrap every ufunc result
                 if grad.shape != p.data.shape:
                     raise ValueError(
                         f"{type(self).__name__}.step: a parameter of shape {p.data.shape} has a grad of shape "
@@ -179,7 +181,7 @@ class Optimizer:
         if sum(w[0].data.size for w in flat) < 2 * PARALLEL_MIN or cpu.get_num_threads() == 1:
             whole, flat = work, []
         for p, grad, st, coeffs in whole:
-            self._update(p.data, grad, st, group, coeffs, lambda i, p=p: self._tmp(p, i))
+            self._update(plain(p.data), grad, st, group, coeffs, lambda i, p=p: self._tmp(p, i))
         if not flat:
             return
         starts = [0]
@@ -197,7 +199,7 @@ class Optimizer:
                     return arr.reshape(-1)[a:b]
 
                 views = {k: view(v) if isinstance(v, xp.ndarray) and v.shape == shape else v for k, v in st.items()}
-                self._update(view(p.data), view(grad), views, group, coeffs, lambda i, p=p, view=view:
+                self._update(view(plain(p.data)), view(grad), views, group, coeffs, lambda i, p=p, view=view:
                              view(self._scratch[p][i]))
 
         cpu.parallel_for(run, starts[-1], PARALLEL_MIN)
