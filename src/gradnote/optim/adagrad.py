@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..autograd.inplace_array import plain
 from ..backend import xp
 from .optimizer import Optimizer, _addcdiv_, _with_weight_decay
 
@@ -53,7 +54,7 @@ class Adagrad(Optimizer):
         )
         for group in self.param_groups:  # PyTorch makes the accumulators at construction
             for p in group["params"]:
-                self.state[p] = self._init_state(p.data, group)
+                self.state[p] = self._init_state(plain(p.data), group)
 
     def _init_state(self, data, group):
         return {"step": 0, "sum": xp.full_like(data, group["initial_accumulator_value"])}

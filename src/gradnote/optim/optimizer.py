@@ -149,8 +149,8 @@ class Optimizer:
                     grad = xp.negative(grad)
                 st = state.get(p)
                 if not st:
-                    st = state[p] = self._init_state(p.data, group)
-                work.append((p, grad, st, self._begin(p.data, st, group)))
+                    st = state[p] = self._init_state(plain(p.data), group)  # plain buffers, as the scratch
+                work.append((p, grad, st, self._begin(plain(p.data), st, group)))
             if work:
                 self._apply(work, group)
         return loss
@@ -207,7 +207,7 @@ class Optimizer:
     def _tmp(self, param, i: int = 0):
         """Scratch array ``i`` for ``param`` (same shape and dtype), reused across steps; never saved."""
         bufs = self._scratch.get(param)
-        data = param.data
+        data = plain(param.data)
         if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
             bufs = self._scratch[param] = [xp.empty_like(data)]
         while len(bufs) <= i:
