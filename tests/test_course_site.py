@@ -109,3 +109,14 @@ def test_a_failed_build_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["course", "--no-browser"]) == 2
     assert "mkdocs build failed" in capsys.readouterr().err
+
+
+def test_the_korean_readme_is_linked_and_has_the_same_two_setup_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    korean = (ROOT / "README.ko.md").read_text(encoding="utf-8")
+    assert "(README.ko.md)" in "\n".join(readme.splitlines()[:5])
+    setup = lambda text: [line for line in text.splitlines() if line.startswith("pip install") and "&&" in line][:2]
+    assert setup(korean) == setup(readme) and len(setup(readme)) == 2
+    for text in (readme, korean):
+        shot = re.search(r"!\[[^\]]*\]\((docs/[\w.-]+\.png)\)", text)
+        assert shot and (ROOT / shot.group(1)).stat().st_size < 200_000
