@@ -209,3 +209,34 @@ def test_import_gradnote_does_not_load_mpi():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
     assert out.stdout.strip() == "False", out.stderr
+
+
+@needs_mpi
+def test_gradnote_train_config_under_mpirun_prints_and_writes_once(tmp_path):
+    config = tmp_path / "tiny.toml"
+    config.write_text(textwrap.dedent("""
+        seed = 0
+        output = "runs/tiny"
+        [data]
+        name = "digits"
+        test_size = 0.2
+        validation_split = 0.1
+        [model]
+        type = "mlp"
+        hidden_units = 16
+        num_layers = 1
+        [train]
+        loss = "cross_entropy"
+        optimizer = { name = "adam", lr = 1e-2 }
+        batch_size = 64
+        epochs = 2
+        metrics = ["accuracy"]
+    """))
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT / "src")}
+    cmd = [_mpirun(), "-n", "2", sys.executable, "-m", "gradnote", "train", str(config), "--quiet"]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=180, env=env, cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count("test accuracy:") == 1, r.stdout  # rank 0 only
+    runs = sorted(p.name for p in (tmp_path / "runs").iterdir())
+    assert runs == ["tiny"], runs  # one run folder, not one per rank (no "tiny-2")
+    assert (tmp_path / "runs" / "tiny" / "model.safetensors").exists()

@@ -131,7 +131,15 @@ def _train(args, parser) -> int:
         cfg = load_config(args.config, args.overrides)
         if args.output:
             cfg["output"] = args.output
-    result = train_from_config(cfg, verbose=1 if not args.quiet else 0, resume=args.resume, overwrite=args.overwrite)
+    from .. import distributed
+
+    if distributed.launched_with_several_ranks() and not distributed.is_initialized():
+        distributed.init_process_group("mpi")  # mpirun -n N gradnote train CONFIG: data-parallel over the ranks
+    main = distributed.is_main_process()  # only rank 0 prints and writes the run folder
+    result = train_from_config(cfg, verbose=1 if not args.quiet and main else 0, resume=args.resume,
+                               overwrite=args.overwrite, write=main)
+    if not main:
+        return 0
     if result["interrupted"]:
         print(f"gradnote train: {result['history'].stop_reason}; checkpoint saved: continue with "
               f"gradnote train --resume {result['run_dir']}", file=sys.stderr)

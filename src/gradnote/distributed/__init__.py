@@ -20,5 +20,6 @@ from .process_group import (  # noqa: F401
     is_initialized,
     is_main_process,
     is_mpi_available,
+    launched_with_several_ranks,
 )
 from .sharding import local_share  # noqa: F401

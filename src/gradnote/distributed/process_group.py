@@ -6,6 +6,7 @@ traceback: without that, the other ranks would wait forever in their next collec
 
 from __future__ import annotations
 
+import os
 import sys
 
 _state: dict = {}  # "comm", "rank", "size", "hook" while a process group exists
@@ -108,6 +109,14 @@ def get_world_size(group=None) -> int:
 def get_backend(group=None) -> str:
     _require("get_backend")
     return "mpi"
+
+
+def launched_with_several_ranks() -> bool:
+    """True when this process was started by mpirun/mpiexec with more than one rank (MPICH, Open MPI, Slurm)."""
+    for var in ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS"):
+        if os.environ.get(var, "1").isdigit() and int(os.environ.get(var, "1")) > 1:
+            return True
+    return False
 
 
 def is_main_process() -> bool:
