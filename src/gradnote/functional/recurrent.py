@@ -219,6 +219,7 @@ class RNNLayer(_Recurrence):
 
     def forward(self, x, h0, w_ih, w_hh, *biases, nonlinearity="tanh", lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
+        w_ih, w_hh = xp.asarray(w_ih), xp.asarray(w_hh)  # plain views: parameters' arrays are a subclass
         T = self.T
         xproj = self._project(w_ih, biases[0] + biases[1] if biases else None)
         w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)  # BLAS is faster on C order
@@ -285,6 +286,7 @@ class LSTMLayer(_Recurrence):
 
     def forward(self, x, h0, c0, w_ih, w_hh, *biases, lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
+        w_ih, w_hh = xp.asarray(w_ih), xp.asarray(w_hh)  # plain views: parameters' arrays are a subclass
         T, N, H = self.T, self.N, self.H
         H3, mask = 3 * H, self.mask
         perm = _swap_go(H)
@@ -373,6 +375,7 @@ class GRULayer(_Recurrence):
 
     def forward(self, x, h0, w_ih, w_hh, *biases, lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
+        w_ih, w_hh = xp.asarray(w_ih), xp.asarray(w_hh)  # plain views: parameters' arrays are a subclass
         T, N, H = self.T, self.N, self.H
         H2, mask = 2 * H, self.mask
         bias = b_hn = None
