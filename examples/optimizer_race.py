@@ -32,6 +32,7 @@ import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
 import gradnote.optim as optim  # noqa: E402
 from gradnote import viz  # noqa: E402
+from gradnote.viz import save_figure
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
@@ -82,17 +83,6 @@ def race(epochs: int = 20, lr: float = 0.01, n: int = 100, batch_size: int = 32,
             losses.append(full_loss(model))
         history[name] = losses
     return history
-
-
-def save_figure(draw, path) -> str | None:
-    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
-    try:
-        draw(path)
-    except ImportError as e:
-        print(f"figure skipped: {e}")
-        return None
-    print(f"figure: {path}")
-    return str(path)
 
 
 def main(argv=None) -> dict:

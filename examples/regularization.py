@@ -33,6 +33,7 @@ import gradnote as gn  # noqa: E402
 import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
 from gradnote import viz  # noqa: E402
+from gradnote.viz import save_figure
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
@@ -94,17 +95,6 @@ def train_variant(variant: str, train, val, steps: int = 400, lr: float = 1e-3, 
     val_loss, val_acc = evaluate(model, xv, yv)
     return {"train_loss": train_loss, "train_acc": train_acc, "val_loss": val_loss, "val_acc": val_acc,
             "gap": train_acc - val_acc}
-
-
-def save_figure(draw, path) -> str | None:
-    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
-    try:
-        draw(path)
-    except ImportError as e:
-        print(f"figure skipped: {e}")
-        return None
-    print(f"figure: {path}")
-    return str(path)
 
 
 def main(argv=None) -> dict:

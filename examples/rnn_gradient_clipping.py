@@ -24,6 +24,7 @@ import numpy as np
 import gradnote as gn
 import gradnote.functional as F
 from gradnote import nn, viz
+from gradnote.viz import save_figure
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
@@ -64,17 +65,6 @@ def train(max_norm: float | None, *, gain: float = 1.3, steps: int = 60, seq_len
             opt.step()
             losses.append(loss.item())
     return {"norms": norms, "losses": losses}
-
-
-def save_figure(draw, path) -> str | None:
-    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
-    try:
-        draw(path)
-    except ImportError as e:
-        print(f"figure skipped: {e}")
-        return None
-    print(f"figure: {path}")
-    return str(path)
 
 
 def main(argv=None) -> dict:

@@ -29,6 +29,7 @@ import gradnote as gn  # noqa: E402
 import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
 from gradnote import viz  # noqa: E402
+from gradnote.viz import save_figure
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
@@ -61,17 +62,6 @@ def layer_grad_norms(activation: str, depth: int = 10, width: int = 64, batch: i
     model = deep_mlp(activation, depth, width)
     F.cross_entropy(model(x), y).backward()
     return [float(np.linalg.norm(m.weight.grad)) for m in model if isinstance(m, nn.Linear)]
-
-
-def save_figure(draw, path) -> str | None:
-    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
-    try:
-        draw(path)
-    except ImportError as e:
-        print(f"figure skipped: {e}")
-        return None
-    print(f"figure: {path}")
-    return str(path)
 
 
 def main(argv=None) -> dict:

@@ -28,6 +28,7 @@ import gradnote as gn  # noqa: E402
 import gradnote.functional as F  # noqa: E402
 import gradnote.nn as nn  # noqa: E402
 from gradnote import viz  # noqa: E402
+from gradnote.viz import save_figure
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 
@@ -75,17 +76,6 @@ def solve_xor(seeds: int = 10, steps: int = 500, hidden: int = 2, lr: float = 0.
             break
     run["attempts"] = attempts
     return run
-
-
-def save_figure(draw, path) -> str | None:
-    """Draw the lesson's figure into `path` (PNG); without matplotlib, say so in one line."""
-    try:
-        draw(path)
-    except ImportError as e:
-        print(f"figure skipped: {e}")
-        return None
-    print(f"figure: {path}")
-    return str(path)
 
 
 def main(argv=None) -> dict:

@@ -6,6 +6,8 @@
     model.fit(x, y, epochs=20, callbacks=[viz.LivePlot(data=(x, y))])   # curves redrawn while training
 """
 
+from .attention import plot_attention  # noqa: F401
+from .generative import make_grid, plot_generative  # noqa: F401
 from .plots import (  # noqa: F401
     ACTIVATIONS,
     gradient_stats,
@@ -19,10 +21,8 @@ from .plots import (  # noqa: F401
     plot_gradient_flow,
     plot_history,
     plot_lr_schedule,
+    save_figure,
 )
-
-from .attention import plot_attention  # noqa: F401
-from .generative import make_grid, plot_generative  # noqa: F401
 
 
 def __getattr__(name):

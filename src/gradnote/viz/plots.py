@@ -328,3 +328,15 @@ def plot_lr_schedule(lrs, path=None, unit: str = "epoch"):
     ax.set_title("learning-rate schedule")
     ax.grid(alpha=0.3)
     return _finish(fig, path)
+
+
+def save_figure(draw, path) -> str | None:
+    """Call draw(path) to save a lesson's figure as a PNG and say where; without matplotlib, say so in one
+    line and go on (the lesson's table is printed either way). Returns the path, or None when skipped."""
+    try:
+        draw(path)
+    except ImportError as e:
+        print(f"figure skipped: {e}")
+        return None
+    print(f"figure: {path}")
+    return str(path)
