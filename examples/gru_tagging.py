@@ -6,6 +6,10 @@ A tiny generated language where the words "watch", "fly" and "run" are ambiguous
 after a determiner ("the fly"), a verb anywhere else ("birds fly"). A per-word classifier cannot
 tag them; the GRU's hidden state carries the previous word, so each step's output can. The loss
 is cross-entropy over the real (unpadded) positions only.
+
+The figure (examples/figures/gru_tagging.png; --figure to choose) draws the loss and the tag
+accuracy per epoch, on the training sentences and on held-out ones (the "validation" curve), beside
+the held-out tag confusion matrix: rows the true tag, columns the tag the GRU gave.
 """
 
 from __future__ import annotations
@@ -20,8 +24,11 @@ import numpy as np
 
 import gradnote as gn
 import gradnote.functional as F
-from gradnote import nn
+from gradnote import nn, viz
 from gradnote.data.text import Vocab, pad_sequences
+from gradnote.viz import save_figure
+
+FIGURES = Path(__file__).resolve().parent / "figures"
 
 TAGS = ("DET", "NOUN", "VERB")
 DETS = ("the", "a", "every")
@@ -85,16 +92,27 @@ def _valid(lengths: np.ndarray, T: int) -> np.ndarray:
     return np.flatnonzero(np.arange(T)[None, :] < lengths[:, None])
 
 
-def evaluate(model: nn.Module, ids, lengths, tags, words_mask=None) -> float:
-    """Tag accuracy over real positions (optionally only where words_mask is True)."""
+def predict(model: nn.Module, ids, lengths) -> np.ndarray:
+    """Tag ids (N, T) the model gives every position (padding included: mask it with the lengths)."""
     model.eval()
     with gn.no_grad():
         pred = model(gn.tensor(ids), lengths).data.argmax(axis=-1)
     model.train()
+    return pred
+
+
+def evaluate(model: nn.Module, ids, lengths, tags, words_mask=None) -> float:
+    """Tag accuracy over real positions (optionally only where words_mask is True)."""
     keep = np.arange(ids.shape[1])[None, :] < lengths[:, None]
     if words_mask is not None:
         keep &= words_mask
-    return float((pred == tags)[keep].mean())
+    return float((predict(model, ids, lengths) == tags)[keep].mean())
+
+
+def tag_confusion(model: nn.Module, ids, lengths, tags) -> np.ndarray:
+    """(tags, tags) counts of the real positions: rows the true tag, columns the predicted one."""
+    keep = np.arange(ids.shape[1])[None, :] < lengths[:, None]
+    return gn.metrics.confusion_matrix(tags[keep], predict(model, ids, lengths)[keep], num_classes=len(TAGS))
 
 
 def train(model: nn.Module, ids, lengths, tags, *, epochs: int = 15, lr: float = 1e-2, batch_size: int = 32,
@@ -125,23 +143,39 @@ def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=8)
     parser.add_argument("--train", type=int, default=1000)
+    parser.add_argument("--test", type=int, default=300, help="held-out sentences")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--figure", default=str(FIGURES / "gru_tagging.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
 
     gn.manual_seed(args.seed)
     train_s, train_t = make_sentences(args.train, seed=args.seed)
-    test_s, test_t = make_sentences(300, seed=args.seed + 1)
+    test_s, test_t = make_sentences(args.test, seed=args.seed + 1)
     vocab = Vocab(train_s)
     tr, te = encode(train_s, train_t, vocab), encode(test_s, test_t, vocab)
     amb = np.isin(te[0], [vocab[w] for w in AMBIGUOUS])
     model = Tagger(len(vocab))
     print("example:", " ".join(f"{w}/{TAGS[t]}" for w, t in zip(test_s[0], test_t[0])))
-    train(model, *tr, epochs=args.epochs, seed=args.seed,
-          log=lambda e, loss: print(f"epoch {e:2d}: loss {loss:.4f}  test accuracy {evaluate(model, *te):.2%}"))
-    result = {"accuracy": evaluate(model, *te), "ambiguous_accuracy": evaluate(model, *te, words_mask=amb)}
-    pred = model(gn.tensor(te[0][:1]), te[1][:1]).data.argmax(-1)[0]
+    history = {"loss": [], "accuracy": [], "val_accuracy": []}
+
+    def log(epoch, loss):
+        history["loss"].append(loss)
+        history["accuracy"].append(evaluate(model, *tr))
+        history["val_accuracy"].append(evaluate(model, *te))
+        print(f"epoch {epoch:2d}: loss {loss:.4f}  train accuracy {history['accuracy'][-1]:.2%}  "
+              f"test accuracy {history['val_accuracy'][-1]:.2%}")
+
+    train(model, *tr, epochs=args.epochs, seed=args.seed, log=log)
+    result = {"accuracy": evaluate(model, *te), "ambiguous_accuracy": evaluate(model, *te, words_mask=amb),
+              "history": history, "confusion": tag_confusion(model, *te)}
+    pred = predict(model, te[0][:1], te[1][:1])[0]
     print("tagged: ", " ".join(f"{w}/{TAGS[t]}" for w, t in zip(test_s[0], pred)))
     print(f"test accuracy {result['accuracy']:.2%}, on the ambiguous words {result['ambiguous_accuracy']:.2%}")
+    print("test confusion (rows true, columns predicted):  " + "  ".join(f"{t:>4}" for t in TAGS))
+    for tag, row in zip(TAGS, result["confusion"]):
+        print(f"{tag:>46}  " + "  ".join(f"{v:4d}" for v in row))
+    save_figure(lambda path: viz.plot_history(history, path=path, confusion=result["confusion"], class_names=TAGS),
+                args.figure)
     return result
 
 

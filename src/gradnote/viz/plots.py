@@ -72,13 +72,22 @@ def _draw_history(ax, logs: dict, name: str) -> None:
     ax.grid(alpha=0.3)
 
 
-def plot_history(history, path=None):
-    """Learning curves: one panel per quantity (loss, each metric), training vs validation."""
+def plot_history(history, path=None, confusion=None, class_names=None):
+    """Learning curves: one panel per quantity (loss, each metric), training vs validation; with
+    `confusion` (the trained model's (K, K) confusion matrix), a last panel drawing it as
+    plot_confusion_matrix does, so one figure shows how a classifier learnt and where it still errs.
+
+    >>> len(plot_history({"loss": [0.9, 0.4]}, confusion=[[5, 1], [0, 6]]).axes)  # curve, matrix, colour bar
+    3
+    """
     logs = _logs(history)
     names = _history_names(logs)
-    fig, axes = _figure(1, len(names))
+    cm = None if confusion is None else _square_matrix("plot_history", confusion)
+    fig, axes = _figure(1, len(names) + (cm is not None))
     for ax, name in zip(axes[0], names):
         _draw_history(ax, logs, name)
+    if cm is not None:
+        _draw_confusion(axes[0][-1], cm, class_names)
     return _finish(fig, path)
 
 
@@ -250,26 +259,38 @@ def plot_decision_boundary(model, x, y, resolution: int = 200, path=None, class_
     return _finish(fig, path) if fig is not None else ax.figure
 
 
-def plot_confusion_matrix(cm, class_names=None, path=None):
-    """A confusion matrix (rows: true class, columns: predicted) with counts written in the cells."""
+def _square_matrix(op: str, cm) -> np.ndarray:
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
-        raise ValueError(f"plot_confusion_matrix: needs a square matrix, got shape {cm.shape}")
+        raise ValueError(f"{op}: needs a square confusion matrix, got shape {cm.shape}")
+    return cm
+
+
+def plot_confusion_matrix(cm, class_names=None, path=None):
+    """A confusion matrix (rows: true class, columns: predicted) with counts written in the cells."""
+    cm = _square_matrix("plot_confusion_matrix", cm)
+    n = cm.shape[0]
+    fig, axes = _figure(1, 1, size=(max(4.0, 0.5 * n), max(4.0, 0.5 * n)))
+    _draw_confusion(axes[0][0], cm, class_names)
+    return _finish(fig, path)
+
+
+def _draw_confusion(ax, cm: np.ndarray, class_names=None) -> None:
     n = cm.shape[0]
     names = list(class_names) if class_names is not None else [str(i) for i in range(n)]
-    fig, axes = _figure(1, 1, size=(max(4.0, 0.5 * n), max(4.0, 0.5 * n)))
-    ax = axes[0][0]
+    if len(names) != n:
+        raise ValueError(f"plot_confusion_matrix: {len(names)} class names for a {n} x {n} matrix")
     im = ax.imshow(cm, cmap="Blues")
-    fig.colorbar(im, ax=ax)
+    ax.figure.colorbar(im, ax=ax)
     ax.set_xticks(range(n), names)
     ax.set_yticks(range(n), names)
     ax.set_xlabel("predicted")
     ax.set_ylabel("true")
+    ax.set_title("confusion matrix")
     for i in range(n):
         for j in range(n):
             ax.text(j, i, str(cm[i, j]), ha="center", va="center",
                     color="white" if cm[i, j] > cm.max() / 2 else "black", fontsize=8)
-    return _finish(fig, path)
 
 
 def _grid_images(images, title, cmap="gray", path=None, symmetric: bool = False):
