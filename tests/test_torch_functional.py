@@ -347,11 +347,15 @@ def _misc_cases():
                [normal(4, 5), normal(4, 5)], lambda a, b: np_vector_norm(a - b + 1e-6, 3, -1, True)),
         OpCase("dropout2d-fixed-mask", lambda a: F.dropout2d(a, 0.4, generator=np.random.default_rng(7)),
                [normal(3, 4, 2, 2)], lambda a: a * (np.random.default_rng(7).random((3, 4, 1, 1)) >= 0.4) / 0.6,
-               bad=[(lambda: F.dropout2d(gn.zeros(2, 3), 0.5), ValueError, r"dropout2d: expected input \(N, C, H, W\)"),
+               bad=[(lambda: F.dropout2d(gn.zeros(3), 0.5), ValueError, r"dropout2d: expected input \(N, C, 2 spatial"),
                     (lambda: F.dropout2d(gn.zeros(1, 2, 3, 3), 1.5), ValueError, "dropout2d: p must be in"),
                     (lambda: F.dropout1d(gn.zeros(1, 2, 3, 3), 0.5), ValueError, r"dropout1d: expected input \(N, C, L\)")]),
         OpCase("dropout1d-fixed-mask", lambda a: F.dropout1d(a, 0.5, generator=np.random.default_rng(3)),
                [normal(3, 4, 5)], lambda a: a * (np.random.default_rng(3).random((3, 4, 1)) >= 0.5) / 0.5),
+        OpCase("dropout3d-unbatched-fixed-mask", lambda a: F.dropout3d(a, 0.3, generator=np.random.default_rng(5)),
+               [normal(4, 2, 2, 3)], lambda a: a * (np.random.default_rng(5).random((4, 1, 1, 1)) >= 0.3) / 0.7),
+        OpCase("dropout1d-unbatched-fixed-mask", lambda a: F.dropout1d(a, 0.5, generator=np.random.default_rng(3)),
+               [normal(4, 5)], lambda a: a * (np.random.default_rng(3).random((4, 1)) >= 0.5) / 0.5),
         OpCase("dropout2d-eval", lambda a: F.dropout2d(a, 0.5, training=False), [normal(2, 3, 2, 2)], lambda a: a),
     ]
     return cases
@@ -459,6 +463,15 @@ def test_channel_dropout_zeros_whole_channels_and_keeps_the_mean():
     assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))  # a channel is all kept or all dropped
     assert set(np.unique(out).tolist()) <= {0.0, float(np.float32(1 / 0.75))}
     assert abs(out.mean() - 1.0) < 0.05
+
+
+def test_dropout2d_of_a_2d_input_warns_and_drops_elementwise_as_pytorch():
+    # PyTorch's feature dropout keeps one draw per (N, C) entry: a (N, C) input is dropped elementwise
+    with pytest.warns(UserWarning, match="dropout2d: received a 2-D input"):
+        out = F.dropout2d(gn.ones(6, 5), 0.5, generator=np.random.default_rng(1)).data
+    np.testing.assert_array_equal(out, (np.random.default_rng(1).random((6, 5), dtype=np.float32) >= 0.5) * 2.0)
+    with pytest.warns(UserWarning):
+        assert gn.nn.Dropout2d(0.5)(gn.ones(4, 3)).shape == (4, 3)
 
 
 def test_legacy_size_average_maps_to_reduction_with_a_warning():

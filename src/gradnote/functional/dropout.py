@@ -7,6 +7,7 @@ expected activation is unchanged and evaluation needs no rescaling (dropout is t
 from __future__ import annotations
 
 import numbers
+import warnings
 
 from ..autograd import Function, Tensor
 from ..backend import xp
@@ -47,7 +48,7 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True, inplace: bool = Fa
 
 
 # ----- channel dropout: whole feature maps at once (neighbouring pixels are too correlated to drop alone) ---
-__all__ += ["dropout1d", "dropout2d"]
+__all__ += ["dropout1d", "dropout2d", "dropout3d"]
 
 
 def _channel_dropout(op: str, input, p: float, training: bool, spatial: int, generator) -> Tensor:
@@ -55,12 +56,18 @@ def _channel_dropout(op: str, input, p: float, training: bool, spatial: int, gen
         raise ValueError(f"{op}: p must be in [0, 1] (the drop probability), got {p!r}")
     x = float_tensor(input, op)
     if x.ndim not in (spatial + 1, spatial + 2):
-        want = "(N, C, L) or (C, L)" if spatial == 1 else "(N, C, H, W) or (C, H, W)"
-        raise ValueError(f"{op}: expected input {want}, got shape {x.shape}")
+        if spatial == 1 or x.ndim < 2:
+            want = "(N, C, L) or (C, L)" if spatial == 1 else f"(N, C, {spatial} spatial dims) or without N"
+            raise ValueError(f"{op}: expected input {want}, got shape {x.shape}")
+        # PyTorch still accepts these (deprecated): dim 1 is the channel, any further dims are its positions
+        warnings.warn(f"{op}: received a {x.ndim}-D input of shape {x.shape}; it is dropped as (N, C, ...) "
+                      f"channels, as PyTorch does for now (use dropout for elementwise dropout)", UserWarning,
+                      stacklevel=3)
     if not training or p == 0:
         return x
-    # one draw per channel, broadcast over its positions; a 3-D input to dropout2d is (N, C, L), as PyTorch
-    lead = 2 if x.ndim == 3 and spatial == 2 else x.ndim - spatial
+    # one draw per channel, broadcast over its positions; an unbatched input has its channels first, except
+    # that a 3-D input to dropout2d is (N, C, L), as PyTorch
+    lead = 1 if x.ndim == spatial + 1 and spatial != 2 else 2
     shape = x.shape[:lead] + (1,) * (x.ndim - lead)
     rng = get_rng(generator)
     keep = rng.random(shape, dtype=x.dtype if x.dtype == xp.float32 else xp.float64) >= p
@@ -72,10 +79,22 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
               generator=None) -> Tensor:
     """Zero whole channels of (N, C, H, W) with probability p, scaling kept ones by 1 / (1 - p) (training only).
 
+    A 3-D input is taken as (N, C, L) and a 2-D one as (N, C) (elementwise, with a warning), as PyTorch.
+
     >>> dropout2d(gn.ones(2, 3, 4, 4), p=0.5).shape
     (2, 3, 4, 4)
     """
     return _channel_dropout("dropout2d", input, p, training, 2, generator)
+
+
+def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,
+              generator=None) -> Tensor:
+    """Zero whole channels of (N, C, D, H, W) (or (C, D, H, W)) with probability p, scaling kept ones by 1 / (1 - p).
+
+    >>> dropout3d(gn.ones(2, 3, 2, 2, 2), p=0.5).shape
+    (2, 3, 2, 2, 2)
+    """
+    return _channel_dropout("dropout3d", input, p, training, 3, generator)
 
 
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,

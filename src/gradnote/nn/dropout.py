@@ -35,7 +35,7 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
 
-__all__ += ["Dropout1d", "Dropout2d"]
+__all__ += ["Dropout1d", "Dropout2d", "Dropout3d"]
 
 
 class Dropout2d(Dropout):
@@ -58,3 +58,14 @@ class Dropout1d(Dropout):
 
     def forward(self, x: Tensor) -> Tensor:
         return F.dropout1d(x, self.p, self.training)
+
+
+class Dropout3d(Dropout):
+    """Zero whole channels of (N, C, D, H, W) with probability p while training (F.dropout3d).
+
+    >>> Dropout3d(0.5).eval()(gn.ones(1, 2, 2, 3, 3)).shape
+    (1, 2, 2, 3, 3)
+    """
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.dropout3d(x, self.p, self.training)
