@@ -27,6 +27,10 @@ __all__ = ["blas_threads", "get_num_threads", "parallel_for", "set_num_threads"]
 
 
 def _default_threads() -> int:
+    """OMP_NUM_THREADS when set (as PyTorch reads it), else the CPUs this process may run on."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -41,7 +45,8 @@ _blas = None  # the loaded BLAS libraries' threadpoolctl controllers, found once
 
 
 def get_num_threads() -> int:
-    """The number of threads gradnote's parallel kernels use (default: the CPUs this process may run on).
+    """The number of threads gradnote's parallel kernels use (default: OMP_NUM_THREADS, else the CPUs this
+    process may run on).
 
     >>> isinstance(get_num_threads(), int)
     True
@@ -66,6 +71,10 @@ def set_num_threads(n: int) -> None:
         old.shutdown(wait=False)
     for lib in _blas_libraries():
         lib.set_num_threads(int(n))
+    _blas_counts[:] = [int(n)] * len(_blas_counts)
+
+
+_blas_counts: list = []  # each BLAS library's thread count outside blas_threads blocks, read once
 
 
 def _blas_libraries() -> list:
@@ -74,6 +83,7 @@ def _blas_libraries() -> list:
         from threadpoolctl import ThreadpoolController
 
         _blas = [lib for lib in ThreadpoolController().lib_controllers if lib.user_api == "blas"]
+        _blas_counts[:] = [lib.num_threads for lib in _blas]
     return _blas
 
 
@@ -81,11 +91,14 @@ def _blas_libraries() -> list:
 def blas_threads(n: int):
     """Limit the BLAS libraries to at most `n` threads inside the block, then restore their counts.
 
+    The counts restored are those read when gradnote first touched BLAS, or set by set_num_threads
+    since (reading them on every call costs a library-symbol lookup each time).
+
     >>> with blas_threads(1):
     ...     _ = np.ones((64, 64)) @ np.ones((64, 64))
     """
     libs = _blas_libraries()
-    before = [lib.num_threads for lib in libs]
+    before = list(_blas_counts)
     for lib, count in zip(libs, before):
         if count > n:
             lib.set_num_threads(n)
