@@ -14,11 +14,12 @@ import importlib as _importlib
 
 import numpy as _np
 
-from . import accelerator, backends, cuda, functional, nn, optim  # noqa: F401
+from . import accelerator, backends, cpu, cuda, functional, nn, optim  # noqa: F401
 from .autograd import *  # noqa: F401,F403
 from .autograd import __all__ as _autograd_names
 from .autograd import gradcheck  # noqa: F401
 from .backend import bool_, float32, float64, int64  # noqa: F401
+from .cpu import get_num_threads, set_num_threads  # noqa: F401
 from .device import device  # noqa: F401
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
 
