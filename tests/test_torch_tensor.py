@@ -370,3 +370,22 @@ def test_parameter_data_and_grad_take_pytorch_in_place_methods():
     assert lin.weight.grad.tolist() == [[0.0] * 3] * 2
     assert type(lin(torch.ones(1, 3)).data) is np.ndarray  # op results stay plain arrays
     assert isinstance(lin.state_dict()["weight"], np.ndarray)
+
+
+def test_deprecated_number_first_overloads_warn_and_compute_as_pytorch():
+    # word_language_model's `p.data.add_(-lr, p.grad.data)`; old optimisers' addcmul_(value, t1, t2)
+    p = nn.Parameter(torch.ones(3))
+    g = np.array([1.0, 2.0, 4.0], dtype=np.float32)
+    with pytest.warns(UserWarning, match="deprecated PyTorch overload"):
+        p.data.add_(-0.5, g)
+    np.testing.assert_allclose(p.data, [0.5, 0.0, -1.0])
+    with pytest.warns(UserWarning):
+        p.data.addcmul_(2, g, g).addcdiv_(1, g, np.float32(2) * g)
+    np.testing.assert_allclose(p.data, [3.0, 8.5, 31.5])
+    t = torch.zeros(3)
+    with pytest.warns(UserWarning):
+        t.sub_(2, torch.tensor(g)).addcmul_(0.5, torch.tensor(g), torch.ones(3))
+        out = t.add(3, torch.ones(3))
+    np.testing.assert_allclose(t.data, [-1.5, -3.0, -6.0])
+    np.testing.assert_allclose(out.data, [1.5, 0.0, -3.0])
+    np.testing.assert_allclose(t.add(torch.ones(3), alpha=2).data, [0.5, -1.0, -4.0])  # today's spelling unchanged

@@ -13,6 +13,9 @@ the results of ops.
 
 from __future__ import annotations
 
+import numbers
+import warnings
+
 from ..backend import xp as np  # the array namespace (NumPy today)
 from ..random import get_rng
 
@@ -23,6 +26,16 @@ def _plain(x):
         return x
     data = getattr(x, "data", None)
     return data if isinstance(data, np.ndarray) else np.asarray(x)
+
+
+def scalar_first(op: str, value, other):
+    """PyTorch's deprecated overloads ``add_(Number alpha, Tensor other)`` and ``addcmul_(Number value, t1, t2)``
+    (old programs' ``p.data.add_(-lr, p.grad.data)``): True, with PyTorch's warning, when ``value`` came first."""
+    if isinstance(value, numbers.Number) and not isinstance(other, numbers.Number) and other is not None:
+        warnings.warn(f"{op}(Number, Tensor, ...) is a deprecated PyTorch overload; write the number as the "
+                      "keyword argument (alpha= / value=)", UserWarning, stacklevel=3)
+        return True
+    return False
 
 
 class InplaceArray(np.ndarray):
@@ -40,11 +53,25 @@ class InplaceArray(np.ndarray):
         return repr(self.view(np.ndarray))
 
     def add_(self, other, alpha=1):
+        if scalar_first("add_", other, alpha):
+            other, alpha = alpha, other
         np.add(self, _plain(other) if alpha == 1 else alpha * _plain(other), out=self, casting="unsafe")
         return self
 
     def sub_(self, other, alpha=1):
+        if scalar_first("sub_", other, alpha):
+            other, alpha = alpha, other
         return self.add_(other, alpha=-alpha)
+
+    def addcmul_(self, tensor1, tensor2, value=1):
+        if scalar_first("addcmul_", tensor1, value):
+            tensor1, tensor2, value = tensor2, value, tensor1
+        return self.add_(_plain(tensor1) * _plain(tensor2), alpha=value)
+
+    def addcdiv_(self, tensor1, tensor2, value=1):
+        if scalar_first("addcdiv_", tensor1, value):
+            tensor1, tensor2, value = tensor2, value, tensor1
+        return self.add_(_plain(tensor1) / _plain(tensor2), alpha=value)
 
     def mul_(self, other):
         np.multiply(self, _plain(other), out=self, casting="unsafe")

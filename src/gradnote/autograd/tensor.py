@@ -15,6 +15,7 @@ from .. import backend
 from .. import device as _device
 from ..backend import xp
 from ..random import get_rng
+from .inplace_array import scalar_first
 
 
 def _default_dtype_for(data):
@@ -498,9 +499,13 @@ class Tensor:
 
     # ----- arithmetic methods -----------------------------------------------------
     def add(self, other, alpha=1):
+        if scalar_first("add", other, alpha):
+            other, alpha = alpha, other
         return arithmetic.add(self, other, alpha)
 
     def sub(self, other, alpha=1):
+        if scalar_first("sub", other, alpha):
+            other, alpha = alpha, other
         return arithmetic.sub(self, other, alpha)
 
     def mul(self, other):
@@ -885,9 +890,13 @@ class Tensor:
         return self
 
     def add_(self, other, alpha=1):
+        if scalar_first("add_", other, alpha):
+            other, alpha = alpha, other
         return self._inplace(lambda t, o: arithmetic.add(t, o, alpha), other)
 
     def sub_(self, other, alpha=1):
+        if scalar_first("sub_", other, alpha):
+            other, alpha = alpha, other
         return self._inplace(lambda t, o: arithmetic.sub(t, o, alpha), other)
 
     def mul_(self, other):
@@ -926,9 +935,13 @@ class Tensor:
     clip_ = clamp_
 
     def addcmul_(self, tensor1, tensor2, value=1):
+        if scalar_first("addcmul_", tensor1, value):
+            tensor1, tensor2, value = tensor2, value, tensor1
         return self._inplace(lambda t, a, b: t + value * a * b, tensor1, tensor2)
 
     def addcdiv_(self, tensor1, tensor2, value=1):
+        if scalar_first("addcdiv_", tensor1, value):
+            tensor1, tensor2, value = tensor2, value, tensor1
         return self._inplace(lambda t, a, b: t + value * a / b, tensor1, tensor2)
 
     def masked_fill_(self, mask, value):
