@@ -8,14 +8,28 @@ Only the imports differ from the notes ("tensorflow" becomes "gradnote"):
 
 The notes train it on Reuters newswires (10,000-word bag of words, 46 topics); that corpus is not
 shipped, so this script makes a synthetic stand-in of the same shapes: each topic favours its own
-set of words. Run:  python examples/keras_seed_dropout.py
+set of words. Run:  python examples/keras_seed_dropout.py [--figure PNG]
+
+After the notes' code, the History that fit returned is drawn (examples/figures/keras_seed_dropout.png):
+loss and accuracy per epoch on the training and the validation split (dropout is active in training only,
+so here the training curves trail the validation ones).
 """
+
+import argparse
+from pathlib import Path
 
 import numpy as np
 
 import gradnote as tf
+from gradnote import viz
 from gradnote.keras.layers import Dense, Dropout
 from gradnote.keras.models import Sequential
+from gradnote.viz import save_figure
+
+parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+parser.add_argument("--figure", default=str(Path(__file__).resolve().parent / "figures" / "keras_seed_dropout.png"),
+                    help="where to save the History curves (PNG)")
+args = parser.parse_args()
 
 tf.manual_seed(0)
 max_words = 10000
@@ -46,3 +60,4 @@ model.compile(loss='categorical_crossentropy', optimizer=adam, metrics=['acc'])
 history = model.fit(x_train, y_train, batch_size=128, epochs=5, verbose=1, validation_split=0.1)
 loss, acc = model.evaluate(x_test, y_test)
 print(f"test loss {loss:.4f}, test accuracy {acc:.4f}")
+save_figure(lambda path: viz.plot_history(history, path=path), args.figure)

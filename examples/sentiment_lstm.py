@@ -7,6 +7,11 @@ DATA_DIR holds amazon_cells_labelled.txt and imdb_labelled.txt ("sentence<TAB>la
 Pipeline: tokenize -> Vocab (built on the training split only) -> pad_sequences with lengths ->
 Embedding(padding_idx=0) -> LSTM(lengths=...) so h_n is each sentence's state at its LAST REAL
 word, not after a tail of padding -> dropout -> Linear -> 2 logits, cross-entropy, Adam.
+
+The figure (examples/figures/sentiment_lstm.png; --figure to choose) draws loss and accuracy per
+epoch on the training sentences and on the held-out ones (the "validation" curves: the gap between
+them is over-fitting) beside the held-out confusion matrix; a few held-out sentences are printed
+with the probability the model gives them of being positive. --limit N trains on N sentences only.
 """
 
 from __future__ import annotations
@@ -22,12 +27,15 @@ import numpy as np
 
 import gradnote as gn
 import gradnote.functional as F
-from gradnote import nn
+from gradnote import nn, viz
 from gradnote.data.text import Vocab, pad_sequences, tokenize
+from gradnote.viz import save_figure
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"  # the datasets folder beside the repo
 DEFAULT_DIR = str(SHARED / "sentiment-labelled-sentences")
 FILES = ("amazon_cells_labelled.txt", "imdb_labelled.txt")
+FIGURES = Path(__file__).resolve().parent / "figures"
+CLASSES = ("negative", "positive")
 
 
 class SentimentLSTM(nn.Module):
@@ -80,13 +88,25 @@ def _batches(n: int, batch_size: int, rng):
         yield order[i:i + batch_size]
 
 
-def accuracy(model: nn.Module, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray) -> float:
+def predict_proba(model: nn.Module, ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Class probabilities (N, classes) of padded sentences, without dropout."""
     model.eval()
     with gn.no_grad():
         T = max(int(lengths.max()), 1)
-        pred = model(gn.tensor(ids[:, :T]), lengths).data.argmax(axis=1)
+        probs = F.softmax(model(gn.tensor(ids[:, :T]), lengths), dim=-1).data
     model.train()
-    return float((pred == labels).mean())
+    return probs
+
+
+def accuracy(model: nn.Module, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray) -> float:
+    return float((predict_proba(model, ids, lengths).argmax(axis=1) == labels).mean())
+
+
+def loss_and_accuracy(model: nn.Module, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray):
+    """Mean cross-entropy and accuracy of the model (without dropout) on a set of sentences."""
+    probs = predict_proba(model, ids, lengths)
+    loss = -np.log(np.maximum(probs[np.arange(len(labels)), labels], 1e-12)).mean()
+    return float(loss), float((probs.argmax(axis=1) == labels).mean())
 
 
 def train(model: nn.Module, ids: np.ndarray, lengths: np.ndarray, labels: np.ndarray, *, epochs: int = 10,
@@ -120,31 +140,47 @@ def main(argv=None) -> dict:
     parser.add_argument("--maxlen", type=int, default=40)
     parser.add_argument("--test-fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=None, help="use only this many sentences (a quick run)")
+    parser.add_argument("--figure", default=str(FIGURES / "sentiment_lstm.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
 
     gn.manual_seed(args.seed)
     texts, labels = load_sentences(args.path)
     tokens = [tokenize(t) for t in texts]
-    order = np.random.default_rng(args.seed).permutation(len(texts))
-    n_test = int(len(texts) * args.test_fraction)
+    order = np.random.default_rng(args.seed).permutation(len(texts))[:args.limit]
+    n_test = int(len(order) * args.test_fraction)
     test_idx, train_idx = order[:n_test], order[n_test:]
     vocab = Vocab([tokens[i] for i in train_idx], min_freq=1)
     ids, lengths = pad_sequences([vocab.encode(t) for t in tokens], maxlen=args.maxlen)
-    print(f"{len(texts)} sentences ({len(train_idx)} train, {n_test} held-out test), vocabulary {len(vocab)}, "
-          f"median length {int(np.median(lengths))} tokens")
+    print(f"{len(order)} sentences ({len(train_idx)} train, {n_test} held-out test), vocabulary {len(vocab)}, "
+          f"median length {int(np.median(lengths[order]))} tokens")
 
     model = SentimentLSTM(len(vocab))
+    train_set = ids[train_idx], lengths[train_idx], labels[train_idx]
+    test_set = ids[test_idx], lengths[test_idx], labels[test_idx]
+    history = {"loss": [], "val_loss": [], "accuracy": [], "val_accuracy": []}
     start = time.perf_counter()
 
-    def log(epoch, loss):
-        acc = accuracy(model, ids[test_idx], lengths[test_idx], labels[test_idx])
-        print(f"epoch {epoch:2d}: train loss {loss:.4f}  test accuracy {acc:.2%}  ({time.perf_counter() - start:.1f} s)",
-              flush=True)
+    def log(epoch, _running_loss):  # the running loss saw dropout and a changing model: measure both sets afresh
+        for prefix, data in (("", train_set), ("val_", test_set)):
+            loss, acc = loss_and_accuracy(model, *data)
+            history[f"{prefix}loss"].append(loss)
+            history[f"{prefix}accuracy"].append(acc)
+        print(f"epoch {epoch:2d}: train loss {history['loss'][-1]:.4f} accuracy {history['accuracy'][-1]:.2%}  "
+              f"test loss {history['val_loss'][-1]:.4f} accuracy {history['val_accuracy'][-1]:.2%}  "
+              f"({time.perf_counter() - start:.1f} s)", flush=True)
 
-    train(model, ids[train_idx], lengths[train_idx], labels[train_idx], epochs=args.epochs, seed=args.seed, log=log)
-    result = {"train_accuracy": accuracy(model, ids[train_idx], lengths[train_idx], labels[train_idx]),
-              "test_accuracy": accuracy(model, ids[test_idx], lengths[test_idx], labels[test_idx])}
+    train(model, *train_set, epochs=args.epochs, seed=args.seed, log=log)
+    probs = predict_proba(model, test_set[0], test_set[1])
+    result = {"train_accuracy": accuracy(model, *train_set), "test_accuracy": accuracy(model, *test_set),
+              "history": history, "test_probs": probs,
+              "confusion": gn.metrics.confusion_matrix(test_set[2], probs.argmax(axis=1), num_classes=len(CLASSES))}
     print(f"final: train accuracy {result['train_accuracy']:.2%}, held-out test accuracy {result['test_accuracy']:.2%}")
+    print("\nP(positive)  label     held-out sentence")
+    for i in range(min(6, n_test)):
+        print(f"{probs[i, 1]:11.3f}  {CLASSES[test_set[2][i]]:<8}  {texts[test_idx[i]][:70]}")
+    save_figure(lambda path: viz.plot_history(history, path=path, confusion=result["confusion"], class_names=CLASSES),
+                args.figure)
     return result
 
 
