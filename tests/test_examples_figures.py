@@ -68,13 +68,33 @@ def _assert_history_panels(fig, history, confusion, class_names) -> None:
     ("xor", ["--epochs", "2", "--steps", "300"]),
     ("rnn_gradient_clipping", ["--steps", "12"]),
 ])
-def test_lesson_saves_its_figure(name, argv, tmp_path, capsys):
+def test_lesson_saves_its_figure(name, argv, drawn, tmp_path, capsys):
     # the lessons printed tables only and never drew the picture they teach
     figure = tmp_path / f"{name}.png"
-    _load(name).main([*argv, "--figure", str(figure)])
-    assert f"figure: {figure}" in capsys.readouterr().out
-    data = figure.read_bytes()
-    assert data[:8] == PNG_MAGIC and len(data) > 5000
+    ex = _load(name)
+    out = ex.main([*argv, "--figure", str(figure)])
+    _saved_png(figure, capsys.readouterr().out)
+    assert len(drawn) == 1
+    ax = drawn[0].axes[0]
+    if name == "vanishing_gradients":  # one line per network: its gradient norm per layer
+        for act in ("sigmoid", "relu"):
+            (y,) = [line.get_ydata() for line in ax.lines if line.get_label().startswith(act)]
+            np.testing.assert_allclose(y, out[act], rtol=1e-6)
+    elif name == "optimizer_race":  # each optimiser's loss per epoch, epoch 0 before training
+        for opt, (x, y) in _curves(ax).items():
+            assert x[0] == 0 and len(x) == len(out[opt])
+            np.testing.assert_allclose(y, out[opt], rtol=1e-6)
+    elif name == "regularization":  # train and validation accuracy bars per variant
+        heights = [[bar.get_height() for bar in c] for c in ax.containers]
+        np.testing.assert_allclose(heights, [[out[v][k] for v in out] for k in ("train_acc", "val_acc")], rtol=1e-6)
+    elif name == "xor":  # the four points, one scatter per class, over the trained MLP's regions
+        points = {c.get_label(): np.asarray(c.get_offsets()) for c in ax.collections}
+        for k in (0, 1):
+            np.testing.assert_array_equal(points[f"XOR = {k}"], ex.X[ex.Y == k])
+    else:  # rnn_gradient_clipping: the loss with and without clipping, overflowed steps left out
+        for run, (_, y) in zip(("plain", "clipped"), _curves(ax).values()):
+            expected = np.array(out[run]["losses"])
+            np.testing.assert_allclose(np.asarray(y)[np.isfinite(expected)], expected[np.isfinite(expected)], rtol=1e-6)
 
 
 def test_lesson_without_matplotlib_says_so_in_one_line(tmp_path, monkeypatch, capsys):
