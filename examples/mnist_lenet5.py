@@ -68,6 +68,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--figure", default=str(FIGURES / "mnist_lenet5.png"),
                         help="where to save the filters (PNG); the feature maps go beside it as NAME_maps.png")
     args = parser.parse_args(argv)
+    if args.subset is not None and args.subset < 1:
+        parser.error(f"--subset must be a positive number of images, got {args.subset}")
 
     gn.manual_seed(args.seed)
     try:

@@ -39,6 +39,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--subset", type=int, default=None, help="use only the first N images of each split")
     parser.add_argument("--figure", default=str(HERE / "figures" / "mnist_mlp.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
+    if args.subset is not None and args.subset < 1:
+        parser.error(f"--subset must be a positive number of images, got {args.subset}")
 
     gn.manual_seed(0)
     try:

@@ -143,6 +143,8 @@ def main(argv=None) -> dict:
     parser.add_argument("--limit", type=int, default=None, help="use only this many sentences (a quick run)")
     parser.add_argument("--figure", default=str(FIGURES / "sentiment_lstm.png"), help="where to save the figure (PNG)")
     args = parser.parse_args(argv)
+    if args.limit is not None and args.limit < 10:
+        parser.error(f"--limit must be at least 10 sentences (some to train on, some held out), got {args.limit}")
 
     gn.manual_seed(args.seed)
     texts, labels = load_sentences(args.path)
