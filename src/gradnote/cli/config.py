@@ -33,11 +33,6 @@ from pathlib import Path
 
 DATASETS = ("digits", "xor", "spiral", "moons", "circles", "mnist", "fashion_mnist")
 SCALES = ("standard", "minmax", "none")
-OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
-SCHEDULES = ("StepLR", "ExponentialLR", "InverseTimeDecay", "CosineAnnealingLR", "LinearWarmup", "ReduceLROnPlateau")
-FILE_CALLBACKS = {"ModelCheckpoint": "filepath", "CSVLogger": "filename", "TensorBoard": "log_dir", "LivePlot": "path"}
-ACTIVATIONS = {"relu": "ReLU", "sigmoid": "Sigmoid", "tanh": "Tanh", "leaky_relu": "LeakyReLU", "elu": "ELU",
-               "gelu": "GELU"}
 SECTIONS = {
     "": ("seed", "output", "data", "model", "train", "tune"),
     "data": ("name", "path", "n", "noise", "classes", "test_size", "validation_split", "scale", "images"),
@@ -60,12 +55,19 @@ def _fail(key: str, problem: str, allowed=None):
     raise ConfigError(msg)
 
 
-def callback_names() -> tuple:
-    """The callbacks a config may name: gradnote.callbacks' own, TensorBoard and LivePlot."""
+def registries():
+    """The name registries a config's names go through (compile and model loading use the same ones)."""
     from .. import callbacks
+    from ..keras import activations, optimizers
+    from ..train import losses, metrics, schedules
 
-    own = {n for n in callbacks.__all__ if n not in ("Callback", "CallbackList", "History", "LambdaCallback")}
-    return tuple(sorted(own | {"TensorBoard", "LivePlot"}))
+    return {"activation": activations.ACTIVATIONS, "optimizer": optimizers.OPTIMIZERS, "loss": losses.LOSSES,
+            "metric": metrics.METRICS, "schedule": schedules.SCHEDULES, "callback": callbacks.CALLBACKS}
+
+
+def callback_names() -> tuple:
+    """The callbacks a config may name (the callback registry: gradnote.callbacks' own, TensorBoard, LivePlot)."""
+    return tuple(sorted(registries()["callback"].names()))
 
 
 def parse_override(text: str) -> tuple:
@@ -207,8 +209,9 @@ def validate(cfg: dict) -> dict:
         for i, layer in enumerate(model["layers"]):
             if not isinstance(layer, dict) or "type" not in layer:
                 _fail(f"model.layers[{i}]", "each layer needs a 'type' (e.g. Linear, ReLU, Dense)")
-    if model.get("activation", "relu") not in ACTIVATIONS:
-        _fail("model.activation", f"unknown activation {model['activation']!r}", ACTIVATIONS)
+    names = registries()
+    if model.get("activation", "relu") not in names["activation"]:
+        _fail("model.activation", f"unknown activation {model['activation']!r}", names["activation"].names())
     for key in ("hidden_units", "num_layers"):
         if key in model:
             _positive(f"model.{key}", model[key])
@@ -227,15 +230,15 @@ def validate(cfg: dict) -> dict:
         opt = train["optimizer"] = {"name": opt}
     if not isinstance(opt, dict):
         _fail("train.optimizer", f"expected a table like {{name = \"adam\", lr = 1e-3}} or a name, got {opt!r}",
-              OPTIMIZERS)
-    if not isinstance(opt.get("name"), str) or opt["name"].lower() not in OPTIMIZERS:
-        _fail("train.optimizer.name", f"unknown optimizer {opt.get('name')!r}", OPTIMIZERS)
+              names["optimizer"].names())
+    if opt.get("name") not in names["optimizer"]:
+        _fail("train.optimizer.name", f"unknown optimizer {opt.get('name')!r}", names["optimizer"].names())
     sched = train.get("schedule")
-    if sched is not None and (not isinstance(sched, dict) or sched.get("name") not in SCHEDULES):
+    if sched is not None and (not isinstance(sched, dict) or sched.get("name") not in names["schedule"]):
         _fail("train.schedule.name", f"unknown schedule {sched.get('name') if isinstance(sched, dict) else sched!r}",
-              SCHEDULES)
+              names["schedule"].names())
     for i, cb in enumerate(train.get("callbacks", [])):
-        if not isinstance(cb, dict) or cb.get("name") not in callback_names():
+        if not isinstance(cb, dict) or cb.get("name") not in names["callback"]:
             _fail(f"train.callbacks[{i}].name", f"unknown callback {cb.get('name') if isinstance(cb, dict) else cb!r}",
                   callback_names())
     if "seed" in cfg and (not isinstance(cfg["seed"], int) or isinstance(cfg["seed"], bool)):
@@ -277,20 +280,18 @@ def validate(cfg: dict) -> dict:
 
 
 def _check_loss_and_metrics(train: dict) -> None:
-    """train.loss is one of the module losses below or a Keras loss string; metrics are metric names."""
-    from ..train.losses import LOSS_NAMES
-    from ..train.metrics import METRIC_NAMES
-    from .run import LOSSES
-
+    """train.loss is a name of the loss registry (Keras's and PyTorch's); metrics are metric names."""
+    names = registries()
+    losses, metrics_names = names["loss"], sorted(names["metric"].names(aliases=True), key=str.lower)
     loss = train["loss"]
-    if not isinstance(loss, str) or (loss not in LOSSES and loss.lower() not in LOSS_NAMES):
-        _fail("train.loss", f"unknown loss {loss!r}", sorted(set(LOSSES) | set(LOSS_NAMES)))
+    if loss not in losses:
+        _fail("train.loss", f"unknown loss {loss!r}", losses.names(aliases=True))
     metrics = train["metrics"]
     if not isinstance(metrics, list):
-        _fail("train.metrics", f"must be a list of metric names, got {metrics!r}", METRIC_NAMES)
+        _fail("train.metrics", f"must be a list of metric names, got {metrics!r}", metrics_names)
     for i, m in enumerate(metrics):
-        if not isinstance(m, str) or m.lower() not in METRIC_NAMES:
-            _fail(f"train.metrics[{i}]", f"unknown metric {m!r}", METRIC_NAMES)
+        if m not in names["metric"]:
+            _fail(f"train.metrics[{i}]", f"unknown metric {m!r}", metrics_names)
 
 
 def _check_tuned_section(dotted: str, key: str) -> None:

@@ -18,10 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import ACTIVATIONS, FILE_CALLBACKS, OPTIMIZERS, ConfigError, validate, write_text_atomic
-
-LOSSES = {"cross_entropy": "CrossEntropyLoss", "mse": "MSELoss", "l1": "L1Loss", "huber": "HuberLoss",
-          "bce_with_logits": "BCEWithLogitsLoss", "nll": "NLLLoss"}
+from .config import ConfigError, registries, validate, write_text_atomic
 
 
 # ----- data --------------------------------------------------------------------
@@ -72,6 +69,7 @@ def build_data(cfg: dict) -> dict:
 # ----- model, loss, optimiser, schedule, callbacks ------------------------------------
 def build_model(cfg: dict, input_shape: tuple, num_classes: int):
     from .. import layers, models, nn
+    from ..io.architecture import LAYERS
 
     m = cfg["model"]
     if "name" in m:
@@ -89,25 +87,25 @@ def build_model(cfg: dict, input_shape: tuple, num_classes: int):
         for i, spec in enumerate(m["layers"]):
             spec = dict(spec)
             kind = spec.pop("type")
-            cls = getattr(nn, kind, None) or getattr(layers, kind, None)
-            if not isinstance(cls, type):
-                raise ConfigError(f"config key 'model.layers[{i}].type': unknown layer {kind!r}; allowed: any "
-                                  "class of gradnote.nn (Linear, ReLU, Dropout, Conv2d, ...) or gradnote.layers (Dense, ...)")
             try:
-                built.append(cls(**spec))
+                built.append(LAYERS.get({"class_name": kind, "config": spec}))
+            except ValueError:
+                raise ConfigError(f"config key 'model.layers[{i}].type': unknown layer {kind!r}; allowed: any "
+                                  "class of gradnote.nn (Linear, ReLU, Dropout, Conv2d, ...) or gradnote.layers (Dense, ...)"
+                                  ) from None
             except TypeError as e:
                 raise ConfigError(f"config key 'model.layers[{i}]': {kind} {e}") from None
         return nn.Sequential(*built)
     # neither a named model nor a layer list: the default MLP
     width, depth = m.get("hidden_units", 64), m.get("num_layers", 2)
-    act = getattr(nn, ACTIVATIONS[m.get("activation", "relu")])
+    activation = m.get("activation", "relu")
     in_features = int(np.prod(input_shape))
     stack = [nn.Flatten()] if len(input_shape) > 1 else []
     for _ in range(depth):
         stack.append(nn.Linear(in_features, width))
         if m.get("batch_norm"):
             stack.append(nn.BatchNorm1d(width))
-        stack.append(act())
+        stack.append(layers.Activation(activation))
         if m.get("dropout", 0) > 0:
             stack.append(nn.Dropout(m["dropout"]))
         in_features = width
@@ -116,69 +114,55 @@ def build_model(cfg: dict, input_shape: tuple, num_classes: int):
 
 
 def build_loss(name: str):
-    from .. import nn
-
-    if name in LOSSES:
-        return getattr(nn, LOSSES[name])()
-    return name  # a Keras string, resolved (and validated) by compile
+    """The loss registry's object for `name` (PyTorch's module losses and Keras's losses alike)."""
+    return registries()["loss"].get(name)
 
 
 def build_optimizer(spec: dict, params):
-    from .. import optim
-
-    spec = dict(spec)
-    name = spec.pop("name").lower()
+    """The optimizer registry's object for `spec` ({name = "adam", lr = 1e-3, ...}, Keras's arguments),
+    bound to `params`."""
     try:
-        return getattr(optim, OPTIMIZERS[name])(params, **spec)
+        return registries()["optimizer"].get(spec).bind(params)
     except TypeError as e:
-        raise ConfigError(f"config key 'train.optimizer': {OPTIMIZERS[name]} {e}") from None
+        raise ConfigError(f"config key 'train.optimizer': {spec['name']} {e}") from None
 
 
 def build_schedule(spec: dict | None, optimizer):
     if not spec:
         return None
-    from ..optim import lr_scheduler
-
-    spec = dict(spec)
-    name = spec.pop("name")
     try:
-        return getattr(lr_scheduler, name)(optimizer, **spec)
+        return registries()["schedule"].get(spec, optimizer=optimizer)
     except TypeError as e:
-        raise ConfigError(f"config key 'train.schedule': {name} {e}") from None
-
-
-FILE_DEFAULTS = {"ModelCheckpoint": "best.safetensors", "CSVLogger": "log.csv", "TensorBoard": "tensorboard",
-                 "LivePlot": "live.png"}
+        raise ConfigError(f"config key 'train.schedule': {spec['name']} {e}") from None
 
 
 def build_callbacks(specs: list, run_dir: Path | None, resume: bool = False) -> list:
     """The config's callbacks. The file-writing ones (ModelCheckpoint, CSVLogger, TensorBoard, LivePlot)
     write inside the run folder (a relative name is taken there, not in the working directory); with
     no run folder (tune trials, demo without --output) they are left out."""
-    from .. import callbacks, viz
-
+    registry = registries()["callback"]
     out = []
     for i, spec in enumerate(specs or []):
         spec = dict(spec)
-        name = spec.pop("name")
-        if name in FILE_CALLBACKS:
+        name = registry.canonical(spec.pop("name"))
+        meta = registry.meta(name)
+        arg = meta.get("path_argument")
+        if arg is not None:
             if run_dir is None:
                 continue
-            arg = FILE_CALLBACKS[name]
-            target = Path(spec.get(arg, FILE_DEFAULTS[name]))
+            target = Path(spec.get(arg, meta["default_path"]))
             spec[arg] = str(target if target.is_absolute() else run_dir / target)
         if name == "CSVLogger" and resume:
             spec["append"] = True  # a resumed run continues its log
         if name == "LivePlot":
             spec.setdefault("verbose", 0)
-        needs = {"TensorBoard": ("tensorboardX", "tensorboard"), "LivePlot": ("matplotlib", "viz")}.get(name)
+        needs = meta.get("requires")
         if needs and not available(needs[0]):  # an optional part: training goes on without it
             print(f"gradnote: callback {name} skipped: it needs {needs[0]}, an optional extra: "
                   f"pip install 'gradnote[{needs[1]}]'")
             continue
-        cls = getattr(viz, name) if needs else getattr(callbacks, name)
         try:
-            out.append(cls(**spec))
+            out.append(registry.get({"name": name, **spec}))
         except TypeError as e:
             raise ConfigError(f"config key 'train.callbacks[{i}]': {name} {e}") from None
     return out
@@ -205,7 +189,7 @@ def check_model_fits_data(model, loss: str, data: dict) -> None:
     finally:
         model.train(was)
     shape, k = tuple(out.shape), data["num_classes"]
-    key = loss.lower()
+    key = registries()["loss"].canonical(loss)
     if key in CLASS_LOSSES and (len(shape) != 2 or shape[1] != k):
         raise ConfigError(f"config key 'model': the model gives outputs of shape {shape[1:]} per sample but the "
                           f"data has {k} classes; the last layer needs {k} outputs for loss {loss!r}")

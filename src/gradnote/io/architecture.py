@@ -19,28 +19,49 @@ import numpy as np
 from ..nn import Module
 from ..nn.containers import ModuleList, Sequential
 from .container import GradnoteFileError
+from .registry import Registry
 
-__all__ = ["model_from_config", "model_to_config"]
+__all__ = ["LAYERS", "get", "model_from_config", "model_to_config"]
 
 ALLOWED_MODULES = ("gradnote.nn", "gradnote.layers", "gradnote.models")
 
 
-def _registry() -> dict:
-    """Allow-list: public gradnote layer classes, by qualified name. Nothing else is ever constructed."""
-    reg = {}
-    # gradnote.layers/models sit above io: they are an allow-list of names, loaded by importlib on first save/load
-    for modname in ALLOWED_MODULES:
-        mod = importlib.import_module(modname)
-        for name in getattr(mod, "__all__", None) or dir(mod):
-            obj = getattr(mod, name, None)
-            if isinstance(obj, type) and issubclass(obj, Module):
-                reg.setdefault(f"{modname}.{name}", obj)
-    return reg
+def _make_layer(cls, config: dict, **_):
+    return cls(**config)
 
 
-def _class_name(layer, reg: dict) -> str:
-    for name, cls in reg.items():
-        if type(layer) is cls:
+LAYERS = Registry("layer", build=_make_layer, passes=(Module,), case_sensitive=True)
+"""The allow-list, and the one layer registry: qualified names ("gradnote.layers.Dense") and short ones
+("Dense"; nn's class where both packages have the name, as Dropout), filled on first use."""
+
+
+def _registry() -> Registry:
+    """LAYERS, filled with the public Module classes of ALLOWED_MODULES. Nothing else is ever constructed."""
+    if not LAYERS.names():
+        # gradnote.layers/models sit above io: they are an allow-list of names, loaded by importlib on first use
+        for modname in ALLOWED_MODULES:
+            mod = importlib.import_module(modname)
+            for name in getattr(mod, "__all__", None) or dir(mod):
+                obj = getattr(mod, name, None)
+                qualified = f"{modname}.{name}"
+                if isinstance(obj, type) and issubclass(obj, Module) and qualified not in LAYERS:
+                    LAYERS.register(qualified, obj, aliases=() if name in LAYERS else (name,))
+    return LAYERS
+
+
+def get(identifier) -> Module:
+    """A layer from a name ("Dense", "gradnote.nn.Linear": built with its defaults), a config
+    ({"class_name": "Dense", "config": {"units": 3}} or {"name": "Dense", "units": 3}) or a Module (as is).
+
+    >>> get({"class_name": "Linear", "config": {"in_features": 2, "out_features": 3}}).weight.shape
+    (3, 2)
+    """
+    return _registry().get(identifier)
+
+
+def _class_name(layer, reg: Registry) -> str:
+    for name in reg.names():
+        if type(layer) is reg.lookup(name):
             return name
     raise TypeError(f"gn.save: {type(layer).__name__} is not a gradnote layer, so its architecture cannot be "
                     "saved; save model.state_dict() instead and rebuild the model in code")
@@ -59,7 +80,7 @@ def _json_config(value, where: str):
                     "which cannot be written as JSON; save the state_dict instead")
 
 
-def model_to_config(model, reg: dict | None = None) -> dict:
+def model_to_config(model, reg: Registry | None = None) -> dict:
     """{"class": "gradnote.layers.Dense", "config": {...}} (containers list their layers)."""
     reg = reg if reg is not None else _registry()
     cls = _class_name(model, reg)
@@ -73,12 +94,12 @@ def _tuples(v):
     return tuple(_tuples(x) for x in v) if isinstance(v, list) else v
 
 
-def model_from_config(spec: dict, reg: dict | None = None):
+def model_from_config(spec: dict, reg: Registry | None = None):
     """Rebuild a model from model_to_config's output, constructing only allow-listed classes."""
     reg = reg if reg is not None else _registry()
     if not isinstance(spec, dict) or not isinstance(spec.get("class"), str):
         raise GradnoteFileError(f"model architecture: expected {{'class': ..., ...}}, got {spec!r:.80}")
-    cls = reg.get(spec["class"])
+    cls = reg.lookup(spec["class"]) if spec["class"] in reg and "." in spec["class"] else None
     if cls is None:
         raise GradnoteFileError(f"model architecture names {spec['class']!r}, which is not a gradnote layer "
                                 "(only gradnote.nn / gradnote.layers / gradnote.models classes are rebuilt)")

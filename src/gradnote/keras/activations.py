@@ -10,10 +10,13 @@ softmax is, in whatever container the layer sits.
 
 from __future__ import annotations
 
+import functools
+
 from .. import functional as F
+from ..io.registry import Registry
 from ..train.losses import remember_logits
 
-__all__ = ["ACTIVATION_NAMES", "get", "linear", "serialize", "sigmoid", "softmax"]
+__all__ = ["ACTIVATIONS", "ACTIVATION_NAMES", "get", "linear", "serialize", "sigmoid", "softmax"]
 
 
 def linear(x):
@@ -32,33 +35,32 @@ def sigmoid(x):
     return remember_logits(F.sigmoid(x), x, "sigmoid")
 
 
-_BY_NAME = {
-    "linear": linear, "relu": F.relu, "sigmoid": sigmoid, "tanh": F.tanh, "softmax": softmax,
-    "leaky_relu": F.leaky_relu, "elu": F.elu, "gelu": F.gelu,
-}
-ACTIVATION_NAMES = sorted(_BY_NAME)
+def _make(fn, config: dict, **_):
+    return functools.partial(fn, **config) if config else fn
+
+
+ACTIVATIONS = Registry("activation", build=_make)
+"""Every activation name -> its function (the Keras spelling; nn's modules wrap the same F ops)."""
+for _name, _fn in (("linear", linear), ("relu", F.relu), ("sigmoid", sigmoid), ("tanh", F.tanh),
+                   ("softmax", softmax), ("leaky_relu", F.leaky_relu), ("elu", F.elu), ("gelu", F.gelu)):
+    ACTIVATIONS.register(_name, _fn)
+ACTIVATION_NAMES = ACTIVATIONS.names()
 
 
 def get(identifier):
-    """The function for an activation name (None means linear) or a callable passed through.
+    """The function for an activation name or config (None means linear) or a callable passed through.
 
     >>> get("relu")(gn.tensor([-1.0, 2.0])).tolist()
     [0.0, 2.0]
     """
-    if identifier is None:
-        return linear
-    if callable(identifier):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
-        return _BY_NAME[identifier.lower()]
-    raise ValueError(f"unknown activation {identifier!r}; valid names: {', '.join(ACTIVATION_NAMES)}")
+    return linear if identifier is None else ACTIVATIONS.get(identifier)
 
 
 def serialize(identifier):
     """The name of an activation for get_config (a name stays a name; a registered function gives its name)."""
     if identifier is None or isinstance(identifier, str):
         return identifier
-    for name, fn in _BY_NAME.items():
-        if fn is identifier:
+    for name in ACTIVATIONS.names():
+        if ACTIVATIONS.lookup(name) is identifier:
             return name
     return identifier

@@ -58,7 +58,7 @@ __all__ = [
     "TextVectorization",
 ]
 
-ACTIVATIONS = activations._BY_NAME  # the one activation registry (keras.activations.get)
+ACTIVATIONS = activations.ACTIVATIONS  # the one activation registry (keras.activations.get)
 activation_fn = activations.get
 
 

@@ -26,10 +26,11 @@ import numbers
 from .. import optim
 from ..autograd import Tensor
 from ..backend import xp
+from ..io.registry import Registry
 from ..nn import Parameter
 from ..nn.utils import clip_grad_norm_, clip_grad_value_
 
-__all__ = ["OPTIMIZER_NAMES", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
+__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
 
 KERAS_EPSILON = 1e-7
 
@@ -261,15 +262,18 @@ def _build(cls, params, **kw):
     return cls(params, **kw)
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad}
-OPTIMIZER_NAMES = sorted(_BY_NAME)
+OPTIMIZERS = Registry("optimizer", passes=(Optimizer, optim.Optimizer))
+"""Every optimiser name -> its Keras class (Keras's defaults); configs give Keras's arguments."""
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad):
+    OPTIMIZERS.register(_cls.__name__.lower(), _cls)
+OPTIMIZER_NAMES = OPTIMIZERS.names()
 
 
-def get(identifier) -> Optimizer:
-    """An optimiser from a name ("adam", Keras's defaults) or an instance (returned as is)."""
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier.lower())
-        if cls is None:
-            raise ValueError(f"unknown optimizer {identifier!r}; valid names: {', '.join(OPTIMIZER_NAMES)}")
-        return cls()
-    return identifier
+def get(identifier):
+    """An optimiser from a name ("adam", Keras's defaults), a config ({"name": "adam", "lr": 1e-3} or Keras's
+    {"class_name": "Adam", "config": {...}}) or an instance (a Keras or gradnote.optim optimiser, as is).
+
+    >>> get({"name": "sgd", "lr": 0.5}).lr
+    0.5
+    """
+    return OPTIMIZERS.get(identifier)

@@ -23,7 +23,7 @@ from ..backend import xp
 from ..train import metrics as metrics_mod
 from ..train.checkpoint import load_checkpoint
 from ..train.loop import Loop
-from ..train.losses import _ALIASES, as_loop_loss
+from ..train.losses import as_loop_loss
 from . import optimizers
 
 __all__ = ["compile", "evaluate", "fit", "predict"]
@@ -70,8 +70,7 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None) -> None:
         metrics = [metrics]
     if metrics is not None and not isinstance(metrics, (list, tuple)):
         raise TypeError(f"compile: metrics must be a list, got {type(metrics).__name__}")
-    as_loop_loss(loss)  # validate the name now
-    key = _ALIASES.get(loss.lower(), loss.lower()) if isinstance(loss, str) else None
+    _, key = as_loop_loss(loss)  # validate the name now
     for m in metrics or []:
         metrics_mod.get(m, key)
     opt = optimizers.get(optimizer)

@@ -19,7 +19,10 @@ import warnings
 
 import numpy as np
 
+from ..io.registry import Registry
+
 __all__ = [
+    "CALLBACKS",
     "BackupAndRestore",
     "CSVLogger",
     "Callback",
@@ -31,6 +34,7 @@ __all__ = [
     "ModelCheckpoint",
     "ReduceLROnPlateau",
     "TerminateOnNaN",
+    "get",
 ]
 
 
@@ -410,6 +414,22 @@ class LambdaCallback(Callback):
             if not hasattr(Callback, name) or not name.startswith("on_"):
                 raise ValueError(f"LambdaCallback: unknown hook {name!r}")
             setattr(self, name, fn)
+
+
+CALLBACKS = Registry("callback", passes=(Callback,))
+"""Callbacks by name, as configs give them ({name = "EarlyStopping", patience = 3}). A file-writing callback
+records the argument that takes its path (path_argument) and the file name a run folder gives it
+(default_path), so the command line can put it in the run folder;
+gradnote.callbacks adds TensorBoard and LivePlot (gradnote.viz, above this package)."""
+for _cls in (EarlyStopping, ReduceLROnPlateau, LearningRateScheduler, TerminateOnNaN, BackupAndRestore):
+    CALLBACKS.register(_cls.__name__, _cls)
+CALLBACKS.register("ModelCheckpoint", ModelCheckpoint, path_argument="filepath", default_path="best.safetensors")
+CALLBACKS.register("CSVLogger", CSVLogger, path_argument="filename", default_path="log.csv")
+
+
+def get(identifier) -> Callback:
+    """A callback from a name, a config dict ({"name": "EarlyStopping", "patience": 3}) or an instance."""
+    return CALLBACKS.get(identifier)
 
 
 from .history import History  # noqa: E402

@@ -3,8 +3,9 @@
     loss = gn.train.losses.get("categorical_crossentropy")
     value = loss(y_onehot, model(x))                       # a scalar Tensor
 
-Names: "mse" (mean_squared_error), "mae" (mean_absolute_error), "huber" (huber_loss),
-"binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy".
+Names (the one loss registry, LOSSES): "mse" (mean_squared_error), "mae" (mean_absolute_error, l1),
+"huber" (huber_loss), "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
+(also by Keras's class names), and PyTorch's module losses "cross_entropy", "nll", "bce_with_logits".
 
 Probabilities that remember their logits. A softmax or sigmoid output made by a Keras
 activation (``remember_logits``), or by the softmax/sigmoid op while a graph is recorded,
@@ -22,9 +23,11 @@ import weakref
 import numpy as np
 
 from .. import functional as F
+from .. import nn
 from ..autograd import Tensor
+from ..io.registry import Registry
 
-__all__ = ["LOSS_NAMES", "Loss", "as_loop_loss", "get", "logits_of", "remember_logits"]
+__all__ = ["LOSSES", "LOSS_NAMES", "Loss", "as_loop_loss", "get", "logits_of", "remember_logits"]
 
 EPSILON = 1e-7
 
@@ -136,13 +139,28 @@ def sparse_categorical_crossentropy(y_true, y_pred, name="sparse_categorical_cro
     return F.nll_loss(_clipped_log(y_pred), t, reduction="none")
 
 
-_FUNCTIONS = {
-    "mse": mean_squared_error, "mae": mean_absolute_error, "huber": huber,
-    "binary_crossentropy": binary_crossentropy, "categorical_crossentropy": categorical_crossentropy,
-    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
-}
-_ALIASES = {"mean_squared_error": "mse", "mean_absolute_error": "mae", "huber_loss": "huber"}
-LOSS_NAMES = sorted([*_FUNCTIONS, *_ALIASES])
+LOSSES = Registry("loss", build=lambda entry, config, name, **_: _make(entry, name, config))
+"""Every loss name: Keras's (per-sample functions above, with their class names as aliases) and PyTorch's
+module losses under the names the command line uses (cross_entropy -> nn.CrossEntropyLoss, ...).
+A cross-entropy names the accuracy that "acc" means with it, as Keras picks it."""
+LOSSES.register("mse", mean_squared_error, aliases=("mean_squared_error", "MeanSquaredError"))
+LOSSES.register("mae", mean_absolute_error, aliases=("mean_absolute_error", "MeanAbsoluteError", "l1"))
+LOSSES.register("huber", huber, aliases=("huber_loss", "Huber"))
+LOSSES.register("binary_crossentropy", binary_crossentropy, aliases=("BinaryCrossentropy",),
+                accuracy="binary_accuracy")
+LOSSES.register("categorical_crossentropy", categorical_crossentropy, aliases=("CategoricalCrossentropy",),
+                accuracy="categorical_accuracy")
+LOSSES.register("sparse_categorical_crossentropy", sparse_categorical_crossentropy,
+                aliases=("SparseCategoricalCrossentropy",), accuracy="sparse_categorical_accuracy")
+for _name, _module in (("cross_entropy", nn.CrossEntropyLoss), ("nll", nn.NLLLoss),
+                       ("bce_with_logits", nn.BCEWithLogitsLoss)):
+    LOSSES.register(_name, _module, aliases=(_module.__name__,))
+LOSS_NAMES = LOSSES.names()
+
+
+def _make(entry, name: str, config: dict):
+    """A Keras Loss for a per-sample function, the module itself for a PyTorch loss class."""
+    return entry(**config) if isinstance(entry, type) else Loss(name, **config)
 
 
 class Loss:
@@ -156,9 +174,10 @@ class Loss:
     """
 
     def __init__(self, name: str, reduction: str = "sum_over_batch_size", **options):
-        key = _ALIASES.get(name.lower(), name.lower()) if isinstance(name, str) else None
-        if key not in _FUNCTIONS:
-            raise ValueError(f"unknown loss {name!r}; valid names: {', '.join(LOSS_NAMES)}")
+        key = LOSSES.canonical(name)
+        if isinstance(LOSSES.lookup(key), type):
+            raise ValueError(f"Loss: {name!r} is a module loss (loss(output, target)); "
+                             f"use losses.get({name!r}) for it")
         if reduction not in ("sum_over_batch_size", "sum", "none"):
             raise ValueError(f"{name}: reduction must be 'sum_over_batch_size', 'sum' or 'none', got {reduction!r}")
         self.name, self.key, self.reduction, self.options = name, key, reduction, options
@@ -166,7 +185,7 @@ class Loss:
     def call(self, y_true, y_pred) -> Tensor:
         """Per-sample losses (N,)."""
         y_true = y_true if isinstance(y_true, Tensor) else Tensor(np.asarray(y_true))
-        return _FUNCTIONS[self.key](y_true, y_pred, self.name, **self.options)
+        return LOSSES.lookup(self.key)(y_true, y_pred, self.name, **self.options)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         values = self.call(y_true, y_pred)
@@ -185,22 +204,23 @@ class Loss:
         return f"Loss({self.name!r})"
 
 
-def get(identifier) -> Loss:
-    """A Loss from a name (Keras's, see LOSS_NAMES) or a Loss (returned as is)."""
-    if isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str):
-        return Loss(identifier)
-    raise TypeError(f"losses.get: expected a loss name ({', '.join(LOSS_NAMES)}) or a Loss, "
-                    f"got {type(identifier).__name__}")
+def get(identifier):
+    """The loss for a name (LOSS_NAMES), a config dict, a Loss or a callable (returned as is).
+
+    >>> get("mse").key, type(get("cross_entropy")).__name__
+    ('mse', 'CrossEntropyLoss')
+    """
+    return LOSSES.get(identifier)
 
 
 def as_loop_loss(loss):
-    """(loss_fn(out, y) for the training loop, loss name) from a Keras name/Loss or a torch-style callable."""
-    if isinstance(loss, (str, Loss)):
-        keras_loss = get(loss)
-        return (lambda out, y, sample_weight=None: keras_loss(y, out, sample_weight)), keras_loss.key
-    if callable(loss):
-        return loss, type(loss).__name__
-    raise TypeError(f"compile: loss must be a name ({', '.join(LOSS_NAMES)}) or a callable, "
-                    f"got {type(loss).__name__}")
+    """(loss_fn(out, y[, sample_weight]) for the training loop, the loss's registered name or class name) from
+    anything get() takes: a Keras Loss is called as loss(y, out), a module or function as loss(out, y)."""
+    try:
+        obj = get(loss)
+    except TypeError:
+        raise TypeError(f"compile: loss must be a name ({', '.join(LOSS_NAMES)}) or a callable, "
+                        f"got {type(loss).__name__}") from None
+    if isinstance(obj, Loss):
+        return (lambda out, y, sample_weight=None: obj(y, out, sample_weight)), obj.key
+    return obj, LOSSES.canonical(loss) if isinstance(loss, str) else type(obj).__name__

@@ -18,7 +18,11 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..io.registry import Registry
+from .losses import LOSSES
+
 __all__ = [
+    "METRICS",
     "METRIC_NAMES",
     "R2",
     "Confusion",
@@ -166,7 +170,7 @@ def _prf_from_confusion(cm: np.ndarray, kind: str, average: str, pos_label: int 
         prec = np.where(pred_pos > 0, tp / pred_pos, 0.0)
         rec = np.where(true_pos > 0, tp / true_pos, 0.0)
         f = np.where(prec + rec > 0, 2 * prec * rec / (prec + rec), 0.0)
-    per_class = {"precision": prec, "recall": rec, "f1": f}[kind]
+    per_class = prec if kind == "precision" else rec if kind == "recall" else f
     if average == "binary":
         return float(per_class[pos_label]) if pos_label < len(per_class) else 0.0
     if average == "macro":
@@ -332,39 +336,41 @@ class R2(Metric):
         self._s_sum = self._s_sq = self._s_res = 0.0
 
 
-_ACCURACY_FOR_LOSS = {"binary_crossentropy": _binary_acc_values,
-                      "categorical_crossentropy": _categorical_acc_values,
-                      "sparse_categorical_crossentropy": _sparse_acc_values}
+METRICS = Registry("metric", build=lambda entry, config, name, loss=None: entry(name, loss, **config),
+                   passes=(Metric,))
+"""Every metric name: factory(logged name, loss name, **config) -> a streaming Metric."""
+METRICS.register("accuracy", lambda name, loss: _accuracy_for(loss, name), aliases=("acc",))
+for _key, _values, _aliases in (
+        ("binary_accuracy", _binary_acc_values, ("BinaryAccuracy",)),
+        ("categorical_accuracy", _categorical_acc_values, ("CategoricalAccuracy",)),
+        ("sparse_categorical_accuracy", _sparse_acc_values, ("SparseCategoricalAccuracy",)),
+        ("top_k_categorical_accuracy", _top_k_values, ("top_k_accuracy", "sparse_top_k_categorical_accuracy")),
+        ("mae", _abs_err_values, ("mean_absolute_error", "MeanAbsoluteError")),
+        ("mse", _sq_err_values, ("mean_squared_error", "MeanSquaredError"))):
+    METRICS.register(_key, lambda name, loss, values=_values: Mean(values, name), aliases=_aliases)
+for _kind in ("precision", "recall", "f1"):
+    METRICS.register(_kind, lambda name, loss, kind=_kind, **options: Confusion(kind, name, **options))
+METRICS.register("r2", lambda name, loss: R2(name))
+METRIC_NAMES = sorted(METRICS.names(aliases=True), key=str.lower)
 
-_MEANS = {"binary_accuracy": _binary_acc_values, "categorical_accuracy": _categorical_acc_values,
-          "sparse_categorical_accuracy": _sparse_acc_values,
-          "top_k_categorical_accuracy": _top_k_values, "top_k_accuracy": _top_k_values,
-          "sparse_top_k_categorical_accuracy": _top_k_values,
-          "mae": _abs_err_values, "mean_absolute_error": _abs_err_values,
-          "mse": _sq_err_values, "mean_squared_error": _sq_err_values}
 
-METRIC_NAMES = sorted(["acc", "accuracy", *_MEANS, "precision", "recall", "f1", "r2"])
+def _accuracy_for(loss: str | None, name: str) -> Metric:
+    """Keras's "accuracy": the kind the loss names (binary/categorical/sparse), else picked from the shapes."""
+    kind = LOSSES.meta(loss).get("accuracy") if loss in LOSSES else None
+    return Mean(_acc_values, name) if kind is None else METRICS.lookup(kind)(name, loss)
 
 
 def get(metric, loss: str | None = None) -> Metric:
-    """A streaming Metric from a name, a Metric, or a function fn(y_true, y_pred).
+    """A streaming Metric from a name (METRIC_NAMES), a config dict, a Metric, or a function fn(y_true, y_pred).
 
     "acc"/"accuracy" picks binary, categorical or sparse accuracy from the loss name,
     as Keras does; the logged name is the one given ("acc" stays "acc").
+
+    >>> get("acc", "binary_crossentropy").name
+    'acc'
     """
-    if isinstance(metric, Metric):
-        return metric
-    if isinstance(metric, str):
-        key = metric.lower()
-        if key in ("acc", "accuracy"):
-            return Mean(_ACCURACY_FOR_LOSS.get(loss, _acc_values), metric)
-        if key in _MEANS:
-            return Mean(_MEANS[key], metric)
-        if key in ("precision", "recall", "f1"):
-            return Confusion(key, metric)
-        if key == "r2":
-            return R2(metric)
-        raise ValueError(f"unknown metric {metric!r}; valid names: {', '.join(METRIC_NAMES)}")
-    if callable(metric):
-        return Mean(metric, getattr(metric, "__name__", type(metric).__name__))
-    raise TypeError(f"metric must be a name, a Metric or a function, got {type(metric).__name__}")
+    try:
+        out = METRICS.get(metric, loss=loss)
+    except TypeError:
+        raise TypeError(f"metric must be a name, a Metric or a function, got {type(metric).__name__}") from None
+    return out if isinstance(out, Metric) else Mean(out, getattr(out, "__name__", type(out).__name__))
