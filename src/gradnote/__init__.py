@@ -40,7 +40,8 @@ __version__ = "0.1.0"
 # name -> module loaded on first use. The Keras entries make `import gradnote as keras` work
 # (keras.layers, keras.losses, keras.Input, ...); layers/optimizers/callbacks/metrics are the Keras ones too.
 _LAZY_MODULES = {name: f".{name}" for name in ("data", "train", "models", "layers", "optimizers", "callbacks", "metrics",
-                                               "io", "viz", "cli", "keras", "utils", "distributed")}
+                                               "io", "viz", "cli", "keras", "utils", "distributed",
+                                               "distributions", "onnx")}
 _LAZY_MODULES.update({name: f".keras.{name}" for name in ("losses", "activations", "preprocessing", "datasets",
                                                           "initializers", "regularizers", "applications")})
 _LAZY_NAMES = {"save": ".io", "load": ".io", "Input": ".keras", "Model": ".keras", "Sequential": ".keras"}

@@ -11,10 +11,10 @@ __all__ = ["export"]
 def export(model, args=None, f=None, *unused, **options) -> None:
     """Refused with an explanation: gradnote cannot write ONNX graphs.
 
-    >>> export(None)
+    >>> export(None)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    NotImplementedError: gn.onnx.export: gradnote cannot write ONNX; save the model with gn.save(model, path) (architecture + safetensors weights) or its state_dict
+    NotImplementedError: gn.onnx.export: gradnote cannot write ONNX; save the model with gn.save(model, path)...
     """
     raise NotImplementedError("gn.onnx.export: gradnote cannot write ONNX; save the model with gn.save(model, path) "
                               "(architecture + safetensors weights) or its state_dict")
