@@ -88,6 +88,12 @@ class CallbackList:
         for cb in order:
             getattr(cb, hook)(*args)
 
+    def release(self) -> None:
+        """Let go of what callbacks hold while fit runs (signal handlers, a progress bar), however fit ended."""
+        for cb in self.callbacks:
+            if hasattr(cb, "release"):
+                cb.release()
+
 
 def _auto_mode(monitor: str, mode: str, who: str) -> str:
     if mode not in ("auto", "min", "max"):

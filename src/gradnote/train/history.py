@@ -19,6 +19,10 @@ class History(Callback):
         self.stop_reason: str | None = None
         self.interrupted = False
 
+    def on_train_end(self, logs=None):
+        if self.loop is not None:
+            self.stop_reason = self.loop.stop_reason
+
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():

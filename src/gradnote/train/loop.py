@@ -9,20 +9,16 @@ in eval mode without a graph, the scheduler step, and the callbacks. The loop ne
 the model: numerics such as a stable softmax cross-entropy belong to the loss and the ops
 (gradnote.train.losses).
 
-Reproducibility: the loop records the random state (gradnote's generator and the loader's own,
-if it has one) at each epoch's start. A checkpoint holds it with the current state, the batch
-position and the running sums, so ``fit(..., resume=ckpt)`` redraws the same shuffle, skips the
-batches already done and continues bit for bit, even from a checkpoint written mid-epoch when
-Ctrl-C or SIGTERM stopped training (handlers are installed only while fit runs).
+What is not the step is a callback the loop adds to every fit, as Keras's CallbackList adds History and
+the progress bar: StopOnSignal (Ctrl-C / SIGTERM end training cleanly after the current batch),
+ResumeState (random state at each epoch's start, and restoring a checkpoint, even one written
+mid-epoch, bit for bit: gradnote.train.resume), ProgbarLogger (verbose=1 a bar, 2 a line per epoch) and
+History. Under mpirun each rank trains on its share of each batch and the logs are agreed on.
 """
 
 from __future__ import annotations
 
 import itertools
-import signal
-import sys
-import threading
-import time
 
 import numpy as np
 
@@ -30,10 +26,11 @@ from .. import distributed
 from ..autograd import Tensor, no_grad
 from ..data.sampler import DistributedSampler
 from ..nn.parallel import DistributedDataParallel
-from ..random import get_rng_state, set_rng_state
 from . import metrics as metrics_mod
 from .callbacks import CallbackList
 from .history import History
+from .progbar import ProgbarLogger
+from .resume import ResumeState, StopOnSignal
 
 __all__ = ["Loop"]
 
@@ -47,8 +44,14 @@ def _as_batch(batch, where: str):
 
 
 def _loss(loss_fn, out, y, w):
-    if w is None:
-        return loss_fn(out, y)
+    loss = loss_fn(out, y) if w is None else _weighted(loss_fn, out, y, w)
+    if not isinstance(loss, Tensor) or loss.data.size != 1:
+        raise TypeError(f"fit: the loss must return a scalar Tensor, got "
+                        f"{type(loss).__name__}{getattr(loss, 'shape', '')}")
+    return loss
+
+
+def _weighted(loss_fn, out, y, w):
     try:
         return loss_fn(out, y, w)
     except TypeError as e:
@@ -79,16 +82,6 @@ def _np(t):
     return t.data if isinstance(t, Tensor) else np.asarray(t)
 
 
-def _loader_generator(loader):
-    gen = getattr(loader, "generator", None)
-    return gen if isinstance(gen, np.random.Generator) else None
-
-
-def _fmt(logs: dict) -> str:
-    return " - ".join(f"{k}: {v:.4f}" if isinstance(v, float) and abs(v) >= 1e-3 or v == 0 else f"{k}: {v:.4g}"
-                      for k, v in logs.items())
-
-
 class Loop:
     """Train `model` with `loss_fn(out, y) -> scalar Tensor` and `optimizer` (anything with
     zero_grad/step/param_groups/state_dict). metrics: names, functions or Metric objects."""
@@ -106,12 +99,124 @@ class Loop:
         self._net, self._split = model, False
         self.history = History()
         self.stop_reason: str | None = None
-        self.epoch = self.batch = 0
-        self._loader = None
-        self._epoch_start: dict | None = None
-        self._signal: int | None = None
+        self.epoch = self.batch = self.initial_epoch = 0
+        self.loader = self.batches = None
+        self.callbacks: list = []
+        self._resume, self._signals = ResumeState(), StopOnSignal()
         self._loss_sum, self._count = 0.0, 0
-        self._steps = self._val_steps = None
+        self._steps = self._val_steps = self._one_pass = None
+
+    # ----- the loop -----------------------------------------------------------------------------
+    def fit(self, loader, epochs: int = 1, *, initial_epoch: int = 0, val_loader=None, callbacks=None,
+            resume: dict | None = None, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None) -> History:
+        """Train from `initial_epoch` to `epochs` (exclusive); returns the History.
+
+        resume: a checkpoint dict (from gradnote.train.load_checkpoint) whose model, optimizer and
+        scheduler are already restored; the loop restores its own position and random state. A
+        callback with ``restore(loop)`` (BackupAndRestore) may supply it instead.
+        steps_per_epoch: batches per epoch (default: the whole loader); a one-pass iterator (a
+        generator) is then read on across epochs, as Keras does. validation_steps: batches of
+        val_loader per validation.
+        """
+        cbs = self._start(loader, epochs, initial_epoch, callbacks, resume, steps_per_epoch, validation_steps)
+        try:
+            cbs.call("on_train_begin", {})
+            for epoch in range(self.initial_epoch, epochs):
+                self.epoch, self.batch, self.batches = epoch, 0, None
+                if self.interrupted:  # arrived during validation or callbacks: stop before the epoch
+                    cbs.call("on_interrupt", epoch, 0, {})
+                    break
+                self.model.train()
+                self._reset_sums()
+                cbs.call("on_epoch_begin", epoch, {})
+                logs: dict = {}
+                for batch in self.batches or self.epoch_batches():
+                    x, y, w = _as_batch(batch, "fit")
+                    cbs.call("on_batch_begin", self.batch, {"batch": self.batch, "size": _batch_len(x)})
+                    value = self.train_step(x, y, w)
+                    self.batch += 1
+                    logs = self._results()
+                    cbs.call("on_batch_end", self.batch - 1, {**logs, "batch_loss": value})
+                    if self.interrupted or self.model.stop_training:
+                        break
+                if self.interrupted:
+                    cbs.call("on_interrupt", epoch, self.batch, logs)
+                    break
+                cbs.call("on_epoch_end", epoch, self._end_epoch(epoch, val_loader))
+                self.epoch = epoch
+                if self.model.stop_training:
+                    break
+            cbs.call("on_train_end", {})
+        finally:
+            cbs.release()
+        return self.history
+
+    def train_step(self, x, y, w=None) -> float:
+        """One update on a batch; returns its loss. (Under mpirun on this rank's share, weighted by it.)"""
+        x, y, w, share = self._local_share(x, y, w)
+        self.optimizer.zero_grad()
+        out = self._net(x)
+        loss = _loss(self.loss_fn, out, y, w)
+        (loss * share if share != 1.0 else loss).backward()
+        self.optimizer.step()
+        self._accumulate(float(loss.data), out, y, _batch_len(x) if share else 0)
+        return float(loss.data)
+
+    # ----- setting up a fit ----------------------------------------------------------------------
+    def _start(self, loader, epochs, initial_epoch, callbacks, resume, steps_per_epoch, validation_steps):
+        if not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
+        for what, v in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
+                raise ValueError(f"fit: {what} must be None or a positive int, got {v!r}")
+        self.loader, self.initial_epoch = loader, initial_epoch
+        self._steps, self._val_steps = steps_per_epoch, validation_steps
+        self._one_pass = loader if hasattr(loader, "__next__") else None  # a generator: read on across epochs
+        if distributed.is_initialized():  # replicas start from rank 0's weights and average their gradients
+            self._net = DistributedDataParallel(self.model)
+            self._split = not isinstance(getattr(loader, "sampler", None), DistributedSampler)
+        self.model.stop_training = False
+        self.stop_reason = None
+        self._resume, self._signals = ResumeState(resume), StopOnSignal()
+        steps = steps_per_epoch or (len(loader) if hasattr(loader, "__len__") else None)
+        params = {"epochs": epochs, "steps": steps, "verbose": self.verbose}
+        self.callbacks = [self._signals, self._resume, ProgbarLogger(self.verbose), self.history, *(callbacks or [])]
+        return CallbackList(self.callbacks, self.model, self, params)
+
+    def epoch_batches(self):
+        """An iterator over this epoch's batches (steps_per_epoch of them, if given)."""
+        batches = self._one_pass if self._one_pass is not None else iter(self.loader)
+        return itertools.islice(batches, self._steps) if self._steps else batches
+
+    @property
+    def interrupted(self) -> bool:
+        """Whether Ctrl-C / SIGTERM asked training to stop."""
+        return self._signals.signum is not None
+
+    def _local_share(self, x, y, w):
+        """Under mpirun each rank trains on its part of the batch: (x, y, w, its share of the batch)."""
+        if not self._split:
+            return x, y, w, 1.0
+        part, share = distributed.local_share(_batch_len(x))
+        return _take(x, part), _take(y, part), _take(w, part), share
+
+    def _end_epoch(self, epoch: int, val_loader) -> dict:
+        """The epoch's logs (validation, lr, agreed across ranks), after the scheduler's step."""
+        if self.batch == 0:
+            raise _no_batches("fit", self.loader)
+        logs = self._results()
+        if val_loader is not None:
+            logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader, self._val_steps).items()})
+        logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+        logs = self._agreed(logs)
+        if self.scheduler is not None:
+            if type(self.scheduler).__name__ == "ReduceLROnPlateau":
+                self.scheduler.step(logs.get("val_loss", logs["loss"]))
+            else:
+                self.scheduler.step()
+        self.epoch, self.batch = epoch + 1, 0  # a checkpoint written now resumes at the next epoch
+        return logs
 
     # ----- running results ------------------------------------------------------------------
     def _reset_sums(self) -> None:
@@ -119,35 +224,25 @@ class Loop:
         for m in self.metrics:
             m.reset()
 
-    def _results(self) -> dict:
-        logs = {"loss": self._loss_sum / self._count if self._count else float("nan")}
-        for m in self.metrics:
-            logs[m.name] = float(m.result())
-        return logs
+    def restore_sums(self, state: dict) -> None:
+        """The running loss and metric sums a checkpoint holds (resuming mid-epoch)."""
+        self._loss_sum, self._count = state["loss_sum"], state["count"]
+        for m, st in zip(self.metrics, state["metrics"]):
+            m.set_state(st)
 
-    # ----- one batch ------------------------------------------------------------------------------
-    def _train_step(self, x, y, w=None) -> float:
-        self.optimizer.zero_grad()
-        share = 1.0
-        if self._split:  # under mpirun each rank trains on its part of the batch
-            part, share = distributed.local_share(_batch_len(x))
-            x, y, w = _take(x, part), _take(y, part), _take(w, part)
-        out = self._net(x)
-        loss = _loss(self.loss_fn, out, y, w)
-        if not isinstance(loss, Tensor) or loss.data.size != 1:
-            raise TypeError(f"fit: the loss must return a scalar Tensor, got "
-                            f"{type(loss).__name__}{getattr(loss, 'shape', '')}")
-        (loss * share if share != 1.0 else loss).backward()
-        self.optimizer.step()
-        value = float(loss.data)
-        n = _batch_len(x) if share else 0  # a rank without samples trained on the batch at weight 0
+    def _accumulate(self, value: float, out, y, n: int) -> None:
         self._loss_sum += value * n
         self._count += n
         if self.metrics:
             pred, target = out.data, _np(y)
             for m in self.metrics:
                 m.update(target, pred)
-        return value
+
+    def _results(self) -> dict:
+        logs = {"loss": self._loss_sum / self._count if self._count else float("nan")}
+        for m in self.metrics:
+            logs[m.name] = float(m.result())
+        return logs
 
     def _agreed(self, logs: dict) -> dict:
         """Under mpirun: the loss over every rank's samples, and rank 0's logs on every rank, so callbacks
@@ -172,13 +267,7 @@ class Loop:
                 for batch in itertools.islice(loader, steps):
                     x, y, w = _as_batch(batch, "evaluate")
                     out = self.model(x)
-                    n = _batch_len(x)
-                    self._loss_sum += float(_loss(self.loss_fn, out, y, w).data) * n
-                    self._count += n
-                    if self.metrics:
-                        pred, target = out.data, _np(y)
-                        for m in self.metrics:
-                            m.update(target, pred)
+                    self._accumulate(float(_loss(self.loss_fn, out, y, w).data), out, y, _batch_len(x))
             if self._count == 0:
                 raise _no_batches("evaluate", loader)
             return self._results()
@@ -188,182 +277,14 @@ class Loop:
             for m, st in zip(self.metrics, saved[2]):
                 m.set_state(st)
 
-    # ----- random state and checkpoints ------------------------------------------------------
-    def _rng_states(self) -> dict:
-        gen = _loader_generator(self._loader)
-        return {"rng": get_rng_state(), "loader_rng": gen.bit_generator.state if gen is not None else None}
-
-    def _set_rng_states(self, states: dict) -> None:
-        set_rng_state(states["rng"])
-        gen = _loader_generator(self._loader)
-        if gen is not None and states.get("loader_rng") is not None:
-            gen.bit_generator.state = states["loader_rng"]
-
+    # ----- checkpoints --------------------------------------------------------------------------
     def state(self) -> dict:
         """Everything beyond model/optimizer/scheduler that a bit-identical resume needs."""
-        return {"epoch": self.epoch, "batch": self.batch, "epoch_start": self._epoch_start,
-                "current": self._rng_states(), "loss_sum": self._loss_sum, "count": self._count,
-                "metrics": [m.get_state() for m in self.metrics], "history": self.history.get_state()}
+        return {"epoch": self.epoch, "batch": self.batch, **self._resume.state(), "loss_sum": self._loss_sum,
+                "count": self._count, "metrics": [m.get_state() for m in self.metrics],
+                "history": self.history.get_state()}
 
     def save_checkpoint(self, path) -> None:
         from .checkpoint import save_checkpoint
 
         save_checkpoint(path, self.model, self.optimizer, self.scheduler, epoch=self.epoch, loop=self)
-
-    # ----- signals ------------------------------------------------------------------------------
-    def _on_signal(self, signum, frame) -> None:
-        if self._signal is not None and signum == signal.SIGINT:
-            raise KeyboardInterrupt  # a second Ctrl-C stops at once
-        self._signal = signum
-
-    def _install_handlers(self) -> dict:
-        if threading.current_thread() is not threading.main_thread():
-            return {}
-        old = {}
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            old[sig] = signal.getsignal(sig)
-            signal.signal(sig, self._on_signal)
-        return old
-
-    # ----- the loop -----------------------------------------------------------------------------
-    def fit(self, loader, epochs: int = 1, *, initial_epoch: int = 0, val_loader=None, callbacks=None,
-            resume: dict | None = None, steps_per_epoch: int | None = None,
-            validation_steps: int | None = None) -> History:
-        """Train from `initial_epoch` to `epochs` (exclusive); returns the History.
-
-        resume: a checkpoint dict (from gradnote.train.load_checkpoint) whose model, optimizer and
-        scheduler are already restored; the loop restores its own position and random state. A
-        callback with ``restore(loop)`` (BackupAndRestore) may supply it instead.
-        steps_per_epoch: batches per epoch (default: the whole loader); a one-pass iterator (a
-        generator) is then read on across epochs, as Keras does. validation_steps: batches of
-        val_loader per validation.
-        """
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError(f"fit: epochs must be an int >= 0, got {epochs!r}")
-        for what, v in (("steps_per_epoch", steps_per_epoch), ("validation_steps", validation_steps)):
-            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or v < 1):
-                raise ValueError(f"fit: {what} must be None or a positive int, got {v!r}")
-        self._loader = loader
-        self._steps, self._val_steps = steps_per_epoch, validation_steps
-        for cb in callbacks or []:
-            if resume is None and hasattr(cb, "restore"):
-                resume = cb.restore(self)
-        loop_state = (resume or {}).get("loop")
-        if resume is not None:
-            initial_epoch = int(resume["epoch"])
-            if loop_state is not None:
-                self.history.set_state(loop_state["history"])
-        model = self.model
-        if distributed.is_initialized():  # replicas start from rank 0's weights and average their gradients
-            self._net = DistributedDataParallel(model)
-            self._split = not isinstance(getattr(loader, "sampler", None), DistributedSampler)
-        model.stop_training = False
-        self.stop_reason = None
-        steps = steps_per_epoch or (len(loader) if hasattr(loader, "__len__") else None)
-        one_pass = loader if hasattr(loader, "__next__") else None  # a generator: read on across epochs
-        params = {"epochs": epochs, "steps": steps, "verbose": self.verbose}
-        self.history.set_model(model)
-        self.history.set_params(params)
-        cbs = CallbackList(callbacks or [], model, self, params)
-        self._signal = None
-        old_handlers = self._install_handlers()
-        try:
-            cbs.call("on_train_begin", {})
-            for epoch in range(initial_epoch, epochs):
-                self.epoch = epoch
-                if self._signal is not None:  # arrived during validation or callbacks: stop before the epoch
-                    self.batch = 0
-                    self._epoch_start = self._rng_states()
-                    cbs.call("on_interrupt", epoch, 0, {})
-                    break
-                resumed_batch = 0
-                if resume is not None and epoch == initial_epoch:
-                    resumed_batch = int(loop_state["batch"]) if loop_state else 0
-                    if resumed_batch:
-                        self._set_rng_states(loop_state["epoch_start"])
-                    else:
-                        self._set_rng_states(loop_state["current"] if loop_state else {"rng": resume["rng"]})
-                self._epoch_start = self._rng_states()
-                model.train()
-                cbs.call("on_epoch_begin", epoch, {"resumed_at_batch": resumed_batch} if resumed_batch else {})
-                self._reset_sums()
-                batches = one_pass if one_pass is not None else iter(loader)
-                if steps_per_epoch:
-                    batches = itertools.islice(batches, steps_per_epoch)
-                self.batch = 0
-                if resumed_batch:
-                    for _ in range(resumed_batch):
-                        next(batches)
-                    self._set_rng_states(loop_state["current"])
-                    self._loss_sum, self._count = loop_state["loss_sum"], loop_state["count"]
-                    for m, st in zip(self.metrics, loop_state["metrics"]):
-                        m.set_state(st)
-                    self.batch = resumed_batch
-                logs = self._run_epoch(batches, cbs, epoch, epochs, steps, val_loader)
-                if logs is None:  # interrupted
-                    break
-                if model.stop_training:
-                    break
-            if self._signal is not None:
-                self.history.interrupted = True
-                self.stop_reason = (f"interrupted by {signal.Signals(self._signal).name} at epoch "
-                                    f"{self.epoch + 1}, batch {self.batch}")
-                if self.verbose:
-                    print(self.stop_reason, file=sys.stderr)
-            self.history.stop_reason = self.stop_reason
-            cbs.call("on_train_end", {})
-        finally:
-            for sig, handler in old_handlers.items():
-                signal.signal(sig, handler)
-        return self.history
-
-    def _run_epoch(self, batches, cbs, epoch, epochs, steps, val_loader) -> dict | None:
-        bar = None
-        if self.verbose == 1:
-            from tqdm.auto import tqdm
-
-            bar = tqdm(total=steps, initial=self.batch, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch",
-                       dynamic_ncols=True, leave=True)
-        start = time.perf_counter()
-        logs: dict = {}
-        try:
-            for batch in batches:
-                x, y, w = _as_batch(batch, "fit")
-                cbs.call("on_batch_begin", self.batch, {"batch": self.batch, "size": _batch_len(x)})
-                value = self._train_step(x, y, w)
-                self.batch += 1
-                logs = self._results()
-                cbs.call("on_batch_end", self.batch - 1, {**logs, "batch_loss": value})
-                if bar is not None:
-                    bar.set_postfix_str(_fmt(logs), refresh=False)
-                    bar.update(1)
-                if self._signal is not None or self.model.stop_training:
-                    break
-            if self._signal is not None:
-                cbs.call("on_interrupt", epoch, self.batch, logs)
-                return None
-            if self.batch == 0:
-                raise _no_batches("fit", self._loader)
-            logs = self._results()
-            if val_loader is not None:
-                logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader, self._val_steps).items()})
-            logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
-            logs = self._agreed(logs)
-            if self.scheduler is not None:
-                if type(self.scheduler).__name__ == "ReduceLROnPlateau":
-                    self.scheduler.step(logs.get("val_loss", logs["loss"]))
-                else:
-                    self.scheduler.step()
-            self.epoch, self.batch = epoch + 1, 0  # a checkpoint written now resumes at the next epoch
-            self.history.on_epoch_end(epoch, logs)
-            seconds = time.perf_counter() - start
-            if bar is not None:
-                bar.set_postfix_str(_fmt({k: v for k, v in logs.items() if k != "lr"}), refresh=True)
-            elif self.verbose == 2:
-                print(f"Epoch {epoch + 1}/{epochs} - {seconds:.1f}s - {_fmt(logs)}", flush=True)
-        finally:
-            if bar is not None:
-                bar.close()
-        cbs.call("on_epoch_end", epoch, logs)
-        self.epoch = epoch
-        return logs
