@@ -123,7 +123,7 @@ def test_save_and_load_checkpoint_restores_everything(tmp_path):
     assert np.array_equal(gn.randn(3).data, draws)  # RNG state restored
     for k, v in m.state_dict().items():
         assert np.array_equal(v, m2.state_dict()[k])
-    a, b = opt.state_dict()["optimizer"]["state"], m2.optimizer.state_dict()["optimizer"]["state"]
+    a, b = opt.state_dict()["state"], m2.optimizer.state_dict()["state"]  # optim.Adam's own layout
     assert a.keys() == b.keys() and all(np.array_equal(a[i]["exp_avg"], b[i]["exp_avg"]) for i in a)
 
 

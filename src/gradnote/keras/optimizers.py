@@ -1,22 +1,23 @@
-"""Keras-2-style optimiser constructors over gradnote.optim.
+"""Keras-2-style optimisers as factories over gradnote.optim: ``Adam(lr=...)`` IS an optim.Adam, bound late.
 
     adam = gn.optimizers.Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False)
     model.compile(loss="categorical_crossentropy", optimizer=adam, metrics=["acc"])
 
 A Keras optimiser is made without parameters; ``compile`` (or ``bind(params)``) attaches the
-model's parameters and creates the gradnote.optim optimiser that does the work, so the update
-rules are gradnote.optim's (PyTorch's). Standalone use:
+model's parameters, which runs the gradnote.optim constructor on it, so the update rules, state
+and state_dict are gradnote.optim's (PyTorch's). Standalone use:
 
     opt = gn.optimizers.SGD(lr=0.1).bind(model.parameters())      # or SGD(model.parameters(), lr=0.1)
     opt.zero_grad(); loss.backward(); opt.step()
     opt.apply_gradients(zip(grads, params))                       # Keras's way
 
-Keras's meanings kept: ``epsilon=None`` is 1e-7; ``decay > 0`` lowers the rate after every
-update as lr / (1 + decay * iterations) (an InverseTimeDecay stepped per batch); ``learning_rate``
-is an alias of ``lr``; ``clipnorm`` (per parameter, as Keras), ``global_clipnorm`` (over all of
-them) and ``clipvalue`` clip gradients before each update. Keras's Adam adds epsilon to sqrt(v)
-before the bias correction ("epsilon hat"), PyTorch's after: step t runs optim.Adam with
-eps = epsilon / sqrt(1 - beta_2**t), which is exactly Keras's update.
+Keras's meanings kept, as step pre-hooks (optim.Optimizer.register_step_pre_hook): ``clipnorm`` (per
+parameter, as Keras), ``global_clipnorm`` (over all of them) and ``clipvalue`` clip gradients before
+each update; ``decay > 0`` updates with lr / (1 + decay * iterations) (iterations: updates before this
+one, kept in each param group, so it is saved with the state). ``epsilon=None`` is 1e-7;
+``learning_rate`` is an alias of ``lr``. Keras's Adam adds epsilon to sqrt(v) before the bias
+correction ("epsilon hat"), PyTorch's after: step t runs optim.Adam with eps = epsilon /
+sqrt(1 - beta_2**t), which is exactly Keras's update.
 """
 
 from __future__ import annotations
@@ -36,84 +37,82 @@ KERAS_EPSILON = 1e-7
 
 
 class Optimizer:
-    """Base of the Keras-style wrappers: holds hyperparameters until parameters are bound."""
+    """What a Keras optimiser adds to its gradnote.optim class (the next base): Keras's arguments held until
+    parameters are bound, clipping and decay as step pre-hooks. Subclasses set ``default_lr`` and map
+    their hyperparameters onto the optim class's arguments in ``_optim_args``."""
 
-    def __init__(self, lr, decay: float = 0.0, clipnorm: float | None = None, clipvalue: float | None = None,
-                 learning_rate: float | None = None, params=None, global_clipnorm: float | None = None, **hyper):
-        name = type(self).__name__
+    default_lr = 0.01
+
+    def __init__(self, lr=None, hyper: dict | None = None, *, decay: float = 0.0, clipnorm: float | None = None,
+                 clipvalue: float | None = None, learning_rate: float | None = None, params=None,
+                 global_clipnorm: float | None = None, name: str | None = None, **unknown):
+        cls = type(self).__name__
+        if unknown:
+            raise TypeError(f"{cls}: unexpected arguments {sorted(unknown)} (Keras's arguments: lr/learning_rate, "
+                            f"{', '.join(hyper or {})}, decay, clipnorm, clipvalue, global_clipnorm)")
         if lr is not None and not isinstance(lr, numbers.Real):  # Adam(model.parameters(), lr=...) also works
             params, lr = lr, None
         lr = learning_rate if learning_rate is not None else lr
         lr = self.default_lr if lr is None else lr
         if not isinstance(lr, numbers.Real) or lr < 0:
-            raise ValueError(f"{name}: lr must be a number >= 0, got {lr!r}")
+            raise ValueError(f"{cls}: lr must be a number >= 0, got {lr!r}")
         if not isinstance(decay, numbers.Real) or decay < 0:
-            raise ValueError(f"{name}: decay must be a number >= 0, got {decay!r}")
+            raise ValueError(f"{cls}: decay must be a number >= 0, got {decay!r}")
         for what, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             if v is not None and (not isinstance(v, numbers.Real) or v <= 0):
-                raise ValueError(f"{name}: {what} must be a positive number or None, got {v!r}")
+                raise ValueError(f"{cls}: {what} must be a positive number or None, got {v!r}")
         self.lr0, self.decay, self.clipnorm, self.clipvalue = float(lr), float(decay), clipnorm, clipvalue
-        self.global_clipnorm = global_clipnorm
-        self.hyper = hyper
-        self._opt = None
-        self._schedule = None
-        self._make(None)  # validate the hyperparameters now, not at compile
+        self.global_clipnorm, self.hyper, self._handles = global_clipnorm, dict(hyper or {}), []
+        self._optim_class()([Parameter(xp.zeros(1, dtype=xp.float32))], **self._optim_args())  # bad values fail now
         if params is not None:
             self.bind(params)
 
-    default_lr = 0.01
+    def _optim_class(self) -> type:
+        return next(c for c in type(self).__mro__ if issubclass(c, optim.Optimizer) and c.__module__.startswith(
+            "gradnote.optim"))
 
-    def _make(self, params):
-        """The gradnote.optim optimiser for `params` (None: only check the hyperparameters)."""
+    def _optim_args(self) -> dict:
         raise NotImplementedError
 
     # ----- binding -----------------------------------------------------------------------
     @property
     def bound(self) -> bool:
-        return self._opt is not None
+        return "param_groups" in self.__dict__
 
     def bind(self, params) -> Optimizer:
-        """Attach parameters (a fresh optimiser state) and return self."""
-        self._opt = self._make(list(params))
-        self._schedule = optim.lr_scheduler.InverseTimeDecay(self._opt, decay=self.decay) if self.decay else None
+        """Attach parameters (the optim constructor runs: a fresh state) and return self."""
+        for handle in self._handles:
+            handle.remove()
+        self._optim_class().__init__(self, list(params), **self._optim_args())
+        for group in self.param_groups:
+            group["initial_lr"], group["iterations"] = self.lr0, 0
+        self._handles = [self.register_step_pre_hook(hook) for hook in self._pre_step_hooks()]
         return self
 
-    def _require(self, what: str):
-        if self._opt is None:
+    def _pre_step_hooks(self) -> list:
+        hooks = [_clip] if (self.clipnorm, self.clipvalue, self.global_clipnorm) != (None, None, None) else []
+        return hooks + [_decay]
+
+    def _require(self, what: str) -> None:
+        if not self.bound:
             raise RuntimeError(f"{type(self).__name__}.{what}: no parameters yet; pass it to model.compile or "
                                "call .bind(model.parameters()) first")
-        return self._opt
 
-    # ----- the optim.Optimizer interface --------------------------------------------------
-    @property
-    def param_groups(self) -> list:
-        return self._require("param_groups").param_groups
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        self._require("zero_grad")
+        super().zero_grad(set_to_none)
 
-    @property
-    def optimizer(self):
-        """The underlying gradnote.optim optimiser."""
-        return self._require("optimizer")
+    def step(self, closure=None):
+        self._require("step")
+        return super().step(closure)
 
-    def zero_grad(self) -> None:
-        self._require("zero_grad").zero_grad()
+    def state_dict(self) -> dict:
+        self._require("state_dict")
+        return super().state_dict()
 
-    def step(self) -> None:
-        opt = self._require("step")
-        params = [p for g in opt.param_groups for p in g["params"]]
-        if self.clipvalue is not None:
-            clip_grad_value_(params, self.clipvalue)
-        if self.clipnorm is not None:  # Keras clips each gradient by its own norm
-            for p in params:
-                clip_grad_norm_([p], self.clipnorm)
-        if self.global_clipnorm is not None:
-            clip_grad_norm_(params, self.global_clipnorm)
-        self._before_step(opt)
-        opt.step()
-        if self._schedule is not None:
-            self._schedule.step()
-
-    def _before_step(self, opt) -> None:
-        pass
+    def load_state_dict(self, state_dict: dict) -> None:
+        self._require("load_state_dict")
+        super().load_state_dict(state_dict)
 
     def apply_gradients(self, grads_and_vars) -> None:
         """Keras: set each variable's gradient and take one step (binds on first use)."""
@@ -134,28 +133,20 @@ class Optimizer:
         (loss() if callable(loss) else loss).backward()
         self.step()
 
-    def state_dict(self) -> dict:
-        return {"optimizer": self._require("state_dict").state_dict(),
-                "schedule": self._schedule.state_dict() if self._schedule is not None else None}
-
-    def load_state_dict(self, state: dict) -> None:
-        self._require("load_state_dict").load_state_dict(state["optimizer"])
-        if self._schedule is not None and state.get("schedule") is not None:
-            self._schedule.load_state_dict(state["schedule"])
-
     # ----- Keras attributes ---------------------------------------------------------------
     @property
     def lr(self) -> float:
-        return self.param_groups[0]["lr"] if self.bound else self.lr0
+        """The rate of the next update (with decay: lr / (1 + decay * iterations))."""
+        if not self.bound:
+            return self.lr0
+        g = self.param_groups[0]
+        return g["initial_lr"] / (1 + self.decay * g["iterations"]) if self.decay else g["lr"]
 
     @lr.setter
     def lr(self, value: float) -> None:
         if self.bound:
             for g in self.param_groups:
-                g["lr"] = value
-                g["initial_lr"] = value
-            if self._schedule is not None:
-                self._schedule.base_lrs = [value] * len(self.param_groups)
+                g["lr"] = g["initial_lr"] = value
         self.lr0 = float(value)
 
     learning_rate = lr
@@ -168,98 +159,104 @@ class Optimizer:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
 
-class SGD(Optimizer):
-    """Keras SGD(lr=0.01, momentum=0.0, decay=0.0, nesterov=False) -> optim.SGD (PyTorch's momentum rule)."""
+def _clip(opt, args, kwargs) -> None:
+    """Keras's clipping before each update: clipvalue, clipnorm per gradient, global_clipnorm over all."""
+    params = [p for g in opt.param_groups for p in g["params"] if p.grad is not None]
+    if opt.clipvalue is not None:
+        clip_grad_value_(params, opt.clipvalue)
+    if opt.clipnorm is not None:
+        for p in params:
+            clip_grad_norm_([p], opt.clipnorm)
+    if opt.global_clipnorm is not None:
+        clip_grad_norm_(params, opt.global_clipnorm)
+
+
+def _decay(opt, args, kwargs) -> None:
+    """Keras 2's decay: update t (from 0) runs at lr / (1 + decay * t); counts the updates either way."""
+    for g in opt.param_groups:
+        if opt.decay:
+            g["lr"] = g["initial_lr"] / (1 + opt.decay * g["iterations"])
+        g["iterations"] += 1
+
+
+def _epsilon_hat(opt, args, kwargs) -> None:
+    """Keras's Adam divides by sqrt(v_t) + epsilon with v_t not bias-corrected; optim.Adam by
+    sqrt(v_t / (1 - beta_2**t)) + eps. Both agree when eps = epsilon / sqrt(1 - beta_2**t)."""
+    for group in opt.param_groups:
+        steps = [opt.state[p]["step"] for p in group["params"] if p in opt.state and "step" in opt.state[p]]
+        t = max(steps, default=0) + 1
+        group["eps"] = opt.hyper["epsilon"] / (1 - group["betas"][1] ** t) ** 0.5
+
+
+class SGD(Optimizer, optim.SGD):
+    """Keras SGD(lr=0.01, momentum=0.0, decay=0.0, nesterov=False) -> optim.SGD (PyTorch's momentum rule,
+    the same trajectory as Keras's for a constant rate)."""
 
     def __init__(self, lr=0.01, momentum: float = 0.0, decay: float = 0.0, nesterov: bool = False, **kw):
-        super().__init__(lr, decay=decay, momentum=momentum, nesterov=nesterov, **kw)
+        super().__init__(lr, {"momentum": momentum, "nesterov": nesterov}, decay=decay, **kw)
 
-    def _make(self, params):
-        return _build(optim.SGD, params, lr=self.lr0, momentum=self.hyper["momentum"],
-                      nesterov=self.hyper["nesterov"])
+    def _optim_args(self) -> dict:
+        return {"lr": self.lr0, "momentum": self.hyper["momentum"], "nesterov": self.hyper["nesterov"]}
 
 
-class Adam(Optimizer):
+class Adam(Optimizer, optim.Adam):
     """Keras Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False) -> optim.Adam."""
 
     default_lr = 0.001
 
     def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None,
                  decay: float = 0.0, amsgrad: bool = False, **kw):
-        super().__init__(lr, decay=decay, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=KERAS_EPSILON if epsilon is None else epsilon, amsgrad=amsgrad, **kw)
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON if epsilon is None
+                              else epsilon, "amsgrad": amsgrad}, decay=decay, **kw)
 
-    def _make(self, params):
+    def _optim_args(self) -> dict:
         h = self.hyper
-        return _build(optim.Adam, params, lr=self.lr0, betas=(h["beta_1"], h["beta_2"]), eps=h["epsilon"],
-                      amsgrad=h["amsgrad"])
+        return {"lr": self.lr0, "betas": (h["beta_1"], h["beta_2"]), "eps": h["epsilon"], "amsgrad": h["amsgrad"]}
 
-    def _before_step(self, opt) -> None:
-        _epsilon_hat(opt, self.hyper["epsilon"])
+    def _pre_step_hooks(self) -> list:
+        return [*super()._pre_step_hooks(), _epsilon_hat]
 
 
-class AdamW(Optimizer):
+class AdamW(Adam, optim.AdamW):
     """Keras AdamW(lr=0.001, weight_decay=0.004, beta_1, beta_2, epsilon=None, amsgrad) -> optim.AdamW."""
-
-    default_lr = 0.001
 
     def __init__(self, lr=0.001, weight_decay: float = 0.004, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float | None = None, decay: float = 0.0, amsgrad: bool = False, **kw):
-        super().__init__(lr, decay=decay, weight_decay=weight_decay, beta_1=beta_1, beta_2=beta_2,
-                         epsilon=KERAS_EPSILON if epsilon is None else epsilon, amsgrad=amsgrad, **kw)
+        self._weight_decay = weight_decay
+        super().__init__(lr, beta_1, beta_2, epsilon, decay, amsgrad, **kw)
+        self.hyper = {"weight_decay": weight_decay, **self.hyper}
 
-    def _before_step(self, opt) -> None:
-        _epsilon_hat(opt, self.hyper["epsilon"])
-
-    def _make(self, params):
-        h = self.hyper
-        return _build(optim.AdamW, params, lr=self.lr0, betas=(h["beta_1"], h["beta_2"]), eps=h["epsilon"],
-                      weight_decay=h["weight_decay"], amsgrad=h["amsgrad"])
+    def _optim_args(self) -> dict:
+        return {**super()._optim_args(), "weight_decay": self._weight_decay}
 
 
-class RMSprop(Optimizer):
+class RMSprop(Optimizer, optim.RMSprop):
     """Keras RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0) -> optim.RMSprop(alpha=rho)."""
 
     default_lr = 0.001
 
     def __init__(self, lr=0.001, rho: float = 0.9, epsilon: float | None = None, decay: float = 0.0,
                  momentum: float = 0.0, **kw):
-        super().__init__(lr, decay=decay, rho=rho, epsilon=KERAS_EPSILON if epsilon is None else epsilon,
-                         momentum=momentum, **kw)
+        super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None else epsilon,
+                              "momentum": momentum}, decay=decay, **kw)
 
-    def _make(self, params):
+    def _optim_args(self) -> dict:
         h = self.hyper
-        return _build(optim.RMSprop, params, lr=self.lr0, alpha=h["rho"], eps=h["epsilon"], momentum=h["momentum"])
+        return {"lr": self.lr0, "alpha": h["rho"], "eps": h["epsilon"], "momentum": h["momentum"]}
 
 
-class Adagrad(Optimizer):
+class Adagrad(Optimizer, optim.Adagrad):
     """Keras Adagrad(lr=0.01, initial_accumulator_value=0.1, epsilon=None, decay=0.0) -> optim.Adagrad
     (the same rule: p -= lr * g / (sqrt(sum of g^2) + epsilon))."""
 
     def __init__(self, lr=0.01, initial_accumulator_value: float = 0.1, epsilon: float | None = None,
                  decay: float = 0.0, **kw):
-        super().__init__(lr, decay=decay, initial_accumulator_value=initial_accumulator_value,
-                         epsilon=KERAS_EPSILON if epsilon is None else epsilon, **kw)
+        super().__init__(lr, {"initial_accumulator_value": initial_accumulator_value,
+                              "epsilon": KERAS_EPSILON if epsilon is None else epsilon}, decay=decay, **kw)
 
-    def _make(self, params):
-        return _build(optim.Adagrad, params, lr=self.lr0, eps=self.hyper["epsilon"],
-                      initial_accumulator_value=self.hyper["initial_accumulator_value"])
-
-
-def _epsilon_hat(opt, epsilon: float) -> None:
-    """Keras's Adam divides by sqrt(v_t) + epsilon with v_t not bias-corrected; optim.Adam by
-    sqrt(v_t / (1 - beta_2**t)) + eps. Both agree when eps = epsilon / sqrt(1 - beta_2**t)."""
-    for group in opt.param_groups:
-        steps = [opt.state[p]["step"] for p in group["params"] if p in opt.state and "step" in opt.state[p]]
-        t = max(steps, default=0) + 1
-        group["eps"] = epsilon / (1 - group["betas"][1] ** t) ** 0.5
-
-
-def _build(cls, params, **kw):
-    """cls(params, **kw); with params None, build on a dummy parameter so bad hyperparameters fail early."""
-    if params is None:
-        params = [Parameter(xp.zeros(1, dtype=xp.float32))]
-    return cls(params, **kw)
+    def _optim_args(self) -> dict:
+        return {"lr": self.lr0, "eps": self.hyper["epsilon"],
+                "initial_accumulator_value": self.hyper["initial_accumulator_value"]}
 
 
 OPTIMIZERS = Registry("optimizer", passes=(Optimizer, optim.Optimizer))

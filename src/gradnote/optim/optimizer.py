@@ -22,6 +22,7 @@ from typing import Any
 from .. import cpu
 from ..autograd.inplace_array import plain
 from ..backend import xp
+from ..nn.module import _Handle
 
 # Below this many elements per thread a group is updated on the calling thread: each range costs every
 # NumPy call of the rule again, and a thread's share must outweigh that.
@@ -126,6 +127,8 @@ class Optimizer:
 
     def step(self, closure: Callable | None = None):
         """Apply one update to every parameter that has a gradient; returns ``closure()`` if given."""
+        for hook in list(self.__dict__.get("_step_pre_hooks", {}).values()):
+            hook(self, (closure,), {})
         loss = None
         if closure is not None:
             from ..autograd import enable_grad
@@ -304,6 +307,19 @@ class Optimizer:
         if arr.shape != param.data.shape:
             raise ValueError(f"'{key}': saved shape {arr.shape}, parameter shape {param.data.shape}")
         return arr
+
+    # ----------------------------------------------------------------------------------------- hooks
+    def register_step_pre_hook(self, hook: Callable) -> _Handle:
+        """Call ``hook(optimizer, args, kwargs)`` at the start of every ``step()``, as PyTorch's (gradient
+        clipping, Keras's per-step epsilon and decay run there); ``handle.remove()`` unregisters it.
+
+        >>> opt = optim.SGD([nn.Parameter(gn.zeros(1))], lr=0.1)
+        >>> handle = opt.register_step_pre_hook(lambda opt, args, kwargs: None); handle.remove()
+        """
+        hooks = self.__dict__.setdefault("_step_pre_hooks", {})
+        key = self.__dict__["_step_pre_hook_count"] = self.__dict__.get("_step_pre_hook_count", 0) + 1
+        hooks[key] = hook
+        return _Handle(hooks, key)
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
