@@ -389,3 +389,24 @@ def test_deprecated_number_first_overloads_warn_and_compute_as_pytorch():
     np.testing.assert_allclose(t.data, [-1.5, -3.0, -6.0])
     np.testing.assert_allclose(out.data, [1.5, 0.0, -3.0])
     np.testing.assert_allclose(t.add(torch.ones(3), alpha=2).data, [0.5, -1.0, -4.0])  # today's spelling unchanged
+
+
+def test_legacy_typed_constructors_take_data_or_sizes():
+    # word_language_model's export: torch.LongTensor(seq_len * batch_size).zero_().view(-1, batch_size)
+    t = torch.LongTensor(6).zero_().view(-1, 2)
+    assert t.shape == (3, 2) and t.dtype == np.int64 and t.tolist() == [[0, 0]] * 3
+    f = torch.FloatTensor([[1, 2]])
+    assert f.dtype == np.float32 and f.tolist() == [[1.0, 2.0]]
+    assert torch.DoubleTensor(2, 3).dtype == np.float64 and torch.DoubleTensor((2, 3)).shape == (2, 3)
+    assert torch.BoolTensor([1, 0]).tolist() == [True, False] and torch.ByteTensor(2).dtype == np.uint8
+    with pytest.raises(TypeError, match="LongTensor: shape must be ints"):
+        torch.LongTensor(2, 1.5)
+
+
+def test_functional_relu_accepts_inplace_as_pytorch():
+    import gradnote.nn.functional as F
+
+    x = torch.tensor([-1.0, 0.5], requires_grad=True)
+    y = F.relu(x, inplace=True)
+    y.sum().backward()
+    assert y.tolist() == [0.0, 0.5] and x.grad.tolist() == [0.0, 1.0]

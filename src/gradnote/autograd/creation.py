@@ -305,6 +305,29 @@ def bernoulli(p, generator=None) -> Tensor:
     return Tensor._wrap((get_rng(generator).random(pd.shape) < pd).astype(pd.dtype))
 
 
-__all__ = ["arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
+def _legacy_constructor(name: str, dtype):
+    def make(*args, device=None) -> Tensor:
+        if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+            return tensor(args[0], dtype=dtype, device=device)  # torch.LongTensor([1, 2]): from data
+        return _made(xp.zeros(_shape(name, args), dtype=dtype), False, device)  # torch.FloatTensor(3, 4): a shape
+
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = (f"PyTorch's legacy constructor: ``{name}(data)`` copies data, ``{name}(*sizes)`` makes that shape "
+                    f"(zeros here, never uninitialised memory); dtype {xp.dtype(dtype).name}.")
+    return make
+
+
+# torch.FloatTensor(3), torch.LongTensor(seq_len * batch).zero_(): old programs' spellings of tensor/zeros
+FloatTensor = _legacy_constructor("FloatTensor", backend.float32)
+DoubleTensor = _legacy_constructor("DoubleTensor", backend.float64)
+HalfTensor = _legacy_constructor("HalfTensor", xp.float16)
+LongTensor = _legacy_constructor("LongTensor", backend.int64)
+IntTensor = _legacy_constructor("IntTensor", xp.int32)
+ByteTensor = _legacy_constructor("ByteTensor", xp.uint8)
+BoolTensor = _legacy_constructor("BoolTensor", backend.bool_)
+
+
+__all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
+           "arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
            "linspace", "logspace", "multinomial", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
            "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like"]

@@ -169,10 +169,11 @@ class ReLU(Function):
         return g * self.mask
 
 
-def relu(x: Tensor) -> Tensor:
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
     """relu(x) = max(x, 0); gradient 1 for x > 0, 0 otherwise (0 at x = 0, as PyTorch).
 
-    x: any shape; shape preserved. Integer tensors stay integer, as torch.relu.
+    x: any shape; shape preserved. Integer tensors stay integer, as torch.relu. ``inplace`` is accepted
+    for F.relu(x, inplace=True)'s sake; the result is always a new tensor (as nn.ReLU(inplace=True) here).
 
     >>> relu(gn.tensor([-2.0, 0.0, 3.0])).tolist()
     [0.0, 0.0, 3.0]
