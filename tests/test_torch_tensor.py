@@ -397,7 +397,7 @@ def test_legacy_typed_constructors_take_data_or_sizes():
     assert t.shape == (3, 2) and t.dtype == np.int64 and t.tolist() == [[0, 0]] * 3
     f = torch.FloatTensor([[1, 2]])
     assert f.dtype == np.float32 and f.tolist() == [[1.0, 2.0]]
-    assert torch.DoubleTensor(2, 3).dtype == np.float64 and torch.DoubleTensor((2, 3)).shape == (2, 3)
+    assert torch.DoubleTensor(2, 3).dtype == np.float64 and torch.DoubleTensor((2, 3)).tolist() == [2.0, 3.0]  # data
     assert torch.BoolTensor([1, 0]).tolist() == [True, False] and torch.ByteTensor(2).dtype == np.uint8
     with pytest.raises(TypeError, match="LongTensor: shape must be ints"):
         torch.LongTensor(2, 1.5)
