@@ -3,8 +3,11 @@
     spec = model_to_config(model)     # {"class": "gradnote.layers.Dense", "config": {"units": 3, ...}}
     model = model_from_config(spec)   # a fresh model of the same layers (weights not included)
 
-Every layer describes itself with ``get_config()`` (Keras's idea); containers (Sequential,
-ModuleList) list their children. Rebuilding constructs only classes on an allow-list: the public
+Every layer describes itself with ``get_config()`` (Keras's idea); a layer that wraps another
+(Bidirectional, TimeDistributed) holds that layer's spec in its config; containers (Sequential,
+ModuleList) list their children; a functional Keras Model gives its layer graph (``graph_config``:
+layers, Inputs, calls, outputs) and a compiled one its compile config (registry names and configs),
+so a loaded model is compiled again. Rebuilding constructs only classes on an allow-list: the public
 Module classes of ``gradnote.nn``, ``gradnote.layers`` and ``gradnote.models``, looked up by
 qualified name, so a file cannot make gradnote build anything else.
 """
@@ -23,7 +26,7 @@ from .registry import Registry
 
 __all__ = ["LAYERS", "get", "model_from_config", "model_to_config"]
 
-ALLOWED_MODULES = ("gradnote.nn", "gradnote.layers", "gradnote.models")
+ALLOWED_MODULES = ("gradnote.nn", "gradnote.layers", "gradnote.models", "gradnote.keras.models")
 
 
 def _make_layer(cls, config: dict, **_):
@@ -84,10 +87,19 @@ def model_to_config(model, reg: Registry | None = None) -> dict:
     """{"class": "gradnote.layers.Dense", "config": {...}} (containers list their layers)."""
     reg = reg if reg is not None else _registry()
     cls = _class_name(model, reg)
-    if isinstance(model, (Sequential, ModuleList)):
-        return {"class": cls, "layers": [[name, model_to_config(m, reg)] for name, m in model.named_children()]}
-    cfg = model.get_config()
-    return {"class": cls, "config": _json_config(cfg, f"layer {type(model).__name__}")}
+    graph = model.graph_config(lambda m: model_to_config(m, reg)) if hasattr(model, "graph_config") else None
+    if graph is not None:
+        spec = {"class": cls, "graph": _json_config(graph, f"model {type(model).__name__}")}
+    elif isinstance(model, (Sequential, ModuleList)):
+        spec = {"class": cls, "layers": [[name, model_to_config(m, reg)] for name, m in model.named_children()]}
+        if model.__dict__.get("input_shape") is not None:  # a Keras Sequential's Input
+            spec["input_shape"] = _json_config(model.__dict__["input_shape"], "input_shape")
+    else:
+        spec = {"class": cls, "config": _json_config(model.get_config(), f"layer {type(model).__name__}")}
+    compiled = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+    if compiled is not None:
+        spec["compile"] = _json_config(compiled, "compile config")
+    return spec
 
 
 def _tuples(v):
@@ -103,9 +115,22 @@ def model_from_config(spec: dict, reg: Registry | None = None):
     if cls is None:
         raise GradnoteFileError(f"model architecture names {spec['class']!r}, which is not a gradnote layer "
                                 "(only gradnote.nn / gradnote.layers / gradnote.models classes are rebuilt)")
+    model = _build(cls, spec, reg)
+    if spec.get("compile") is not None:
+        model.compile_from_config(spec["compile"])
+    return model
+
+
+def _build(cls, spec: dict, reg: Registry):
+    if "graph" in spec:
+        return cls.from_graph_config(spec["graph"], lambda s: model_from_config(s, reg))
     if "layers" in spec:
-        return cls(OrderedDict((str(name), model_from_config(s, reg)) for name, s in spec["layers"])) \
-            if cls.__name__ == "Sequential" else cls([model_from_config(s, reg) for _, s in spec["layers"]])
+        if cls.__name__ != "Sequential":
+            return cls([model_from_config(s, reg) for _, s in spec["layers"]])
+        model = cls(OrderedDict((str(name), model_from_config(s, reg)) for name, s in spec["layers"]))
+        if spec.get("input_shape") is not None:
+            model.__dict__["input_shape"] = _tuples(spec["input_shape"])
+        return model
     cfg = {k: _tuples(v) for k, v in (spec.get("config") or {}).items()}
     args = cfg.pop("args", [])
     try:

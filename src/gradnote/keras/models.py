@@ -21,7 +21,7 @@ import numpy as np
 from .. import nn
 from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
-from . import training
+from . import losses, optimizers, training
 from .graph import KerasTensor, Layer, nodes_between
 from .graph import weight_count as _weight_count
 
@@ -38,7 +38,7 @@ class Model(Layer, nn.Module):
 
     def __init__(self, inputs=None, outputs=None, name: str | None = None):
         if name is not None:
-            self.name = name
+            object.__setattr__(self, "name", name)  # the Layer property (Module.__setattr__ would shadow it)
         self.__dict__["_graph"] = None
         if inputs is None and outputs is None:
             return
@@ -193,6 +193,75 @@ class Model(Layer, nn.Module):
             shape, dtype = d["_last_input"]
             return Tensor._wrap(np.zeros((1, *shape), dtype=dtype))
         return None
+
+    # ----- config, for saving (gradnote.io.architecture calls these) -------------------------------
+    def graph_config(self, layer_config) -> dict | None:
+        """A functional model's graph as plain data: its layers (layer_config(layer) each), Inputs, the layer
+        calls (arguments as tensor numbers: inputs first, then each call's output) and outputs; None for a
+        Sequential or subclassed model."""
+        if self._graph is None:
+            return None
+        ins, outs, nodes, many = self._graph
+        number = {id(t): i for i, t in enumerate([*ins, *nodes])}
+
+        def ref(a):
+            if isinstance(a, KerasTensor):
+                return {"tensor": number[id(a)]}
+            return [ref(v) for v in a] if isinstance(a, (list, tuple)) else a
+
+        layers = list({id(t.layer): t.layer for t in nodes}.values())
+        return {"name": self.name, "layers": [[layer.name, layer_config(layer)] for layer in layers],
+                "inputs": [{"shape": list(t.shape), "dtype": str(t.dtype), "name": t.name} for t in ins],
+                "calls": [{"layer": t.layer.name, "args": ref(t.inputs), "index": t.index} for t in nodes],
+                "outputs": [number[id(t)] for t in outs], "many": many}
+
+    @classmethod
+    def from_graph_config(cls, config: dict, build_layer) -> Model:
+        """The functional model graph_config described, its layers made by build_layer(spec) (unweighted)."""
+        from .graph import Input
+
+        layers = {}
+        for name, spec in config["layers"]:
+            layers[name] = build_layer(spec)
+            object.__setattr__(layers[name], "name", name)  # the property, not a Module attribute
+        tensors = [Input(batch_shape=tuple(t["shape"]), dtype=t["dtype"], name=t["name"]) for t in config["inputs"]]
+        made: dict = {}
+
+        def resolve(a):
+            if isinstance(a, dict) and "tensor" in a:
+                return tensors[a["tensor"]]
+            return [resolve(v) for v in a] if isinstance(a, list) else a
+
+        for call in config["calls"]:
+            args = resolve(call["args"])
+            key = (call["layer"], repr(call["args"]))
+            if key not in made:  # a layer with several outputs was called once
+                made[key] = layers[call["layer"]](*args)
+            out = made[key]
+            tensors.append(out[call["index"]] if call["index"] is not None else out)
+        inputs = tensors[:len(config["inputs"])]
+        outputs = [tensors[i] for i in config["outputs"]]
+        return cls(inputs if len(inputs) > 1 else inputs[0], outputs if config["many"] else outputs[0],
+                   name=config["name"])
+
+    def get_compile_config(self) -> dict | None:
+        """compile's arguments as plain data (registry names and configs), or None when not compiled or when
+        something in it has no name (a gradnote.optim optimiser, a custom loss or metric function)."""
+        c = self.__dict__.get("_compiled")
+        if c is None or not isinstance(c.optimizer, optimizers.Optimizer):
+            return None
+        loss = c.loss
+        if isinstance(loss, losses.Loss):
+            loss = {"name": loss.name, "reduction": loss.reduction, **loss.options}
+        if not isinstance(loss, (str, dict)) or not all(isinstance(m, str) for m in c.metric_specs):
+            return None
+        return {"optimizer": {"class_name": type(c.optimizer).__name__, "config": c.optimizer.get_config()},
+                "loss": loss, "metrics": list(c.metric_specs)}
+
+    def compile_from_config(self, config: dict) -> None:
+        """compile again from get_compile_config's data (through the optimizer and loss registries)."""
+        self.compile(optimizer=optimizers.get(config["optimizer"]), loss=losses.get(config["loss"]),
+                     metrics=config["metrics"])
 
     def save_weights(self, path) -> None:
         """Write the state dict (safetensors)."""

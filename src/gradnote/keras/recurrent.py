@@ -26,6 +26,7 @@ from .. import functional as F
 from .. import nn
 from ..autograd import Tensor, concat, stack
 from ..backend import xp
+from ..io import architecture
 from ..nn import init
 from .arguments import _input_shape, _positive_int, _rate, apply_initializer
 from .graph import Layer, mask_of, set_mask
@@ -266,6 +267,11 @@ class GRU(_KerasRNN, nn.GRU):
 _MERGES = ("concat", "sum", "mul", "ave", None)
 
 
+def _layer(layer):
+    """A wrapped layer, or the layer a saved config (gradnote.io.architecture's spec) describes."""
+    return architecture.model_from_config(layer) if isinstance(layer, dict) else layer
+
+
 class Bidirectional(Layer, nn.Module):
     """Runs a recurrent layer forward and backward in time and merges the two (merge_mode concat, sum, mul,
     ave, or None for a list [forward, backward]).
@@ -279,6 +285,7 @@ class Bidirectional(Layer, nn.Module):
     """
 
     def __init__(self, layer, merge_mode="concat", input_shape=None):
+        layer = _layer(layer)
         if not isinstance(layer, _KerasRNN):
             raise TypeError(f"Bidirectional: expected a SimpleRNN, LSTM or GRU layer, got {type(layer).__name__}")
         if merge_mode not in _MERGES:
@@ -311,7 +318,9 @@ class Bidirectional(Layer, nn.Module):
         return [*(result if isinstance(result, list) else [result]), *states]
 
     def get_config(self) -> dict:
-        return {"merge_mode": self.merge_mode}
+        inner = architecture.model_to_config(self.layer)
+        size = inner["config"].pop("input_shape", None)  # the wrapped layer is built by Bidirectional
+        return {"layer": inner, "merge_mode": self.merge_mode, "input_shape": size}
 
 
 class TimeDistributed(Layer, nn.Module):
@@ -325,10 +334,15 @@ class TimeDistributed(Layer, nn.Module):
     passes_mask = True
 
     def __init__(self, layer, input_shape=None):
+        layer = _layer(layer)
         if not isinstance(layer, nn.Module):
             raise TypeError(f"TimeDistributed: expected a layer, got {type(layer).__name__}")
         self.layer = layer
         self.input_shape = _input_shape(input_shape)
+
+    def get_config(self) -> dict:
+        return {"layer": architecture.model_to_config(self.layer),
+                "input_shape": list(self.input_shape) if self.input_shape else None}
 
     @property
     def built(self) -> bool:
