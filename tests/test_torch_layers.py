@@ -101,7 +101,31 @@ CASES = [
               lambda sd, a, b: (a * b).sum(0) / (np.linalg.norm(a, axis=0) * np.linalg.norm(b, axis=0))),
     LayerCase("PairwiseDistance", lambda: nn.PairwiseDistance(p=1.0), [(4, 3), (4, 3)],
               lambda sd, a, b: np.abs(a - b + 1e-6).sum(-1)),
+    LayerCase("InstanceNorm2d-affine", lambda: _shifted(nn.InstanceNorm2d(3, affine=True)), [(2, 3, 4, 5)],
+              lambda sd, x: _np_instance_norm(x, (2, 3)) * sd["weight"][:, None, None] + sd["bias"][:, None, None],
+              {"weight": (3,), "bias": (3,)}),
+    LayerCase("InstanceNorm1d-unbatched", lambda: nn.InstanceNorm1d(3), [(3, 6)], lambda sd, x: _np_instance_norm(x, (1,))),
+    LayerCase("ReflectionPad2d", lambda: nn.ReflectionPad2d((1, 2, 0, 2)), [(1, 2, 4, 5)],
+              lambda sd, x: np.pad(x, ((0, 0), (0, 0), (0, 2), (1, 2)), mode="reflect")),
+    LayerCase("ReplicationPad1d", lambda: nn.ReplicationPad1d(2), [(2, 3, 4)], lambda sd, x: _pad_1d(x, 2, "edge")),
+    LayerCase("ConstantPad2d", lambda: nn.ConstantPad2d(1, 3.5), [(1, 2, 2, 3)],
+              lambda sd, x: np.pad(x, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=3.5)),
+    LayerCase("PixelShuffle", lambda: nn.PixelShuffle(2), [(2, 8, 3, 2)],
+              lambda sd, x: x.reshape(2, 2, 2, 2, 3, 2).transpose(0, 1, 4, 2, 5, 3).reshape(2, 2, 6, 4)),
+    LayerCase("PixelUnshuffle", lambda: nn.PixelUnshuffle(2), [(1, 2, 4, 6)],
+              lambda sd, x: x.reshape(1, 2, 2, 2, 3, 2).transpose(0, 1, 3, 5, 2, 4).reshape(1, 8, 2, 3)),
 ]
+
+
+def _np_instance_norm(x, axes, eps=1e-5):
+    return (x - x.mean(axes, keepdims=True)) / np.sqrt(x.var(axes, keepdims=True) + eps)
+
+
+def _shifted(m):
+    """Affine parameters away from 1 and 0 (seeded draws), so the reference checks that they are applied."""
+    m.weight.data.normal_(1.0, 0.5)
+    m.bias.data.normal_(0.0, 0.5)
+    return m
 IDS = [c.name for c in CASES]
 
 
@@ -235,3 +259,23 @@ def test_layer_norm_without_bias_has_a_scale_only():
     ref = (x.data - x.data.mean(-1, keepdims=True)) / np.sqrt(x.data.var(-1, keepdims=True) + 1e-5) * ln.weight.data
     np.testing.assert_allclose(ln(x).data, ref, rtol=1e-10)
     assert gn.gradcheck(lambda t: ln(t), [x], raise_exception=True)
+
+
+def test_instance_norm_running_statistics_follow_pytorch():
+    # per-instance statistics averaged over the batch; the variance unbiased (PyTorch's InstanceNorm update)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 2, 3, 5)).astype(np.float32) * 3 + 1
+    m = nn.InstanceNorm2d(2, track_running_stats=True, momentum=0.5)
+    m(gn.tensor(x))
+    np.testing.assert_allclose(m.running_mean, 0.5 * x.mean((2, 3)).mean(0), rtol=1e-5)
+    np.testing.assert_allclose(m.running_var, 0.5 + 0.5 * x.var((2, 3), ddof=1).mean(0), rtol=1e-5)
+    m.eval()
+    y = m(gn.tensor(x)).numpy()
+    ref = (x - m.running_mean[:, None, None]) / np.sqrt(m.running_var[:, None, None] + 1e-5)
+    np.testing.assert_allclose(y, ref, rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"InstanceNorm2d: expected input \(N, C, 2 spatial dims\)"):
+        m(gn.zeros(2, 3))
+    with pytest.raises(ValueError, match="pixel_shuffle: expected"):
+        nn.PixelShuffle(2)(gn.zeros(1, 3, 2, 2))
+    with pytest.raises(ValueError, match="ReflectionPad2d: padding must be an int or 4 ints"):
+        nn.ReflectionPad2d((1, 2))

@@ -17,7 +17,7 @@ from ..autograd import Tensor
 from ..backend import float32, xp
 from ._util import float_tensor
 
-__all__ = ["interpolate"]
+__all__ = ["interpolate", "pixel_shuffle", "pixel_unshuffle"]
 
 _MODES = {3: ("nearest", "nearest-exact", "linear"), 4: ("nearest", "nearest-exact", "bilinear")}
 
@@ -94,3 +94,45 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     mats = [_axis_matrix(i, o, mode, bool(align_corners), s, x.dtype) for i, o, s in zip(n_in, n_out, scales)]
     out = x @ Tensor._wrap(mats[-1].T.copy())
     return Tensor._wrap(mats[0]) @ out if k == 2 else out
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """(*, C * r^2, H, W) -> (*, C, H * r, W * r): each group of r^2 channels becomes an r x r block of pixels
+    (sub-pixel convolution's upsampling), a reshape and a permutation, so the gradient is the inverse shuffle.
+
+    >>> pixel_shuffle(gn.arange(8.0).reshape(1, 4, 1, 2), 2)[0, 0].tolist()
+    [[0.0, 2.0, 1.0, 3.0], [4.0, 6.0, 5.0, 7.0]]
+    """
+    x = float_tensor(input, "pixel_shuffle") if not isinstance(input, Tensor) else input
+    r = _factor("pixel_shuffle", "upscale_factor", upscale_factor)
+    if x.ndim < 3 or x.shape[-3] % (r * r):
+        raise ValueError(f"pixel_shuffle: expected (*, C * {r * r}, H, W) (channels divisible by "
+                         f"upscale_factor^2 = {r * r}), got shape {x.shape}")
+    *lead, c, h, w = x.shape
+    k = len(lead)
+    y = x.reshape(*lead, c // (r * r), r, r, h, w)
+    y = y.permute(*range(k), k, k + 3, k + 1, k + 4, k + 2)
+    return y.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """(*, C, H * r, W * r) -> (*, C * r^2, H, W), the inverse of pixel_shuffle.
+
+    >>> pixel_unshuffle(gn.zeros(1, 1, 4, 6), 2).shape
+    (1, 4, 2, 3)
+    """
+    x = float_tensor(input, "pixel_unshuffle") if not isinstance(input, Tensor) else input
+    r = _factor("pixel_unshuffle", "downscale_factor", downscale_factor)
+    if x.ndim < 3 or x.shape[-2] % r or x.shape[-1] % r:
+        raise ValueError(f"pixel_unshuffle: expected (*, C, H, W) with H and W divisible by {r}, got shape {x.shape}")
+    *lead, c, h, w = x.shape
+    k = len(lead)
+    y = x.reshape(*lead, c, h // r, r, w // r, r)
+    y = y.permute(*range(k), k, k + 2, k + 4, k + 1, k + 3)
+    return y.reshape(*lead, c * r * r, h // r, w // r)
+
+
+def _factor(op: str, name: str, r) -> int:
+    if isinstance(r, bool) or not isinstance(r, numbers.Integral) or r < 1:
+        raise ValueError(f"{op}: {name} must be a positive int, got {r!r}")
+    return int(r)

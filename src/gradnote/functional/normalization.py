@@ -1,8 +1,10 @@
-"""Batch and layer normalisation, each one fused op with a hand-written backward.
+"""Batch, layer and instance normalisation (batch and layer norm are fused ops with a hand-written backward).
 
 Both compute x_hat = (x - mean) / sqrt(var + eps) and y = weight * x_hat + bias; they differ in
 which axes the statistics are taken over. Batch norm: per channel, over the batch (and spatial)
 axes, with running averages for evaluation. Layer norm: per sample, over the last dimensions.
+Instance norm: per sample and channel, over the spatial axes; it is batch norm of the input seen as one
+sample with N * C channels (as PyTorch computes it), so it reuses batch_norm.
 
 The backward of a normalisation over M values (g the incoming gradient, gh = g * weight):
     dx = (1 / sqrt(var + eps)) * (gh - mean(gh) - x_hat * mean(gh * x_hat)).
@@ -16,7 +18,7 @@ from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import float_tensor
 
-__all__ = ["batch_norm", "layer_norm"]
+__all__ = ["batch_norm", "instance_norm", "layer_norm"]
 
 
 class BatchNorm(Function):
@@ -167,3 +169,38 @@ def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: 
                              f"{bias.shape}")
         affine = (weight, bias)
     return LayerNorm.apply(x, *affine, k=k, eps=float(eps))
+
+
+def instance_norm(input: Tensor, running_mean=None, running_var=None, weight: Tensor | None = None,
+                  bias: Tensor | None = None, use_input_stats: bool = True, momentum: float = 0.1,
+                  eps: float = 1e-5) -> Tensor:
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, the statistics per (sample, channel) over the spatial axes.
+
+    x: (N, C, *spatial) with at least one spatial axis; running_mean, running_var, weight, bias: (C,) or None.
+    With running statistics and use_input_stats they are updated with the batch's average per-instance
+    mean and unbiased variance; use_input_stats=False normalises with them instead (PyTorch's
+    InstanceNorm(track_running_stats=True) in eval mode).
+
+    >>> instance_norm(gn.randn(2, 3, 8, 8)).mean(axis=(2, 3)).abs().max().item() < 1e-5
+    True
+    """
+    x = float_tensor(input, "instance_norm")
+    if x.ndim < 3:
+        raise ValueError(f"instance_norm: expected input (N, C, *spatial) with a spatial axis, got shape {x.shape}")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise ValueError("instance_norm: use_input_stats=False needs running_mean and running_var")
+    n, c = x.shape[:2]
+    buffers = [r.data if isinstance(r, Tensor) else r for r in (running_mean, running_var)]
+    stats = [None if r is None else xp.tile(r, n) for r in buffers]
+    y = batch_norm(x.reshape(1, n * c, *x.shape[2:]), stats[0], stats[1], training=use_input_stats,
+                   momentum=momentum, eps=eps).reshape(*x.shape)
+    if use_input_stats:
+        for running, tiled in zip(buffers, stats):
+            if running is not None:
+                running[...] = tiled.reshape(n, c).mean(axis=0)
+    per_channel = (c,) + (1,) * (x.ndim - 2)
+    if weight is not None:
+        y = y * float_tensor(weight, "instance_norm").reshape(*per_channel)
+    if bias is not None:
+        y = y + float_tensor(bias, "instance_norm").reshape(*per_channel)
+    return y

@@ -1,4 +1,5 @@
-"""Normalisation layers: BatchNorm1d / BatchNorm2d (per channel, over the batch) and LayerNorm (per sample)."""
+"""Normalisation layers: BatchNorm1d / BatchNorm2d (per channel, over the batch), LayerNorm (per sample) and
+InstanceNorm1d/2d/3d (per sample and channel)."""
 
 from __future__ import annotations
 
@@ -157,3 +158,62 @@ class LayerNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
+__all__ += ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
+
+
+class _InstanceNorm(_BatchNorm):
+    """Shared body of InstanceNorm1d/2d/3d: BatchNorm's parameters and buffers, PyTorch's defaults
+    (affine=False, track_running_stats=False) and F.instance_norm; an unbatched input (C, *spatial) works too."""
+
+    _spatial = 0
+
+    def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, affine: bool = False,
+                 track_running_stats: bool = False, device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats)
+        place(self, device, dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        shape = tuple(getattr(x, "shape", ()))
+        k = self._spatial
+        if len(shape) not in (k + 1, k + 2):
+            raise ValueError(f"{type(self).__name__}: expected input (N, C, {k} spatial dims) or (C, {k} spatial "
+                             f"dims), got shape {shape}")
+        batched = len(shape) == k + 2
+        if (self.affine or self.track_running_stats) and shape[int(batched)] != self.num_features:
+            raise ValueError(f"{self._describe()}: expected {self.num_features} channels, got shape {shape}")
+        y = F.instance_norm(x if batched else x.reshape(1, *shape), self.running_mean, self.running_var,
+                            self.weight, self.bias, use_input_stats=self.training or not self.track_running_stats,
+                            momentum=0.1 if self.momentum is None else self.momentum, eps=self.eps)
+        return y if batched else y.reshape(*shape)
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Normalise each (sample, channel) of (N, C, L) over L (F.instance_norm).
+
+    >>> InstanceNorm1d(3)(gn.randn(2, 3, 10)).shape
+    (2, 3, 10)
+    """
+
+    _spatial = 1
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Normalise each (sample, channel) of (N, C, H, W) over H and W, as style-transfer networks do.
+
+    >>> InstanceNorm2d(3, affine=True)(gn.randn(2, 3, 4, 4)).shape
+    (2, 3, 4, 4)
+    """
+
+    _spatial = 2
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Normalise each (sample, channel) of (N, C, D, H, W) over D, H and W.
+
+    >>> InstanceNorm3d(2)(gn.randn(1, 2, 3, 3, 3)).shape
+    (1, 2, 3, 3, 3)
+    """
+
+    _spatial = 3

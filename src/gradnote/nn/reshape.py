@@ -1,7 +1,9 @@
-"""Flatten: merge a range of axes into one, e.g. (N, C, H, W) -> (N, C*H*W) between conv and dense layers."""
+"""Flatten: merge a range of axes into one, e.g. (N, C, H, W) -> (N, C*H*W) between conv and dense layers;
+PixelShuffle / PixelUnshuffle: move channels into space and back (sub-pixel upsampling)."""
 
 from __future__ import annotations
 
+from .. import functional as F
 from .module import Module
 
 __all__ = ["Flatten"]
@@ -33,3 +35,42 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+__all__ += ["PixelShuffle", "PixelUnshuffle"]
+
+
+class PixelShuffle(Module):
+    """(*, C * r^2, H, W) -> (*, C, H * r, W * r) (F.pixel_shuffle), as super-resolution networks end.
+
+    >>> PixelShuffle(3)(gn.zeros(1, 9, 4, 4)).shape
+    (1, 1, 12, 12)
+    """
+
+    def __init__(self, upscale_factor: int):
+        super().__init__()
+        self.upscale_factor = F.interpolation._factor("PixelShuffle", "upscale_factor", upscale_factor)
+
+    def forward(self, x):
+        return F.pixel_shuffle(x, self.upscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"upscale_factor={self.upscale_factor}"
+
+
+class PixelUnshuffle(Module):
+    """(*, C, H * r, W * r) -> (*, C * r^2, H, W) (F.pixel_unshuffle).
+
+    >>> PixelUnshuffle(2)(gn.zeros(1, 1, 4, 4)).shape
+    (1, 4, 2, 2)
+    """
+
+    def __init__(self, downscale_factor: int):
+        super().__init__()
+        self.downscale_factor = F.interpolation._factor("PixelUnshuffle", "downscale_factor", downscale_factor)
+
+    def forward(self, x):
+        return F.pixel_unshuffle(x, self.downscale_factor)
+
+    def extra_repr(self) -> str:
+        return f"downscale_factor={self.downscale_factor}"
