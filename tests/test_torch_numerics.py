@@ -204,6 +204,15 @@ def test_init_functions_return_the_tensor_and_work_on_parameters_under_no_grad()
     assert p.requires_grad
 
 
+def test_deprecated_init_names_warn_and_call_the_underscore_versions():
+    # super_resolution's old `init.orthogonal(self.conv1.weight, gain)`: PyTorch keeps these with a FutureWarning
+    with pytest.warns(FutureWarning, match="nn.init.orthogonal is now deprecated in favor of nn.init.orthogonal_"):
+        w = nn.init.orthogonal(gn.zeros(3, 5, dtype=np.float64), nn.init.calculate_gain("relu"))
+    np.testing.assert_allclose(w.data @ w.data.T, 2.0 * np.eye(3), atol=1e-12)
+    with pytest.warns(FutureWarning):
+        assert nn.init.constant(gn.zeros(2), 0.5).tolist() == [0.5, 0.5]
+
+
 def test_init_values_follow_torch_formulas():
     w = nn.init.orthogonal_(gn.zeros(3, 5, dtype=np.float64), gain=2.0)
     np.testing.assert_allclose(w.data @ w.data.T, 4.0 * np.eye(3), atol=1e-12)

@@ -285,3 +285,24 @@ glorot_uniform_ = xavier_uniform_
 glorot_normal_ = xavier_normal_
 he_uniform_ = kaiming_uniform_
 he_normal_ = kaiming_normal_
+
+
+def _deprecated(new):
+    """PyTorch's pre-0.4 names without the trailing underscore (init.orthogonal, init.xavier_uniform, ...)."""
+    old = new.__name__.rstrip("_")
+
+    def alias(*args, **kwargs):
+        warnings.warn(f"nn.init.{old} is now deprecated in favor of nn.init.{new.__name__}", FutureWarning,
+                      stacklevel=2)
+        return new(*args, **kwargs)
+
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated spelling of {new.__name__} (as PyTorch, with a FutureWarning)."
+    return alias
+
+
+uniform, normal, constant = _deprecated(uniform_), _deprecated(normal_), _deprecated(constant_)
+xavier_uniform, xavier_normal = _deprecated(xavier_uniform_), _deprecated(xavier_normal_)
+kaiming_uniform, kaiming_normal = _deprecated(kaiming_uniform_), _deprecated(kaiming_normal_)
+orthogonal, sparse = _deprecated(orthogonal_), _deprecated(sparse_)
+eye, dirac = _deprecated(eye_), _deprecated(dirac_)
