@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from _examples import EXAMPLES
 from _examples import load_example as _load
+from local_datasets import DATASETS
 
 from gradnote import viz
 
 matplotlib.use("Agg")
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-DATASETS = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 
 
 @pytest.fixture

@@ -2,19 +2,17 @@
 runs of their examples; roc_auc, make_grid, returns and the policy-gradient loss against NumPy references."""
 
 import sys
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from _examples import load_example
+from local_datasets import MNIST
 
 import gradnote as gn
 from gradnote.data.datasets import load_mnist
 from gradnote.metrics import roc_auc
 from gradnote.viz.generative import make_grid, plot_generative
-
-MNIST = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mnist"
 
 
 @pytest.fixture(scope="module")

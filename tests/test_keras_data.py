@@ -4,15 +4,15 @@
 import math
 from pathlib import Path
 
+import local_datasets
 import numpy as np
 import pytest
+from local_datasets import MNIST
 
 import gradnote as gn
 from gradnote import keras
 from gradnote.keras.preprocessing.sequence import pad_sequences
 from gradnote.keras.preprocessing.text import Tokenizer, text_to_word_sequence
-
-MNIST = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "mnist"
 
 
 def test_pad_sequences_keras_defaults_pre_and_options():
@@ -96,7 +96,7 @@ def test_get_file_uses_the_keras_cache_and_downloads_from_file_urls(tmp_path, mo
 
 def test_mnist_from_a_folder_of_idx_files_in_keras_layout():
     (x, y), (xt, yt) = keras.datasets.mnist.load_data(str(MNIST))
-    assert x.shape == (60000, 28, 28) and xt.shape == (10000, 28, 28)
+    assert x.shape == (local_datasets.N_TRAIN, 28, 28) and xt.shape == (local_datasets.N_TEST, 28, 28)
     assert x.dtype == y.dtype == np.uint8 and set(np.unique(y)) == set(range(10))
 
 
