@@ -305,16 +305,21 @@ def test_a_socket_streams_frames_pauses_and_refuses_bad_input(served):
     err = _until(ws, "error")
     assert err["field"] == "learning-rate" and "learning rate must be" in err["message"]
     ws.send_json({"type": "pause"})
-    while _until(ws, "frame")["playing"]:
-        pass
+    paused = _until(ws, "frame")
+    while paused["playing"]:
+        paused = _until(ws, "frame")
     ws.send_json({"type": "code"})
     code = _until(ws, "code")
     assert "nn.ReLU()" in code["pytorch"] and 'activation="relu"' in code["keras"]
     ws.send_json({"type": "step"})
     stepped = _until(ws, "frame")
+    while stepped["epoch"] == paused["epoch"]:  # frames sent before the step was handled may come first
+        stepped = _until(ws, "frame")
     ws.send_json({"type": "reset"})
     reset = _until(ws, "frame")
-    assert stepped["epoch"] > 0 and reset["epoch"] == 0 and reset["reset"]
+    while not reset.get("reset"):
+        reset = _until(ws, "frame")
+    assert stepped["epoch"] == paused["epoch"] + 1 and reset["epoch"] == 0
     ws.close()
 
 
