@@ -24,8 +24,8 @@ import tempfile
 
 import numpy as np
 
-__all__ = ["FORMAT_KEY", "VERSION", "GradnoteFileError", "atomic_write", "decode_node", "decode_tree", "encode_node",
-           "file_name", "json_meta", "load_tree", "pack", "read", "save_tree", "to_array", "write"]
+__all__ = ["FORMAT_KEY", "VERSION", "GradnoteFileError", "atomic_write", "decode_tree", "file_name", "json_meta",
+           "load_tree", "pack", "read", "save_tree", "to_array", "write"]
 
 FORMAT_KEY = "gradnote.format"
 VERSION = "1"
@@ -223,13 +223,6 @@ def _decode(obj, tensors: dict, f, wrap):
     if tag == "dict":
         return {_hashable(_decode(k, tensors, f, wrap)): _decode(v, tensors, f, wrap) for k, v in obj["items"]}
     raise GradnoteFileError(f"gn.load: {file_name(f)} has an unknown node type {tag!r}")
-
-
-encode_node = _encode
-"""``encode_node(obj, tensors, where)``: obj as JSON-able data, its arrays added to ``tensors`` (for callers
-that write a tree inside a larger structure, as a saved custom model's attributes)."""
-decode_node = _decode
-"""``decode_node(node, tensors, f, wrap)``: the inverse of encode_node."""
 
 
 def _hashable(k):
