@@ -285,7 +285,10 @@ def test_max_spellings():
     values, indices = torch.max(a, 1)
     assert values.tolist() == [5.0, 4.0] and indices.tolist() == [1, 0]
     assert a.max(dim=0).indices.tolist() == [1, 0, 1]
-    assert a.max(1).tolist() == [5.0, 4.0]  # NumPy's positional axis: values only (the contract)
+    assert a.max(1).tolist() == [5.0, 4.0]  # NumPy's positional axis: the values (the contract) ...
+    assert a.max(1).indices.tolist() == [1, 0] and a.min(axis=0).values.tolist() == [1.0, 0.0, 2.0]
+    _, predicted = a.max(1)  # ... that also carry PyTorch's indices and unpack as (values, indices)
+    assert predicted.tolist() == [1, 0] and (a.max(1) + 1).tolist() == [6.0, 5.0]
     assert torch.max(a).item() == 5.0 and torch.max(a, torch.full((2, 3), 4.5)).max().item() == 5.0
 
 

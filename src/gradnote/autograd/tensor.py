@@ -683,7 +683,10 @@ class Tensor:
         if dim is not None:
             return reductions.max_along(self, dim, keepdim, mode)
         ax, keep = _axes(mode, self.ndim, axis, keepdims, None, keepdim or None)
-        return reductions.Extreme.apply(self, axis=ax, keepdims=keep, mode=mode)
+        out = reductions.Extreme.apply(self, axis=ax, keepdims=keep, mode=mode)
+        if isinstance(axis, numbers.Integral) and self.ndim:
+            return ValuesWithIndices.of(out, reductions.arg_extreme(self, axis, keep, mode))
+        return out
 
     def amax(self, dim=None, keepdim: bool = False):
         return reductions.Extreme.apply(self, axis=axes.norm_axis("amax", dim, self.ndim), keepdims=keepdim,
@@ -974,6 +977,34 @@ class Tensor:
     def bernoulli_(self, p: float = 0.5, generator=None):
         draw = (get_rng(generator).random(self.shape) < p).astype(self.dtype)
         return self._inplace(lambda t: Tensor._wrap(draw))
+
+
+class ValuesWithIndices(Tensor):
+    """What ``x.max(axis)`` / ``x.min(axis)`` return: the values (a Tensor, NumPy's meaning) that also carry
+    PyTorch's ``.values`` and ``.indices`` and unpack as ``values, indices``, so both habits work:
+    ``x.max(1) + 1`` (NumPy) and ``_, predicted = outputs.max(1)`` or ``q.max(1).indices`` (PyTorch).
+    Indexing stays NumPy's: ``x.max(1)[1]`` is the second value (write ``.indices`` for the indices).
+
+    >>> v, i = gn.tensor([[1.0, 5.0], [4.0, 2.0]]).max(1)
+    >>> v.tolist(), i.tolist()
+    ([5.0, 4.0], [1, 0])
+    """
+
+    __slots__ = ("indices",)
+
+    @classmethod
+    def of(cls, values: Tensor, indices: Tensor) -> ValuesWithIndices:
+        t = object.__new__(cls)
+        t.data, t.grad, t._rg, t._ctx, t._vc, t.name = values.data, None, values._rg, values._ctx, values._vc, None
+        t.indices = indices
+        return t
+
+    @property
+    def values(self) -> Tensor:
+        return self
+
+    def __iter__(self):
+        return iter((self, self.indices))
 
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
