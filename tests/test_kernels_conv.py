@@ -179,7 +179,7 @@ def test_import_gradnote_starts_no_threads_and_loads_no_threadpoolctl():
 
 
 def test_training_steps_do_not_grow_memory(monkeypatch):
-    """200 steps on the threaded path leave nothing behind: a leak of one array per step would show.
+    """1,000 steps on the threaded path leave nothing behind: a leak of one array per step would show.
     (bench/bench_lenet.py --memory runs the 1,000-step check on LeNet-5.)"""
     monkeypatch.setattr(conv_module, "PARALLEL_MIN_MACS", 0)
     monkeypatch.setattr(pool_module, "PARALLEL_MIN_ELEMENTS", 0)
@@ -204,11 +204,12 @@ def test_training_steps_do_not_grow_memory(monkeypatch):
         steps(20)
         gc.collect()  # count only what is still referenced, not garbage awaiting collection
         settled = tracemalloc.get_traced_memory()[0]
-        steps(200)
+        steps(1000)
         gc.collect()
         grown = tracemalloc.get_traced_memory()[0] - settled
     finally:
         tracemalloc.stop()
         cpu.set_num_threads(before)
-    # under 80 bytes a step: a leaked array (its header alone is over 100 bytes) per step would fail
-    assert grown < 16 * 1024, f"memory grew by {grown} bytes over 200 training steps"
+    # under 50 bytes a step: a leaked array (its header alone is over 100 bytes) per step would fail; what
+    # other threads allocate meanwhile (seen up to ~20 KB under load) does not grow with the step count
+    assert grown < 48 * 1024, f"memory grew by {grown} bytes over 1,000 training steps"
