@@ -413,3 +413,9 @@ def test_functional_relu_accepts_inplace_as_pytorch():
     y = F.relu(x, inplace=True)
     y.sum().backward()
     assert y.tolist() == [0.0, 0.5] and x.grad.tolist() == [0.0, 1.0]
+
+
+def test_matmul_mm_take_pytorch_keyword_names():
+    a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
+    np.testing.assert_allclose(torch.matmul(input=torch.tensor(a), other=torch.tensor(b)).numpy(), a @ b)
+    np.testing.assert_allclose(torch.matmul(input=torch.tensor(a[0]), other=torch.tensor(a[1])).item(), a[0] @ a[1])

@@ -260,13 +260,13 @@ class MatMul(Function):
         return ga, gb
 
 
-def matmul(a, b) -> Tensor:
-    """a @ b (NumPy's and PyTorch's rules: vectors, batched matrices broadcast).
+def matmul(input, other) -> Tensor:
+    """input @ other (NumPy's and PyTorch's rules: vectors, batched matrices broadcast; torch's keyword names).
 
-    >>> matmul(gn.ones(2, 3), gn.ones(3, 4)).shape
+    >>> matmul(input=gn.ones(2, 3), other=gn.ones(3, 4)).shape
     (2, 4)
     """
-    return MatMul.apply(*operands(a, b))
+    return MatMul.apply(*operands(input, other))
 
 
 def mm(a: Tensor, b: Tensor) -> Tensor:
