@@ -480,3 +480,19 @@ def test_legacy_size_average_maps_to_reduction_with_a_warning():
         assert F.smooth_l1_loss(a, b, size_average=False).item() == pytest.approx(0.5 + 2.5)
     with pytest.warns(UserWarning):
         assert F.kl_div(a, b + 1, reduce=False).shape == (2,)
+
+
+@pytest.mark.parametrize("loss, reference", [
+    (F.mse_loss, lambda x, t: np.mean((x - t) ** 2)),
+    (F.l1_loss, lambda x, t: np.mean(np.abs(x - t))),
+])
+def test_regression_losses_promote_an_integer_target_as_pytorch(loss, reference):
+    x = np.array([[0.5, 2.0, -1.0]], dtype=np.float32)
+    t = np.arange(1, 4).reshape(1, 3)
+    out = loss(gn.tensor(x), gn.tensor(t))
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out.item(), reference(x, t), rtol=1e-6)
+    with pytest.raises(TypeError, match="binary_cross_entropy.*floating"):
+        F.binary_cross_entropy(gn.tensor(x.clip(0, 1)), gn.tensor(t))
+    with pytest.raises(TypeError, match="floating"):
+        loss(gn.tensor(t), gn.tensor(t))

@@ -30,7 +30,13 @@ __all__ = [
 
 def _pair(input, target, op: str, reduction: str, broadcast: bool = False):
     check_reduction(reduction, op)
-    input, target = float_tensor(input, op), float_tensor(target, op)
+    input = float_tensor(input, op)
+    target = as_tensor(target, op)
+    if broadcast and target.data.dtype.kind in "biu":
+        # torch's type promotion: the regression losses take an integer target (torch.arange(1, 11)) as
+        # the input's float dtype; the probability losses (BCE) refuse it, as PyTorch does
+        target = Tensor._wrap(target.data.astype(input.data.dtype))
+    target = float_tensor(target, op)
     if input.shape != target.shape:
         if not broadcast:
             raise ValueError(f"{op}: input shape {input.shape} and target shape {target.shape} differ")
