@@ -307,3 +307,36 @@ def test_keras_adam_uses_keras_epsilon_hat_and_clipping_options():
     np.testing.assert_allclose(c.data, [-1.0 / (np.sqrt(1.1) + 1e-7)])
     with pytest.raises(ValueError, match="global_clipnorm"):
         gn.optimizers.Adam(global_clipnorm=-1)
+
+
+def test_keras_loss_functions_are_per_sample_and_compile_takes_them_in_keras_order():
+    # mnist_cnn.py (Keras 2 examples): compile(loss=keras.losses.categorical_crossentropy, ...)
+    from gradnote import keras
+    rng = np.random.default_rng(3)
+    p = rng.dirichlet(np.ones(4), 6).astype(np.float32)
+    t = np.eye(4, dtype=np.float32)[rng.integers(0, 4, 6)]
+    per_sample = keras.losses.categorical_crossentropy(gn.tensor(t), gn.tensor(p))
+    assert per_sample.shape == (6,)
+    np.testing.assert_allclose(per_sample.data, -(t * np.log(p)).sum(1), rtol=1e-5)
+    np.testing.assert_allclose(keras.losses.mse(gn.tensor(t), gn.tensor(p)).data, ((t - p) ** 2).mean(1), rtol=1e-6)
+    assert keras.losses.mae is keras.losses.mean_absolute_error
+    gn.manual_seed(0)
+    x, y = _blobs(n=20)
+    onehot = np.eye(3, dtype=np.float32)[y]
+    m = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3, activation="softmax")])
+    m.compile("sgd", keras.losses.categorical_crossentropy)
+    z = x @ m.layers[0].weight.data.T + m.layers[0].bias.data
+    q = np.exp(z - z.max(1, keepdims=True))
+    q /= q.sum(1, keepdims=True)
+    assert m.evaluate(x, onehot, verbose=0) == pytest.approx(-np.log(q[np.arange(20), y]).mean(), rel=1e-5)
+
+
+def test_backend_and_np_utils_spellings_of_keras_2_programs():
+    # mnist_cnn.py: `from keras import backend as K; K.image_data_format()`; mnist_mlp.py: `np_utils.to_categorical`
+    from gradnote.keras import backend as K
+    from gradnote.keras.utils import np_utils
+    assert K.image_data_format() == "channels_last" and K.floatx() == "float32" and K.epsilon() == 1e-7
+    assert np_utils.to_categorical is gn.utils.to_categorical
+    np.testing.assert_array_equal(np_utils.to_categorical([2, 0], 3), np.eye(3, dtype=np.float32)[[2, 0]])
+    x = np.zeros((2, 5, 5, 1), np.float32)  # the channels_last layout the backend reports is what Conv2D takes
+    assert gn.keras.layers.Conv2D(3, 3)(gn.tensor(x)).shape == (2, 3, 3, 3)

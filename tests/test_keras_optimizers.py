@@ -30,7 +30,8 @@ def test_step_pre_hooks_run_before_the_update_and_can_be_removed():
 
 @pytest.mark.parametrize("cls, base", [(keras.optimizers.SGD, optim.SGD), (keras.optimizers.Adam, optim.Adam),
                                        (keras.optimizers.AdamW, optim.AdamW), (keras.optimizers.RMSprop, optim.RMSprop),
-                                       (keras.optimizers.Adagrad, optim.Adagrad)])
+                                       (keras.optimizers.Adagrad, optim.Adagrad),
+                                       (keras.optimizers.Adadelta, optim.Adadelta)])
 def test_a_keras_optimizer_is_its_optim_class_bound_at_compile(cls, base):
     opt = cls(learning_rate=0.05)
     assert isinstance(opt, base) and not opt.bound
@@ -67,3 +68,23 @@ def test_decay_counts_updates_in_the_state_dict():
     np.testing.assert_array_equal(p.data, q.data)
     np.testing.assert_allclose(q.data, [-1.5 - 1 / 3] * 2)
     assert b.lr == pytest.approx(1 / 4)
+
+
+def test_adadelta_has_keras_2_defaults_and_keras_update_rule():
+    # mnist_cnn.py (Keras 2 examples) compiles with keras.optimizers.Adadelta(): lr=1.0, rho=0.95, epsilon=1e-7
+    assert keras.optimizers.get("adadelta").get_config()["lr"] == 1.0
+    rng = np.random.default_rng(0)
+    w0 = rng.standard_normal(5)
+    p = gn.nn.Parameter(w0.copy())
+    opt = keras.optimizers.Adadelta().bind([p])
+    assert opt.param_groups[0]["rho"] == 0.95 and opt.param_groups[0]["eps"] == 1e-7
+    w, acc, delta_acc = w0.copy(), np.zeros(5), np.zeros(5)
+    for _ in range(4):
+        g = rng.standard_normal(5)
+        p.grad = g.copy()
+        opt.step()
+        acc = 0.95 * acc + 0.05 * g ** 2  # Keras 2's Adadelta, written out
+        update = g * np.sqrt(delta_acc + 1e-7) / np.sqrt(acc + 1e-7)
+        w -= 1.0 * update
+        delta_acc = 0.95 * delta_acc + 0.05 * update ** 2
+    np.testing.assert_allclose(p.data, w, rtol=1e-6)

@@ -1,15 +1,22 @@
 """Keras's losses (``keras.losses.get("categorical_crossentropy")``, loss(y_true, y_pred)): gradnote.train.losses.
 
+The functions (keras.losses.categorical_crossentropy, mse, ...) give one loss per sample, (N,), as
+Keras's do; compile(loss=keras.losses.categorical_crossentropy) averages them over the batch.
 Loss classes take Keras's from_logits= where it applies::
 
     keras.losses.CategoricalCrossentropy(from_logits=True)(y_onehot, logits)
 """
 
 from ..train.losses import *  # noqa: F401,F403
-from ..train.losses import LOSS_NAMES, Loss, get
+from ..train.losses import (LOSS_NAMES, Loss, binary_crossentropy, categorical_crossentropy, get, huber,  # noqa: F401
+                            mean_absolute_error, mean_squared_error, sparse_categorical_crossentropy)
+
+# Keras's function spellings: keras.losses.mse is mean_squared_error, and so on
+mse, mae = mean_squared_error, mean_absolute_error
 
 __all__ = ["LOSS_NAMES", "BinaryCrossentropy", "CategoricalCrossentropy", "Loss", "MeanAbsoluteError",
-           "MeanSquaredError", "SparseCategoricalCrossentropy", "get"]
+           "MeanSquaredError", "SparseCategoricalCrossentropy", "binary_crossentropy", "categorical_crossentropy",
+           "get", "huber", "mae", "mean_absolute_error", "mean_squared_error", "mse", "sparse_categorical_crossentropy"]
 
 
 def _loss_class(key: str, cls_name: str, takes_logits: bool):

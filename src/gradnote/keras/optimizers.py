@@ -31,7 +31,7 @@ from ..io.registry import Registry
 from ..nn import Parameter
 from ..nn.utils import clip_grad_norm_, clip_grad_value_
 
-__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
+__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
 
 KERAS_EPSILON = 1e-7
 
@@ -259,9 +259,23 @@ class Adagrad(Optimizer, optim.Adagrad):
                 "initial_accumulator_value": self.hyper["initial_accumulator_value"]}
 
 
+class Adadelta(Optimizer, optim.Adadelta):
+    """Keras 2 Adadelta(lr=1.0, rho=0.95, epsilon=None, decay=0.0) -> optim.Adadelta (the same rule: the step
+    is g * sqrt(mean of squared steps + epsilon) / sqrt(mean of g^2 + epsilon), times lr)."""
+
+    default_lr = 1.0
+
+    def __init__(self, lr=1.0, rho: float = 0.95, epsilon: float | None = None, decay: float = 0.0, **kw):
+        super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None else epsilon},
+                         decay=decay, **kw)
+
+    def _optim_args(self) -> dict:
+        return {"lr": self.lr0, "rho": self.hyper["rho"], "eps": self.hyper["epsilon"]}
+
+
 OPTIMIZERS = Registry("optimizer", passes=(Optimizer, optim.Optimizer))
 """Every optimiser name -> its Keras class (Keras's defaults); configs give Keras's arguments."""
-for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta):
     OPTIMIZERS.register(_cls.__name__.lower(), _cls)
 OPTIMIZER_NAMES = OPTIMIZERS.names()
 

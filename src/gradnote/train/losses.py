@@ -213,6 +213,14 @@ def get(identifier):
     return LOSSES.get(identifier)
 
 
+def _registered_function(obj):
+    """The name a per-sample Keras loss function is registered under, else None."""
+    for name in LOSS_NAMES:
+        if not isinstance(LOSSES.lookup(name), type) and LOSSES.lookup(name) is obj:
+            return name
+    return None
+
+
 def as_loop_loss(loss):
     """(loss_fn(out, y[, sample_weight]) for the training loop, the loss's registered name or class name) from
     anything get() takes: a Keras Loss is called as loss(y, out), a module or function as loss(out, y)."""
@@ -221,6 +229,9 @@ def as_loop_loss(loss):
     except TypeError:
         raise TypeError(f"compile: loss must be a name ({', '.join(LOSS_NAMES)}) or a callable, "
                         f"got {type(loss).__name__}") from None
+    key = _registered_function(obj)
+    if key is not None:  # keras.losses.categorical_crossentropy passed as is: Keras's (y_true, y_pred), batch mean
+        obj = Loss(key)
     if isinstance(obj, Loss):
         return (lambda out, y, sample_weight=None: obj(y, out, sample_weight)), obj.key
     return obj, LOSSES.canonical(loss) if isinstance(loss, str) else type(obj).__name__
