@@ -419,3 +419,24 @@ def test_matmul_mm_take_pytorch_keyword_names():
     a, b = np.arange(6.0).reshape(2, 3), np.arange(12.0).reshape(3, 4)
     np.testing.assert_allclose(torch.matmul(input=torch.tensor(a), other=torch.tensor(b)).numpy(), a @ b)
     np.testing.assert_allclose(torch.matmul(input=torch.tensor(a[0]), other=torch.tensor(a[1])).item(), a[0] @ a[1])
+
+
+def test_next_functions_walk_the_graph_to_the_leaves():
+    x, w, c = torch.ones(2, 3, requires_grad=True), torch.ones(3, 4, requires_grad=True), torch.ones(2, 4)
+    loss = ((x @ w) + c).sum()
+    add = loss.grad_fn.next_functions[0][0]
+    (mm, _), (none, _) = add.next_functions
+    assert none is None and type(mm).__name__ == "MatMul"
+    leaves = [node.variable for node, _ in mm.next_functions]
+    assert leaves[0] is x and leaves[1] is w
+    loss.backward()
+    assert loss.grad_fn.next_functions == ()
+    np.testing.assert_allclose(x.grad, np.full((2, 3), 4.0))
+
+
+def test_default_device_is_the_cpu_and_others_are_refused():
+    torch.set_default_device("cpu")
+    torch.set_default_device(None)
+    assert str(torch.get_default_device()) == "cpu"
+    with pytest.raises(RuntimeError, match="'cuda' is not available"):
+        torch.set_default_device("cuda")

@@ -40,6 +40,20 @@ def _float_dtype(op: str, dtype):
     return dtype
 
 
+def set_default_device(device) -> None:
+    """torch.set_default_device: factories already make CPU tensors, so only the CPU (or None) is accepted.
+
+    >>> set_default_device("cpu"); get_default_device()
+    device(type='cpu')
+    """
+    _device.check(device)
+
+
+def get_default_device():
+    """The device factories use when given none: always the CPU here."""
+    return _device.check(None)
+
+
 def _made(data, requires_grad: bool, device) -> Tensor:
     _device.check(device)
     return Tensor._wrap(data).requires_grad_(requires_grad)
@@ -328,6 +342,7 @@ BoolTensor = _legacy_constructor("BoolTensor", backend.bool_)
 
 
 __all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
-           "arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
+           "arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "get_default_device",
            "linspace", "logspace", "multinomial", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
-           "randint_like", "randn", "randn_like", "randperm", "tensor", "zeros", "zeros_like"]
+           "randint_like", "randn", "randn_like", "randperm", "set_default_device", "tensor", "zeros",
+           "zeros_like"]

@@ -167,6 +167,15 @@ class Function:
             _check_finite(cls.__name__, data, "forward")
         return out
 
+    @property
+    def next_functions(self) -> tuple:
+        """PyTorch's graph walk: one (node, 0) per input: its creator, an AccumulateGrad for a leaf that
+        requires a gradient, or None. Empty once backward has freed the graph."""
+        if not self.parents:
+            return ()
+        return tuple([(ctx if ctx is not None else AccumulateGrad(t) if t._rg else None, 0)
+                      for t, ctx in zip(self.parents, self.parent_ctx)])
+
     def _check_versions(self) -> None:
         versions = self.__dict__.get("_versions")
         if versions is None:
@@ -185,6 +194,17 @@ class Function:
         """Drop saved arrays and parents so a finished graph frees its memory."""
         self.__dict__.clear()
         self.parents = None
+
+
+class AccumulateGrad:
+    """The graph node of a leaf tensor in next_functions: backward adds into ``variable.grad``."""
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def __repr__(self) -> str:
+        return f"<AccumulateGrad of a leaf of shape {self.variable.shape}>"
 
 
 # ----- PyTorch's static style -----------------------------------------------------------------------
