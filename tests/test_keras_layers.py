@@ -110,14 +110,15 @@ def test_lstm_init_is_keras_glorot_orthogonal_unit_forget_bias():
     np.testing.assert_array_equal(lstm.bias_hh_l0.data, np.zeros(32))
 
 
-def _lstm_reference(x, w_ih, w_hh, b):
+def _lstm_reference(x, w_ih, w_hh, b, keep=1.0):
+    """keep: Keras's recurrent-dropout mask (N, H), multiplying h before the recurrent kernel at every step."""
     sig = lambda z: 1 / (1 + np.exp(-z))  # noqa: E731
     H = w_hh.shape[1]
     h = np.zeros((x.shape[0], H))
     c = np.zeros_like(h)
     outs = []
     for t in range(x.shape[1]):
-        z = x[:, t] @ w_ih.T + h @ w_hh.T + b
+        z = x[:, t] @ w_ih.T + (h * keep) @ w_hh.T + b
         i, f, g, o = sig(z[:, :H]), sig(z[:, H:2 * H]), np.tanh(z[:, 2 * H:3 * H]), sig(z[:, 3 * H:])
         c = f * c + i * g
         h = o * np.tanh(c)
@@ -146,6 +147,45 @@ def test_lstm_return_state_go_backwards_and_bidirectional_match_a_numpy_referenc
                    sd[f"layer.bias_ih_l0{s}"] + sd[f"layer.bias_hh_l0{s}"])
     np.testing.assert_allclose(fwd.data, _lstm_reference(x, *w("")), atol=1e-5)
     np.testing.assert_allclose(bwd.data, _lstm_reference(x[:, ::-1], *w("_reverse"))[:, ::-1], atol=1e-5)
+
+
+def test_lstm_recurrent_dropout_is_one_mask_per_sequence_on_h_and_respects_masks():
+    # imdb_lstm.py (Keras 2 examples): LSTM(128, dropout=0.2, recurrent_dropout=0.2)
+    gn.manual_seed(5)
+    x = np.random.default_rng(5).normal(size=(3, 6, 4))
+    real = np.ones((3, 6), bool)
+    real[1, :2] = False  # "pre" padding: sequence 1 has 4 real steps at the end
+    lstm = L.LSTM(5, return_sequences=True, recurrent_dropout=0.5)
+    lstm(gn.tensor(x))
+    args = (lstm.weight_ih_l0.data, lstm.weight_hh_l0.data, lstm.bias_ih_l0.data + lstm.bias_hh_l0.data)
+    gn.manual_seed(9)
+    keep = gn.functional.dropout(gn.ones(3, 5, dtype=gn.float64), 0.5, True).data  # the layer's first draw
+    assert set(np.unique(keep)) == {0.0, 2.0}
+    gn.manual_seed(9)
+    out = lstm(gn.tensor(x), mask=real).data
+    ref = _lstm_reference(x, *args, keep=keep)
+    np.testing.assert_allclose(out[[0, 2]], ref[[0, 2]], atol=1e-10)
+    np.testing.assert_allclose(out[1, 2:], _lstm_reference(x[1:2, 2:], *args, keep=keep[1])[0], atol=1e-10)
+    np.testing.assert_array_equal(out[1, :2], 0)
+    lstm.eval()  # no dropout at inference: the fused kernel's result
+    np.testing.assert_allclose(lstm(gn.tensor(x)).data, _lstm_reference(x, *args), atol=1e-10)
+    lstm.train()
+    bi = L.Bidirectional(L.LSTM(5, recurrent_dropout=0.3))
+    bi(gn.tensor(x))
+    gn.manual_seed(9)
+    keeps = [gn.functional.dropout(gn.ones(3, 5, dtype=gn.float64), 0.3, True).data for _ in range(2)]
+    gn.manual_seed(9)
+    both = bi(gn.tensor(x)).data
+    sd = bi.state_dict()
+    w = lambda s: (sd[f"layer.weight_ih_l0{s}"], sd[f"layer.weight_hh_l0{s}"],  # noqa: E731
+                   sd[f"layer.bias_ih_l0{s}"] + sd[f"layer.bias_hh_l0{s}"])
+    np.testing.assert_allclose(both[:, :5], _lstm_reference(x, *w(""), keep=keeps[0])[:, -1], atol=1e-10)
+    np.testing.assert_allclose(both[:, 5:], _lstm_reference(x[:, ::-1], *w("_reverse"), keep=keeps[1])[:, -1],
+                               atol=1e-10)
+    with pytest.raises(ValueError, match=r"recurrent_dropout must be in \[0, 1\)"):
+        L.LSTM(2, recurrent_dropout=1.5)
+    with pytest.raises(ValueError, match="GRU: recurrent_dropout is not supported"):
+        L.GRU(2, recurrent_dropout=0.2)
 
 
 @pytest.mark.parametrize("padding", ["pre", "post"])

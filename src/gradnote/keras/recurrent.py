@@ -88,6 +88,7 @@ class _KerasRNN(Layer):
 
     _nn, _states = nn.RNN, 1
     passes_mask = False
+    _cell = None  # one step (self, x, [h(, c)], weights) -> new state; layers that take recurrent_dropout set it
 
     def __init__(self, units: int, activation="tanh", return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, use_bias: bool = True, kernel_initializer="glorot_uniform",
@@ -105,9 +106,10 @@ class _KerasRNN(Layer):
                                 ("bias_initializer", bias_initializer)):
             apply_initializer(name, init_name, Tensor._wrap(xp.zeros((1, 1), xp.float32)), what)
         self.input_dropout = _rate(name, dropout, "dropout")  # nn's `dropout` acts between stacked layers
-        if recurrent_dropout:
-            raise ValueError(f"{name}: recurrent_dropout is not supported (nn's fused kernels), got "
-                             f"{recurrent_dropout!r}")
+        self.recurrent_dropout = _rate(name, recurrent_dropout, "recurrent_dropout")
+        if self.recurrent_dropout and self._cell is None:
+            raise ValueError(f"{name}: recurrent_dropout is not supported (Keras's GRU keeps the undropped state "
+                             f"in h = z * h_prev + (1 - z) * n, which nn's GRU cell does not), got {recurrent_dropout!r}")
         self.options = options
         self.bidirectional = False  # Bidirectional sets it before the layer is built
         self.input_shape = _input_shape(input_shape)
@@ -160,7 +162,10 @@ class _KerasRNN(Layer):
             if lengths.min() == x.shape[1]:
                 lengths = None
         hx = self._initial(initial_state)
-        out, state = self._nn.forward(self, x, hx, lengths=None if lengths is None else Tensor._wrap(lengths))
+        if self.recurrent_dropout and self.training:
+            out, state = self._stepped(x, hx, lengths)
+        else:
+            out, state = self._nn.forward(self, x, hx, lengths=None if lengths is None else Tensor._wrap(lengths))
         states = list(state) if isinstance(state, tuple) else [state]
         if self.return_sequences:
             if shift is not None:
@@ -173,6 +178,37 @@ class _KerasRNN(Layer):
             return out
         per_direction = [[s[d] for s in states] for d in range(2 if self.bidirectional else 1)]
         return [out, *[s for d in per_direction for s in d]]
+
+    def _stepped(self, x, hx, lengths):
+        """nn's layer run step by step with Keras's recurrent dropout: the state entering the recurrent kernel
+        (h, not the LSTM's c) is multiplied by one dropout mask per sequence and direction, shared by every
+        step. Real steps are at the front (lengths, None: all T); returns what nn's forward returns."""
+        N, T = x.shape[0], x.shape[1]
+        L = np.full(N, T) if lengths is None else np.asarray(lengths)
+        steps = np.arange(T)[None, :]
+        outs, finals = [], []
+        for d, suffix in enumerate(("_l0", "_l0_reverse")[:2 if self.bidirectional else 1]):
+            weights = [getattr(self, n + suffix) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
+                       if hasattr(self, n + suffix)]
+            order = steps if d == 0 else (L[:, None] - 1 - steps) % T  # backward: each sequence's real steps reversed
+            xs = x[np.arange(N)[:, None], order]
+            zeros = Tensor._wrap(xp.zeros((N, self.units), x.dtype))
+            state = [zeros] * self._states if hx is None else [(hx if self._states == 1 else hx[k])[d]
+                                                               for k in range(self._states)]
+            keep = F.dropout(Tensor._wrap(xp.ones((N, self.units), x.dtype)), self.recurrent_dropout, True)
+            seq = []
+            for t in range(T):
+                real = Tensor._wrap((t < L)[:, None].astype(x.dtype))
+                new = self._cell(xs[:, t], [state[0] * keep, *state[1:]], weights)
+                new = list(new) if isinstance(new, tuple) else [new]
+                state = [n * real + s * (1 - real) for n, s in zip(new, state)]
+                seq.append(new[0] * real)
+            out = stack(seq, axis=1)
+            outs.append(out if d == 0 else out[np.arange(N)[:, None], order])
+            finals.append(state)
+        out = outs[0] if len(outs) == 1 else concat(outs, axis=-1)
+        states = [stack([f[k] for f in finals], axis=0) for k in range(self._states)]
+        return out, tuple(states) if self._states > 1 else states[0]
 
     def _initial(self, initial_state):
         if initial_state is None:
@@ -190,6 +226,7 @@ class _KerasRNN(Layer):
                 "return_state": self.return_state, "go_backwards": self.go_backwards, "use_bias": self.use_bias,
                 "kernel_initializer": self.kernel_initializer, "recurrent_initializer": self.recurrent_initializer,
                 "bias_initializer": self.bias_initializer, "dropout": self.input_dropout,
+                "recurrent_dropout": self.recurrent_dropout,
                 "input_shape": [self.input_size] if self.built else None, **self.options}
 
     def extra_repr(self) -> str:
@@ -218,6 +255,9 @@ class SimpleRNN(_KerasRNN, nn.RNN):
     def _nn_options(self) -> dict:
         return {"nonlinearity": self.activation}
 
+    def _cell(self, x, state, weights):
+        return F.rnn_cell(x, state[0], *weights, nonlinearity=self.activation)
+
 
 class LSTM(_KerasRNN, nn.LSTM):
     """Keras's LSTM over nn.LSTM (gates i, f, c, o as PyTorch's i, f, g, o); unit_forget_bias starts the
@@ -237,6 +277,9 @@ class LSTM(_KerasRNN, nn.LSTM):
         _check_activation("LSTM", "recurrent_activation", recurrent_activation, ("sigmoid",))
         self.unit_forget_bias = bool(unit_forget_bias)
         super().__init__(units, activation=activation, unit_forget_bias=self.unit_forget_bias, **kw)
+
+    def _cell(self, x, state, weights):
+        return F.lstm_cell(x, tuple(state), *weights)
 
     def _init_bias(self, bias) -> None:
         if self.unit_forget_bias:
