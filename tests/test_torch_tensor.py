@@ -440,3 +440,19 @@ def test_default_device_is_the_cpu_and_others_are_refused():
     assert str(torch.get_default_device()) == "cpu"
     with pytest.raises(RuntimeError, match="'cuda' is not available"):
         torch.set_default_device("cuda")
+
+
+def test_free_functions_write_into_out_as_pytorch():
+    a, b = np.arange(6.0).reshape(2, 3), np.linspace(1, 2, 6).reshape(3, 2)
+    out = torch.zeros(2, 2, dtype=torch.float64)
+    assert torch.matmul(torch.tensor(a), torch.tensor(b), out=out) is out
+    np.testing.assert_allclose(out.numpy(), a @ b)
+    into = torch.empty(2, 3, dtype=torch.float64)
+    torch.add(torch.tensor(a), torch.tensor(a), out=into)
+    np.testing.assert_allclose(into.numpy(), a + a)
+    torch.mul(torch.tensor(a), 3, out=into)
+    np.testing.assert_allclose(into.numpy(), a * 3)
+    with pytest.raises(ValueError, match=r"add: out has shape \(2, 2\).*\(2, 3\)"):
+        torch.add(torch.tensor(a), 1, out=out)
+    with pytest.raises(RuntimeError, match="out=.*automatic differentiation"):
+        torch.mul(torch.tensor(a, requires_grad=True), 2, out=into)

@@ -8,7 +8,8 @@ method of the same name called on its first argument, so there is one implementa
 from __future__ import annotations
 
 from ..backend import xp
-from .arithmetic import einsum, lift, matmul, maximum, minimum
+from . import arithmetic
+from .arithmetic import einsum, lift, maximum, minimum
 from .indexing import where
 from .shape import concat, stack
 from .tensor import Size, Tensor
@@ -25,9 +26,22 @@ _METHODS = (
 )
 
 
+def _into(out, result: Tensor, name: str) -> Tensor:
+    """torch's out=: the result written into an existing tensor of its shape (cast to out's dtype)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}: out must be a Tensor, got {type(out).__name__}")
+    if result.requires_grad or out.requires_grad:
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation "
+                           "(as in PyTorch); use the returned tensor, or call it under no_grad()")
+    if out.shape != result.shape:
+        raise ValueError(f"{name}: out has shape {tuple(out.shape)}, but the result has shape {tuple(result.shape)}")
+    return out.copy_(result)
+
+
 def _from_method(name: str):
-    def fn(input, *args, **kwargs):  # noqa: A002 - PyTorch's argument name
-        return getattr(lift(input), name)(*args, **kwargs)
+    def fn(input, *args, out=None, **kwargs):  # noqa: A002 - PyTorch's argument name
+        result = getattr(lift(input), name)(*args, **kwargs)
+        return result if out is None else _into(out, result, name)
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"torch.{name}(input, ...): the same as ``input.{name}(...)``."
@@ -36,6 +50,12 @@ def _from_method(name: str):
 
 globals().update({name: _from_method(name) for name in _METHODS})
 multiply, divide, subtract, negative, absolute = (globals()[n] for n in ("mul", "div", "sub", "neg", "abs"))
+
+
+def matmul(input, other, *, out=None) -> Tensor:  # noqa: A002
+    """torch.matmul(input, other, out=None): the product of gradnote.autograd.arithmetic.matmul."""
+    result = arithmetic.matmul(input, other)
+    return result if out is None else _into(out, result, "matmul")
 
 
 def max(input, dim=None, keepdim: bool = False):  # noqa: A001,A002 - torch's names
