@@ -340,3 +340,31 @@ def test_backend_and_np_utils_spellings_of_keras_2_programs():
     np.testing.assert_array_equal(np_utils.to_categorical([2, 0], 3), np.eye(3, dtype=np.float32)[[2, 0]])
     x = np.zeros((2, 5, 5, 1), np.float32)  # the channels_last layout the backend reports is what Conv2D takes
     assert gn.keras.layers.Conv2D(3, 3)(gn.tensor(x)).shape == (2, 3, 3, 3)
+
+
+def test_unknown_lengths_trace_through_strided_convolutions_and_layers_take_name():
+    # text_classification_from_scratch.py (keras-io): Input(shape=(None,)), Conv1D(128, 7, strides=3) twice,
+    # GlobalMaxPooling1D, Dense(1, activation="sigmoid", name="predictions")
+    from gradnote import keras
+    from gradnote.keras import layers as KL
+    gn.manual_seed(0)
+    inputs = keras.Input(shape=(None,), dtype="int64")
+    emb, c1, c2 = (KL.Embedding(50, 6), KL.Conv1D(4, 7, padding="valid", activation="relu", strides=3),
+                   KL.Conv1D(4, 7, padding="valid", activation="relu", strides=3))
+    h1 = c1(emb(inputs))
+    h2 = c2(h1)
+    assert h1.shape == (None, None, 4) and h2.shape == (None, None, 4)
+    pooled = KL.GlobalMaxPooling1D()(h2)
+    head = KL.Dense(1, activation="sigmoid", name="predictions")
+    model = keras.Model(inputs, head(pooled))
+    assert head.name == "predictions" and model.get_layer("predictions") is head
+    ids = np.random.default_rng(0).integers(0, 50, (3, 40))
+    e = emb.weight.data[ids]  # (3, 40, 6), a NumPy reference of the two valid stride-3 convolutions
+    for conv in (c1, c2):
+        w, b = conv.weight.data, conv.bias.data  # (out, in, k) as nn.Conv1d
+        steps = (e.shape[1] - 7) // 3 + 1
+        e = np.maximum(np.stack([np.einsum("nki,oik->no", e[:, 3 * t:3 * t + 7], w) + b for t in range(steps)], 1), 0)
+    z = e.max(1) @ head.weight.data.T + head.bias.data
+    np.testing.assert_allclose(model.predict(ids, verbose=0), 1 / (1 + np.exp(-z)), rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="Dense: name must be a non-empty string"):
+        KL.Dense(1, name="")

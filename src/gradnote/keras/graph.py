@@ -13,6 +13,8 @@ replays the nodes in order on real tensors (see gradnote.keras.models).
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
 import weakref
 from itertools import count
@@ -22,6 +24,12 @@ from ..backend import xp
 from ..nn import Module
 
 __all__ = ["Input", "KerasTensor", "Layer", "mask_of", "nodes_between", "set_mask"]
+
+
+# An axis left None in keras.Input is traced at two lengths; the output axes that differ stay None. The
+# lengths must outlast the strided convolutions and poolings of real models (Conv1D(128, 7, strides=3)
+# twice needs at least 25 steps) and stay apart after them, so they are 64 and 128, not 1 and 2.
+EXAMPLE_LENGTHS = (64, 128)
 
 
 class KerasTensor:
@@ -36,7 +44,7 @@ class KerasTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
-    def example(self, unknown: int = 1) -> Tensor:
+    def example(self, unknown: int = EXAMPLE_LENGTHS[0]) -> Tensor:
         """Zeros of this shape with batch size 1 (other unknown lengths become `unknown`)."""
         shape = (1, *(unknown if d is None else d for d in self.shape[1:]))
         return Tensor._wrap(xp.zeros(shape, dtype=self.dtype))
@@ -75,7 +83,7 @@ def _symbolic(args) -> bool:
     return False
 
 
-def _examples(a, unknown: int = 1):
+def _examples(a, unknown: int = EXAMPLE_LENGTHS[0]):
     if isinstance(a, KerasTensor):
         return a.example(unknown)
     if isinstance(a, (list, tuple)):
@@ -123,6 +131,24 @@ class Layer(Module):
 
     passes_mask = False  # Keras's supports_masking: the input's mask is the output's
 
+    def __init_subclass__(cls, **kwargs):
+        """Every Keras layer takes name= (Dense(1, name="predictions")); a layer whose __init__ does not name
+        it gets it here, set after construction."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or "name" in inspect.signature(init).parameters:
+            return
+
+        @functools.wraps(init)
+        def named_init(self, *args, name=None, **kw):
+            init(self, *args, **kw)
+            if name is not None:
+                if not isinstance(name, str) or not name:
+                    raise ValueError(f"{cls.__name__}: name must be a non-empty string, got {name!r}")
+                self.__dict__["_name"] = name  # Module.__setattr__ would not reach the property
+
+        cls.__init__ = named_init
+
     def __call__(self, *args, **kwargs):
         if not _symbolic(args):
             out = super().__call__(*args, **kwargs)
@@ -136,7 +162,7 @@ class Layer(Module):
             with no_grad():
                 out = super().__call__(*_examples(args), **kwargs)
                 # lengths left unknown (None) in the inputs: the output axes that follow them stay None
-                other = super().__call__(*_examples(args, 2), **kwargs) if any(
+                other = super().__call__(*_examples(args, EXAMPLE_LENGTHS[1]), **kwargs) if any(
                     t.has_unknown for t in _flat(args)) else out
         finally:
             self.train(was_training)
