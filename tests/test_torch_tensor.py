@@ -456,3 +456,15 @@ def test_free_functions_write_into_out_as_pytorch():
         torch.add(torch.tensor(a), 1, out=out)
     with pytest.raises(RuntimeError, match="out=.*automatic differentiation"):
         torch.mul(torch.tensor(a, requires_grad=True), 2, out=into)
+
+
+def test_autograd_variable_is_a_detached_leaf_as_pytorch():
+    from gradnote.autograd import Variable
+    x = torch.ones(2, requires_grad=True)
+    v = Variable(x * 2)
+    assert v.grad_fn is None and not v.requires_grad
+    np.testing.assert_allclose(v.numpy(), [2.0, 2.0])
+    w = Variable(torch.ones(2), requires_grad=True)
+    assert w.requires_grad and w.is_leaf
+    with pytest.raises(TypeError, match="Variable: data has to be a Tensor, got list"):
+        Variable([1, 2])

@@ -196,6 +196,17 @@ class Function:
         self.parents = None
 
 
+def Variable(data, requires_grad: bool = False):  # noqa: N802 - torch.autograd.Variable
+    """PyTorch's deprecated wrapper, kept for old programs: a new leaf sharing data's values (no history).
+
+    >>> Variable(gn.ones(2) * 2, requires_grad=True).is_leaf
+    True
+    """
+    if not isinstance(data, Tensor):
+        raise TypeError(f"Variable: data has to be a Tensor, got {type(data).__name__}")
+    return data.detach().requires_grad_(requires_grad)
+
+
 class AccumulateGrad:
     """The graph node of a leaf tensor in next_functions: backward adds into ``variable.grad``."""
 
