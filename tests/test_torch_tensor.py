@@ -468,3 +468,11 @@ def test_autograd_variable_is_a_detached_leaf_as_pytorch():
     assert w.requires_grad and w.is_leaf
     with pytest.raises(TypeError, match="Variable: data has to be a Tensor, got list"):
         Variable([1, 2])
+
+
+def test_a_tensor_assigned_to_grad_is_used_by_the_optimisers():
+    w = nn.Parameter(torch.ones(3))
+    opt = torch.optim.SGD([w], lr=0.5)
+    w.grad = torch.tensor([1.0, 2.0, 3.0])  # PyTorch code assigns tensors to .grad
+    opt.step()
+    np.testing.assert_allclose(w.data, [0.5, 0.0, -0.5])

@@ -124,5 +124,10 @@ class InplaceArray(np.ndarray):
 
 
 def plain(array):
-    """The same memory as a plain ndarray (what the ops compute on)."""
-    return array if type(array) is np.ndarray else array.view(np.ndarray)
+    """The same memory as a plain ndarray (what the ops compute on); a Tensor (PyTorch code assigns
+    ``p.grad = torch.zeros_like(p)``) gives its array."""
+    if type(array) is np.ndarray:
+        return array
+    if not isinstance(array, np.ndarray):
+        array = np.asarray(getattr(array, "data", array))
+    return array.view(np.ndarray)
