@@ -476,3 +476,9 @@ def test_a_tensor_assigned_to_grad_is_used_by_the_optimisers():
     w.grad = torch.tensor([1.0, 2.0, 3.0])  # PyTorch code assigns tensors to .grad
     opt.step()
     np.testing.assert_allclose(w.data, [0.5, 0.0, -0.5])
+
+
+def test_factories_write_into_out():
+    r = torch.full((2, 2), 7.0)
+    assert torch.zeros(2, 2, out=r) is r and r.tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert torch.ones(3, out=r) is r and r.tolist() == [1.0, 1.0, 1.0]

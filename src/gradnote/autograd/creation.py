@@ -54,8 +54,15 @@ def get_default_device():
     return _device.check(None)
 
 
-def _made(data, requires_grad: bool, device) -> Tensor:
+def _made(data, requires_grad: bool, device, out=None) -> Tensor:
     _device.check(device)
+    if out is not None:  # PyTorch's out=: the values go into that tensor, resized as torch does
+        if out.requires_grad:
+            raise RuntimeError("out=: the output tensor requires grad; factories cannot write into it")
+        out.data = data.astype(out.dtype, copy=False) if out.data.shape != data.shape else out.data
+        out.data[...] = data
+        out._vc[0] += 1
+        return out
     return Tensor._wrap(data).requires_grad_(requires_grad)
 
 
@@ -100,7 +107,7 @@ def zeros(*shape, dtype=None, device=None, requires_grad: bool = False, out=None
     >>> zeros(2, 3).shape == zeros((2, 3)).shape == (2, 3)
     True
     """
-    return _made(xp.zeros(_shape("zeros", shape), dtype=_dtype(dtype)), requires_grad, device)
+    return _made(xp.zeros(_shape("zeros", shape), dtype=_dtype(dtype)), requires_grad, device, out)
 
 
 def ones(*shape, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None) -> Tensor:
@@ -109,13 +116,13 @@ def ones(*shape, dtype=None, device=None, requires_grad: bool = False, out=None,
     >>> ones(3).tolist()
     [1.0, 1.0, 1.0]
     """
-    return _made(xp.ones(_shape("ones", shape), dtype=_dtype(dtype)), requires_grad, device)
+    return _made(xp.ones(_shape("ones", shape), dtype=_dtype(dtype)), requires_grad, device, out)
 
 
 def empty(*shape, dtype=None, device=None, requires_grad: bool = False, out=None, layout=None,
           memory_format=None) -> Tensor:
     """An uninitialised tensor in PyTorch; zeros here, so nothing depends on leftover memory."""
-    return _made(xp.zeros(_shape("empty", shape), dtype=_dtype(dtype)), requires_grad, device)
+    return _made(xp.zeros(_shape("empty", shape), dtype=_dtype(dtype)), requires_grad, device, out)
 
 
 def full(shape, value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
