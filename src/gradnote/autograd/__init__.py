@@ -10,7 +10,7 @@ from .dtypes import get_default_dtype, promote_types, result_type, set_default_d
 from .function import (
                        Function,
                        FunctionCtx,
-                       Variable,  # torch.autograd.Variable only, not a top-level name (as in PyTorch)
+                       Variable,  # noqa: F401 - torch.autograd.Variable only, not a top-level name (as in PyTorch)
                        enable_grad,
                        grad,
                        inference_mode,

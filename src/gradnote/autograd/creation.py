@@ -349,7 +349,8 @@ BoolTensor = _legacy_constructor("BoolTensor", backend.bool_)
 
 
 __all__ = ["BoolTensor", "ByteTensor", "DoubleTensor", "FloatTensor", "HalfTensor", "IntTensor", "LongTensor",
-           "arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like", "get_default_device",
+           "arange", "as_tensor", "bernoulli", "empty", "empty_like", "eye", "from_numpy", "full", "full_like",
+           "get_default_device",
            "linspace", "logspace", "multinomial", "normal", "ones", "ones_like", "rand", "rand_like", "randint",
            "randint_like", "randn", "randn_like", "randperm", "set_default_device", "tensor", "zeros",
            "zeros_like"]

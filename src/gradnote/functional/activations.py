@@ -11,11 +11,12 @@ from __future__ import annotations
 import math
 
 from ..autograd import Function, Tensor
+
 # sigmoid, tanh, relu, softmax and log_softmax are Tensor methods too, so they live (forward beside
 # backward) with the Tensor's own ops in autograd/pointwise.py; this module is where the lesson names them.
-from ..autograd.pointwise import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, log_softmax, relu, sigmoid, softmax, tanh
+from ..autograd.pointwise import LogSoftmax, ReLU, Sigmoid, Softmax, Tanh, log_softmax, relu, sigmoid, softmax, tanh  # noqa: F401 - the Function classes, re-exported with their functions
 from ..backend import erf, expit, xp
-from ._util import check_axis, float_tensor
+from ._util import float_tensor
 
 __all__ = ["elu", "gelu", "leaky_relu", "log_softmax", "relu", "sigmoid", "softmax", "step", "tanh"]
 

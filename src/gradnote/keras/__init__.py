@@ -16,7 +16,20 @@ implementation behind nn.Sequential's deprecated compile/fit/evaluate/predict.
 """
 
 from .. import nn as _nn
-from . import activations, backend, callbacks, datasets, layers, losses, metrics, models, optimizers, preprocessing, training, utils  # noqa: F401  # noqa: F401
+from . import (  # noqa: F401  # noqa: F401
+           activations,
+           backend,
+           callbacks,
+           datasets,
+           layers,
+           losses,
+           metrics,
+           models,
+           optimizers,
+           preprocessing,
+           training,
+           utils,
+)
 from .graph import Input, KerasTensor  # noqa: F401
 from .models import Model, Sequential, load_model  # noqa: F401
 

@@ -8,8 +8,17 @@ Loss classes take Keras's from_logits= where it applies::
 """
 
 from ..train.losses import *  # noqa: F401,F403
-from ..train.losses import (LOSS_NAMES, Loss, binary_crossentropy, categorical_crossentropy, get, huber,  # noqa: F401
-                            mean_absolute_error, mean_squared_error, sparse_categorical_crossentropy)
+from ..train.losses import (  # noqa: F401
+    LOSS_NAMES,
+    Loss,
+    binary_crossentropy,
+    categorical_crossentropy,
+    get,
+    huber,
+    mean_absolute_error,
+    mean_squared_error,
+    sparse_categorical_crossentropy,
+)
 
 # Keras's function spellings: keras.losses.mse is mean_squared_error, and so on
 mse, mae = mean_squared_error, mean_absolute_error

@@ -4,11 +4,11 @@
 importing gradnote.models.lenet (an nn-level model) does not pull in the Keras package.
 """
 
+from .gpt import GPT, GPTConfig, KVCache  # noqa: F401
 from .lenet import *  # noqa: F401,F403
 from .lenet import __all__ as _lenet_all
-from .gpt import GPT, GPTConfig, KVCache  # noqa: F401
 
-__all__ = [*_lenet_all, "Sequential"]
+__all__ = [*_lenet_all, "Sequential"]  # noqa: F405 - Sequential loads lazily (module __getattr__ below)
 __all__ += ["GPT", "GPTConfig", "KVCache"]
 
 

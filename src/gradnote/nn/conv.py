@@ -8,8 +8,8 @@ from .. import functional as F
 from ..backend import float32, xp
 from ..functional.conv import _conv_args, _pair, _single, check_conv_input
 from . import init
-from .linear import init_weight
 from ._factory import place
+from .linear import init_weight
 from .module import Module, Parameter
 
 __all__ = ["Conv2d", "LazyConv2d"]

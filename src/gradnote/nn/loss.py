@@ -1,8 +1,8 @@
 """Loss layers: module wrappers of gradnote.functional's losses; `loss_fn(input, target)` -> Tensor.
 
 Each takes reduction="mean" | "sum" | "none" in PyTorch's argument order (the deprecated size_average /
-reduce flags are accepted and mapped to a reduction with a warning, as PyTorch). Class weights and pos_weight are buffers (saved in
-state_dict under "weight" / "pos_weight", as PyTorch).
+reduce flags are accepted and mapped to a reduction with a warning, as PyTorch). Class weights and pos_weight are
+buffers (saved in state_dict under "weight" / "pos_weight", as PyTorch).
 """
 
 from __future__ import annotations
