@@ -7,11 +7,11 @@ applies, and bad inputs that must raise a named error. The generic tests below r
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from op_table import OpCase, away_from_kinks, inputs, normal, np_reduce, uniform  # noqa: F401
+from test_torch_functional import OPS as TORCH_OPS
 
 import gradnote as gn
 import gradnote.functional as F
@@ -28,9 +28,6 @@ def np_softmax(x, axis=-1):
 def np_log_softmax(x, axis=-1):
     return np.log(np_softmax(x, axis))
 
-
-def np_reduce(loss, reduction):
-    return {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction](loss)
 
 
 def np_batch_norm_train(x, w, b, eps=1e-5):
@@ -62,37 +59,9 @@ def np_bce_logits(x, t):
     return -(t * np.log(p) + (1 - t) * np.log(1 - p))
 
 
-# ----- sample inputs --------------------------------------------------------------------------------
-def away_from_kinks(a, at=(0.0,), margin=0.05):
-    """Push samples away from points where the function is not differentiable (finite differences fail there)."""
-    for k in at:
-        close = np.abs(a - k) < margin
-        a = np.where(close, a + 2 * margin * np.sign(a - k + 1e-12), a)
-    return a
-
-
-def normal(*shape, scale=1.0, kinks=(0.0,)):
-    return lambda rng: away_from_kinks(rng.standard_normal(shape) * scale, kinks)
-
-
-def uniform(lo, hi, *shape):
-    return lambda rng: rng.uniform(lo, hi, shape)
-
-
 T_IDX = np.array([0, 2, 1, 3, 2])
 T_IDX_4D = np.array([[[0, 1], [2, 2], [1, 0]], [[2, 0], [1, 1], [0, 2]]])  # (2, 3, 2) for logits (2, 3, 3, 2)
 CLASS_W = np.array([0.5, 1.0, 2.0, 1.5])
-
-
-@dataclass
-class OpCase:
-    name: str
-    fn: Callable  # fn(*tensors) -> Tensor
-    make: list  # one maker per tensor input: rng -> float64 array
-    ref: Callable  # ref(*arrays) -> ndarray
-    gradcheck: bool = True
-    bad: list = field(default_factory=list)  # (callable, exception type, regex the message must match)
-    same_values_in_float32: bool = True  # False where float32 draws a different random stream
 
 
 def _loss_cases():
@@ -204,18 +173,13 @@ OPS = [
                 (lambda: F.nll_loss(gn.zeros(3, 4), gn.zeros(3, 4)), TypeError, "integer class indices")]),
 ]
 
+OPS += TORCH_OPS  # the PyTorch-spelled functional ops are rows of the same table
 IDS = [c.name for c in OPS]
-
-
-def _inputs(case, dtype=np.float64, requires_grad=False):
-    rng = np.random.default_rng(42)
-    arrays = [make(rng).astype(dtype) for make in case.make]
-    return arrays, [gn.Tensor(a, requires_grad=requires_grad) for a in arrays]
 
 
 @pytest.mark.parametrize("case", OPS, ids=IDS)
 def test_forward_matches_numpy_reference(case):
-    arrays, tensors = _inputs(case)
+    arrays, tensors = inputs(case)
     out = case.fn(*tensors)
     assert out.dtype == np.float64
     np.testing.assert_allclose(out.data, case.ref(*arrays), rtol=1e-10, atol=1e-12)
@@ -223,7 +187,7 @@ def test_forward_matches_numpy_reference(case):
 
 @pytest.mark.parametrize("case", OPS, ids=IDS)
 def test_float32_stays_float32(case):
-    arrays, tensors = _inputs(case, np.float32, requires_grad=True)
+    arrays, tensors = inputs(case, np.float32, requires_grad=True)
     out = case.fn(*tensors)
     assert out.dtype == np.float32
     if case.same_values_in_float32:
@@ -236,7 +200,7 @@ def test_float32_stays_float32(case):
 
 @pytest.mark.parametrize("case", [c for c in OPS if c.gradcheck], ids=[c.name for c in OPS if c.gradcheck])
 def test_gradcheck_float64(case):
-    _, tensors = _inputs(case, requires_grad=True)
+    _, tensors = inputs(case, requires_grad=True)
     assert gn.gradcheck(case.fn, tensors, raise_exception=True)
 
 
