@@ -1,11 +1,14 @@
-"""Devices, spelled as PyTorch spells them, so device-generic code runs today.
+"""Devices, spelled as PyTorch spells them: the CPU (NumPy) and CUDA GPUs (CuPy, when installed).
 
-gradnote computes on the CPU (NumPy). ``device("cuda")`` is a valid name, but moving a tensor
-there raises until a GPU backend is installed, with a message that says so; ``gn.cuda.is_available()``
-is False, so the usual ``device = "cuda" if torch.cuda.is_available() else "cpu"`` picks the CPU.
+``device("cuda")`` is always a valid name; computing there needs CuPy (``pip install gradnote[cuda]``)
+and a GPU, and asking for it without them raises a one-line message that says so.
+``gn.cuda.is_available()`` tells which, so the usual
+``device = "cuda" if gn.cuda.is_available() else "cpu"`` picks what this machine has.
 """
 
 from __future__ import annotations
+
+from . import backend
 
 _TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
@@ -52,17 +55,29 @@ CPU = device("cpu")
 
 
 def check(dev) -> device:
-    """`dev` as a device this installation can compute on (only the CPU), or a clear error."""
+    """`dev` as a device this installation can compute on, with its index ("cuda" is the current GPU,
+    cuda:0 unless set_device changed it), or a clear error."""
     if dev is None:
         return CPU
-    if isinstance(dev, int):
+    if isinstance(dev, int) and not isinstance(dev, bool):
         dev = device("cuda", dev)
     dev = dev if isinstance(dev, device) else device(dev)
-    if dev.type != "cpu":
-        raise RuntimeError(f"device {str(dev)!r} is not available: gradnote computes on the CPU (NumPy) here, "
-                           "and gn.cuda.is_available() is False; use device='cpu' or pick it with "
+    if dev.type == "cpu":
+        return CPU
+    if dev.type != "cuda":
+        raise RuntimeError(f"device {str(dev)!r} is not available: gradnote computes on the CPU (NumPy) or on "
+                           "CUDA GPUs (CuPy); use device='cpu' or pick it with "
                            "'cuda' if gn.cuda.is_available() else 'cpu'")
-    return dev
+    try:
+        cp = backend.cupy()
+    except ImportError:
+        raise RuntimeError(f"device {str(dev)!r} is not available: {backend.CUDA_EXTRA}; pick the device with "
+                           "'cuda' if gn.cuda.is_available() else 'cpu'") from None
+    count = cp.cuda.runtime.getDeviceCount()
+    index = cp.cuda.Device().id if dev.index is None else dev.index
+    if index >= count:
+        raise RuntimeError(f"device {str(dev)!r} is not available: CuPy sees {count} CUDA device(s)")
+    return device("cuda", index)
 
 
 def is_device_like(x) -> bool:
@@ -72,18 +87,19 @@ def is_device_like(x) -> bool:
 
 
 def to_arguments(op: str, args, kwargs) -> tuple:
-    """(dtype or None, device) from PyTorch's .to() arguments: to(dtype), to(device), to(device, dtype),
-    to(tensor) (its dtype), with dtype=/device=/non_blocking=/copy= keywords; the device must be usable here."""
+    """(dtype or None, device or None) from PyTorch's .to() arguments: to(dtype), to(device), to(device, dtype),
+    to(tensor) (its dtype and device), with dtype=/device=/non_blocking=/copy= keywords; a device given
+    must be usable here, and None means "stay where it is"."""
     dtype, dev = kwargs.pop("dtype", None), kwargs.pop("device", None)
     kwargs.pop("non_blocking", None)
     kwargs.pop("copy", None)
     if kwargs:
         raise TypeError(f"{op}: unexpected arguments {sorted(kwargs)}")
     for a in args:
-        if hasattr(a, "dtype") and hasattr(a, "data") and not isinstance(a, type):  # a tensor: take its dtype
-            dtype = a.dtype
+        if hasattr(a, "dtype") and hasattr(a, "data") and not isinstance(a, type):  # a tensor: its dtype, device
+            dtype, dev = a.dtype, a.device
         elif is_device_like(a):
             dev = a
         else:
             dtype = a
-    return dtype, check(dev)
+    return dtype, None if dev is None else check(dev)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import backend
 from ..backend import xp
 from .dtypes import float_result, result_type
 from .function import Function
@@ -25,6 +26,19 @@ class Cast(Function):
         return g.astype(self.src)
 
 
+class ToDevice(Function):
+    """tensor.to(device): a copy on `device` (a gradnote.device); the gradient goes back where it came from."""
+
+    saves = False
+
+    def forward(self, a, device):
+        self.src = backend.device_of(a)
+        return backend.to_device(a, device)
+
+    def backward(self, g):
+        return backend.to_device(g, self.src)
+
+
 def cast(t: Tensor, dtype) -> Tensor:
     """`t` in `dtype`: itself when it already is; differentiable between float dtypes."""
     if t.data.dtype == dtype:
@@ -39,8 +53,8 @@ def lift(x, dtype=None) -> Tensor:
     if isinstance(x, Tensor):
         return x
     if dtype is not None:
-        return Tensor._wrap(xp.asarray(x, dtype=dtype))
-    if isinstance(x, xp.ndarray):
+        return Tensor._wrap(backend.asarray(x, dtype=dtype))
+    if isinstance(x, backend.array_types):
         return Tensor._wrap(x)
     return Tensor(x)
 
@@ -49,7 +63,7 @@ def operands(a, b, true_divide: bool = False) -> tuple[Tensor, Tensor]:
     """a and b as tensors of one dtype, PyTorch's promotion (true division of integers: the default float)."""
     if (isinstance(a, Tensor) and isinstance(b, numbers.Number) and not isinstance(b, bool)
             and a.data.dtype.kind == "f"):  # the common case, float tensor and a Python number
-        return a, Tensor._wrap(xp.asarray(b, dtype=a.data.dtype))
+        return a, Tensor._wrap(backend.asarray(b, dtype=a.data.dtype))
     if isinstance(a, Tensor) and isinstance(b, Tensor) and a.data.dtype == b.data.dtype and (
             not true_divide or a.data.dtype.kind == "f"):
         return a, b
@@ -168,7 +182,7 @@ def pow(a, b) -> Tensor:  # noqa: A001 - torch.pow
     if isinstance(a, Tensor) and isinstance(b, numbers.Number):
         dtype = result_type(a, b)
         if dtype.kind == "b":  # bool ** bool stays bool, as PyTorch (NumPy gives int8)
-            return Tensor._wrap(xp.asarray(a.data ** b).astype(dtype))
+            return Tensor._wrap(backend.asarray(a.data ** b).astype(dtype))
         if dtype.kind in "biu" and b < 0:
             raise RuntimeError("pow: integers to negative integer powers are not allowed "
                                f"(tensor of {a.dtype} ** {b}); use a float tensor")
@@ -351,17 +365,17 @@ def compare(ufunc, a, b) -> Tensor:
     """A comparison (==, <, ...) as a bool tensor, no gradient, broadcasting."""
     bd = b.data if isinstance(b, Tensor) else b
     try:
-        return Tensor._wrap(xp.asarray(ufunc(a.data, bd)))
+        return Tensor._wrap(backend.asarray(ufunc(a.data, bd)))
     except ValueError:
-        _bad_broadcast(ufunc.__name__, a.data, xp.asarray(bd))
+        _bad_broadcast(ufunc.__name__, a.data, backend.asarray(bd))
 
 
 def logical(ufunc, a, b) -> Tensor:
     """&, |, ^ on bool or integer tensors (no gradient)."""
     bd = b.data if isinstance(b, Tensor) else b
-    if a.data.dtype.kind == "f" or (isinstance(bd, xp.ndarray) and bd.dtype.kind == "f"):
+    if a.data.dtype.kind == "f" or (isinstance(bd, backend.array_types) and bd.dtype.kind == "f"):
         raise TypeError(f"{ufunc.__name__}: needs bool or integer tensors, got {a.dtype}")
-    return Tensor._wrap(xp.asarray(ufunc(a.data, bd)))
+    return Tensor._wrap(backend.asarray(ufunc(a.data, bd)))
 
 
 __all__ = ["add", "bmm", "div", "einsum", "floor_divide", "matmul", "maximum", "minimum", "mm", "mul", "pow", "remainder",
@@ -374,7 +388,7 @@ class Einsum(Function):
 
     def forward(self, *arrays, inputs, output):
         self.arrays, self.inputs, self.output = arrays, inputs, output
-        return xp.asarray(xp.einsum(",".join(inputs) + "->" + output, *arrays))
+        return backend.asarray(xp.einsum(",".join(inputs) + "->" + output, *arrays))
 
     def backward(self, g):
         grads = []

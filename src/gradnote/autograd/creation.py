@@ -1,8 +1,13 @@
 """Tensor factories, with PyTorch's arguments. Shapes are separate ints or one tuple: zeros(2, 3) == zeros((2, 3)).
 
-Every factory takes ``dtype=``, ``device=`` (only the CPU computes here; see gradnote.device) and
+Every factory takes ``dtype=``, ``device=`` ("cpu", or "cuda" with CuPy; see gradnote.device) and
 ``requires_grad=``; random ones take ``generator=`` (a numpy Generator) and otherwise draw from
 gradnote's generator, so ``gn.manual_seed(n)`` repeats them.
+
+Values are made on the host and then moved to the device. For random factories this is a choice:
+gradnote keeps one generator (gradnote.random), so ``gn.manual_seed(n)`` gives the same numbers on the
+CPU and on the GPU, and a script changes device without changing its results (CuPy's own generator
+would draw other numbers). The price is one host-to-device copy per draw.
 """
 
 from __future__ import annotations
@@ -41,12 +46,15 @@ def _float_dtype(op: str, dtype):
 
 
 def set_default_device(device) -> None:
-    """torch.set_default_device: factories already make CPU tensors, so only the CPU (or None) is accepted.
+    """torch.set_default_device: factories make CPU tensors unless given device=, so only the CPU (or None)
+    is accepted (a GPU default is refused even when one is available: write device= or .to(device)).
 
     >>> set_default_device("cpu"); get_default_device()
     device(type='cpu')
     """
-    _device.check(device)
+    if _device.check(device).type != "cpu":
+        raise RuntimeError(f"set_default_device: only the CPU can be the default device here, got {device!r}; "
+                           "pass device= to the factories or move tensors with .to(device)")
 
 
 def get_default_device():
@@ -55,7 +63,9 @@ def get_default_device():
 
 
 def _made(data, requires_grad: bool, device, out=None) -> Tensor:
-    _device.check(device)
+    """The host array `data` as a Tensor on `device` (see the module docstring: made on the host, then moved)."""
+    dev = _device.check(device if out is None or device is not None else out.device)
+    data = backend.to_device(data, None if dev.type == "cpu" else dev)
     if out is not None:  # PyTorch's out=: the values go into that tensor, resized as torch does
         if out.requires_grad:
             raise RuntimeError("out=: the output tensor requires grad; factories cannot write into it")
@@ -72,8 +82,11 @@ def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor
     >>> tensor([1, 2.5]).dtype, tensor([[1, 2]]).shape
     (dtype('float32'), (1, 2))
     """
-    _device.check(device)
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    dev = _device.check(device)
+    if dev.type == "cpu" and not (isinstance(data, Tensor) and data.is_cuda):
+        return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    return Tensor(backend.to_device(data.data if isinstance(data, Tensor) else
+                                    Tensor(data, dtype=dtype).data, dev), requires_grad=requires_grad, dtype=dtype)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
@@ -82,12 +95,12 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     >>> a = np.zeros(3, dtype=np.float32); as_tensor(a).data is a
     True
     """
-    _device.check(device)
+    dev = None if device is None else _device.check(device)
     if isinstance(data, Tensor):
-        return data if dtype is None else data.to(dtype)
-    if isinstance(data, xp.ndarray) and (dtype is None or backend.to_dtype(dtype) == data.dtype):
-        return Tensor._wrap(data)
-    return Tensor(data, dtype=dtype)
+        return data.to(dtype=dtype, device=dev)
+    if isinstance(data, backend.array_types) and (dtype is None or backend.to_dtype(dtype) == data.dtype):
+        return Tensor._wrap(backend.to_device(data, dev))
+    return Tensor(data, dtype=dtype).to(device=dev)
 
 
 def from_numpy(array) -> Tensor:
@@ -146,6 +159,11 @@ def _like(t, dtype):
     return t.shape, _dtype(dtype, t.dtype)
 
 
+def _like_device(t, device):
+    """torch's *_like: on `t`'s device unless `device` is given."""
+    return device if device is not None or not isinstance(t, Tensor) else t.device
+
+
 def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
     """Zeros with the shape and (unless `dtype`) the dtype of `t`.
 
@@ -153,7 +171,7 @@ def zeros_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, 
     dtype('float64')
     """
     shape, dtype = _like(t, dtype)
-    return _made(xp.zeros(shape, dtype=dtype), requires_grad, device)
+    return _made(xp.zeros(shape, dtype=dtype), requires_grad, _like_device(t, device))
 
 
 def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, memory_format=None) -> Tensor:
@@ -163,7 +181,7 @@ def ones_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, m
     (2, 3)
     """
     shape, dtype = _like(t, dtype)
-    return _made(xp.ones(shape, dtype=dtype), requires_grad, device)
+    return _made(xp.ones(shape, dtype=dtype), requires_grad, _like_device(t, device))
 
 
 empty_like = zeros_like
@@ -171,23 +189,23 @@ empty_like = zeros_like
 
 def full_like(t: Tensor, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     shape, dtype = _like(t, dtype)
-    return _made(xp.full(shape, fill_value, dtype=dtype), requires_grad, device)
+    return _made(xp.full(shape, fill_value, dtype=dtype), requires_grad, _like_device(t, device))
 
 
 def rand_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     shape, dtype = _like(t, dtype)
-    return rand(shape, dtype=dtype, device=device, requires_grad=requires_grad, generator=generator)
+    return rand(shape, dtype=dtype, device=_like_device(t, device), requires_grad=requires_grad, generator=generator)
 
 
 def randn_like(t: Tensor, dtype=None, device=None, requires_grad: bool = False, generator=None) -> Tensor:
     shape, dtype = _like(t, dtype)
-    return randn(shape, dtype=dtype, device=device, requires_grad=requires_grad, generator=generator)
+    return randn(shape, dtype=dtype, device=_like_device(t, device), requires_grad=requires_grad, generator=generator)
 
 
 def randint_like(t: Tensor, low: int = 0, high: int | None = None, dtype=None, device=None, generator=None) -> Tensor:
     shape, dtype = _like(t, dtype)
     low, high = (0, low) if high is None else (low, high)
-    return randint(low, high, shape, dtype=dtype, device=device, generator=generator)
+    return randint(low, high, shape, dtype=dtype, device=_like_device(t, device), generator=generator)
 
 
 def eye(n: int, m: int | None = None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
@@ -302,7 +320,7 @@ def normal(mean, std, size=None, generator=None, dtype=None, device=None) -> Ten
     s = std.data if isinstance(std, Tensor) else std
     shape = xp.broadcast_shapes(xp.shape(m), xp.shape(s)) if size is None else _shape("normal", (size,) if isinstance(
         size, numbers.Integral) else tuple(size))
-    dt = _dtype(dtype, getattr(m, "dtype", None) if isinstance(m, xp.ndarray) else None)
+    dt = _dtype(dtype, getattr(m, "dtype", None) if isinstance(m, backend.array_types) else None)
     return _made((get_rng(generator).standard_normal(shape) * s + m).astype(dt), False, device)
 
 

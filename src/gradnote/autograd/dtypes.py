@@ -75,7 +75,7 @@ def result_type(*operands):
     dims = zero = wrapped = None
     for x in operands:
         data = getattr(x, "data", x)
-        if isinstance(data, xp.ndarray):
+        if isinstance(data, backend.array_types):
             if data.ndim:
                 dims = data.dtype if dims is None else promote_types(dims, data.dtype)
             else:

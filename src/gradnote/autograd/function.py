@@ -27,6 +27,7 @@ import functools
 import inspect
 import threading
 
+from .. import backend
 from ..backend import unbroadcast, xp
 from .inplace_array import InplaceArray
 from .tensor import Tensor
@@ -152,7 +153,10 @@ class Function:
         needs = tuple([t._rg for t in inputs])
         record = _Mode.grad_enabled and True in needs
         fn.needs = needs if record else (False,) * len(inputs)
-        data = fn.forward(*[t.data for t in inputs], **options)
+        arrays = [t.data for t in inputs]
+        if backend.cupy_loaded():  # the one device check of every op: one device, or a clear error
+            arrays = backend.same_device(cls.__name__, arrays)
+        data = fn.forward(*arrays, **options)
         out = Tensor._wrap(data)
         if record:
             # each input's creator as it is now: an in-place op may later make that tensor the output of another op
@@ -253,7 +257,7 @@ class _StaticNode(Function):
             raise RuntimeError(f"{self.user_cls.__name__}.backward returned {len(grads)} gradients, "
                                f"expected {len(self.arg_is_tensor)} (one per forward argument, None for non-tensors)")
         tensor_grads = [gr for gr, is_t in zip(grads, self.arg_is_tensor) if is_t]
-        return tuple(None if gr is None else (gr.data if isinstance(gr, Tensor) else xp.asarray(gr))
+        return tuple(None if gr is None else (gr.data if isinstance(gr, Tensor) else backend.like(xp.asarray(gr), g))
                      for gr in tensor_grads)
 
 
@@ -312,8 +316,16 @@ def _accumulate(leaf, g, owned: bool = False) -> None:
     """Add g into leaf.grad, which must be the leaf's own writable array (optimisers modify it in
     place). The first gradient is adopted without a copy only when it is `owned` (backward made it
     for this input alone) and is a whole writable array of the leaf's dtype; a view, the incoming
-    gradient passed through, or one array handed to several inputs (add returns g, g) is copied."""
+    gradient passed through, or one array handed to several inputs (add returns g, g) is copied.
+    On the host the gradient is an InplaceArray (an ndarray that also takes PyTorch's grad.zero_() /
+    grad.data.clamp_()); on a CUDA device it is a plain CuPy array, written in place all the same."""
     dtype = leaf.data.dtype
+    if not backend.is_host(g):
+        if leaf.grad is None:
+            leaf.grad = g if owned and g.base is None and g.dtype == dtype else g.astype(dtype, copy=True)
+        else:
+            leaf.grad = leaf.grad + (g if g.dtype == dtype else g.astype(dtype))
+        return
     if leaf.grad is None:
         if owned and isinstance(g, xp.ndarray) and g.base is None and g.dtype == dtype and g.flags.writeable:
             grad = g
@@ -321,7 +333,7 @@ def _accumulate(leaf, g, owned: bool = False) -> None:
             grad = xp.array(g, dtype=dtype)
     else:
         grad = xp.asarray(leaf.grad + (g if g.dtype == dtype else g.astype(dtype)))
-    leaf.grad = grad.view(InplaceArray)  # an ndarray that also takes PyTorch's grad.zero_() / grad.data.clamp_()
+    leaf.grad = grad.view(InplaceArray)
 
 
 def backward(root, grad, retain_graph: bool = False) -> None:
@@ -338,7 +350,7 @@ class _Capture:
         self.node = {t._ctx: i for i, t in enumerate(inputs) if t._ctx is not None}
 
     def add(self, i, g) -> None:
-        self.grads[i] = xp.array(g) if self.grads[i] is None else self.grads[i] + g
+        self.grads[i] = g.copy() if self.grads[i] is None else self.grads[i] + g
 
 
 def run_backward(roots, grads, retain_graph: bool = False, capture: _Capture | None = None) -> None:
@@ -418,8 +430,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         if g is None:
             if out.data.size != 1:
                 raise RuntimeError(f"autograd.grad: grad_outputs is needed for the non-scalar output of shape {out.shape}")
-            g = xp.ones(out.shape, dtype=out.dtype)
-        seeds.append(xp.asarray(g.data if isinstance(g, Tensor) else g, dtype=out.dtype))
+            g = xp.ones_like(out.data)
+        g = g.data if isinstance(g, Tensor) else g
+        seeds.append(g.astype(out.dtype, copy=False) if not backend.is_host(g) else xp.asarray(g, dtype=out.dtype))
     capture = _Capture(inputs)
     run_backward(outputs, seeds, bool(retain_graph), capture)
     result = []
@@ -427,9 +440,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         g = capture.grads[i]
         if g is None:
             if materialize_grads:
-                g = xp.zeros(t.shape, dtype=t.dtype)
+                g = xp.zeros_like(t.data)
             elif not allow_unused:
                 raise RuntimeError(f"autograd.grad: input {i} (shape {t.shape}) was not used to compute the "
                                    "outputs; pass allow_unused=True to get None for it")
-        result.append(None if g is None else Tensor._wrap(xp.asarray(g, dtype=t.dtype)))
+        result.append(None if g is None else Tensor._wrap(g.astype(t.dtype, copy=False)))
     return tuple(result)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import backend
 from ..backend import unbroadcast, xp
 from .arithmetic import cast, lift, operands
 from .axes import one_dim
@@ -45,8 +46,8 @@ def clean_index(index):
         if isinstance(item, Tensor):
             item = item.data
         elif isinstance(item, list):
-            item = xp.asarray(item)
-        if isinstance(item, xp.ndarray):
+            item = backend.asarray(item)
+        if isinstance(item, backend.array_types):
             if item.dtype.kind not in "iub":
                 raise IndexError(f"getitem: index arrays must be integer or bool, got {item.dtype}")
             advanced = True
@@ -57,7 +58,7 @@ def clean_index(index):
 def _split_integers(index: tuple, ndim: int):
     """(integers first, the rest) as two basic/advanced indices applied one after the other."""
     consumed = sum(1 if not (item is None or item is Ellipsis) else 0 for item in index)
-    consumed += sum(item.ndim - 1 for item in index if isinstance(item, xp.ndarray) and item.dtype.kind == "b")
+    consumed += sum(item.ndim - 1 for item in index if isinstance(item, backend.array_types) and item.dtype.kind == "b")
     first, rest = [], []
     for item in index:
         if item is Ellipsis:
@@ -68,7 +69,7 @@ def _split_integers(index: tuple, ndim: int):
             rest.append(None)
         elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
             first.append(item)
-        elif isinstance(item, xp.ndarray) and item.dtype.kind == "b":
+        elif isinstance(item, backend.array_types) and item.dtype.kind == "b":
             first += [slice(None)] * item.ndim
             rest.append(item)
         else:
@@ -132,7 +133,7 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
 
 
 def _index_tensor(op: str, index) -> xp.ndarray:
-    idx = index.data if isinstance(index, Tensor) else xp.asarray(index)
+    idx = index.data if isinstance(index, Tensor) else backend.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor (int64), got {idx.dtype}")
     return idx
@@ -247,7 +248,7 @@ class Where(Function):
 
 
 def _bool(op: str, cond) -> xp.ndarray:
-    cond = cond.data if isinstance(cond, Tensor) else xp.asarray(cond)
+    cond = cond.data if isinstance(cond, Tensor) else backend.asarray(cond)
     return cond if cond.dtype == xp.bool_ else cond.astype(bool)
 
 
@@ -279,7 +280,7 @@ def masked_fill(x: Tensor, mask, value) -> Tensor:
         ok = False
     if not ok:
         raise ValueError(f"masked_fill: mask of shape {m.shape} cannot be broadcast to the input's {x.shape}")
-    filler = Tensor._wrap(xp.asarray(v, dtype=x.dtype))
+    filler = Tensor._wrap(backend.asarray(v, dtype=x.dtype))
     if x.data.dtype.kind in "biu" and result_type(x, v).kind == "f":
         raise TypeError(f"masked_fill: a float value {v!r} cannot fill a {x.dtype} tensor")
     return Where.apply(filler, x, cond=m)

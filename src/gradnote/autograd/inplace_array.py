@@ -16,6 +16,7 @@ from __future__ import annotations
 import numbers
 import warnings
 
+from .. import backend
 from ..backend import xp as np  # the array namespace (NumPy today)
 from ..random import get_rng
 
@@ -127,6 +128,9 @@ def plain(array):
     """The same memory as a plain ndarray (what the ops compute on); a Tensor (PyTorch code assigns
     ``p.grad = torch.zeros_like(p)``) gives its array."""
     if type(array) is np.ndarray:
+        return array
+    array = getattr(array, "data", array) if not isinstance(array, backend.array_types) else array
+    if not backend.is_host(array):  # a CuPy array is already plain
         return array
     if not isinstance(array, np.ndarray):
         array = np.asarray(getattr(array, "data", array))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import backend
 from ..backend import expit, xp
 from .arithmetic import cast
 from .dtypes import float_result, result_type
@@ -19,8 +20,8 @@ from .tensor import Tensor
 def as_float(x, op: str) -> Tensor:
     """x as a float tensor: bool/int tensors cast to the default float, as PyTorch's float-only ops."""
     if not isinstance(x, Tensor):
-        if isinstance(x, (xp.ndarray, numbers.Number, list, tuple)):
-            x = Tensor(x) if not isinstance(x, xp.ndarray) else Tensor._wrap(x)
+        if isinstance(x, (*backend.array_types, numbers.Number, list, tuple)):
+            x = Tensor(x) if not isinstance(x, backend.array_types) else Tensor._wrap(x)
         else:
             raise TypeError(f"{op}: expected a Tensor, got {type(x).__name__}")
     return cast(x, float_result(x.data.dtype))
@@ -219,7 +220,7 @@ class Clip(Function):
             shapes = [xp.shape(v) for v in (lo, hi) if v is not None]
             raise ValueError(f"{op}: bounds of shapes {shapes} cannot be broadcast to the tensor's {a.shape}") from None
         if lo is not None and hi is not None:  # PyTorch: min > max sets every element to max
-            out = xp.where(xp.asarray(lo) > xp.asarray(hi), hi, out).astype(a.dtype, copy=False)
+            out = xp.where(backend.asarray(lo) > backend.asarray(hi), hi, out).astype(a.dtype, copy=False)
         return out
 
     def backward(self, g):
@@ -241,8 +242,8 @@ def clamp(x: Tensor, min=None, max=None, op: str = "clamp") -> Tensor:  # noqa: 
         raise ValueError("clamp: at least one of min and max must be given")
     dtype = result_type(x, *[b for b in (min, max) if b is not None])
     x = cast(x, dtype)
-    lo = None if min is None else xp.asarray(min.data if isinstance(min, Tensor) else min, dtype=dtype)
-    hi = None if max is None else xp.asarray(max.data if isinstance(max, Tensor) else max, dtype=dtype)
+    lo = None if min is None else backend.asarray(min.data if isinstance(min, Tensor) else min, dtype=dtype)
+    hi = None if max is None else backend.asarray(max.data if isinstance(max, Tensor) else max, dtype=dtype)
     return Clip.apply(x, lo=lo, hi=hi, op=op)
 
 
@@ -253,7 +254,7 @@ def _no_grad_unary(ufunc, name: str, float_only: bool = False):
         data = x.data if not float_only else x.data.astype(float_result(x.data.dtype), copy=False)
         if x.data.dtype.kind in "biu" and name in ("floor", "ceil", "round", "trunc"):
             return Tensor._wrap(data.copy())
-        return Tensor._wrap(xp.asarray(ufunc(data)))
+        return Tensor._wrap(backend.asarray(ufunc(data)))
 
     op.__name__ = name
     op.__doc__ = f"{name} elementwise (piecewise constant: no gradient)."

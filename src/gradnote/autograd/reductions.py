@@ -10,6 +10,7 @@ from __future__ import annotations
 import numbers
 from typing import NamedTuple
 
+from .. import backend
 from ..backend import xp
 from .arithmetic import cast
 from .axes import one_dim
@@ -20,11 +21,13 @@ from .tensor import Tensor
 
 
 def _expand(g, shape, axes, keepdims):
-    """Spread a reduced gradient back over the input shape (xp.full: much cheaper per call
-    than a broadcast_to view, and every consumer would allocate a new array anyway)."""
+    """Spread a reduced gradient back over the input shape (a filled copy, as xp.full: much cheaper per call
+    than a broadcast_to view, and every consumer would allocate a new array anyway; empty_like keeps g's device)."""
     if axes is not None and not keepdims:
         g = g.reshape([1 if i in axes else n for i, n in enumerate(shape)])
-    return xp.full(shape, g, dtype=g.dtype)
+    out = xp.empty_like(g, shape=shape)
+    out[...] = g
+    return out
 
 
 def _count(shape, axes) -> int:
@@ -39,7 +42,7 @@ class Sum(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
-        return xp.asarray(a.sum(axis=axis, keepdims=keepdims))
+        return backend.asarray(a.sum(axis=axis, keepdims=keepdims))
 
     def backward(self, g):
         return _expand(g, self.shape, self.axis, self.keepdims)
@@ -52,7 +55,7 @@ class Mean(Function):
         self.shape, self.axis, self.keepdims = a.shape, axis, keepdims
         self.count = _count(a.shape, axis)
         with xp.errstate(invalid="ignore", divide="ignore"):
-            return xp.asarray(xp.mean(a, axis=axis, keepdims=keepdims))
+            return backend.asarray(xp.mean(a, axis=axis, keepdims=keepdims))
 
     def backward(self, g):
         return _expand(g / max(self.count, 1), self.shape, self.axis, self.keepdims)
@@ -66,7 +69,7 @@ class Var(Function):
         self.denom = _count(a.shape, axis) - ddof
         self.centered = a - a.mean(axis=axis, keepdims=True)
         with xp.errstate(invalid="ignore", divide="ignore"):
-            return xp.asarray(xp.var(a, axis=axis, keepdims=keepdims, ddof=ddof))
+            return backend.asarray(xp.var(a, axis=axis, keepdims=keepdims, ddof=ddof))
 
     def backward(self, g):
         g = _expand(g, self.shape, self.axis, self.keepdims)
@@ -99,7 +102,7 @@ class Prod(Function):
 
     def forward(self, a, axis=None, keepdims=False):
         self.a, self.axis, self.keepdims = a, axis, keepdims
-        return xp.asarray(xp.prod(a, axis=axis, keepdims=keepdims))
+        return backend.asarray(xp.prod(a, axis=axis, keepdims=keepdims))
 
     def backward(self, g):
         a, axis = self.a, self.axis
@@ -213,7 +216,7 @@ def arg_extreme(x: Tensor, axis, keepdim: bool, mode: str) -> Tensor:
     find = xp.argmax if mode == "max" else xp.argmin
     data = x.data if x.ndim else x.data.reshape(1)
     out = find(data, axis=axis if x.ndim else 0, keepdims=keepdim and x.ndim > 0)
-    return Tensor._wrap(xp.asarray(out, dtype=xp.int64))
+    return Tensor._wrap(backend.asarray(out, dtype=xp.int64))
 
 
 def sort(x: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> MaxMin:

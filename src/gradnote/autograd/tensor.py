@@ -20,7 +20,7 @@ from .inplace_array import scalar_first
 
 def _default_dtype_for(data):
     """The default float for Python floats, int64 for Python ints, bool for bools; arrays keep theirs."""
-    if isinstance(data, (xp.ndarray, xp.generic)):
+    if isinstance(data, (*backend.array_types, xp.generic)):
         return None
     if isinstance(data, (list, tuple)) and data and all(isinstance(d, Tensor) for d in data):
         data = [d.data for d in data]
@@ -61,7 +61,8 @@ class Tensor:
 
     Tensor(data, requires_grad=False, dtype=None). Python floats become float32,
     Python ints int64; NumPy arrays keep their dtype (float64 stays float64).
-    ``.data`` is the backing ndarray (writable in place), ``.grad`` an ndarray or None.
+    ``.data`` is the backing ndarray (writable in place), ``.grad`` an ndarray or None; on a CUDA device
+    (``.to("cuda")``) both are CuPy arrays.
 
     >>> x = Tensor([2.0], requires_grad=True); (x ** 3).sum().backward(); x.grad
     array([12.], dtype=float32)
@@ -80,7 +81,8 @@ class Tensor:
             dtype = _default_dtype_for(data)
         else:
             dtype = backend.to_dtype(dtype)
-        self.data = xp.array(data, dtype=dtype, copy=True)
+        self.data = (xp.array(data, dtype=dtype, copy=True) if backend.is_host(data) else
+                     backend.module_of(data).array(data, dtype=dtype, copy=True))
         self.grad = None
         self._ctx = None
         self._vc = [0]
@@ -92,7 +94,7 @@ class Tensor:
     def _wrap(cls, data, requires_grad: bool = False):
         """Internal fast constructor: no copy, no checks."""
         t = object.__new__(cls)
-        t.data = data if isinstance(data, xp.ndarray) else xp.asarray(data)
+        t.data = data if isinstance(data, backend.array_types) else xp.asarray(data)
         t.grad = None
         t._rg = requires_grad
         t._ctx = None
@@ -144,9 +146,14 @@ class Tensor:
                     f"backward: output has shape {self.shape}; gradients can only be created implicitly "
                     "for a single-element output: pass grad= an array of that shape (e.g. ones)"
                 )
-            gradient = xp.ones(self.data.shape, dtype=self.data.dtype)
+            gradient = xp.ones_like(self.data)
         else:
-            gradient = xp.asarray(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=self.data.dtype)
+            gradient = gradient.data if isinstance(gradient, Tensor) else gradient
+            if not backend.is_host(self.data):
+                gradient = backend.same_device("backward", [self.data, backend.like(gradient, self.data)
+                                                            if not isinstance(gradient, xp.ndarray) else gradient])[1]
+            gradient = (xp.asarray(gradient, dtype=self.data.dtype) if backend.is_host(gradient) else
+                        gradient.astype(self.data.dtype, copy=False))
             if gradient.shape != self.data.shape:
                 raise ValueError(f"backward: grad has shape {gradient.shape} but the output has shape {self.shape}")
         if inputs is not None:
@@ -191,9 +198,12 @@ class Tensor:
 
     @property
     def device(self):
-        return _device.CPU
+        """cpu, or cuda:N when the data is a CuPy array on GPU N."""
+        return _device.CPU if not backend.cupy_loaded() else backend.device_of(self.data)
 
-    is_cuda = False
+    @property
+    def is_cuda(self) -> bool:
+        return not backend.is_host(self.data)
 
     @property
     def T(self) -> Tensor:
@@ -237,7 +247,11 @@ class Tensor:
         return (self[i] for i in range(self.data.shape[0]))
 
     def numpy(self, force: bool = False):
-        """The backing ndarray (shares memory; the graph is not involved)."""
+        """The backing ndarray (shares memory; the graph is not involved). A CUDA tensor raises, as in
+        PyTorch: its data is on the GPU, and ``.cpu().numpy()`` copies it to the host."""
+        if not backend.is_host(self.data):
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to "
+                            "copy the tensor to host memory first.")
         return self.data
 
     def item(self):
@@ -249,7 +263,8 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        data = self.numpy()
+        return data if dtype is None else data.astype(dtype)
 
     def __float__(self):
         return float(self.item())
@@ -275,8 +290,8 @@ class Tensor:
     __hash__ = object.__hash__  # identity, as PyTorch (== is elementwise, so it cannot define hashing)
 
     def __repr__(self) -> str:
-        body = xp.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
-        extra = ""
+        body = xp.array2string(backend.asnumpy(self.data), separator=", ", precision=4, prefix="tensor(")
+        extra = "" if backend.is_host(self.data) else f", device='{self.device}'"
         if self.data.dtype != backend.float32 and self.data.dtype != backend.int64 and self.data.dtype != backend.bool_:
             extra += f", dtype={self.data.dtype}"
         if self._ctx is not None:
@@ -294,16 +309,17 @@ class Tensor:
     def to(self, *args, **kwargs) -> Tensor:
         """to(dtype), to(device), to(device, dtype), to(other): itself when nothing changes (as PyTorch)."""
         copy = kwargs.get("copy", False)
-        dtype, _ = _device.to_arguments("to", args, kwargs)
+        dtype, dev = _device.to_arguments("to", args, kwargs)
         out = self if dtype is None or backend.to_dtype(dtype) == self.data.dtype else self.astype(dtype)
+        if dev is not None and dev != out.device:
+            out = arithmetic.ToDevice.apply(out, device=dev)
         return out.clone() if copy and out is self else out
 
     def cpu(self) -> Tensor:
-        return self
+        return self.to("cpu")
 
     def cuda(self, device=None, non_blocking: bool = False) -> Tensor:
-        _device.check("cuda" if device is None else device)
-        return self
+        return self.to(_device.check("cuda" if device is None else device))
 
     def type(self, dtype=None):
         """Without an argument, the type name ("gradnote.FloatTensor"); with one, a converted tensor."""
@@ -345,21 +361,25 @@ class Tensor:
         return self
 
     def new_tensor(self, data, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        return Tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+        t = Tensor(data, dtype=self.dtype if dtype is None else dtype)
+        return t.to(self.device if device is None else device).requires_grad_(requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        return self.new_full(shape_ops.as_shape("new_zeros", size), 0, dtype=dtype, requires_grad=requires_grad)
+        return self.new_full(shape_ops.as_shape("new_zeros", size), 0, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        return self.new_full(shape_ops.as_shape("new_ones", size), 1, dtype=dtype, requires_grad=requires_grad)
+        return self.new_full(shape_ops.as_shape("new_ones", size), 1, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        return self.new_full(shape_ops.as_shape("new_empty", size), 0, dtype=dtype, requires_grad=requires_grad)
+        return self.new_full(shape_ops.as_shape("new_empty", size), 0, dtype=dtype, device=device,
+                             requires_grad=requires_grad)
 
     def new_full(self, size, fill_value, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
-        _device.check(device)
         data = xp.full(shape_ops.as_shape("new_full", (size,)), fill_value, dtype=self.dtype if dtype is None else dtype)
-        return Tensor._wrap(data).requires_grad_(requires_grad)
+        dev = self.device if device is None else _device.check(device)
+        return Tensor._wrap(backend.to_device(data, dev)).requires_grad_(requires_grad)
 
     # ----- arithmetic operators -------------------------------------------------
     def __add__(self, other):
@@ -728,11 +748,11 @@ class Tensor:
 
     def all(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         ax, keep = _axes("all", self.ndim, axis, keepdims, dim, keepdim)
-        return Tensor._wrap(xp.asarray(xp.all(self.data, axis=ax, keepdims=keep)))
+        return Tensor._wrap(backend.asarray(xp.all(self.data, axis=ax, keepdims=keep)))
 
     def any(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None):
         ax, keep = _axes("any", self.ndim, axis, keepdims, dim, keepdim)
-        return Tensor._wrap(xp.asarray(xp.any(self.data, axis=ax, keepdims=keep)))
+        return Tensor._wrap(backend.asarray(xp.any(self.data, axis=ax, keepdims=keep)))
 
     def sort(self, dim: int = -1, descending: bool = False, stable: bool = False):
         return reductions.sort(self, dim, descending, stable)
@@ -815,10 +835,10 @@ class Tensor:
         return indexing.select(self, dim, index)
 
     def tril(self, diagonal: int = 0):
-        return indexing.where(xp.tri(*self.shape[-2:], k=diagonal, dtype=bool), self, 0)
+        return indexing.where(backend.like(xp.tri(*self.shape[-2:], k=diagonal, dtype=bool), self.data), self, 0)
 
     def triu(self, diagonal: int = 0):
-        return indexing.where(~xp.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool), self, 0)
+        return indexing.where(backend.like(~xp.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool), self.data), self, 0)
 
     # ----- indexing -------------------------------------------------------------------
     def __getitem__(self, index):
@@ -829,7 +849,8 @@ class Tensor:
             self._rebase(indexing.index_put(self._history(), index, value))
         else:
             index, _ = indexing.clean_index(index)
-            self.data[index] = value.data if isinstance(value, Tensor) else value
+            value = value.data if isinstance(value, Tensor) else value
+            self.data[index] = value if backend.is_host(self.data) else backend.like(value, self.data)
             self._vc[0] += 1
 
     def gather(self, dim: int, index):
@@ -848,8 +869,8 @@ class Tensor:
         return indexing.masked_fill(self, mask, value)
 
     def nonzero(self, as_tuple: bool = False):
-        idx = xp.stack(xp.nonzero(self.data), axis=-1).astype(xp.int64) if self.ndim else xp.zeros((int(bool(self.data)), 0),
-                                                                                                    xp.int64)
+        idx = xp.stack(xp.nonzero(self.data), axis=-1).astype(xp.int64) if self.ndim else xp.zeros_like(
+            self.data, xp.int64, shape=(int(bool(self.data)), 0))
         return tuple(Tensor._wrap(c) for c in idx.T) if as_tuple else Tensor._wrap(idx)
 
     # ----- in place ---------------------------------------------------------------
@@ -959,7 +980,7 @@ class Tensor:
         return self._inplace(lambda t, s: shape_ops.expand(arithmetic.cast(s, t.data.dtype), t.shape) * 1, src)
 
     def fill_(self, value):
-        return self._inplace(lambda t: Tensor._wrap(xp.full(t.shape, getattr(value, "data", value), dtype=t.dtype)))
+        return self._inplace(lambda t: Tensor._wrap(xp.full_like(t.data, getattr(value, "data", value))))
 
     def zero_(self):
         return self.fill_(0)
@@ -967,16 +988,16 @@ class Tensor:
     def uniform_(self, a: float = 0.0, b: float = 1.0, generator=None):
         """Fill with samples from U(a, b), drawn from gradnote's generator (see gn.manual_seed)."""
         draw = get_rng(generator).uniform(a, b, self.shape).astype(self.dtype)
-        return self._inplace(lambda t: Tensor._wrap(draw))
+        return self._inplace(lambda t: Tensor._wrap(backend.like(draw, t.data)))
 
     def normal_(self, mean: float = 0.0, std: float = 1.0, generator=None):
         """Fill with samples from N(mean, std^2), drawn from gradnote's generator."""
         draw = (get_rng(generator).standard_normal(self.shape) * std + mean).astype(self.dtype)
-        return self._inplace(lambda t: Tensor._wrap(draw))
+        return self._inplace(lambda t: Tensor._wrap(backend.like(draw, t.data)))
 
     def bernoulli_(self, p: float = 0.5, generator=None):
         draw = (get_rng(generator).random(self.shape) < p).astype(self.dtype)
-        return self._inplace(lambda t: Tensor._wrap(draw))
+        return self._inplace(lambda t: Tensor._wrap(backend.like(draw, t.data)))
 
 
 class ValuesWithIndices(Tensor):

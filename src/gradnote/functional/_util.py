@@ -5,6 +5,7 @@ from __future__ import annotations
 import numbers
 
 from ..autograd import Tensor
+from .. import backend
 from ..backend import xp
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -14,7 +15,7 @@ def as_tensor(x, op: str) -> Tensor:
     """Tensors pass through; arrays are wrapped without copying; Python data becomes a tensor."""
     if isinstance(x, Tensor):
         return x
-    if isinstance(x, xp.ndarray):
+    if isinstance(x, backend.array_types):
         return Tensor._wrap(x)
     if isinstance(x, (numbers.Number, list, tuple)):
         return Tensor(x)

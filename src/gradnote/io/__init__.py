@@ -22,6 +22,7 @@ from collections import OrderedDict
 
 import numpy as np
 
+from .. import backend
 from ..autograd import Tensor
 from ..nn import Module
 from .architecture import model_from_config, model_to_config
@@ -58,12 +59,24 @@ def _is_state_dict(obj) -> bool:
         isinstance(k, str) and (isinstance(v, (np.ndarray, Tensor))) for k, v in obj.items())
 
 
+def _to_host(obj):
+    """`obj` with every CUDA Tensor and CuPy array copied to the host, so a GPU run saves the same file."""
+    if isinstance(obj, Tensor):
+        return obj if backend.is_host(obj.data) else Tensor._wrap(backend.asnumpy(obj.data), obj.requires_grad)
+    if isinstance(obj, dict):
+        return (OrderedDict if isinstance(obj, OrderedDict) else dict)((k, _to_host(v)) for k, v in obj.items())
+    if isinstance(obj, (list, tuple)) and type(obj) in (list, tuple):
+        return type(obj)(_to_host(v) for v in obj)
+    return obj if backend.is_host(obj) else backend.asnumpy(obj)
+
+
 def save(obj, f) -> None:
     """Save ``obj`` to ``f`` (a path, written atomically, or a binary file object).
 
     obj: a state dict (name -> ndarray or Tensor; stored as a plain safetensors file), any nesting
     of dicts/lists/tuples over arrays, Tensors, numbers, strings and None (optimizer states,
     checkpoints), a single Tensor or array, or a gradnote model (architecture + weights).
+    CUDA tensors are saved as their host copies: the file is the one the same values on the CPU give.
 
     >>> import io; buf = io.BytesIO(); gn.save({"w": gn.ones(2)}, buf); _ = buf.seek(0)
     >>> w = gn.load(buf)["w"]; type(w).__name__, w.numpy().tolist()
@@ -71,9 +84,13 @@ def save(obj, f) -> None:
     """
     if isinstance(obj, Module):
         arch = model_to_config(obj)
-        tensors = {k: to_array(v, f"{type(obj).__name__}.{k}") for k, v in obj.state_dict().items()}
+        tensors = {k: to_array(backend.asnumpy(getattr(v, "data", v)), f"{type(obj).__name__}.{k}")
+                   for k, v in obj.state_dict().items()}
         write(f, pack(tensors, {FORMAT_KEY: "model", "gradnote.version": VERSION, "architecture": json.dumps(arch)}))
-    elif _is_state_dict(obj):
+        return
+    if backend.cupy_loaded():
+        obj = _to_host(obj)
+    if _is_state_dict(obj):
         tensors = {k: to_array(v, f"state_dict[{k!r}]") for k, v in obj.items()}
         meta = {FORMAT_KEY: "state_dict", "gradnote.version": VERSION, "order": json.dumps(list(obj)),
                 "tensors": json.dumps([k for k, v in obj.items() if isinstance(v, Tensor)])}
@@ -104,7 +121,7 @@ def load(f, map_location=None, weights_only: bool | None = None):
 
     Returns a Module, an OrderedDict state dict (Tensors where Tensors were saved), or the saved
     object. ``map_location`` ("cpu", a device, a {"cpu": device} dict, or torch's
-    ``fn(tensor, location)``) moves the loaded Tensors; ndarrays stay NumPy arrays.
+    ``fn(tensor, location)``) moves the loaded Tensors ("cuda" onto the GPU); ndarrays stay NumPy arrays.
     ``weights_only`` is accepted for PyTorch's sake: nothing here can run code, so every load is as
     safe as torch's ``weights_only=True``. Raises GradnoteFileError (a ValueError) naming the file
     for anything corrupt, truncated or not a safetensors file (pickles are refused, never opened).

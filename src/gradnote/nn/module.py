@@ -22,7 +22,11 @@ from ..backend import xp
 class Parameter(Tensor):
     """A Tensor that a Module registers as trainable (requires_grad=True by default).
 
-    Python floats become float32, as for every tensor; arrays keep their dtype.
+    Python floats become float32, as for every tensor; arrays keep their dtype. On the CPU ``.data`` and
+    ``.grad`` are InplaceArrays (ndarrays with PyTorch's in-place methods: p.data.add_(...)); on a CUDA
+    device they are plain CuPy arrays (CuPy's ndarray cannot be subclassed that way): NumPy-style
+    in-place updates (``p.data[...] = ...``, ``np.add(p.data, g, out=p.data)``, ``p.data -= lr * g``)
+    work on both.
     """
 
     __slots__ = ()
@@ -228,8 +232,11 @@ class Module:
 
     def to(self, *args, **kwargs) -> Module:
         """to(dtype), to(device), to(device, dtype), as PyTorch: floating parameters and buffers are cast in
-        place (e.g. float64 for gradcheck); a device other than the CPU is refused with a clear message."""
-        dtype, _ = _device.to_arguments(f"{type(self).__name__}.to", args, kwargs)
+        place (e.g. float64 for gradcheck); parameters and buffers (and gradients) move to the device in
+        place, so an optimiser made before or after keeps updating the same Parameter objects."""
+        dtype, dev = _device.to_arguments(f"{type(self).__name__}.to", args, kwargs)
+        if dev is not None:
+            self._move(dev)
         if dtype is None:
             return self
         dtype = backend.to_dtype(dtype)
@@ -243,12 +250,29 @@ class Module:
             for name, b in list(m._buffers.items()):
                 if isinstance(b, Tensor) and b.data.dtype.kind == "f":
                     b.data = b.data.astype(dtype)
-                elif isinstance(b, xp.ndarray) and b.dtype.kind == "f":
+                elif isinstance(b, backend.array_types) and b.dtype.kind == "f":
                     setattr(m, name, b.astype(dtype))
         return self
 
+    def _move(self, dev) -> None:
+        """Every parameter, gradient and buffer of this module tree onto device `dev`, in place."""
+        def moved(a):
+            a = backend.to_device(a, dev)
+            return a.view(InplaceArray) if isinstance(a, xp.ndarray) else a  # host .data/.grad: InplaceArray
+
+        for m in self.modules():
+            for p in m._parameters.values():
+                if p is not None:
+                    p.data = moved(p.data)
+                    p.grad = None if p.grad is None else moved(p.grad)
+            for name, b in list(m._buffers.items()):
+                if isinstance(b, Tensor):
+                    b.data = backend.to_device(b.data, dev)
+                elif isinstance(b, backend.array_types):
+                    setattr(m, name, backend.to_device(b, dev))
+
     def cpu(self) -> Module:
-        return self
+        return self.to("cpu")
 
     def cuda(self, device=None) -> Module:
         return self.to("cuda" if device is None else device)
@@ -287,7 +311,8 @@ class Module:
         error that lists every bad key; with strict=False mis-shapes still raise.
         """
         own = self.state_dict()
-        given = {k: (v.data if isinstance(v, Tensor) else xp.asarray(v)) for k, v in state_dict.items()}
+        given = {k: (v.data if isinstance(v, Tensor) else v if isinstance(v, backend.array_types) else xp.asarray(v))
+                 for k, v in state_dict.items()}
         missing = [k for k in own if k not in given]
         unexpected = [k for k in given if k not in own]
         misshaped = [f"{k}: expected {own[k].shape}, got {given[k].shape}"
@@ -303,7 +328,8 @@ class Module:
             raise KeyError(f"{type(self).__name__}.load_state_dict: " + " | ".join(problems))
         for k, target in own.items():
             if k in given:
-                target[...] = given[k]
+                target[...] = given[k] if not backend.cupy_loaded() else backend.to_device(given[k],
+                                                                                          backend.device_of(target))
         return IncompatibleKeys(missing, unexpected)
 
     def get_config(self) -> dict:

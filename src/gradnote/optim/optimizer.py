@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .. import cpu
+from .. import backend, cpu
 from ..autograd.inplace_array import plain
 from ..backend import xp
 from ..nn.module import _Handle
@@ -30,7 +30,7 @@ PARALLEL_MIN = 32768
 
 
 def _is_param(p) -> bool:
-    return isinstance(getattr(p, "data", None), xp.ndarray) and hasattr(p, "grad")
+    return isinstance(getattr(p, "data", None), backend.array_types) and hasattr(p, "grad")
 
 
 class Optimizer:
@@ -48,7 +48,7 @@ class Optimizer:
         self.state: defaultdict = defaultdict(dict)
         self._scratch: dict = {}
         name = type(self).__name__
-        if _is_param(params) or isinstance(params, (dict, xp.ndarray)):
+        if _is_param(params) or isinstance(params, (dict, *backend.array_types)):
             raise TypeError(
                 f"{name}: params must be an iterable of Parameters or of param-group dicts, got {type(params).__name__}"
             )
@@ -181,7 +181,8 @@ class Optimizer:
             self._tmp(p, self._n_scratch - 1)
         flat = [w for w in work if w[0].data.flags.c_contiguous]
         whole = [w for w in work if not w[0].data.flags.c_contiguous]  # a flat view of these would be a copy
-        if sum(w[0].data.size for w in flat) < 2 * PARALLEL_MIN or cpu.get_num_threads() == 1:
+        if (sum(w[0].data.size for w in flat) < 2 * PARALLEL_MIN or cpu.get_num_threads() == 1
+                or not backend.is_host(work[0][0].data)):  # device arrays: one whole kernel per parameter
             whole, flat = work, []
         for p, grad, st, coeffs in whole:
             self._update(plain(p.data), grad, st, group, coeffs, lambda i, p=p: self._tmp(p, i))
@@ -201,7 +202,7 @@ class Optimizer:
                 def view(arr, a=a, b=b):
                     return arr.reshape(-1)[a:b]
 
-                views = {k: view(v) if isinstance(v, xp.ndarray) and v.shape == shape else v for k, v in st.items()}
+                views = {k: view(v) if isinstance(v, backend.array_types) and v.shape == shape else v for k, v in st.items()}
                 self._update(view(plain(p.data)), view(grad), views, group, coeffs, lambda i, p=p, view=view:
                              view(self._scratch[p][i]))
 
@@ -331,7 +332,7 @@ class Optimizer:
 
 def _snapshot(value):
     """A copy of a state entry that later steps cannot change (arrays, and lists of them as L-BFGS keeps)."""
-    if isinstance(value, xp.ndarray):
+    if isinstance(value, backend.array_types):
         return value.copy()
     if isinstance(value, list):
         return [_snapshot(v) for v in value]
