@@ -23,7 +23,7 @@ from .. import nn
 from ..autograd import Tensor, concat
 from ..nn.normalization import _BatchNorm
 from . import activations
-from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int, _to_nchw, _to_nhwc
+from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int
 from .arguments import initializer as _init_fn
 from .attention import MultiHeadAttention  # noqa: F401
 from .graph import Layer
@@ -31,6 +31,7 @@ from .recurrent import *  # noqa: F401,F403  (Embedding, LSTM, Bidirectional, ..
 from .recurrent import __all__ as _recurrent_all
 from .spatial import *  # noqa: F401,F403  (Conv1D, pooling, SpatialDropout, Reshape)
 from .spatial import __all__ as _spatial_all
+from .spatial import _channels_first, _padding_name, same_padding
 from .text_vectorization import TextVectorization  # noqa: F401
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
     "Flatten",
     "Layer",
     "LayerNormalization",
-    "MaxPooling2D",
     "Multiply",
     "Rescaling",
     "Subtract",
@@ -228,8 +228,8 @@ class Conv2D(Layer, nn.Conv2d):
     """2-D convolution over nn.Conv2d; images NHWC (data_format="channels_last", Keras's default) or NCHW.
 
     x: (N, H, W, C) -> (N, H', W', filters) (channels_first: (N, C, H, W) -> (N, filters, H', W')).
-    padding "valid" (none) or "same" (odd kernels, stride 1: output keeps H and W). The weight keeps
-    PyTorch's layout (filters, C, kh, kw) whatever the data format.
+    padding "valid" (none) or "same" (TensorFlow's, any kernel and stride: output ceil(H / s) x ceil(W / s),
+    see spatial.same_padding). The weight keeps PyTorch's layout (filters, C, kh, kw) whatever the data format.
 
     >>> Conv2D(4, 3, padding="same")(gn.randn(2, 8, 8, 1)).shape
     (2, 8, 8, 4)
@@ -241,14 +241,10 @@ class Conv2D(Layer, nn.Conv2d):
         filters = _positive_int("Conv2D", "filters", filters)
         kernel_size = _pair("Conv2D", "kernel_size", kernel_size)
         strides = _pair("Conv2D", "strides", strides)
-        if padding not in ("valid", "same"):
-            raise ValueError(f"Conv2D: padding must be 'valid' or 'same', got {padding!r}")
-        if padding == "same" and (strides != (1, 1) or any(k % 2 == 0 for k in kernel_size)):
-            raise ValueError(f"Conv2D: padding='same' needs stride 1 and odd kernels, got kernel_size="
-                             f"{kernel_size}, strides={strides}")
+        padding = _padding_name("Conv2D", padding)
         activations.get(activation)
         self.data_format = _data_format("Conv2D", data_format)
-        self.filters, self.padding_mode, self.activation = filters, padding, activations.serialize(activation)
+        self.filters, self.keras_padding, self.activation = filters, padding, activations.serialize(activation)
         self.kernel_initializer, self.strides = kernel_initializer, strides
         self.input_shape = tuple(input_shape) if input_shape else None
         if self.input_shape is not None and len(self.input_shape) != 3:
@@ -257,53 +253,25 @@ class Conv2D(Layer, nn.Conv2d):
         in_channels = None
         if self.input_shape:
             in_channels = self.input_shape[-1] if self.data_format == "channels_last" else self.input_shape[0]
-        pad = tuple(k // 2 for k in kernel_size) if padding == "same" else 0
-        nn.Conv2d.__init__(self, in_channels, filters, kernel_size, stride=strides, padding=pad,
+        nn.Conv2d.__init__(self, in_channels, filters, kernel_size, stride=strides, padding=0,
                            dilation=dilation_rate, bias=use_bias, init=_init_fn("Conv2D", kernel_initializer))
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.ndim != 4:
-            layout = "(N, H, W, C)" if self.data_format == "channels_last" else "(N, C, H, W)"
-            raise ValueError(f"Conv2D: expected input {layout}, got shape {tuple(x.shape)}")
-        last = self.data_format == "channels_last"
-        out = nn.Conv2d.forward(self, _to_nchw(x) if last else x)
-        return activations.get(self.activation)(_to_nhwc(out) if last else out)
+        return activations.get(self.activation)(_channels_first(self, x, 4, self._conv))
+
+    def _conv(self, t: Tensor) -> Tensor:
+        if self.keras_padding == "same":
+            t = same_padding(t, self.kernel_size, self.stride, self.dilation)
+        return nn.Conv2d.forward(self, t)
 
     def get_config(self) -> dict:
         shape = None
         if self.built:
             shape = [1, 1, self.in_channels] if self.data_format == "channels_last" else [self.in_channels, 1, 1]
         return {"filters": self.filters, "kernel_size": list(self.kernel_size), "strides": list(self.strides),
-                "padding": self.padding_mode, "activation": self.activation, "use_bias": self.use_bias,
+                "padding": self.keras_padding, "activation": self.activation, "use_bias": self.use_bias,
                 "kernel_initializer": self.kernel_initializer, "input_shape": shape,
                 "data_format": self.data_format, "dilation_rate": list(self.dilation)}
-
-
-class MaxPooling2D(Layer, nn.MaxPool2d):
-    """nn.MaxPool2d on NHWC (channels_last, Keras's default) or NCHW images; strides default to pool_size.
-
-    >>> MaxPooling2D(2)(gn.randn(1, 4, 4, 3)).shape
-    (1, 2, 2, 3)
-    """
-
-    def __init__(self, pool_size=2, strides=None, padding: str = "valid", data_format=None):
-        if padding != "valid":
-            raise ValueError(f"MaxPooling2D: only padding='valid' is supported, got {padding!r}")
-        self.pool_size = _pair("MaxPooling2D", "pool_size", pool_size)
-        self.strides = _pair("MaxPooling2D", "strides", strides) if strides is not None else self.pool_size
-        self.data_format = _data_format("MaxPooling2D", data_format)
-        nn.MaxPool2d.__init__(self, self.pool_size, self.strides)
-
-    def forward(self, x: Tensor) -> Tensor:
-        if self.data_format == "channels_first":
-            return nn.MaxPool2d.forward(self, x)
-        if x.ndim != 4:
-            raise ValueError(f"MaxPooling2D: expected input (N, H, W, C), got shape {tuple(x.shape)}")
-        return _to_nhwc(nn.MaxPool2d.forward(self, _to_nchw(x)))
-
-    def get_config(self) -> dict:
-        return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": "valid",
-                "data_format": self.data_format}
 
 
 class LayerNormalization(Layer, nn.LayerNorm):

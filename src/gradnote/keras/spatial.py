@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import functional as F
 from .. import nn
-from ..autograd import Tensor
+from ..autograd import Tensor, no_grad
+from ..functional._util import as_tensor
 from ..nn import init
 from . import activations
 from .arguments import (
     _check_rank,
     _data_format,
     _input_shape,
-    _padding,
     _positive_int,
     _rate,
     _to_nchw,
@@ -32,23 +33,50 @@ from .arguments import (
 from .graph import Layer, mask_of
 
 __all__ = ["AveragePooling1D", "AveragePooling2D", "Conv1D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "Reshape", "SpatialDropout1D",
+           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "SpatialDropout1D",
            "SpatialDropout2D"]
 
 
 def _channels_first(layer, x, ndim: int, module_forward):
-    """Run module_forward on x with channels on axis 1, whatever the layer's data_format."""
+    """Run module_forward on x with channels on axis 1, whatever the layer's data_format (arrays are
+    taken as Tensors, as Dense takes them)."""
+    x = as_tensor(x, type(layer).__name__)
     last = layer.data_format == "channels_last"
-    spatial = "L" if ndim == 3 else "H, W"
+    spatial = {3: "L", 4: "H, W", 5: "D, H, W"}[ndim]
     _check_rank(type(layer).__name__, x, ndim, f"(N, {spatial}, C)" if last else f"(N, C, {spatial})")
     out = module_forward(_to_nchw(x) if last else x)
     return _to_nhwc(out) if last and out.ndim == ndim else out
 
 
+def _padding_name(layer: str, padding, allowed=("valid", "same")) -> str:
+    if padding not in allowed:
+        raise ValueError(f"{layer}: padding must be one of {', '.join(map(repr, allowed))}, got {padding!r}")
+    return padding
+
+
+def same_padding(x: Tensor, kernel: tuple, strides: tuple, dilation: tuple | None = None, value: float = 0.0,
+                 causal: bool = False) -> Tensor:
+    """Pad the spatial axes of x (N, C, *spatial) as TensorFlow's padding="same": each axis gets
+    total = max((ceil(n / s) - 1) s + (k - 1) d + 1 - n, 0), total // 2 before and the rest after
+    (asymmetric for even kernels or strides > 1), so the output has ceil(n / s) steps. causal=True
+    (Conv1D's "causal") puts (k - 1) d before and none after.
+
+    >>> same_padding(gn.ones(1, 1, 5), (2,), (2,)).shape
+    (1, 1, 6)
+    """
+    dilation = dilation or (1,) * len(kernel)
+    amounts = []
+    for n, k, s, d in reversed(list(zip(x.shape[2:], kernel, strides, dilation))):
+        total = (k - 1) * d if causal else max((-(-n // s) - 1) * s + (k - 1) * d + 1 - n, 0)
+        amounts += [total, 0] if causal else [total // 2, total - total // 2]
+    return F.pad(x, tuple(amounts), value=value) if any(amounts) else x
+
+
 class Conv1D(Layer, nn.Conv1d):
     """1-D convolution over nn.Conv1d: (N, L, C) -> (N, L', filters) (channels_first: (N, C, L) -> (N, filters, L')).
 
-    padding "valid" or "same" (stride 1); kernel glorot_uniform, bias zeros; the weight keeps
+    padding "valid", "same" (TensorFlow's, any stride: see same_padding) or "causal" (output t sees
+    inputs up to t: (kernel_size - 1) * dilation_rate zeros before); kernel glorot_uniform, bias zeros; the weight keeps
     PyTorch's layout (filters, C, kernel_size). in channels come from input_shape or the first call.
 
     >>> Conv1D(4, 3, padding="same")(gn.randn(2, 10, 5)).shape
@@ -62,7 +90,7 @@ class Conv1D(Layer, nn.Conv1d):
         self.kernel_size_1d = _tuple("Conv1D", "kernel_size", kernel_size, 1)
         self.strides, self.dilation_rate = _tuple("Conv1D", "strides", strides, 1), \
             _tuple("Conv1D", "dilation_rate", dilation_rate, 1)
-        self.padding_name = _padding("Conv1D", padding, self.kernel_size_1d, self.strides)
+        self.padding_name = _padding_name("Conv1D", padding, ("valid", "same", "causal"))
         activations.get(activation)
         self.activation, self.use_bias = activations.serialize(activation), bool(use_bias)
         self.kernel_initializer = kernel_initializer
@@ -75,7 +103,7 @@ class Conv1D(Layer, nn.Conv1d):
 
     def build(self, in_channels: int, dtype=None) -> None:
         nn.Conv1d.__init__(self, int(in_channels), self.filters, self.kernel_size_1d, self.strides,
-                           self.padding_name, self.dilation_rate, bias=self.use_bias)
+                           0, self.dilation_rate, bias=self.use_bias)
         apply_initializer("Conv1D", self.kernel_initializer, self.weight)
         if self.bias is not None:
             init.zeros_(self.bias)
@@ -83,12 +111,19 @@ class Conv1D(Layer, nn.Conv1d):
             self.to(dtype)
 
     def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Conv1D")
         if self.weight is None:
             _check_rank("Conv1D", x, 3, "(N, L, C)" if self.data_format == "channels_last" else "(N, C, L)")
             self.build(x.shape[-1 if self.data_format == "channels_last" else 1],
                        x.dtype if x.dtype.kind == "f" else None)
-        out = _channels_first(self, x, 3, lambda t: nn.Conv1d.forward(self, t))
+        out = _channels_first(self, x, 3, lambda t: nn.Conv1d.forward(self, self._pad(t)))
         return activations.get(self.activation)(out)
+
+    def _pad(self, t: Tensor) -> Tensor:
+        if self.padding_name == "valid":
+            return t
+        return same_padding(t, self.kernel_size_1d, self.strides, self.dilation_rate,
+                            causal=self.padding_name == "causal")
 
     def get_config(self) -> dict:
         built = self.weight is not None
@@ -104,32 +139,38 @@ class Conv1D(Layer, nn.Conv1d):
                f"kernel_size={self.kernel_size_1d}"
 
 
-def _pool_args(layer: str, pool_size, strides, padding, n: int):
-    size = _tuple(layer, "pool_size", pool_size, n)
-    stride = size if strides is None else _tuple(layer, "strides", strides, n)
-    if padding != "valid":
-        raise ValueError(f"{layer}: only padding='valid' is supported, got {padding!r}")
-    return size, stride
-
-
 class _Pooling(Layer):
-    """Keras pooling over an nn pool: pool_size, strides (default pool_size), padding 'valid', data_format."""
+    """Keras pooling over an nn pool: pool_size, strides (default pool_size), padding "valid" or "same"
+    (TensorFlow's, see same_padding: max pooling pads with -inf, average pooling averages the real
+    elements of each window only), data_format."""
 
     _nn, _rank = None, 3
 
     def __init__(self, pool_size=2, strides=None, padding: str = "valid", data_format=None):
         name = type(self).__name__
         n = self._rank - 2
-        self.pool_size, self.strides = _pool_args(name, pool_size, strides, padding, n)
+        self.pool_size = _tuple(name, "pool_size", pool_size, n)
+        self.strides = self.pool_size if strides is None else _tuple(name, "strides", strides, n)
+        self.keras_padding = _padding_name(name, padding)
         self.data_format = _data_format(name, data_format)
         self._nn.__init__(self, self.pool_size if n > 1 else self.pool_size[0],
                           self.strides if n > 1 else self.strides[0])
 
     def forward(self, x: Tensor) -> Tensor:
-        return _channels_first(self, x, self._rank, lambda t: self._nn.forward(self, t))
+        return _channels_first(self, x, self._rank, self._pool)
+
+    def _pool(self, t: Tensor) -> Tensor:
+        if self.keras_padding == "valid":
+            return self._nn.forward(self, t)
+        if self._nn in (nn.MaxPool1d, nn.MaxPool2d):
+            return self._nn.forward(self, same_padding(t, self.pool_size, self.strides, value=-np.inf))
+        with no_grad():  # how many real elements each window holds: the padded zeros are not averaged
+            ones = Tensor._wrap(np.ones((1, 1, *t.shape[2:]), dtype=t.dtype))
+            share = self._nn.forward(self, same_padding(ones, self.pool_size, self.strides))
+        return self._nn.forward(self, same_padding(t, self.pool_size, self.strides)) / share
 
     def get_config(self) -> dict:
-        return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": "valid",
+        return {"pool_size": list(self.pool_size), "strides": list(self.strides), "padding": self.keras_padding,
                 "data_format": self.data_format}
 
 
@@ -141,6 +182,16 @@ class MaxPooling1D(_Pooling, nn.MaxPool1d):
     """
 
     _nn, _rank = nn.MaxPool1d, 3
+
+
+class MaxPooling2D(_Pooling, nn.MaxPool2d):
+    """nn.MaxPool2d on (N, H, W, C) (channels_last) or (N, C, H, W).
+
+    >>> MaxPooling2D(2, padding="same")(gn.randn(1, 5, 5, 3)).shape
+    (1, 3, 3, 3)
+    """
+
+    _nn, _rank = nn.MaxPool2d, 4
 
 
 class AveragePooling1D(_Pooling, nn.AvgPool1d):
@@ -175,6 +226,7 @@ class _GlobalPooling(Layer):
 
     def forward(self, x: Tensor, mask=None) -> Tensor:
         mask = mask_of(x) if mask is None else mask
+        x = as_tensor(x, type(self).__name__)
         if mask is not None and self._rank == 3 and self.data_format == "channels_last":
             return self._masked(x, np.asarray(mask, dtype=bool))
         pooled = _channels_first(self, x, self._rank, lambda t: self._nn.forward(self, t))
