@@ -4,8 +4,10 @@
     value = loss(y_onehot, model(x))                       # a scalar Tensor
 
 Names (the one loss registry, LOSSES): "mse" (mean_squared_error), "mae" (mean_absolute_error, l1),
-"huber" (huber_loss), "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy"
-(also by Keras's class names), and PyTorch's module losses "cross_entropy", "nll", "bce_with_logits".
+"huber" (huber_loss), "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
+"binary_focal_crossentropy", "kl_divergence", "cosine_similarity", "log_cosh", "poisson", "hinge",
+"squared_hinge", "categorical_hinge", "msle", "mape" (also by Keras's class names), and PyTorch's
+module losses "cross_entropy", "nll", "bce_with_logits".
 
 Probabilities that remember their logits. A softmax or sigmoid output made by a Keras
 activation (``remember_logits``), or by the softmax/sigmoid op while a graph is recorded,
@@ -114,16 +116,23 @@ def huber(y_true, y_pred, name="huber", delta: float = 1.0):
     return _per_sample(F.huber_loss(y_pred, _float_target(y_true, y_pred, name), delta=delta, reduction="none"))
 
 
-def binary_crossentropy(y_true, y_pred, name="binary_crossentropy", from_logits: bool = False):
-    t = _float_target(y_true, y_pred, name)
+def _smoothed(t: Tensor, label_smoothing: float, classes: int) -> Tensor:
+    """Keras's label smoothing: targets pulled towards 1 / classes by the fraction label_smoothing."""
+    return t if not label_smoothing else t * (1.0 - label_smoothing) + label_smoothing / classes
+
+
+def binary_crossentropy(y_true, y_pred, name="binary_crossentropy", from_logits: bool = False,
+                        label_smoothing: float = 0.0):
+    t = _smoothed(_float_target(y_true, y_pred, name), label_smoothing, 2)
     logits = y_pred if from_logits else logits_of(y_pred, "sigmoid")
     if logits is not None:
         return _per_sample(F.binary_cross_entropy_with_logits(logits, t, reduction="none"))
     return _per_sample(-(t * _clipped_log(y_pred) + (1 - t) * _clipped_log(1 - y_pred)))
 
 
-def categorical_crossentropy(y_true, y_pred, name="categorical_crossentropy", from_logits: bool = False):
-    t = _categorical_target(y_true, y_pred, name)
+def categorical_crossentropy(y_true, y_pred, name="categorical_crossentropy", from_logits: bool = False,
+                             label_smoothing: float = 0.0):
+    t = _smoothed(_categorical_target(y_true, y_pred, name), label_smoothing, y_pred.shape[-1])
     logits = y_pred if from_logits else logits_of(y_pred, "softmax")
     if logits is not None:
         return F.cross_entropy(logits, t, reduction="none")
@@ -139,6 +148,87 @@ def sparse_categorical_crossentropy(y_true, y_pred, name="sparse_categorical_cro
     return F.nll_loss(_clipped_log(y_pred), t, reduction="none")
 
 
+def kl_divergence(y_true, y_pred, name="kl_divergence"):
+    """sum(t * log(t / p)) over the last axis, t and p clipped to [1e-7, 1] (Keras's KLDivergence)."""
+    t = _float_target(y_true, y_pred, name).clip(EPSILON, 1)
+    return _per_sample((t * (t / y_pred.clip(EPSILON, 1)).log()).sum(axis=-1))
+
+
+def _l2_normalize(x: Tensor) -> Tensor:
+    return x / (x * x).sum(axis=-1, keepdims=True).clip(1e-12, None).sqrt()
+
+
+def cosine_similarity(y_true, y_pred, name="cosine_similarity"):
+    """-cos(y_true, y_pred) over the last axis (Keras's CosineSimilarity loss: -1 when aligned)."""
+    t = _float_target(y_true, y_pred, name)
+    return _per_sample(-(_l2_normalize(t) * _l2_normalize(y_pred)).sum(axis=-1))
+
+
+def log_cosh(y_true, y_pred, name="log_cosh"):
+    """mean log(cosh(p - t)), written as d + softplus(-2d) - log 2 so it stays finite for large d."""
+    d = y_pred - _float_target(y_true, y_pred, name)
+    return _per_sample(d + F.softplus(d * -2.0) - float(np.log(2.0)))
+
+
+def poisson(y_true, y_pred, name="poisson"):
+    """mean(p - t * log(p + 1e-7))."""
+    return _per_sample(y_pred - _float_target(y_true, y_pred, name) * (y_pred + EPSILON).log())
+
+
+def _signed(t: Tensor) -> Tensor:
+    """Hinge targets in {-1, 1}: 0/1 labels are mapped to -1/1, as Keras does."""
+    if t.data.size and np.isin(t.data, (0, 1)).all():
+        return t * 2.0 - 1.0
+    return t
+
+
+def hinge(y_true, y_pred, name="hinge"):
+    """mean(max(1 - t * p, 0)), t in {-1, 1} (0/1 labels are converted)."""
+    return _per_sample(F.relu(1.0 - _signed(_float_target(y_true, y_pred, name)) * y_pred))
+
+
+def squared_hinge(y_true, y_pred, name="squared_hinge"):
+    """mean(max(1 - t * p, 0) ** 2), t in {-1, 1} (0/1 labels are converted)."""
+    return _per_sample(F.relu(1.0 - _signed(_float_target(y_true, y_pred, name)) * y_pred) ** 2)
+
+
+def categorical_hinge(y_true, y_pred, name="categorical_hinge"):
+    """max(max((1 - t) * p) - sum(t * p) + 1, 0) over the last axis; t one-hot."""
+    t = _categorical_target(y_true, y_pred, name)
+    return _per_sample(F.relu(((1.0 - t) * y_pred).max(axis=-1) - (t * y_pred).sum(axis=-1) + 1.0))
+
+
+def mean_squared_logarithmic_error(y_true, y_pred, name="msle"):
+    """mean((log(max(p, 1e-7) + 1) - log(max(t, 1e-7) + 1)) ** 2)."""
+    t = _float_target(y_true, y_pred, name)
+    return _per_sample(((y_pred.clip(EPSILON, None) + 1.0).log() - (t.clip(EPSILON, None) + 1.0).log()) ** 2)
+
+
+def mean_absolute_percentage_error(y_true, y_pred, name="mape"):
+    """100 * mean(|t - p| / max(|t|, 1e-7))."""
+    t = _float_target(y_true, y_pred, name)
+    return _per_sample((t - y_pred).abs() / t.abs().clip(EPSILON, None) * 100.0)
+
+
+def binary_focal_crossentropy(y_true, y_pred, name="binary_focal_crossentropy", from_logits: bool = False,
+                              gamma: float = 2.0, alpha: float = 0.25, apply_class_balancing: bool = False,
+                              label_smoothing: float = 0.0):
+    """Focal loss (Lin et al., 2017): (1 - p_t) ** gamma * bce, p_t = t p + (1 - t)(1 - p); with
+    apply_class_balancing also weighted by alpha (positives) / 1 - alpha (negatives), as Keras."""
+    t = _smoothed(_float_target(y_true, y_pred, name), label_smoothing, 2)
+    logits = y_pred if from_logits else logits_of(y_pred, "sigmoid")
+    if logits is not None:
+        bce, p = F.binary_cross_entropy_with_logits(logits, t, reduction="none"), F.sigmoid(logits)
+    else:
+        p = y_pred.clip(EPSILON, 1 - EPSILON)
+        bce = -(t * p.log() + (1 - t) * (1 - p).log())
+    p_t = t * p + (1 - t) * (1 - p)
+    loss = (1 - p_t) ** gamma * bce
+    if apply_class_balancing:
+        loss = (t * alpha + (1 - t) * (1 - alpha)) * loss
+    return _per_sample(loss)
+
+
 LOSSES = Registry("loss", build=lambda entry, config, name, **_: _make(entry, name, config))
 """Every loss name: Keras's (per-sample functions above, with their class names as aliases) and PyTorch's
 module losses under the names the command line uses (cross_entropy -> nn.CrossEntropyLoss, ...).
@@ -152,6 +242,19 @@ LOSSES.register("categorical_crossentropy", categorical_crossentropy, aliases=("
                 accuracy="categorical_accuracy")
 LOSSES.register("sparse_categorical_crossentropy", sparse_categorical_crossentropy,
                 aliases=("SparseCategoricalCrossentropy",), accuracy="sparse_categorical_accuracy")
+for _key, _fn, _aliases in (
+        ("kl_divergence", kl_divergence, ("kld", "kullback_leibler_divergence", "KLDivergence")),
+        ("cosine_similarity", cosine_similarity, ("CosineSimilarity",)),
+        ("log_cosh", log_cosh, ("logcosh", "LogCosh")),
+        ("poisson", poisson, ("Poisson",)),
+        ("hinge", hinge, ("Hinge",)),
+        ("squared_hinge", squared_hinge, ("SquaredHinge",)),
+        ("categorical_hinge", categorical_hinge, ("CategoricalHinge",)),
+        ("msle", mean_squared_logarithmic_error, ("mean_squared_logarithmic_error", "MeanSquaredLogarithmicError")),
+        ("mape", mean_absolute_percentage_error,
+         ("mean_absolute_percentage_error", "MeanAbsolutePercentageError")),
+        ("binary_focal_crossentropy", binary_focal_crossentropy, ("BinaryFocalCrossentropy",))):
+    LOSSES.register(_key, _fn, aliases=_aliases, **({"accuracy": "binary_accuracy"} if "focal" in _key else {}))
 for _name, _module in (("cross_entropy", nn.CrossEntropyLoss), ("nll", nn.NLLLoss),
                        ("bce_with_logits", nn.BCEWithLogitsLoss)):
     LOSSES.register(_name, _module, aliases=(_module.__name__,))
