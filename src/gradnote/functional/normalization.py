@@ -12,8 +12,10 @@ The backward of a normalisation over M values (g the incoming gradient, gh = g *
 
 from __future__ import annotations
 
+import math
 import numbers
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import float_tensor
@@ -106,37 +108,62 @@ def batch_norm(x: Tensor, running_mean, running_var, weight: Tensor | None = Non
             raise ValueError(f"batch_norm: weight and bias must have shape ({c},), got {weight.shape} and "
                              f"{bias.shape}")
         affine = (weight, bias)
+    if backend.cupy_loaded():  # the running statistics are options, outside Function.apply's device check
+        backend.same_device("batch_norm", [x.data, rm, rv])
     return BatchNorm.apply(x, *affine, running_mean=rm, running_var=rv, training=bool(training),
                            momentum=float(momentum), eps=float(eps))
 
 
 class LayerNorm(Function):
-    """Inputs: x, then weight and bias when given. Statistics over the last k axes."""
+    """Inputs: x, then weight and bias when given. Statistics over the last k axes, seen as one axis of
+    m values per row (a (rows, m) view): one-axis reductions and in-place updates keep the passes over
+    memory few, which is most of this op's time."""
 
     def forward(self, x, *affine, k, eps):
-        axes = tuple(range(x.ndim - k, x.ndim))
-        mean = x.mean(axis=axes, keepdims=True)
-        xc = x - mean
-        var = (xc * xc).mean(axis=axes, keepdims=True)
-        self.invstd = 1.0 / xp.sqrt(var + x.dtype.type(eps))
-        self.xhat, self.axes = xc * self.invstd, axes
-        self.weight = affine[0] if affine else None
+        m = math.prod(x.shape[x.ndim - k:])
+        x2 = x.reshape(math.prod(x.shape[:x.ndim - k]), m)
+        mean = x2.sum(axis=1, keepdims=True)
+        mean /= m
+        xc = x2 - mean
+        var = (xc * xc).sum(axis=1, keepdims=True)
+        var /= m
+        var += x.dtype.type(eps)
+        self.invstd = invstd = 1.0 / xp.sqrt(var)
+        xc *= invstd
+        self.xhat, self.m, self.shape = xc, m, x.shape
+        self.weight = affine[0].reshape(m) if affine else None
+        self.weight_shape = affine[0].shape if affine else None
         if not affine:
-            return self.xhat
-        return self.xhat * affine[0] + affine[1]
+            return xc.reshape(x.shape)
+        out = xc * self.weight
+        bias = affine[1].reshape(m)
+        if bias.dtype == out.dtype:
+            out += bias
+        else:
+            out = out + bias
+        return out.reshape(x.shape)
 
     def backward(self, g):
-        xhat, axes = self.xhat, self.axes
-        gh = g if self.weight is None else g * self.weight
+        xhat, m = self.xhat, self.m
+        g2 = g.reshape(xhat.shape)
+        gh = g2 if self.weight is None else g2 * self.weight
         gx = None
         if self.needs[0]:
-            gx = self.invstd * (gh - gh.mean(axis=axes, keepdims=True)
-                                - xhat * (gh * xhat).mean(axis=axes, keepdims=True))
+            a = gh.sum(axis=1, keepdims=True)
+            a /= m
+            c = (gh * xhat).sum(axis=1, keepdims=True)
+            c /= m
+            gx = gh - a
+            gx -= xhat * c
+            gx *= self.invstd
+            gx = gx.reshape(self.shape)
         if self.weight is None:
             return gx
-        lead = tuple(range(g.ndim - len(axes)))
-        gw = (g * xhat).sum(axis=lead) if self.needs[1] else None
-        gb = g.sum(axis=lead) if self.needs[2] else None
+        gw = gb = None
+        if self.needs[1]:
+            gw = (g2 * xhat).sum(axis=0).reshape(self.weight_shape)
+        if self.needs[2]:
+            gb = g2.sum(axis=0).reshape(self.weight_shape)
         return gx, gw, gb
 
 
@@ -160,9 +187,9 @@ def layer_norm(x: Tensor, normalized_shape, weight: Tensor | None = None, bias: 
         # PyTorch allows either alone (LayerNorm(bias=False)): the missing one is a constant 1 or 0
         like = weight if weight is not None else bias
         if weight is None:
-            weight = Tensor._wrap(xp.ones(getattr(like, "shape", ns), dtype=x.dtype))
+            weight = Tensor._wrap(backend.module_of(x.data).ones(getattr(like, "shape", ns), dtype=x.dtype))
         if bias is None:
-            bias = Tensor._wrap(xp.zeros(getattr(weight, "shape", ns), dtype=x.dtype))
+            bias = Tensor._wrap(backend.module_of(x.data).zeros(getattr(weight, "shape", ns), dtype=x.dtype))
         weight, bias = float_tensor(weight, "layer_norm"), float_tensor(bias, "layer_norm")
         if weight.shape != ns or bias.shape != ns:
             raise ValueError(f"layer_norm: weight and bias must have shape {ns}, got {weight.shape} and "
