@@ -1,0 +1,44 @@
+"""exp(a) in float64 written as arithmetic, so that a loop calling it vectorises (numba calls libm's
+scalar exp otherwise, ~2.7 ns per float32 element here against NumPy's vectorised 1.4 ns).
+
+exp(a) = 2^n * exp(r), n = round(a / ln 2), |r| <= ln(2) / 2, exp(r) by its Taylor series to r^11
+(relative error < 1e-14 over the whole range, measured against NumPy), and 2^n built from its bits in
+two halves so that results between 2^-1022 and the underflow to 0 (and the overflow to inf) come out
+as in libm, without a branch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 0.6931471803691238  # ln 2 = _LN2_HI + _LN2_LO, _LN2_HI with zeros in its low bits, so n * _LN2_HI is exact
+_LN2_LO = 1.9082149292705877e-10
+
+
+@intrinsic
+def float64_from_bits(typingctx, bits):
+    """The float64 whose IEEE bit pattern is the int64 `bits` (a bitcast, no conversion)."""
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return sig, codegen
+
+
+@njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def exp64(a):
+    """e^a for a float64 `a` (NaN stays NaN, -inf gives 0, +inf gives inf)."""
+    c = min(max(a, -1100.0), 710.0)
+    n = np.floor(c * _LOG2E + 0.5)
+    n = n if n == n else 0.0  # NaN: any n will do (r carries the NaN), but the int conversion must not see it
+    r = (c - n * _LN2_HI) - n * _LN2_LO
+    p = 1.0 + r * (1.0 + r * (1 / 2 + r * (1 / 6 + r * (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (
+        1 / 5040 + r * (1 / 40320 + r * (1 / 362880 + r * (1 / 3628800 + r * (1 / 39916800)))))))))))
+    k = np.int64(n)
+    h = k >> 1
+    return p * float64_from_bits((h + 1023) << 52) * float64_from_bits((k - h + 1023) << 52)
