@@ -9,8 +9,8 @@ is phi's too, so one exp serves both. Arithmetic is float64 throughout, rounded 
 Accuracy (tests/test_kernels_compiled.py checks it against scipy's float64 ndtr): Q's relative error
 is < 5e-9 and exp's < 1e-14, so y and dy/dx are within 2 float32 ulps (measured: 0.5; y relative to
 itself all the way down the lower tail, where PyTorch's float32 GELU returns 0 from x < -7.5 on; dy/dx
-relative to |Phi| + |x phi|, as it crosses 0 near x = -0.75). Infinities and NaN come out as PyTorch's: GELU(inf) = inf, GELU(-inf) = NaN,
-and the derivative at either infinity is NaN.
+relative to |Phi| + |x phi|, as it crosses 0 near x = -0.75). Infinities and NaN come out as
+PyTorch's: GELU(inf) = inf, GELU(-inf) = NaN, and the derivative at either infinity is NaN.
 """
 
 from __future__ import annotations
