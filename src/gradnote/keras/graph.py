@@ -9,21 +9,29 @@ Calling a Keras layer on a KerasTensor records a node (layer, input tensors) and
 KerasTensor whose shape comes from running the layer once on zeros of batch size 1 (eval mode,
 no graph), which also builds the layer's lazily sized weights. ``Model(inputs, outputs)`` then
 replays the nodes in order on real tensors (see gradnote.keras.models).
+
+A keras.ops function or a Python operator applied to a KerasTensor (``x * 2 + 1``, ``x[:, :2]``,
+``ops.mean(x, axis=-1)``) records a node too: ``symbolic_call`` wraps the call in a TensorOp layer,
+so the functional Model replays ops exactly as it replays layers (one mechanism for both).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import numbers
+import operator
 import re
 import weakref
 from itertools import count
 
 from ..autograd import Tensor, no_grad
 from ..backend import xp
-from ..nn import Module
+from ..nn import Module, Parameter
+from .arguments import apply_initializer
 
-__all__ = ["Input", "KerasTensor", "Layer", "mask_of", "nodes_between", "set_mask"]
+__all__ = ["OPS", "Input", "KerasTensor", "Layer", "TensorOp", "mask_of", "nodes_between", "set_mask",
+           "symbolic_call"]
 
 
 # An axis left None in keras.Input is traced at two lengths; the output axes that differ stay None. The
@@ -56,6 +64,46 @@ class KerasTensor:
     def __repr__(self) -> str:
         made_by = f", made by {self.layer.name}" if self.layer is not None else ""
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}{made_by}>"
+
+    # Python's operators and indexing record the operator as a graph node, as keras.ops functions do
+    __hash__ = object.__hash__  # __eq__ is elementwise below; models keep KerasTensors by identity
+
+    def __bool__(self):
+        raise TypeError(f"{self!r} is symbolic: it has no truth value (use ops.cond or ops.where inside a layer)")
+
+    def __getitem__(self, key): return symbolic_call("operator.getitem", self, key)
+    def __neg__(self): return symbolic_call("operator.neg", self)
+    def __pos__(self): return self
+    def __abs__(self): return symbolic_call("operator.abs", self)
+    def __invert__(self): return symbolic_call("operator.invert", self)
+    def __add__(self, other): return symbolic_call("operator.add", self, other)
+    def __radd__(self, other): return symbolic_call("operator.add", other, self)
+    def __sub__(self, other): return symbolic_call("operator.sub", self, other)
+    def __rsub__(self, other): return symbolic_call("operator.sub", other, self)
+    def __mul__(self, other): return symbolic_call("operator.mul", self, other)
+    def __rmul__(self, other): return symbolic_call("operator.mul", other, self)
+    def __truediv__(self, other): return symbolic_call("operator.truediv", self, other)
+    def __rtruediv__(self, other): return symbolic_call("operator.truediv", other, self)
+    def __floordiv__(self, other): return symbolic_call("operator.floordiv", self, other)
+    def __rfloordiv__(self, other): return symbolic_call("operator.floordiv", other, self)
+    def __mod__(self, other): return symbolic_call("operator.mod", self, other)
+    def __rmod__(self, other): return symbolic_call("operator.mod", other, self)
+    def __pow__(self, other): return symbolic_call("operator.pow", self, other)
+    def __rpow__(self, other): return symbolic_call("operator.pow", other, self)
+    def __matmul__(self, other): return symbolic_call("operator.matmul", self, other)
+    def __rmatmul__(self, other): return symbolic_call("operator.matmul", other, self)
+    def __and__(self, other): return symbolic_call("operator.and_", self, other)
+    def __rand__(self, other): return symbolic_call("operator.and_", other, self)
+    def __or__(self, other): return symbolic_call("operator.or_", self, other)
+    def __ror__(self, other): return symbolic_call("operator.or_", other, self)
+    def __xor__(self, other): return symbolic_call("operator.xor", self, other)
+    def __rxor__(self, other): return symbolic_call("operator.xor", other, self)
+    def __lt__(self, other): return symbolic_call("operator.lt", self, other)
+    def __le__(self, other): return symbolic_call("operator.le", self, other)
+    def __gt__(self, other): return symbolic_call("operator.gt", self, other)
+    def __ge__(self, other): return symbolic_call("operator.ge", self, other)
+    def __eq__(self, other): return symbolic_call("operator.eq", self, other)
+    def __ne__(self, other): return symbolic_call("operator.ne", self, other)
 
 
 def Input(shape=None, batch_size=None, dtype="float32", name=None, batch_shape=None) -> KerasTensor:
@@ -98,6 +146,49 @@ def _snake(name: str) -> str:
 
 _COUNTERS: dict[str, count] = {}
 
+
+def unique_name(base: str) -> str:
+    """Keras's automatic names: base, base_1, base_2, ... (per base, for this session)."""
+    n = next(_COUNTERS.setdefault(base, count()))
+    return base if n == 0 else f"{base}_{n}"
+
+
+def _check_name(layer: str, name) -> None:
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"{layer}: name must be a non-empty string, got {name!r}")
+
+
+@functools.cache
+def _parameters(fn) -> frozenset:
+    return frozenset(inspect.signature(fn).parameters)
+
+
+def _shapes(a):
+    """Keras's input_shape of a call argument: a tuple (batch axis None when symbolic), a list for a list."""
+    if isinstance(a, (list, tuple)):
+        return [_shapes(v) for v in a]
+    if isinstance(a, dict):
+        return {k: _shapes(v) for k, v in a.items()}
+    return tuple(a.shape) if hasattr(a, "shape") else None
+
+
+class _mode:
+    """Run a call in training mode `mode` (True/False), putting every module's own mode back after;
+    None leaves the modes alone."""
+
+    def __init__(self, layer, mode):
+        self.layer, self.mode = layer, mode
+
+    def __enter__(self):
+        if self.mode is not None:
+            self.saved = [(m, m.training) for m in self.layer.modules()]
+            self.layer.train(bool(self.mode))
+
+    def __exit__(self, *exc):
+        if self.mode is not None:
+            for m, was in self.saved:
+                m.__dict__["training"] = was
+
 _MASKS: dict[int, tuple] = {}  # id(tensor) -> (weakref to it, bool mask (N, T)): Keras's implicit masks
 
 
@@ -115,14 +206,41 @@ def mask_of(t) -> object:
 
 
 class Layer(Module):
-    """What every Keras layer adds to its nn module: a Keras name and calls on symbolic tensors."""
+    """What every Keras layer adds to its nn module: a Keras name, calls on symbolic tensors, and the
+    surface keras-io's custom layers are written in.
+
+    A subclass that defines ``call(self, inputs, training=None, mask=None)`` (instead of nn's forward) gets
+    Keras's protocol: ``build(input_shape)`` runs once, with the first input's shape (a list of shapes for
+    a list of inputs; the batch axis None on a symbolic call), before the first call; ``add_weight``
+    makes Parameters (non-trainable ones are buffers); ``training`` is filled from train()/eval() (fit
+    trains, evaluate/predict do not) when the caller leaves it None; ``compute_output_shape``, when
+    defined, gives the shape of a symbolic call's output.
+
+    >>> class Scale(Layer):
+    ...     def build(self, input_shape): self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+    ...     def call(self, x): return x * self.w
+    >>> Scale()(gn.ones(2, 3)).shape, len(list(Scale().parameters()))
+    ((2, 3), 0)
+    """
+
+    def __init__(self, name: str | None = None, trainable: bool = True, dtype=None, **kwargs):
+        unknown = set(kwargs) - {"input_shape", "input_dim", "autocast", "batch_input_shape", "batch_size"}
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unknown keyword argument(s) {sorted(unknown)} passed to "
+                            "Layer.__init__")
+        if name is not None:
+            _check_name(type(self).__name__, name)
+            self.__dict__["_name"] = name
+        self.__dict__["_trainable"] = bool(trainable)
+        self.__dict__["_dtype"] = None if dtype is None else str(xp.dtype(dtype))
+        shape = kwargs.get("input_shape") or ((kwargs["input_dim"],) if kwargs.get("input_dim") else None)
+        if shape:
+            self.__dict__["input_shape"] = tuple(shape)
 
     @property
     def name(self) -> str:
         if "_name" not in self.__dict__:
-            base = _snake(type(self).__name__)
-            n = next(_COUNTERS.setdefault(base, count()))
-            self.__dict__["_name"] = base if n == 0 else f"{base}_{n}"
+            self.__dict__["_name"] = unique_name(_snake(type(self).__name__))
         return self.__dict__["_name"]
 
     @name.setter
@@ -143,35 +261,179 @@ class Layer(Module):
         def named_init(self, *args, name=None, **kw):
             init(self, *args, **kw)
             if name is not None:
-                if not isinstance(name, str) or not name:
-                    raise ValueError(f"{cls.__name__}: name must be a non-empty string, got {name!r}")
+                _check_name(cls.__name__, name)
                 self.__dict__["_name"] = name  # Module.__setattr__ would not reach the property
 
         cls.__init__ = named_init
 
+    # ----- calling ------------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        kwargs, mode = self._call_options(kwargs)
         if not _symbolic(args):
-            out = super().__call__(*args, **kwargs)
+            with _mode(self, mode):
+                out = super().__call__(*args, **kwargs)
             mask = mask_of(args[0]) if args and self.passes_mask else None
             if mask is not None and isinstance(out, Tensor) and tuple(out.shape[:2]) == mask.shape:
                 set_mask(out, mask)
             return out
+        if self._keras_style and not self.built:
+            self._build_once(_shapes(args[0]) if args else None)
         was_training = self.training
         self.eval()
         try:
-            with no_grad():
+            with no_grad(), xp.errstate(all="ignore"):  # zeros, not data: log(0) and 0/0 only fix shapes here
                 out = super().__call__(*_examples(args), **kwargs)
                 # lengths left unknown (None) in the inputs: the output axes that follow them stay None
                 other = super().__call__(*_examples(args, EXAMPLE_LENGTHS[1]), **kwargs) if any(
                     t.has_unknown for t in _flat(args)) else out
         finally:
             self.train(was_training)
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            return _declared_outputs(self, self.compute_output_shape(_shapes(args[0])), out, args)
         return _symbolic_outputs(out, self, args, other)
+
+    def _call_options(self, kwargs) -> tuple:
+        """Keras's call keywords a forward without them cannot take: training= (True/False runs this call
+        in that mode; None keeps the mode) and mask= are taken off for such layers."""
+        accepts = _parameters(type(self).forward)
+        mode = None
+        if "training" in kwargs and "training" not in accepts and "kwargs" not in accepts:
+            mode = kwargs.pop("training")
+        if "mask" in kwargs and "mask" not in accepts and "kwargs" not in accepts:
+            kwargs.pop("mask")
+        return kwargs, mode
+
+    @property
+    def _keras_style(self) -> bool:
+        return type(self).call is not Layer.call
+
+    def forward(self, *args, **kwargs):
+        """A Keras-style layer's call (built first); other layers run their nn module's forward."""
+        if not self._keras_style:
+            return super().forward(*args, **kwargs)
+        if not self.built:
+            self._build_once(_shapes(args[0]) if args else None)
+        params = _parameters(type(self).call)
+        if "training" in params and kwargs.get("training") is None:
+            kwargs["training"] = self.training
+        elif "training" not in params:
+            kwargs.pop("training", None)
+        if "mask" in params and kwargs.get("mask") is None and args:
+            kwargs["mask"] = mask_of(args[0]) if isinstance(args[0], Tensor) else None
+        elif "mask" not in params:
+            kwargs.pop("mask", None)
+        self.__dict__["_losses"] = []  # add_loss collects afresh on every call, as Keras
+        return self.call(*args, **kwargs)
+
+    def call(self, *args, **kwargs):
+        """Keras's forward: a custom layer defines call(inputs, ...) instead of forward."""
+        return super().forward(*args, **kwargs)
+
+    def build(self, input_shape) -> None:
+        """Create the weights from the input's shape (a custom layer overrides this; called once)."""
+        self.built = True
+
+    def _build_once(self, input_shape) -> None:
+        self.__dict__["_built"] = True  # set first: a build that calls the layer must not build again
+        self.build(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        """The output's shape for an input of `input_shape` (a custom layer may override this)."""
+        raise NotImplementedError(f"{self.name}: compute_output_shape is not defined")
 
     @property
     def built(self) -> bool:
-        """Whether the weights exist (lazily sized layers build at their first call)."""
+        """Whether the weights exist (a Keras-style layer: once build ran; an nn-sized one: after its first
+        call)."""
+        if "_built" in self.__dict__ or self._keras_style:
+            return self.__dict__.get("_built", False)
         return getattr(self, "weight", True) is not None
+
+    @built.setter
+    def built(self, value: bool) -> None:
+        self.__dict__["_built"] = bool(value)
+
+    # ----- weights ------------------------------------------------------------------------------------
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True, regularizer=None,
+                   constraint=None, name: str | None = None, **kwargs) -> Parameter:
+        """A new weight of `shape`, filled by `initializer` (a Keras name such as "random_normal", or a
+        callable initializer(shape, dtype) as keras.initializers' objects are); default glorot_uniform
+        (zeros for integer dtypes). Trainable weights are Parameters, the others buffers (saved, not
+        trained). Stored as an attribute under `name` (or weight_<n>); returns it."""
+        where = f"{self.name}.add_weight"
+        if regularizer is not None or constraint is not None:
+            raise ValueError(f"{where}: regularizer= and constraint= are not supported, got "
+                             f"regularizer={regularizer!r}, constraint={constraint!r}")
+        shape = () if shape is None else (shape,) if isinstance(shape, numbers.Integral) else tuple(shape)
+        if not all(isinstance(d, numbers.Integral) and d >= 0 for d in shape):
+            raise ValueError(f"{where}: shape must hold non-negative ints, got {shape!r}")
+        dtype = xp.dtype(dtype or self.__dict__.get("_dtype") or "float32")
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.kind == "f" else "zeros"
+        if isinstance(initializer, str):
+            value = Tensor._wrap(xp.zeros(shape, dtype=dtype))
+            with no_grad():
+                apply_initializer(where, initializer, value, "initializer")
+            value = value.data
+        elif callable(initializer):
+            value = initializer(shape, dtype=dtype)
+            value = xp.asarray(value.data if isinstance(value, Tensor) else value, dtype=dtype)
+            if value.shape != shape:
+                raise ValueError(f"{where}: the initializer returned shape {value.shape}, expected {shape}")
+        else:
+            raise TypeError(f"{where}: initializer must be a name or a callable, got {initializer!r}")
+        attr = name if name and name.isidentifier() and name not in self.__dict__ else \
+            f"weight_{len(self._parameters) + len(self._buffers)}"
+        if trainable and self.__dict__.get("_trainable", True):
+            setattr(self, attr, Parameter(value))
+        else:
+            self.register_buffer(attr, value)
+        return getattr(self, attr)
+
+    @property
+    def trainable(self) -> bool:
+        """False freezes every weight of the layer (and of the layers inside it), as Keras."""
+        return self.__dict__.get("_trainable", True)
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self.__dict__["_trainable"] = bool(value)
+        for p in self.parameters():
+            p.requires_grad = bool(value)
+
+    @property
+    def weights(self) -> list:
+        """The trainable weights (Parameters), then the others (buffers), as Keras lists them."""
+        return self.trainable_weights + self.non_trainable_weights
+
+    @property
+    def trainable_weights(self) -> list:
+        return [p for p in self.parameters() if p.requires_grad]
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [p for p in self.parameters() if not p.requires_grad] + list(self.buffers())
+
+    def add_loss(self, value) -> None:
+        """Record a scalar loss of this call (an activity or KL term) for the training loop to add."""
+        self.__dict__.setdefault("_losses", []).append(value)
+
+    @property
+    def losses(self) -> list:
+        """The losses add_loss recorded in the last call of this layer and every layer inside it."""
+        return [v for m in self.modules() for v in m.__dict__.get("_losses", [])]
+
+    def get_config(self) -> dict:
+        """The constructor arguments; a Keras-style layer adds Keras's base config (name, trainable)."""
+        config = super().get_config()
+        if self._keras_style:
+            config = {"name": self.name, "trainable": self.trainable, **config}
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """The layer get_config described (Keras's default: the class called with the config)."""
+        return cls(**config)
 
     def count_params(self) -> int:
         """Number of weights, trainable or not (BatchNormalization's moving statistics too), as Keras."""
@@ -215,12 +477,160 @@ def _symbolic_outputs(out, layer, args, other):
     raise TypeError(f"{layer.name}: a symbolic call returned {type(out).__name__}, expected Tensors")
 
 
+def _declared_outputs(layer, shape, out, args):
+    """KerasTensors of the shapes a layer's compute_output_shape declared (dtypes from the traced output)."""
+    if isinstance(out, Tensor):
+        return KerasTensor(shape, out.dtype, layer, args)
+    return tuple(KerasTensor(s, o.dtype, layer, args, index=i) for i, (s, o) in enumerate(zip(shape, out)))
+
+
 def _flat(items):
     for a in items:
         if isinstance(a, (list, tuple)):
             yield from _flat(a)
+        elif isinstance(a, dict):
+            yield from _flat(a.values())
         elif isinstance(a, KerasTensor):
             yield a
+
+
+# ----- ops on symbolic tensors -----------------------------------------------------------------------------
+OPS: dict = {f"operator.{name}": getattr(operator, name) for name in (
+    "getitem", "neg", "abs", "invert", "add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul",
+    "and_", "or_", "xor", "lt", "le", "gt", "ge", "eq", "ne")}
+"""The functions a TensorOp node may run, by name: Python's operators here, keras.ops' functions added by
+gradnote.keras.ops as they are defined. A saved graph names its ops from this allow-list."""
+
+_SLOT = {"slot": "tensor"}  # where a call's KerasTensor arguments go, in the call's arguments (JSON-able)
+
+
+def symbolic_call(op: str, *args, **kwargs):
+    """Record OPS[op](*args, **kwargs) on KerasTensor arguments as a graph node; returns the KerasTensor(s)
+    of its result (shape and dtype traced on example tensors)."""
+    tensors = list(_flat([args, kwargs]))
+    return TensorOp(op, live=(_template(args), _template(kwargs)))(*tensors)
+
+
+def _template(a):
+    if isinstance(a, KerasTensor):
+        return _SLOT
+    if isinstance(a, (list, tuple)):
+        return type(a)(_template(v) for v in a)
+    if isinstance(a, dict):
+        return {k: _template(v) for k, v in a.items()}
+    return a
+
+
+def _fill(a, tensors):
+    if a is _SLOT:
+        return next(tensors)
+    if isinstance(a, (list, tuple)):
+        return type(a)(_fill(v, tensors) for v in a)
+    if isinstance(a, dict):
+        return {k: _fill(v, tensors) for k, v in a.items()}
+    return a
+
+
+def _encode(a, op: str):
+    """A call argument as JSON-able data (slices, Ellipsis, tuples, dtypes and constant arrays tagged)."""
+    if a is _SLOT or a is None or isinstance(a, (bool, str)):
+        return a
+    if isinstance(a, numbers.Number):
+        return a.item() if hasattr(a, "item") else a
+    if a is Ellipsis:
+        return {"ellipsis": True}
+    if isinstance(a, slice):
+        return {"slice": [_encode(a.start, op), _encode(a.stop, op), _encode(a.step, op)]}
+    if isinstance(a, tuple):
+        return {"tuple": [_encode(v, op) for v in a]}
+    if isinstance(a, list):
+        return [_encode(v, op) for v in a]
+    if isinstance(a, dict) and all(isinstance(k, str) for k in a):
+        return {"dict": {k: _encode(v, op) for k, v in a.items()}}
+    if isinstance(a, xp.dtype) or (isinstance(a, type) and (a in (bool, int, float) or issubclass(a, xp.generic))):
+        return {"dtype": str(xp.dtype(a))}
+    if isinstance(a, (Tensor, xp.ndarray)):
+        arr = a.data if isinstance(a, Tensor) else a
+        return {"array": arr.tolist(), "dtype": str(arr.dtype)}
+    raise TypeError(f"gn.save: the graph op {op} has an argument of type {type(a).__name__} ({a!r:.60}), which "
+                    "cannot be saved; save the weights (save_weights) and rebuild the model in code")
+
+
+def _decode(a):
+    """_encode's inverse (the JSON a saved graph holds back to call arguments)."""
+    if isinstance(a, (list, tuple)):
+        return [_decode(v) for v in a]
+    if not isinstance(a, dict):
+        return a
+    if a == _SLOT:
+        return _SLOT
+    if "ellipsis" in a:
+        return Ellipsis
+    if "slice" in a:
+        return slice(*(_decode(v) for v in a["slice"]))
+    if "tuple" in a:
+        return tuple(_decode(v) for v in a["tuple"])
+    if "dict" in a:
+        return {k: _decode(v) for k, v in a["dict"].items()}
+    if "array" in a:
+        return Tensor._wrap(xp.asarray(a["array"], dtype=a["dtype"]))
+    if "dtype" in a:
+        return a["dtype"]
+    raise ValueError(f"TensorOp: unreadable argument {a!r:.80}")
+
+
+class TensorOp(Layer):
+    """One keras.ops function or Python operator applied in a functional graph: `op` names it in OPS;
+    `call` holds its arguments, with {"slot": "tensor"} where each KerasTensor (the layer's inputs, in
+    order) went. Shapes are traced at two sizes of every unknown axis (batch included: an op may
+    reduce over it), so axes that change stay None.
+
+    >>> x = Input(shape=(3,)); y = x * 2 + 1; y.shape, type(y.layer).__name__
+    ((None, 3), 'TensorOp')
+    """
+
+    def __init__(self, op: str, call: dict | None = None, live: tuple | None = None):
+        if op not in OPS:
+            raise ValueError(f"TensorOp: unknown op {op!r}; graph ops are keras.ops functions and Python operators")
+        self.op, self.fn = op, OPS[op]
+        if live is not None:  # from symbolic_call: the arguments themselves
+            self.args, self.kwargs = live
+        else:  # from a saved graph: get_config's JSON
+            call = call or {"args": {"tuple": []}, "kwargs": {"dict": {}}}
+            self.args, self.kwargs = _decode(call["args"]), _decode(call["kwargs"])
+        self.__dict__["_name"] = unique_name(op.split(".")[-1].strip("_"))
+
+    def __call__(self, *tensors):
+        if not _symbolic(tensors):
+            return super().__call__(*tensors)
+        with no_grad(), xp.errstate(all="ignore"):
+            outs = [self.forward(*(_example(t, n) for t in tensors)) for n in (2, 3)]
+        if isinstance(outs[0], Tensor):
+            return KerasTensor(_agree(*outs), outs[0].dtype, self, tensors)
+        if isinstance(outs[0], (tuple, list)) and all(isinstance(o, Tensor) for o in outs[0]):
+            return tuple(KerasTensor(_agree(o, p), o.dtype, self, tensors, index=i)
+                         for i, (o, p) in enumerate(zip(*outs)))
+        raise TypeError(f"{self.op} on KerasTensors returned {type(outs[0]).__name__}, expected Tensors")
+
+    def forward(self, *tensors):
+        it = iter(tensors)
+        return self.fn(*_fill(self.args, it), **_fill(self.kwargs, it))
+
+    def get_config(self) -> dict:
+        return {"op": self.op, "call": {"args": _encode(self.args, self.op), "kwargs": _encode(self.kwargs, self.op)}}
+
+    def extra_repr(self) -> str:
+        return self.op
+
+
+def _example(t, n: int):
+    if not isinstance(t, KerasTensor):
+        return t
+    return Tensor._wrap(xp.zeros(tuple(n if d is None else d for d in t.shape), dtype=t.dtype))
+
+
+def _agree(a: Tensor, b: Tensor) -> tuple:
+    return tuple(d if d == e else None for d, e in zip(a.shape, b.shape))
 
 
 def nodes_between(inputs, outputs) -> list:

@@ -14,18 +14,16 @@ save / save_weights / load_weights (gradnote's safe file format).
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from .. import nn
 from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
 from . import losses, optimizers, training
-from .graph import KerasTensor, Layer, nodes_between
+from .graph import KerasTensor, Layer, TensorOp, nodes_between
 from .graph import weight_count as _weight_count
 
-__all__ = ["LeNet5", "Model", "Sequential", "load_model"]
+__all__ = ["LeNet5", "Model", "Sequential", "TensorOp", "load_model"]  # TensorOp: saved graphs rebuild it
 
 
 class Model(Layer, nn.Module):
@@ -36,14 +34,18 @@ class Model(Layer, nn.Module):
     (4, 2)
     """
 
-    def __init__(self, inputs=None, outputs=None, name: str | None = None):
-        if name is not None:
-            object.__setattr__(self, "name", name)  # the Layer property (Module.__setattr__ would shadow it)
+    def __init__(self, inputs=None, outputs=None, name: str | None = None, **kwargs):
         self.__dict__["_graph"] = None
+        Layer.__init__(self, name=name, **kwargs)  # a subclass's super().__init__(**kwargs): name, trainable...
         if inputs is None and outputs is None:
             return
         if inputs is None or outputs is None:
             raise ValueError("Model: pass both inputs and outputs (keras.Input tensors and layer calls on them)")
+        # dicts of inputs / outputs are their values in key order; calls then take and give dicts
+        self.__dict__["_keys"] = (list(inputs) if isinstance(inputs, dict) else None,
+                                  list(outputs) if isinstance(outputs, dict) else None)
+        inputs = list(inputs.values()) if isinstance(inputs, dict) else inputs
+        outputs = list(outputs.values()) if isinstance(outputs, dict) else outputs
         ins = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         outs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
         for t in ins + outs:
@@ -58,12 +60,16 @@ class Model(Layer, nn.Module):
 
     # ----- calling --------------------------------------------------------------------------------
     def forward(self, *args, **kwargs):
-        if self._graph is None:
-            call = self.call
-            if "training" in inspect.signature(call).parameters and "training" not in kwargs:
-                kwargs["training"] = self.training
-            return call(*args, **kwargs)
+        if self._graph is None:  # subclassed: Keras's call protocol (build once, training filled in)
+            return Layer.forward(self, *args, **kwargs)
         ins, outs, nodes, many = self._graph
+        in_keys, out_keys = self.__dict__.get("_keys", (None, None))
+        if len(args) == 1 and isinstance(args[0], dict):
+            names = in_keys or [t.name for t in ins]
+            missing = [k for k in names if k not in args[0]]
+            if missing:
+                raise ValueError(f"{self.name}: the input dict lacks {missing}; the model's inputs are {names}")
+            args = ([args[0][k] for k in names],)
         xs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) and len(ins) > 1 else list(args)
         if len(xs) != len(ins):
             raise ValueError(f"{self.name}: expected {len(ins)} inputs, got {len(xs)}")
@@ -76,7 +82,13 @@ class Model(Layer, nn.Module):
             out = calls[key]
             values[id(t)] = out[t.index] if t.index is not None else out
         results = [values[id(t)] for t in outs]
+        if out_keys is not None:
+            return dict(zip(out_keys, results))
         return results if many else results[0]
+
+    @property
+    def _keras_style(self) -> bool:
+        return self._graph is None and type(self).call is not Model.call
 
     def call(self, inputs, training=None):
         raise NotImplementedError(f"{type(self).__name__}: a subclassed Model defines call(inputs), or build one "
