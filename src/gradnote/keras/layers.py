@@ -21,11 +21,14 @@ import numbers
 
 from .. import nn
 from ..autograd import Tensor, concat
+from ..backend import float32
 from ..nn.normalization import _BatchNorm
 from . import activations
 from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int
 from .arguments import initializer as _init_fn
 from .attention import MultiHeadAttention  # noqa: F401
+from .convolutional import *  # noqa: F401,F403  (Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
+from .convolutional import __all__ as _convolutional_all
 from .graph import Layer
 from .recurrent import *  # noqa: F401,F403  (Embedding, LSTM, Bidirectional, ...)
 from .recurrent import __all__ as _recurrent_all
@@ -54,6 +57,7 @@ __all__ = [
     "activation_fn",
     *_recurrent_all,
     *_spatial_all,
+    *_convolutional_all,
     "MultiHeadAttention",
     "TextVectorization",
 ]
@@ -84,6 +88,10 @@ class Dense(Layer, nn.Linear):
         nn.Linear.__init__(self, self.input_shape[-1] if self.input_shape else None, units, bias=use_bias,
                            init=_init_fn("Dense", kernel_initializer))
         self.units = units
+
+    def build(self, in_features: int, dtype=float32) -> None:
+        """nn.Linear's lazy build (Layer.build, first in the MRO, is Keras's build(input_shape))."""
+        nn.Linear.build(self, in_features, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return activations.get(self.activation)(nn.Linear.forward(self, x))
@@ -255,6 +263,10 @@ class Conv2D(Layer, nn.Conv2d):
             in_channels = self.input_shape[-1] if self.data_format == "channels_last" else self.input_shape[0]
         nn.Conv2d.__init__(self, in_channels, filters, kernel_size, stride=strides, padding=0,
                            dilation=dilation_rate, bias=use_bias, init=_init_fn("Conv2D", kernel_initializer))
+
+    def build(self, in_channels: int, dtype=float32) -> None:
+        """nn.Conv2d's lazy build (Layer.build, first in the MRO, is Keras's build(input_shape))."""
+        nn.Conv2d.build(self, in_channels, dtype)
 
     def forward(self, x: Tensor) -> Tensor:
         return activations.get(self.activation)(_channels_first(self, x, 4, self._conv))
