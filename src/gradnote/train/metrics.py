@@ -8,8 +8,9 @@ Predictions may be labels or scores: a 2-D y_pred of shape (N, C) is reduced wit
 a 1-D float y_pred with values in [0, 1] is thresholded at 0.5 (binary). Targets may be
 labels (N,) or one-hot (N, C). Every function returns a Python float (or an int matrix).
 
-Streaming metrics (``Mean``, ``Confusion``, ``R2``) hold sums over batches so that an
-epoch's value equals the function applied to the whole epoch's data.
+Streaming metrics (``Mean``, ``RootMean``, ``Confusion``, ``R2``, ``Thresholded``: precision, recall and
+AUC over Keras's thresholds) hold sums over batches so that an epoch's value equals the function applied
+to the whole epoch's data.
 """
 
 from __future__ import annotations
@@ -28,7 +29,10 @@ __all__ = [
     "Confusion",
     "Mean",
     "Metric",
+    "RootMean",
+    "Thresholded",
     "accuracy",
+    "auc_thresholds",
     "binary_accuracy",
     "categorical_accuracy",
     "confusion_matrix",
@@ -96,6 +100,15 @@ def _acc_values(y_true, y_pred):
     if y_pred.dtype.kind in "iub":
         return (y_pred.reshape(-1) == y_true.reshape(-1)).astype(np.float64)
     return _binary_acc_values(y_true, y_pred)
+
+
+def _equal_values(y_true, y_pred):
+    """1 where y_pred equals y_true exactly, per sample (mean over trailing axes): Keras's Accuracy class."""
+    y_true, y_pred = _np(y_true), _np(y_pred)
+    if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
+        y_true = y_true.reshape(y_pred.shape)
+    hit = (y_true == y_pred).astype(np.float64)
+    return hit.reshape(len(hit), -1).mean(axis=1) if hit.ndim > 1 else hit
 
 
 def _top_k_values(y_true, y_pred, k=5):
@@ -260,7 +273,8 @@ class Metric:
 
 
 class Mean(Metric):
-    """Average of per-sample values fn(y_true, y_pred) -> (N,) over every sample seen.
+    """Average of per-sample values fn(y_true, y_pred) -> (N,) over every sample seen, each weighted by
+    sample_weight (N,) when given (Keras's MeanMetricWrapper).
 
     fn may also return a scalar (a batch mean); it is then weighted by the batch size.
     """
@@ -269,17 +283,152 @@ class Mean(Metric):
         self.fn, self.name = fn, name
         self.reset()
 
-    def update(self, y_true, y_pred) -> None:
+    def update(self, y_true, y_pred, sample_weight=None) -> None:
         v = np.asarray(_np(self.fn(y_true, y_pred)), dtype=np.float64)
-        n = len(_np(y_pred))
-        self._s_total += float(v.sum()) if v.ndim else float(v) * n
-        self._s_count += n if v.ndim == 0 else v.size
+        self.add(v if v.ndim else np.full(len(_np(y_pred)), float(v)), sample_weight)
+
+    def add(self, values, sample_weight=None) -> None:
+        """Accumulate values (any shape) with weights broadcast to them (Keras's Mean.update_state)."""
+        v = np.asarray(_np(values), dtype=np.float64)
+        w = np.ones_like(v) if sample_weight is None else _broadcast_weights(sample_weight, v)
+        self._s_total += float((v * w).sum())
+        self._s_count += float(w.sum())
 
     def result(self) -> float:
         return self._s_total / self._s_count if self._s_count else float("nan")
 
     def reset(self) -> None:
         self._s_total, self._s_count = 0.0, 0
+
+
+def _broadcast_weights(sample_weight, like: np.ndarray) -> np.ndarray:
+    """Per-sample weights (N,) or (N, ...) spread over the trailing axes of `like`, as Keras does."""
+    w = np.asarray(_np(sample_weight), dtype=np.float64)
+    while w.ndim > like.ndim and w.shape[-1] == 1:
+        w = w[..., 0]
+    w = w.reshape(w.shape + (1,) * (like.ndim - w.ndim))
+    try:
+        return np.broadcast_to(w, like.shape)
+    except ValueError:
+        raise ValueError(f"metrics: sample_weight of shape {w.shape} does not fit values of shape "
+                         f"{like.shape}") from None
+
+
+# Keras's default thresholds for AUC (num_thresholds of them): 0 - eps, i / (n - 1) for i = 1 .. n - 2, 1 + eps
+_THRESHOLD_EPS = 1e-7
+
+
+def auc_thresholds(num_thresholds: int = 200) -> np.ndarray:
+    """The thresholds Keras's AUC counts at: -1e-7, then i / (n - 1) for i = 1 .. n - 2, then 1 + 1e-7.
+
+    >>> auc_thresholds(5).round(3).tolist()
+    [-0.0, 0.25, 0.5, 0.75, 1.0]
+    """
+    inner = [(i + 1) / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+    return np.array([-_THRESHOLD_EPS, *inner, 1 + _THRESHOLD_EPS], dtype=np.float64)
+
+
+def _divide(a, b):
+    """a / b with 0 where b is 0 (Keras's divide_no_nan)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, a / np.where(b > 0, b, 1), 0.0)
+
+
+def _pr_auc_interpolated(tp, fp, fn) -> float:
+    """Area under the precision-recall curve with precision interpolated between thresholds as Davis &
+    Goadrich (2006) do (Keras's summation_method='interpolation' for curve='PR')."""
+    dtp = tp[:-1] - tp[1:]
+    p = tp + fp
+    dp = p[:-1] - p[1:]
+    slope = _divide(dtp, np.maximum(dp, 0))
+    intercept = tp[1:] - slope * p[1:]
+    both = (p[:-1] > 0) & (p[1:] > 0)
+    ratio = np.where(both, _divide(p[:-1], np.maximum(p[1:], 0)), 1.0)
+    with np.errstate(divide="ignore"):
+        log_ratio = np.where(ratio > 0, np.log(np.where(ratio > 0, ratio, 1)), 0.0)
+    return float(_divide(slope * (dtp + intercept * log_ratio), np.maximum(tp[1:] + fn[1:], 0)).sum())
+
+
+class Thresholded(Metric):
+    """Keras's binary decisions at thresholds: every element of y_pred (probabilities) is a positive
+    when above a threshold; weighted counts of true/false positives/negatives per threshold give
+
+    - kind "precision": TP / (TP + FP), "recall": TP / (TP + FN) (default threshold 0.5; a list of
+      thresholds gives a list), with top_k (only each row's k highest count) and class_id (one column);
+    - kind "auc": the area under the ROC (curve="ROC": TPR over FPR) or precision-recall curve ("PR")
+      over num_thresholds thresholds (auc_thresholds), summed by "interpolation" (trapezoids; PR as
+      Davis & Goadrich), "minoring" or "majoring", as Keras's AUC.
+
+    >>> m = Thresholded("auc", num_thresholds=3); m.update([0, 0, 1, 1], [0.1, 0.6, 0.4, 0.8]); m.result()
+    0.5
+    """
+
+    def __init__(self, kind: str, name: str | None = None, thresholds=None, top_k: int | None = None,
+                 class_id: int | None = None, num_thresholds: int = 200, curve: str = "ROC",
+                 summation_method: str = "interpolation", from_logits: bool = False):
+        if kind not in ("precision", "recall", "auc"):
+            raise ValueError(f"Thresholded: kind must be 'precision', 'recall' or 'auc', got {kind!r}")
+        who = {"auc": "AUC"}.get(kind, kind.capitalize())
+        if kind == "auc":
+            if not isinstance(num_thresholds, int) or num_thresholds < 2:
+                raise ValueError(f"{who}: num_thresholds must be an int > 1, got {num_thresholds!r}")
+            if curve not in ("ROC", "PR"):
+                raise ValueError(f"{who}: curve must be 'ROC' or 'PR', got {curve!r}")
+            if summation_method not in ("interpolation", "minoring", "majoring"):
+                raise ValueError(f"{who}: summation_method must be 'interpolation', 'minoring' or 'majoring', "
+                                 f"got {summation_method!r}")
+            values = auc_thresholds(num_thresholds) if thresholds is None else np.array(
+                [-_THRESHOLD_EPS, *sorted(thresholds), 1 + _THRESHOLD_EPS])
+        else:
+            values = np.atleast_1d(np.asarray(0.5 if thresholds is None else thresholds, dtype=np.float64))
+        if kind != "auc" and not ((values >= 0) & (values <= 1)).all():
+            raise ValueError(f"{who}: thresholds must lie in [0, 1], got {thresholds!r}")
+        if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
+            raise ValueError(f"{who}: top_k must be a positive int or None, got {top_k!r}")
+        self.kind, self.name, self.thresholds, self.top_k, self.class_id = kind, name or kind, values, top_k, class_id
+        self.single = kind != "auc" and (thresholds is None or np.ndim(thresholds) == 0)
+        self.curve, self.summation_method, self.from_logits = curve, summation_method, from_logits
+        self.reset()
+
+    def update(self, y_true, y_pred, sample_weight=None) -> None:
+        t, p = _np(y_true).astype(np.float64), _np(y_pred).astype(np.float64)
+        if t.shape != p.shape and t.size == p.size:
+            t = t.reshape(p.shape)
+        if t.shape != p.shape:
+            raise ValueError(f"{self.name}: y_true of shape {t.shape} does not match y_pred {p.shape}")
+        if self.from_logits:
+            p = 1 / (1 + np.exp(-p))
+        w = np.ones_like(p) if sample_weight is None else _broadcast_weights(sample_weight, p)
+        if self.top_k is not None:
+            rank = (p[..., None, :] > p[..., :, None]).sum(-1)  # how many in the row score higher
+            p = np.where(rank < self.top_k, p, -np.inf)
+        if self.class_id is not None:
+            t, p, w = t[..., self.class_id], p[..., self.class_id], w[..., self.class_id]
+        t, p, w = (t != 0).reshape(-1), p.reshape(-1), w.reshape(-1)
+        above = p[None, :] > self.thresholds[:, None]  # (thresholds, elements)
+        self._s_tp += (above * (t * w)).sum(1)
+        self._s_fp += (above * (~t * w)).sum(1)
+        self._s_fn += (~above * (t * w)).sum(1)
+        self._s_tn += (~above * (~t * w)).sum(1)
+
+    def result(self):
+        tp, fp, fn, tn = self._s_tp, self._s_fp, self._s_fn, self._s_tn
+        if self.kind != "auc":
+            r = _divide(tp, tp + (fp if self.kind == "precision" else fn))
+            return float(r[0]) if self.single else r.tolist()
+        if self.curve == "PR" and self.summation_method == "interpolation":
+            return _pr_auc_interpolated(tp, fp, fn)
+        x, y = (_divide(fp, fp + tn), _divide(tp, tp + fn)) if self.curve == "ROC" else \
+            (_divide(tp, tp + fn), _divide(tp, tp + fp))
+        pick = {"interpolation": lambda a, b: (a + b) / 2, "minoring": np.minimum, "majoring": np.maximum}
+        return float(((x[:-1] - x[1:]) * pick[self.summation_method](y[:-1], y[1:])).sum())
+
+    def reset(self) -> None:
+        self._s_tp, self._s_fp, self._s_fn, self._s_tn = (np.zeros(len(self.thresholds)) for _ in range(4))
+
+    def set_state(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, np.asarray(v, dtype=np.float64))
 
 
 class Confusion(Metric):
@@ -348,10 +497,19 @@ for _key, _values, _aliases in (
         ("mae", _abs_err_values, ("mean_absolute_error", "MeanAbsoluteError")),
         ("mse", _sq_err_values, ("mean_squared_error", "MeanSquaredError"))):
     METRICS.register(_key, lambda name, loss, values=_values: Mean(values, name), aliases=_aliases)
-for _kind in ("precision", "recall", "f1"):
-    METRICS.register(_kind, lambda name, loss, kind=_kind, **options: Confusion(kind, name, **options))
+METRICS.register("f1", lambda name, loss, **options: Confusion("f1", name, **options))
+for _kind in ("precision", "recall", "auc"):
+    METRICS.register(_kind, lambda name, loss, kind=_kind, **options: Thresholded(kind, name, **options))
+METRICS.register("root_mean_squared_error", lambda name, loss: RootMean(_sq_err_values, name), aliases=("rmse",))
 METRICS.register("r2", lambda name, loss: R2(name))
 METRIC_NAMES = sorted(METRICS.names(aliases=True), key=str.lower)
+
+
+class RootMean(Mean):
+    """The square root of a Mean (Keras's RootMeanSquaredError over squared errors)."""
+
+    def result(self) -> float:
+        return float(np.sqrt(super().result()))
 
 
 def _accuracy_for(loss: str | None, name: str) -> Metric:
