@@ -276,7 +276,7 @@ def test_dtype_aliases_and_size():
     assert x.size() == torch.Size((2, 3, 4)) and x.size(1) == 3 and x.size(-1) == 4 and x.size().numel() == 24
     assert x.dim() == 3 and x.numel() == 24 and torch.numel(x) == 24
     assert x.float().dtype == torch.float and x.long().dtype == torch.long and x.int().dtype == np.int32
-    assert x.bool().dtype == np.bool_ and x.half().dtype == np.float16 and x.type() == "gradnote.FloatTensor"
+    assert x.bool().dtype == np.bool_ and x.half().dtype == np.float16 and x.type() == "torch.FloatTensor"
     assert x.type(torch.float64).dtype == np.float64
 
 

@@ -15,13 +15,21 @@ import importlib as _importlib
 import numpy as _np
 
 from . import accelerator, backends, cpu, cuda, functional, nn, optim  # noqa: F401
+from .amp import autocast  # noqa: F401
 from .autograd import *  # noqa: F401,F403
 from .autograd import __all__ as _autograd_names
 from .autograd import gradcheck  # noqa: F401
 from .backend import bool_, float32, float64, int64  # noqa: F401
+from .compiling import compile  # noqa: F401,A004
 from .cpu import get_num_threads, set_num_threads  # noqa: F401
+from .determinism import (  # noqa: F401
+    are_deterministic_algorithms_enabled,
+    is_deterministic_algorithms_warn_only_enabled,
+    use_deterministic_algorithms,
+)
 from .device import device  # noqa: F401
-from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
+from .dtype_info import bfloat16, cdouble, cfloat, complex64, complex128, finfo, iinfo  # noqa: F401
+from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: F401
 
 # PyTorch's dtype names (NumPy dtypes underneath: x.dtype == gn.float is True)
 float16 = half = _np.float16
@@ -41,7 +49,8 @@ __version__ = "0.1.0"
 # (keras.layers, keras.losses, keras.Input, ...); layers/optimizers/callbacks/metrics are the Keras ones too.
 _LAZY_MODULES = {name: f".{name}" for name in ("data", "train", "models", "layers", "optimizers", "callbacks", "metrics",
                                                "io", "viz", "cli", "keras", "utils", "distributed",
-                                               "distributions", "onnx")}
+                                               "distributions", "onnx", "amp", "jit", "hub", "linalg", "special",
+                                               "func")}
 _LAZY_MODULES.update({name: f".keras.{name}" for name in ("losses", "activations", "preprocessing", "datasets",
                                                           "initializers", "regularizers", "applications")})
 _LAZY_NAMES = {"save": ".io", "load": ".io", "Input": ".keras", "Model": ".keras", "Sequential": ".keras"}

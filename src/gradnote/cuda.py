@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import backend
 from . import device as _device
+from .amp import cuda_amp as amp  # noqa: F401 - torch.cuda.amp (autocast, GradScaler)
 
 
 def _cupy_or_none():

@@ -32,6 +32,24 @@ def _default_dtype_for(data):
     return None
 
 
+def _legacy_sizes(data, requires_grad, dtype, more_sizes):
+    """The shape of torch.Tensor(*sizes) (two or more ints) or torch.Tensor(torch.Size(...)), else None.
+    One int keeps gradnote's meaning, the 0-d tensor (write gn.empty(n) for PyTorch's Tensor(n))."""
+    def is_int(n):
+        return isinstance(n, numbers.Integral) and not isinstance(n, (bool, xp.bool_))
+
+    if isinstance(data, Size):
+        return tuple(data)
+    if is_int(data) and is_int(requires_grad):
+        sizes = (data, requires_grad, *(() if dtype is None else (dtype,)), *more_sizes)
+        if not all(is_int(n) and n >= 0 for n in sizes):
+            raise TypeError(f"Tensor(*sizes): sizes must be non-negative ints, got {sizes!r}")
+        return sizes
+    if more_sizes:
+        raise TypeError(f"Tensor(data, requires_grad=False, dtype=None): too many arguments {more_sizes!r}")
+    return None
+
+
 class Size(tuple):
     """A shape, as torch.Size: a tuple with numel().
 
@@ -72,7 +90,10 @@ class Tensor:
     __array_ufunc__ = None  # ndarray <op> Tensor defers to Tensor's reflected operators
     __array_priority__ = 1000
 
-    def __init__(self, data, requires_grad: bool = False, dtype=None):
+    def __init__(self, data=(), requires_grad: bool = False, dtype=None, *more_sizes):
+        sizes = _legacy_sizes(data, requires_grad, dtype, more_sizes)
+        if sizes is not None:  # torch.Tensor(2, 3): PyTorch's old constructor of a float tensor of that shape
+            data, requires_grad, dtype = xp.zeros(sizes, dtype=dtypes.get_default_dtype()), False, None
         if isinstance(data, Tensor):
             data = data.data
         elif isinstance(data, (list, tuple)) and data and any(isinstance(d, Tensor) for d in data):
@@ -322,10 +343,13 @@ class Tensor:
         return self.to(_device.check("cuda" if device is None else device))
 
     def type(self, dtype=None):
-        """Without an argument, the type name ("gradnote.FloatTensor"); with one, a converted tensor."""
+        """Without an argument, PyTorch's type name ("torch.FloatTensor"); with a dtype, a type name or a legacy
+        constructor (x.type(torch.DoubleTensor)), a converted tensor."""
         if dtype is None:
-            return "gradnote." + _TYPE_NAMES.get(self.data.dtype.name, self.data.dtype.name) + "Tensor"
-        if isinstance(dtype, str) and dtype.endswith("Tensor"):
+            return "torch." + _TYPE_NAMES.get(self.data.dtype.name, self.data.dtype.name) + "Tensor"
+        if callable(dtype) and getattr(dtype, "__name__", "").endswith("Tensor"):
+            dtype = dtype.__name__
+        if isinstance(dtype, str) and dtype.endswith("Tensor") and dtype.rsplit(".", 1)[-1] != "Tensor":
             names = {v: k for k, v in _TYPE_NAMES.items()}
             dtype = names[dtype.rsplit(".", 1)[-1][:-len("Tensor")]]
         return self.to(dtype)
@@ -848,7 +872,7 @@ class Tensor:
         if self._needs_graph_update(value, op="setitem: in-place assignment"):
             self._rebase(indexing.index_put(self._history(), index, value))
         else:
-            index, _ = indexing.clean_index(index)
+            index, _ = indexing.clean_index(index, self.data)
             value = value.data if isinstance(value, Tensor) else value
             self.data[index] = value if backend.is_host(self.data) else backend.like(value, self.data)
             self._vc[0] += 1

@@ -162,7 +162,7 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float], generator=Non
 
     ``lengths``: ints summing to ``len(dataset)``, or fractions summing to 1 (each split gets
     floor(f * N) samples and the remainder goes one by one to the first splits, as PyTorch).
-    ``generator``: a ``numpy.random.Generator`` for the permutation instead of gradnote's.
+    ``generator``: a ``gn.Generator`` (or ``numpy.random.Generator``) for the permutation instead of gradnote's.
 
     >>> [len(s) for s in random_split(range(10), [0.3, 0.7])]
     [3, 7]

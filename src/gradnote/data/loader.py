@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..random import get_rng
+from ..random import Generator, get_rng
 from .collate import BatchFetcher, default_collate, to_tensors  # noqa: F401  (default_collate: its old import path)
 from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -81,7 +81,7 @@ class DataLoader:
                  sampler: Sampler | None = None, batch_sampler=None, num_workers: int = 0,
                  collate_fn: Callable | None = None, pin_memory: bool = False, drop_last: bool = False,
                  timeout: float = 0, worker_init_fn: Callable | None = None, multiprocessing_context=None,
-                 generator: np.random.Generator | None = None, *, prefetch_factor: int | None = None,
+                 generator: Generator | np.random.Generator | None = None, *, prefetch_factor: int | None = None,
                  persistent_workers: bool = False, pin_memory_device: str = "", in_order: bool = True,
                  transform: Callable | None = None, prefetch: int = 0):
         iterable = isinstance(dataset, IterableDataset)
@@ -91,9 +91,9 @@ class DataLoader:
         for name, fn in (("transform", transform), ("collate_fn", collate_fn), ("worker_init_fn", worker_init_fn)):
             if fn is not None and not callable(fn):
                 raise TypeError(f"DataLoader: {name} must be callable, got {fn!r}")
-        if generator is not None and not isinstance(generator, np.random.Generator):
-            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator "
-                            f"(e.g. np.random.default_rng(0)) or None, got {generator!r}")
+        if generator is not None and not isinstance(generator, (np.random.Generator, Generator)):
+            raise TypeError(f"DataLoader: generator must be a numpy.random.Generator (e.g. np.random.default_rng(0)), "
+                            f"a gn.Generator or None, got {generator!r}")
         self.num_workers = _count(num_workers, "num_workers", 0)
         self.prefetch = _count(prefetch, "prefetch", 0)
         if not isinstance(timeout, (int, float)) or timeout < 0:
