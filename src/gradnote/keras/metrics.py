@@ -49,7 +49,7 @@ class Metric(_m.Metric):
     """Keras's metric surface over a gradnote streaming metric (the next base class)."""
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
-        self.update(y_true, y_pred, sample_weight)
+        self.update(_m._np(y_true), _m._np(y_pred), sample_weight)
 
     def result(self) -> Tensor:
         return Tensor._wrap(np.asarray(super().result(), dtype=np.float32))
