@@ -72,16 +72,23 @@ class ScaledDotProductAttention(Function):
         qs = q * q.dtype.type(scale)
         s = qs @ xp.swapaxes(k, -1, -2)
         if bias is not None:
-            s = s + bias.astype(s.dtype, copy=False)
-        blind = xp.isneginf(s).all(axis=-1, keepdims=True)
-        if blind.any():
-            s = xp.where(blind, s.dtype.type(0), s)
+            if xp.broadcast_shapes(bias.shape, s.shape) == s.shape:
+                s += bias.astype(s.dtype, copy=False)
+            else:  # the mask has more leading axes than q @ k^T
+                s = s + bias.astype(s.dtype, copy=False)
+        # the softmax in place on the scores (one (..., L, S) buffer instead of four)
         if s.shape[-1]:
-            s = s - s.max(axis=-1, keepdims=True)  # exp stays finite for scores near 1e4
-        p = xp.exp(s)
-        p /= p.sum(axis=-1, keepdims=True)
-        if blind.any():
-            p *= ~blind
+            top = s.max(axis=-1, keepdims=True)  # exp stays finite for scores near 1e4
+            blind = xp.isneginf(top)  # a row whose every key is masked: its weights are 0
+            if blind.any():
+                top[blind] = 0
+            s -= top
+            xp.exp(s, out=s)
+            total = s.sum(axis=-1, keepdims=True)
+            if blind.any():
+                total[blind] = 1
+            s /= total
+        p = s
         keep = None
         if dropout_p > 0:  # drawn as F.dropout draws, so one seed gives both versions the same mask
             draw = get_rng(generator).random(p.shape, dtype=p.dtype if p.dtype == xp.float32 else xp.float64)
@@ -96,8 +103,11 @@ class ScaledDotProductAttention(Function):
         dv = xp.swapaxes(self.pd, -1, -2) @ g if self.needs[2] else None
         dp = g @ xp.swapaxes(v, -1, -2)
         if keep is not None:
-            dp = dp * keep
-        ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
+            dp *= keep
+        # dS = P * (dP - rowsum(dP * P)), in place on dP
+        dp -= (dp * p).sum(axis=-1, keepdims=True)
+        dp *= p
+        ds = dp
         scale = ds.dtype.type(self.scale)
         dq = (ds @ k) * scale if self.needs[0] else None
         dk = xp.swapaxes(ds, -1, -2) @ self.qs if self.needs[1] else None
