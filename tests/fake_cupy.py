@@ -217,6 +217,10 @@ def array(a, dtype=None, copy=True, order="K", ndmin=0):
     return ndarray(np.array(a, dtype=dtype, order=order, ndmin=ndmin))
 
 
+def ascontiguousarray(a, dtype=None):
+    return ndarray(np.ascontiguousarray(_unwrap(a), dtype=dtype), a._dev)
+
+
 def asnumpy(a, stream=None, order="C", out=None):
     return a.get() if isinstance(a, ndarray) else np.asarray(a)
 

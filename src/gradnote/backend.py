@@ -128,10 +128,10 @@ def like(array, ref):
 def same_device(op: str, arrays) -> list:
     """`arrays` checked to live on one device, as PyTorch checks an op's inputs. Host 0-d arrays (numbers
     lifted to arrays) may join device arrays and are moved there, as PyTorch allows CPU scalars with CUDA
-    tensors; any other mix raises, naming the op and both devices."""
+    tensors; any other mix raises, naming the op and both devices. None entries are skipped."""
     first = None
     for a in arrays:
-        if not is_host(a):
+        if a is not None and not is_host(a):
             first = a
             break
     if first is None:
@@ -139,6 +139,8 @@ def same_device(op: str, arrays) -> list:
     where = device_of(first)
     out = list(arrays)
     for i, a in enumerate(arrays):
+        if a is None:
+            continue
         if is_host(a):
             if getattr(a, "ndim", 0) != 0:
                 raise RuntimeError(f"{op}: Expected all tensors to be on the same device, but found at least two "

@@ -23,6 +23,8 @@ import numbers
 import os
 import threading
 
+from . import backend
+
 __all__ = ["blas_threads", "get_num_threads", "parallel_for", "set_num_threads"]
 
 
@@ -137,11 +139,13 @@ def _run_chunk(fn, start: int, stop: int):
         _state.inside = False
 
 
-def parallel_for(fn, n: int, min_chunk: int = 1) -> list:
+def parallel_for(fn, n: int, min_chunk: int = 1, like=None) -> list:
     """Call fn(start, stop) over contiguous chunks of range(n), one per thread, and return their results in order.
 
     Chunks hold at least `min_chunk` items, so small work stays on the calling thread (no pool, no
-    BLAS change). While chunks run, BLAS uses one thread each. `fn` must write disjoint parts of any
+    BLAS change). When `like` (the kernel's input array) is a CuPy array the work is one call fn(0, n):
+    the GPU runs each kernel whole, and host threads would only queue the same kernels in pieces.
+    While chunks run, BLAS uses one thread each. `fn` must write disjoint parts of any
     shared output; NumPy releases the GIL in copies, ufuncs and matmul, which is where the time goes.
     A parallel_for called from inside a chunk runs serially.
 
@@ -149,7 +153,7 @@ def parallel_for(fn, n: int, min_chunk: int = 1) -> list:
     0
     """
     chunks = min(_num_threads, max(1, n // max(1, min_chunk)))
-    if chunks <= 1 or getattr(_state, "inside", False):
+    if chunks <= 1 or getattr(_state, "inside", False) or (like is not None and not backend.is_host(like)):
         return [fn(0, n)]
     bounds = [n * i // chunks for i in range(chunks + 1)]
     with blas_threads(1):

@@ -30,16 +30,17 @@ class GetItem(Function):
             raise IndexError(f"getitem: {e} (tensor shape {a.shape})") from None
 
     def backward(self, g):
-        out = xp.zeros(self.shape, dtype=g.dtype)
+        out = backend.module_of(g).zeros(self.shape, dtype=g.dtype)
         if self.advanced:
-            xp.add.at(out, self.index, g)
+            backend.scatter_add(out, self.index, g)
         else:
             out[self.index] = g
         return out
 
 
-def clean_index(index):
-    """Tensors and lists in an index become arrays; returns (index, uses advanced indexing)."""
+def clean_index(index, like=None):
+    """Tensors and lists in an index become arrays; returns (index, uses advanced indexing). Indexing the
+    CuPy array `like`, host index arrays move to its device (PyTorch takes CPU indices for CUDA tensors)."""
     items = index if isinstance(index, tuple) else (index,)
     clean, advanced = [], False
     for item in items:
@@ -51,6 +52,8 @@ def clean_index(index):
             if item.dtype.kind not in "iub":
                 raise IndexError(f"getitem: index arrays must be integer or bool, got {item.dtype}")
             advanced = True
+            if like is not None and not backend.is_host(like):
+                item = backend.like(item, like)
         clean.append(item)
     return (tuple(clean) if isinstance(index, tuple) else clean[0]), advanced
 
@@ -80,7 +83,7 @@ def _split_integers(index: tuple, ndim: int):
 
 def getitem(x: Tensor, index) -> Tensor:
     """x[index]: basic and integer-array indexing with gradient, PyTorch's rule for integers beside arrays."""
-    index, advanced = clean_index(index)
+    index, advanced = clean_index(index, x.data)
     if advanced and isinstance(index, tuple) and any(
             isinstance(i, numbers.Integral) and not isinstance(i, bool) for i in index):
         first, rest = _split_integers(index, x.ndim)
@@ -111,7 +114,7 @@ class IndexPut(Function):
 
 
 def index_put(x: Tensor, index, value) -> Tensor:
-    index, advanced = clean_index(index)
+    index, advanced = clean_index(index, x.data)
     value = cast(lift(value, x.dtype if not isinstance(value, Tensor) else None), x.dtype)
     return IndexPut.apply(x, value, index=index, advanced=advanced)
 
@@ -242,7 +245,7 @@ class Where(Function):
             raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be broadcast together") from None
 
     def backward(self, g):
-        zero = xp.zeros((), dtype=g.dtype)
+        zero = g.dtype.type(0)  # a NumPy scalar: CuPy takes it beside device arrays
         return (xp.where(self.cond, g, zero) if self.needs[0] else None,
                 xp.where(self.cond, zero, g) if self.needs[1] else None)
 
@@ -263,6 +266,8 @@ def where(cond, a=None, b=None):
     if a is None and b is None:
         return tuple(Tensor._wrap(i.astype(xp.int64)) for i in xp.nonzero(cond))
     a, b = operands(a, b) if isinstance(a, Tensor) or isinstance(b, Tensor) else operands(lift(a), b)
+    if backend.cupy_loaded():  # the condition is an option, outside Function.apply's device check
+        _, _, cond = backend.same_device("where", [a.data, b.data, cond])
     return Where.apply(a, b, cond=cond)
 
 
@@ -283,6 +288,8 @@ def masked_fill(x: Tensor, mask, value) -> Tensor:
     filler = Tensor._wrap(backend.asarray(v, dtype=x.dtype))
     if x.data.dtype.kind in "biu" and result_type(x, v).kind == "f":
         raise TypeError(f"masked_fill: a float value {v!r} cannot fill a {x.dtype} tensor")
+    if backend.cupy_loaded():
+        _, m = backend.same_device("masked_fill", [x.data, m])
     return Where.apply(filler, x, cond=m)
 
 

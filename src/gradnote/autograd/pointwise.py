@@ -244,6 +244,8 @@ def clamp(x: Tensor, min=None, max=None, op: str = "clamp") -> Tensor:  # noqa: 
     x = cast(x, dtype)
     lo = None if min is None else backend.asarray(min.data if isinstance(min, Tensor) else min, dtype=dtype)
     hi = None if max is None else backend.asarray(max.data if isinstance(max, Tensor) else max, dtype=dtype)
+    if backend.cupy_loaded():  # the bounds are options, outside Function.apply's device check
+        _, lo, hi = backend.same_device(op, [x.data, lo, hi])
     return Clip.apply(x, lo=lo, hi=hi, op=op)
 
 

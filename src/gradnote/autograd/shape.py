@@ -55,7 +55,7 @@ class Transpose(Function):
         return a.transpose(axes)
 
     def backward(self, g):
-        return g.transpose(xp.argsort(self.axes))
+        return g.transpose(tuple(xp.argsort(self.axes).tolist()))
 
 
 def permute(x: Tensor, *axes, op: str = "permute") -> Tensor:
@@ -168,7 +168,7 @@ class Concat(Function):
 
     def forward(self, *arrays, axis=0):
         self.axis = axis
-        self.splits = xp.cumsum([a.shape[axis] for a in arrays])[:-1]
+        self.splits = xp.cumsum([a.shape[axis] for a in arrays])[:-1].tolist()  # ints: CuPy takes no host array
         return xp.concatenate(arrays, axis=axis)
 
     def backward(self, g):

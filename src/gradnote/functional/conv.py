@@ -28,7 +28,7 @@ import math
 import numbers
 import threading
 
-from .. import cpu
+from .. import backend, cpu
 from ..autograd import Function, Tensor, concat, stack
 from ..backend import xp
 from .linear import linear
@@ -321,6 +321,8 @@ def conv2d(x: Tensor, w: Tensor, b: Tensor | None = None, stride=1, padding=0, d
             x = pad(x, (0, extra[1], 0, extra[0]))
     stride, padding, dilation = _conv_args("conv2d", stride, padding, dilation)
     check_conv_input("conv2d", x.shape, w.shape, stride, padding, dilation, groups)
+    if not backend.is_host(x.data):  # CuPy: the fused kernel's strided views and thread chunks are host-only;
+        return conv2d_simple(x, w, b, stride, padding, dilation, groups)  # its definition is one GEMM per group
     if b is not None:
         b = _as_tensor(b)
         if b.shape != (w.shape[0],):
@@ -384,7 +386,7 @@ class ConvTranspose2d(Function):
         wmat = w.astype(dtype, copy=False).reshape(groups, cin // groups, cog * kh * kw)
         xmat = x.astype(dtype, copy=False).reshape(n, groups, cin // groups, h * wd)
         cols = xp.matmul(wmat.swapaxes(-1, -2), xmat).reshape(n, groups * cog, kh, kw, h, wd)
-        canvas = xp.zeros((n, groups * cog, hf, wf), dtype=dtype)
+        canvas = backend.module_of(x).zeros((n, groups * cog, hf, wf), dtype=dtype)
         for u, v, view in self._windows(canvas):
             view += cols[:, :, u, v]
         out = canvas[:, :, ph:hf - ph, pw:wf - pw]
@@ -392,7 +394,7 @@ class ConvTranspose2d(Function):
             out = out + b[0].astype(dtype, copy=False).reshape(-1, 1, 1)
         self.wmat = wmat if self.needs[0] else None
         self.xmat = xmat if self.needs[1] else None
-        return xp.ascontiguousarray(out)
+        return backend.module_of(out).ascontiguousarray(out)
 
     def _windows(self, canvas):
         """(u, v, view) per kernel offset: view[n, c, i, j] = canvas[n, c, i*sh + u*dh, j*sw + v*dw]."""
@@ -406,9 +408,10 @@ class ConvTranspose2d(Function):
         x_shape, xdt, w_shape, wdt, (hf, wf), _, (ph, pw), _, groups = self.geom
         n, cin, h, wd = x_shape
         _, cog, kh, kw = w_shape
-        canvas = xp.zeros((n, g.shape[1], hf, wf), dtype=g.dtype)
+        m = backend.module_of(g)
+        canvas = m.zeros((n, g.shape[1], hf, wf), dtype=g.dtype)
         canvas[:, :, ph:hf - ph, pw:wf - pw] = g
-        cols = xp.empty((n, g.shape[1], kh, kw, h, wd), dtype=g.dtype)
+        cols = m.empty((n, g.shape[1], kh, kw, h, wd), dtype=g.dtype)
         for u, v, view in self._windows(canvas):
             cols[:, :, u, v] = view
         cols = cols.reshape(n, groups, cog * kh * kw, h * wd)
@@ -468,4 +471,4 @@ def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 
 
 def _as_tensor(a) -> Tensor:
-    return a if isinstance(a, Tensor) else Tensor._wrap(xp.asarray(a))
+    return a if isinstance(a, Tensor) else Tensor._wrap(backend.asarray(a))

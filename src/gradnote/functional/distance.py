@@ -49,8 +49,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         raise ValueError(f"cosine_similarity: x1 of shape {a.shape} and x2 of shape {b.shape} do not "
                          f"broadcast") from None
     axis = check_axis(dim, max(len(shape), 1), "cosine_similarity")
-    a = a if a.shape == shape else a * xp.ones(shape, dtype=a.dtype)
-    b = b if b.shape == shape else b * xp.ones(shape, dtype=b.dtype)
+    a = a if a.shape == shape else a * xp.ones_like(a.data, shape=shape)
+    b = b if b.shape == shape else b * xp.ones_like(b.data, shape=shape)
     # each input divided by its own (clamped) norm first: x / ||x|| stays in [-1, 1] whatever the scale
     na = _norm(a, 2, axis, True, "cosine_similarity").clip(lo=eps)
     nb = _norm(b, 2, axis, True, "cosine_similarity").clip(lo=eps)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numbers
 import warnings
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import xp
 from ..random import get_rng
@@ -20,6 +21,7 @@ __all__ = ["dropout"]
 class Dropout(Function):
     def forward(self, x, p, generator):
         keep = get_rng(generator).random(x.shape, dtype=x.dtype if x.dtype == xp.float32 else xp.float64) >= p
+        keep = backend.like(keep, x)  # drawn on the host: one seed, one mask on every device
         self.scale = keep * x.dtype.type(1.0 / (1.0 - p)) if p < 1 else xp.zeros_like(x)
         return x * self.scale
 
@@ -72,7 +74,7 @@ def _channel_dropout(op: str, input, p: float, training: bool, spatial: int, gen
     rng = get_rng(generator)
     keep = rng.random(shape, dtype=x.dtype if x.dtype == xp.float32 else xp.float64) >= p
     scale = keep * x.dtype.type(1.0 / (1.0 - p)) if p < 1 else xp.zeros(shape, dtype=x.dtype)
-    return x * Tensor._wrap(scale.astype(x.dtype, copy=False))
+    return x * Tensor._wrap(backend.like(scale.astype(x.dtype, copy=False), x.data))
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False, *,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import numbers
 
+from .. import backend
 from ..autograd import Tensor
 from ..backend import float32, xp
 from ._util import float_tensor
@@ -91,7 +92,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
             scales = (None,) * k
     if not all(isinstance(n, numbers.Integral) and n >= 1 for n in n_out):
         raise ValueError(f"interpolate: output size must be positive ints, got {n_out} for input of shape {x.shape}")
-    mats = [_axis_matrix(i, o, mode, bool(align_corners), s, x.dtype) for i, o, s in zip(n_in, n_out, scales)]
+    mats = [backend.like(_axis_matrix(i, o, mode, bool(align_corners), s, x.dtype), x.data)  # small, made on the host
+            for i, o, s in zip(n_in, n_out, scales)]
     out = x @ Tensor._wrap(mats[-1].T.copy())
     return Tensor._wrap(mats[0]) @ out if k == 2 else out
 

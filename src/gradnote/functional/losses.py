@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import expit, unbroadcast, xp
 from ._util import as_tensor, check_reduction, float_tensor
@@ -72,9 +73,9 @@ class _PointwiseLoss(Function):
         self.count = weight.sum() if weight is not None and self.weight_sum_mean else loss.size
         if reduction == "mean":
             with xp.errstate(invalid="ignore", divide="ignore"):  # nothing to average: NaN, as PyTorch
-                return xp.asarray(loss.sum() / self.count if self.weight_sum_mean else loss.mean(), dtype=loss.dtype)
+                return backend.asarray(loss.sum() / self.count if self.weight_sum_mean else loss.mean(), dtype=loss.dtype)
         if reduction == "sum":
-            return xp.asarray(loss.sum(), dtype=loss.dtype)
+            return backend.asarray(loss.sum(), dtype=loss.dtype)
         return loss
 
     def backward(self, g):
@@ -313,7 +314,7 @@ class _ClassLoss(Function):
                 self.keep = keep = t != ignore_index
                 self.safe = safe = xp.where(keep, t, 0)
                 self.wt = wt = (keep if weight is None else xp.where(keep, weight[safe], 0)).astype(z.dtype)
-                parts = [xp.where(keep, -(wt * z[xp.arange(m), safe]), z.dtype.type(0))]
+                parts = [xp.where(keep, -(wt * z[backend.module_of(z).arange(m), safe]), z.dtype.type(0))]
                 if smoothing:
                     parts.append(xp.where(keep, -(z * w).sum(axis=1), z.dtype.type(0)))
                 self.denom = wt.sum()
@@ -330,8 +331,8 @@ class _ClassLoss(Function):
             else:
                 out = [pt.sum() / self.denom for pt in parts]
             if self.index and smoothing:
-                return xp.asarray((1 - smoothing) * out[0] + (smoothing / c) * out[1], dtype=z.dtype)
-            return xp.asarray(out[0], dtype=z.dtype)
+                return backend.asarray((1 - smoothing) * out[0] + (smoothing / c) * out[1], dtype=z.dtype)
+            return backend.asarray(out[0], dtype=z.dtype)
 
     def backward(self, g):
         z, eps = self.z, self.eps
@@ -374,12 +375,14 @@ def _class_loss(op, input, target, weight, ignore_index, reduction, smoothing, f
     c = input.shape[1]
     w = None
     if weight is not None:
-        w = (weight.data if isinstance(weight, Tensor) else xp.asarray(weight)).astype(input.dtype, copy=False)
+        w = (weight.data if isinstance(weight, Tensor) else backend.asarray(weight)).astype(input.dtype, copy=False)
         if w.shape != (c,):
             raise ValueError(f"{op}: weight must have shape ({c},), one per class, got {w.shape}")
     out_shape = (input.shape[0], *input.shape[2:])
     opts = {"fused": fused, "weight": w, "ignore_index": ignore_index, "smoothing": float(smoothing),
             "reduction": reduction, "out_shape": out_shape}
+    if backend.cupy_loaded():  # class indices and weights are options, outside Function.apply's device check
+        _, opts["weight"] = backend.same_device(op, [input.data, w])
     kind = target.data.dtype.kind
     if kind in "iu":
         if target.shape != out_shape:
@@ -390,6 +393,8 @@ def _class_loss(op, input, target, weight, ignore_index, reduction, smoothing, f
         if bad.any():
             raise IndexError(f"{op}: target class index {int(t[bad].flat[0])} is out of range for {c} classes "
                              f"(valid: 0 to {c - 1})")
+        if backend.cupy_loaded():
+            t = backend.same_device(op, [input.data, t])[1]
         return _ClassLoss.apply(input, idx=t, **opts)
     if not fused or kind != "f":
         want = "integer class indices" if not fused else "integer class indices or float probabilities"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numbers
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import as_tensor
@@ -39,6 +40,8 @@ class ConstantPad(Function):
 
 class IndexPad(Function):
     def forward(self, x, maps):
+        if not backend.is_host(x):  # the index maps are made on the host
+            maps = [(axis, backend.like(idx, x)) for axis, idx in maps]
         self.shape, self.maps = x.shape, maps
         for axis, idx in maps:
             x = xp.take(x, idx, axis=axis)
@@ -48,8 +51,8 @@ class IndexPad(Function):
         for axis, idx in reversed(self.maps):
             shape = list(g.shape)
             shape[axis] = self.shape[axis]
-            out = xp.zeros(shape, dtype=g.dtype)
-            xp.add.at(out, (slice(None),) * axis + (idx,), g)  # edge positions are read more than once
+            out = backend.module_of(g).zeros(shape, dtype=g.dtype)
+            backend.scatter_add(out, (slice(None),) * axis + (idx,), g)  # edge positions are read more than once
             g = out
         return g
 

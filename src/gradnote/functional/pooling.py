@@ -17,7 +17,7 @@ chunks on gradnote's thread pool (gradnote.cpu.parallel_for) when the input is l
 
 from __future__ import annotations
 
-from .. import cpu
+from .. import backend, cpu
 from ..autograd import Function, Tensor, stack
 from ..backend import xp
 from .conv import _pair, conv_output_size
@@ -82,7 +82,7 @@ def _padded(x, padding, fill):
     if not (ph or pw):
         return x
     n, c, h, w = x.shape
-    out = xp.full((n, c, h + 2 * ph, w + 2 * pw), fill, dtype=x.dtype)
+    out = backend.module_of(x).full((n, c, h + 2 * ph, w + 2 * pw), fill, dtype=x.dtype)
     out[:, :, ph:ph + h, pw:pw + w] = x
     return out
 
@@ -104,7 +104,7 @@ def _min_chunk(shape) -> int:
 class MaxPool2d(Function):
     def forward(self, x, kernel, stride, padding, out_hw):
         xpad = _padded(x, padding, -xp.inf)
-        out = xp.empty(x.shape[:2] + out_hw, dtype=x.dtype)
+        out = backend.module_of(x).empty(x.shape[:2] + out_hw, dtype=x.dtype)
 
         def chunk(i, j):
             views = _offset_views(xpad[i:j], kernel, stride, out_hw)
@@ -115,7 +115,7 @@ class MaxPool2d(Function):
             for v in views[2:]:
                 xp.maximum(out[i:j], v, out=out[i:j])
 
-        cpu.parallel_for(chunk, x.shape[0], _min_chunk(xpad.shape))
+        cpu.parallel_for(chunk, x.shape[0], _min_chunk(xpad.shape), like=x)
         self.xpad, self.out, self.geom = xpad, out, (x.shape, kernel, stride, padding, out_hw)
         return out
 
@@ -126,17 +126,18 @@ class MaxPool2d(Function):
         # disjoint windows tiling the whole input write every element once: no zero fill needed
         tiled = disjoint and stride == kernel and padding == (0, 0) and \
             (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(xpad.shape[2:])
-        dpad = (xp.empty if tiled else xp.zeros)(xpad.shape, dtype=g.dtype)
+        m = backend.module_of(g)
+        dpad = (m.empty if tiled else m.zeros)(xpad.shape, dtype=g.dtype)
         # an all -inf window equals its -inf padding: PyTorch's scan starts at the first real element
         real = None
         if padding != (0, 0) and bool(xp.isneginf(out).any()):
-            real = _offset_views(_padded(xp.ones(shape[2:], dtype=bool)[None, None], padding, False),
+            real = _offset_views(_padded(m.ones(shape[2:], dtype=bool)[None, None], padding, False),
                                  kernel, stride, out_hw)
 
         def chunk(i, j):
             self._backward_chunk(xpad[i:j], out[i:j], g[i:j], dpad[i:j], real, disjoint)
 
-        cpu.parallel_for(chunk, shape[0], _min_chunk(xpad.shape))
+        cpu.parallel_for(chunk, shape[0], _min_chunk(xpad.shape), like=g)
         return _unpadded(dpad, padding, shape)
 
     def _backward_chunk(self, xpad, out, g, dpad, real, disjoint):
@@ -168,7 +169,7 @@ class MaxPool2d(Function):
 class AvgPool2d(Function):
     def forward(self, x, kernel, stride, padding, out_hw):
         xpad = _padded(x, padding, 0)
-        out = xp.empty(x.shape[:2] + out_hw, dtype=x.dtype)
+        out = backend.module_of(x).empty(x.shape[:2] + out_hw, dtype=x.dtype)
         scale = out.dtype.type(1.0 / (kernel[0] * kernel[1]))
 
         def chunk(i, j):
@@ -179,14 +180,14 @@ class AvgPool2d(Function):
                 o += v
             o *= scale
 
-        cpu.parallel_for(chunk, x.shape[0], _min_chunk(xpad.shape))
+        cpu.parallel_for(chunk, x.shape[0], _min_chunk(xpad.shape), like=x)
         self.geom = (x.shape, kernel, stride, padding, out_hw)
         return out
 
     def backward(self, g):
         shape, kernel, stride, padding, out_hw = self.geom
         (ph, pw), (n, c, h, w) = padding, shape
-        dpad = xp.zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
+        dpad = backend.module_of(g).zeros((n, c, h + 2 * ph, w + 2 * pw), dtype=g.dtype)
         scale = g.dtype.type(1.0 / (kernel[0] * kernel[1]))
 
         def chunk(i, j):
@@ -194,7 +195,7 @@ class AvgPool2d(Function):
             for d_view in _offset_views(dpad[i:j], kernel, stride, out_hw):
                 d_view += share
 
-        cpu.parallel_for(chunk, n, _min_chunk(dpad.shape))
+        cpu.parallel_for(chunk, n, _min_chunk(dpad.shape), like=g)
         return _unpadded(dpad, padding, shape)
 
 
@@ -270,7 +271,7 @@ def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bo
     else:
         count = xp.multiply.outer(*[_window_counts(input.shape[2 + i], k[i], s[i], p[i], out_hw[i], count_include_pad)
                                     for i in range(2)])
-    return out * (count.dtype.type(k[0] * k[1]) / count).astype(out.dtype)
+    return out * backend.like((count.dtype.type(k[0] * k[1]) / count).astype(out.dtype), out.data)
 
 
 def global_avg_pool2d(x: Tensor) -> Tensor:
@@ -334,16 +335,17 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     h, w = x.shape[2:]
     if (oh, ow) == (1, 1):
         return x.mean(axis=(2, 3), keepdims=True)
-    a_h = Tensor._wrap(_averaging_matrix(h, oh, x.dtype))
-    a_wt = Tensor._wrap(_averaging_matrix(w, ow, x.dtype).T.copy())
+    a_h = Tensor._wrap(backend.like(_averaging_matrix(h, oh, x.dtype), x.data))
+    a_wt = Tensor._wrap(backend.like(_averaging_matrix(w, ow, x.dtype).T.copy(), x.data))
     return a_h @ x @ a_wt
 
 
 def _adaptive_argmax(x, out_hw):
     """Position (in the H * W plane) of each adaptive window's maximum: (N, C, OH, OW) int64."""
     n, c, h, w = x.shape
-    idx = xp.empty((n, c, *out_hw), dtype=xp.int64)
-    plane = xp.arange(h * w).reshape(h, w)
+    m = backend.module_of(x)
+    idx = m.empty((n, c, *out_hw), dtype=xp.int64)
+    plane = m.arange(h * w).reshape(h, w)
     for i, (h0, h1) in enumerate(_adaptive_windows(h, out_hw[0])):
         for j, (w0, w1) in enumerate(_adaptive_windows(w, out_hw[1])):
             window = x[:, :, h0:h1, w0:w1].reshape(n, c, -1)
@@ -362,8 +364,9 @@ class GatherPlane(Function):
 
     def backward(self, g):
         n, c = self.shape[:2]
-        gx = xp.zeros((n * c, int(xp.prod(self.shape[2:]))), dtype=g.dtype)
-        xp.add.at(gx, (xp.arange(n * c)[:, None], self.idx.reshape(n * c, -1)), g.reshape(n * c, -1))  # overlaps
+        m = backend.module_of(g)
+        gx = m.zeros((n * c, int(xp.prod(self.shape[2:]))), dtype=g.dtype)
+        backend.scatter_add(gx, (m.arange(n * c)[:, None], self.idx.reshape(n * c, -1)), g.reshape(n * c, -1))  # overlaps
         return gx.reshape(self.shape)
 
 
