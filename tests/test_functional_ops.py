@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from op_table import OpCase, away_from_kinks, inputs, normal, np_reduce, uniform  # noqa: F401
 from test_torch_functional import OPS as TORCH_OPS
+from test_torch_functional_more import OPS as MORE_TORCH_OPS
 
 import gradnote as gn
 import gradnote.functional as F
@@ -174,6 +175,7 @@ OPS = [
 ]
 
 OPS += TORCH_OPS  # the PyTorch-spelled functional ops are rows of the same table
+OPS += MORE_TORCH_OPS
 IDS = [c.name for c in OPS]
 
 

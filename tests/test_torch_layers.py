@@ -21,6 +21,7 @@ from test_torch_functional import (
     np_resize,
     np_softplus,
 )
+from test_torch_layers_more import ROWS as MORE_ROWS
 
 import gradnote as gn
 import gradnote.nn as nn
@@ -126,6 +127,9 @@ def _shifted(m):
     m.weight.data.normal_(1.0, 0.5)
     m.bias.data.normal_(0.0, 0.5)
     return m
+
+
+CASES += [LayerCase(*row) for row in MORE_ROWS]
 IDS = [c.name for c in CASES]
 
 
@@ -232,7 +236,7 @@ def test_layers_accept_torchs_keyword_arguments():
     (lambda: nn.Conv1d(0, 4, 3), ValueError, "Conv1d: in_channels must be a positive int, got 0"),
     (lambda: nn.ConvTranspose2d(2, 2, 3, padding_mode="reflect"), ValueError, "only padding_mode='zeros'"),
     (lambda: nn.ConvTranspose2d(2, 2, 3, stride=2, output_padding=2), ValueError, "output_padding must be smaller"),
-    (lambda: nn.MaxPool2d(2, return_indices=True), NotImplementedError, "MaxPool2d: dilation=1 and return_indices=True"),
+    (lambda: nn.MaxPool2d(2, dilation=2), NotImplementedError, "MaxPool2d: dilation=2 is not supported"),
     (lambda: nn.MaxPool1d(3, padding=2), ValueError, "MaxPool1d: padding must be at most half the kernel size"),
     (lambda: nn.AvgPool1d((2, 2)), ValueError, "AvgPool1d: kernel_size must be an int or a 1-tuple"),
     (lambda: nn.AvgPool2d(2, divisor_override=0), ValueError, "AvgPool2d: divisor_override must be a positive int, got 0"),

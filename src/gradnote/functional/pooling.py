@@ -220,7 +220,9 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     """Max over kh x kw windows. x: (N, C, H, W) -> (N, C, OH, OW), stride defaults to kernel_size.
 
     Padding (at most half the kernel) is with -inf, so it never wins. ceil_mode rounds the output
-    size up (a last, partial window), as PyTorch. dilation and return_indices are not supported.
+    size up (a last, partial window), as PyTorch. return_indices=True also returns the int64 position of
+    each maximum in its (H * W) plane (the first one in the window; F.max_unpool2d's input). dilation is not
+    supported.
 
     >>> max_pool2d(gn.randn(8, 6, 28, 28), 2).shape
     (8, 6, 14, 14)
@@ -228,13 +230,30 @@ def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     (1, 1, 3, 3)
     """
     x = input
-    if dilation not in (1, (1, 1)) or return_indices:
-        raise NotImplementedError(f"max_pool2d: dilation={dilation!r} and return_indices={return_indices!r} are "
-                                  "not supported (only dilation=1, return_indices=False)")
+    if dilation not in (1, (1, 1)):
+        raise NotImplementedError(f"max_pool2d: dilation={dilation!r} is not supported (only dilation=1)")
     k, s, p, out_hw, extra = _ceil_geometry("max_pool2d", x.shape, kernel_size, stride, padding, ceil_mode)
+    plane = x.shape[2:]
     if any(extra):  # the overhang is -inf, like the padding: it never wins
         x = pad(x, (0, extra[1], 0, extra[0]), value=-xp.inf)
-    return MaxPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=out_hw)
+    out = MaxPool2d.apply(x, kernel=k, stride=s, padding=p, out_hw=out_hw)
+    if not return_indices:
+        return out
+    return out, Tensor._wrap(_argmax_positions(x.data, out.data, plane, k, s, p, out_hw))
+
+
+def _argmax_positions(x, out, plane: tuple, kernel, stride, padding, out_hw):
+    """For each window, the flat (H * W) position of its first element equal to the maximum (padding never)."""
+    mod = backend.module_of(x)
+    pos = mod.full(x.shape[2:], -1, dtype=mod.int64)
+    pos[:plane[0], :plane[1]] = mod.arange(plane[0] * plane[1]).reshape(plane)
+    pos_views = _offset_views(_padded(pos[None, None], padding, -1), kernel, stride, out_hw)
+    idx = mod.full(out.shape, -1, dtype=mod.int64)
+    nan_out = mod.isnan(out)
+    for x_view, p_view in zip(_offset_views(_padded(x, padding, -mod.inf), kernel, stride, out_hw), pos_views):
+        hit = ((x_view == out) | (mod.isnan(x_view) & nan_out)) & (p_view >= 0) & (idx < 0)
+        idx = mod.where(hit, p_view, idx)
+    return idx
 
 
 def _window_counts(n: int, k: int, s: int, p: int, out: int, include_pad: bool):
@@ -415,8 +434,9 @@ def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, c
     """
     k, s, p = (_one(v, n, "max_pool1d") for v, n in ((kernel_size, "kernel_size"), (stride, "stride"),
                                                        (padding, "padding")))
-    return _from_2d(max_pool2d(_as_2d("max_pool1d", input), (1, k), None if s is None else (1, s), (0, p),
-                               _one(dilation, "dilation", "max_pool1d"), ceil_mode, return_indices))
+    out = max_pool2d(_as_2d("max_pool1d", input), (1, k), None if s is None else (1, s), (0, p),
+                     _one(dilation, "dilation", "max_pool1d"), ceil_mode, return_indices)
+    return tuple(_from_2d(o) for o in out) if return_indices else _from_2d(out)
 
 
 def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,

@@ -23,6 +23,9 @@ from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
+from .group_norm import *  # noqa: F401,F403
 from .identity import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403

@@ -41,13 +41,14 @@ class MaxPool2d(_Pool2d):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
                  ceil_mode: bool = False):
         super().__init__(kernel_size, stride, padding)
-        if dilation not in (1, (1, 1)) or return_indices:
-            raise NotImplementedError(f"MaxPool2d: dilation={dilation!r} and return_indices={return_indices!r} are "
-                                      "not supported (only dilation=1, return_indices=False)")
+        if dilation not in (1, (1, 1)):
+            raise NotImplementedError(f"MaxPool2d: dilation={dilation!r} is not supported (only dilation=1)")
+        self.return_indices = bool(return_indices)
         self.ceil_mode = bool(ceil_mode)
 
     def forward(self, x):
-        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+        return F.max_pool2d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode,
+                            return_indices=self.return_indices)
 
 
 class AvgPool2d(_Pool2d):
@@ -161,14 +162,15 @@ class MaxPool1d(Module):
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices: bool = False,
                  ceil_mode: bool = False):
         super().__init__()
-        if dilation not in (1, (1,)) or return_indices:
-            raise NotImplementedError(f"MaxPool1d: dilation={dilation!r} and return_indices={return_indices!r} are "
-                                      "not supported (only dilation=1, return_indices=False)")
+        if dilation not in (1, (1,)):
+            raise NotImplementedError(f"MaxPool1d: dilation={dilation!r} is not supported (only dilation=1)")
+        self.return_indices = bool(return_indices)
         self.kernel_size, self.stride, self.padding = _pool1d_args("MaxPool1d", kernel_size, stride, padding)
         self.ceil_mode = bool(ceil_mode)
 
     def forward(self, x):
-        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode)
+        return F.max_pool1d(x, self.kernel_size, self.stride, self.padding, ceil_mode=self.ceil_mode,
+                            return_indices=self.return_indices)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"

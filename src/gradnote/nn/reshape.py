@@ -37,7 +37,27 @@ class Flatten(Module):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
 
-__all__ += ["PixelShuffle", "PixelUnshuffle"]
+class Unflatten(Module):
+    """Splits axis `dim` into `unflattened_size` (one entry may be -1), the inverse of Flatten, as torch.nn.Unflatten.
+
+    >>> Unflatten(1, (16, 5, 5))(gn.zeros(8, 400)).shape
+    (8, 16, 5, 5)
+    """
+
+    def __init__(self, dim: int, unflattened_size):
+        super().__init__()
+        if not isinstance(unflattened_size, (tuple, list)) or not unflattened_size:
+            raise TypeError(f"Unflatten: unflattened_size must be a non-empty tuple of ints, got {unflattened_size!r}")
+        self.dim, self.unflattened_size = dim, tuple(unflattened_size)
+
+    def forward(self, x):
+        return x.unflatten(self.dim, self.unflattened_size)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
+
+
+__all__ += ["PixelShuffle", "PixelUnshuffle", "Unflatten"]
 
 
 class PixelShuffle(Module):
