@@ -101,8 +101,9 @@ class CausalSelfAttention(Module):
 
     def _qkv(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         n, t, c = x.shape
-        return tuple(a.reshape(n, t, self.n_head, c // self.n_head).transpose(1, 2)
-                     for a in self.c_attn(x).split(c, dim=2))
+        # (N, T, 3C) -> (3, N, n_head, T, head_dim): five ops, not a split, reshape and transpose per part
+        heads = self.c_attn(x).reshape(n, t, 3, self.n_head, c // self.n_head).permute(2, 0, 3, 1, 4)
+        return heads[0], heads[1], heads[2]
 
     def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0) -> Tensor:
         n, t, c = x.shape
