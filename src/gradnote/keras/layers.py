@@ -19,19 +19,29 @@ from __future__ import annotations
 
 import numbers
 
+from .. import functional as F
 from .. import nn
-from ..autograd import Tensor, concat
+from ..autograd import Tensor
 from ..backend import float32
+from ..functional._util import as_tensor
 from ..nn.normalization import _BatchNorm
 from . import activations
+from .activation_layers import *  # noqa: F401,F403  (ReLU, LeakyReLU, PReLU, ELU, Softmax)
+from .activation_layers import __all__ as _activation_layers_all
 from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int
 from .arguments import initializer as _init_fn
 from .attention import MultiHeadAttention  # noqa: F401
 from .convolutional import *  # noqa: F401,F403  (Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
 from .convolutional import __all__ as _convolutional_all
-from .graph import Layer
+from .graph import Layer, set_mask
+from .merging import *  # noqa: F401,F403  (Add, Concatenate, Dot, ... and add, concatenate, ...)
+from .merging import __all__ as _merging_all
+from .noise import *  # noqa: F401,F403  (GaussianNoise, GaussianDropout, AlphaDropout)
+from .noise import __all__ as _noise_all
 from .recurrent import *  # noqa: F401,F403  (Embedding, LSTM, Bidirectional, ...)
 from .recurrent import __all__ as _recurrent_all
+from .reshaping import *  # noqa: F401,F403  (Permute, RepeatVector, UpSampling, ZeroPadding, Cropping)
+from .reshaping import __all__ as _reshaping_all
 from .spatial import *  # noqa: F401,F403  (Conv1D, pooling, SpatialDropout, Reshape)
 from .spatial import __all__ as _spatial_all
 from .spatial import _channels_first, _padding_name, same_padding
@@ -41,23 +51,26 @@ __all__ = [
     "ACTIVATIONS",
     "INITIALIZERS",
     "Activation",
-    "Add",
-    "Average",
     "BatchNormalization",
-    "Concatenate",
     "Conv2D",
     "Dense",
     "Dropout",
     "Flatten",
+    "Identity",
+    "Lambda",
     "Layer",
     "LayerNormalization",
-    "Multiply",
+    "Masking",
     "Rescaling",
-    "Subtract",
+    "UnitNormalization",
     "activation_fn",
     *_recurrent_all,
     *_spatial_all,
     *_convolutional_all,
+    *_merging_all,
+    *_activation_layers_all,
+    *_noise_all,
+    *_reshaping_all,
     "MultiHeadAttention",
     "TextVectorization",
 ]
@@ -359,104 +372,87 @@ class Rescaling(Layer, nn.Module):
         return {"scale": self.scale, "offset": self.offset}
 
 
-class _Merge(Layer, nn.Module):
-    """Keras's merge layers: called on a list of same-shaped tensors (functional API: layer([a, b]))."""
+class Identity(Layer, nn.Identity):
+    """Returns its input unchanged (masks included).
 
-    def __init__(self, **kwargs):
-        pass
+    >>> Identity()(gn.ones(2)).tolist()
+    [1.0, 1.0]
+    """
 
-    def forward(self, inputs, *more):
-        xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs, *more]
-        if len(xs) < 2:
-            raise ValueError(f"{type(self).__name__}: expected a list of at least 2 tensors, got {len(xs)}")
-        self._check(xs)
-        return self._merge(xs)
+    passes_mask = True
 
-    def _check(self, xs) -> None:
-        shapes = [tuple(x.shape) for x in xs]
-        if len(set(shapes)) > 1:
-            raise ValueError(f"{type(self).__name__}: inputs must have the same shape, got {shapes}")
+    def __init__(self):
+        nn.Identity.__init__(self)
 
-    def _merge(self, xs):
-        raise NotImplementedError
+    def get_config(self) -> dict:
+        return {}
 
 
-class Add(_Merge):
-    """Elementwise sum of a list of tensors.
+class Masking(Layer, nn.Module):
+    """Marks the steps of (N, T, features) whose features all equal mask_value as padding: they are zeroed
+    and the layers after it that read masks (LSTM, GRU, GlobalAveragePooling1D, ...) skip them.
 
-    >>> Add()([gn.ones(2), gn.ones(2)]).tolist()
+    >>> Masking()(gn.tensor([[[1.0], [0.0]]])).tolist()
+    [[[1.0], [0.0]]]
+    """
+
+    def __init__(self, mask_value: float = 0.0):
+        if not isinstance(mask_value, numbers.Real) or isinstance(mask_value, bool):
+            raise ValueError(f"Masking: mask_value must be a number, got {mask_value!r}")
+        self.mask_value = float(mask_value)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x, "Masking")
+        if x.ndim < 3:
+            raise ValueError(f"Masking: expected input (N, T, features...), got shape {tuple(x.shape)}")
+        keep = (x.data != self.mask_value).reshape(x.shape[0], x.shape[1], -1).any(axis=-1)
+        out = x * Tensor._wrap(keep.reshape(*keep.shape, *(1,) * (x.ndim - 2)).astype(x.dtype))
+        return set_mask(out, keep)
+
+    def get_config(self) -> dict:
+        return {"mask_value": self.mask_value}
+
+
+class Lambda(Layer, nn.Module):
+    """Wraps a function of tensors as a layer: Lambda(lambda x: x * 2). arguments= are passed to it as
+    keywords. A model with a Lambda saves its weights, not its architecture (a Python function is no JSON).
+
+    >>> Lambda(lambda x: x * 2)(gn.ones(2)).tolist()
     [2.0, 2.0]
     """
 
-    def _merge(self, xs):
-        out = xs[0]
-        for x in xs[1:]:
-            out = out + x
-        return out
+    def __init__(self, function, output_shape=None, mask=None, arguments=None):
+        if not callable(function):
+            raise ValueError(f"Lambda: function must be callable, got {function!r}")
+        if mask is not None:
+            raise ValueError("Lambda: mask= is not supported")
+        self.function, self.output_shape, self.arguments = function, output_shape, dict(arguments or {})
+
+    def forward(self, *args):
+        args = [as_tensor(a, "Lambda") if not isinstance(a, (list, tuple)) else
+                [as_tensor(v, "Lambda") for v in a] for a in args]
+        return self.function(*args, **self.arguments)
+
+    def get_config(self) -> dict:
+        return {"function": self.function, "output_shape": self.output_shape, "arguments": self.arguments}
 
 
-class Subtract(_Merge):
-    """inputs[0] - inputs[1] (exactly two inputs).
+class UnitNormalization(Layer, nn.Module):
+    """Scale each vector along `axis` to unit L2 norm: x / sqrt(max(sum(x^2), 1e-12)) (F.normalize).
 
-    >>> Subtract()([gn.ones(2), gn.ones(2)]).tolist()
-    [0.0, 0.0]
+    >>> UnitNormalization()(gn.tensor([[3.0, 4.0]])).tolist()
+    [[0.6, 0.8]]
     """
 
-    def _merge(self, xs):
-        if len(xs) != 2:
-            raise ValueError(f"Subtract: expected exactly 2 inputs, got {len(xs)}")
-        return xs[0] - xs[1]
+    passes_mask = True
 
-
-class Multiply(_Merge):
-    """Elementwise product of a list of tensors.
-
-    >>> Multiply()([gn.ones(2) * 2, gn.ones(2) * 3]).tolist()
-    [6.0, 6.0]
-    """
-
-    def _merge(self, xs):
-        out = xs[0]
-        for x in xs[1:]:
-            out = out * x
-        return out
-
-
-class Average(Add):
-    """Elementwise mean of a list of tensors.
-
-    >>> Average()([gn.ones(2), gn.ones(2) * 3]).tolist()
-    [2.0, 2.0]
-    """
-
-    def _merge(self, xs):
-        return Add._merge(self, xs) * (1.0 / len(xs))
-
-
-class Concatenate(_Merge):
-    """Join a list of tensors along `axis` (default the last); the other axes must agree.
-
-    >>> Concatenate()([gn.ones(2, 3), gn.ones(2, 1)]).shape
-    (2, 4)
-    """
-
-    def __init__(self, axis: int = -1):
+    def __init__(self, axis=-1):
         if not isinstance(axis, int) or isinstance(axis, bool):
-            raise ValueError(f"Concatenate: axis must be an int, got {axis!r}")
+            raise ValueError(f"UnitNormalization: axis must be an int, got {axis!r}")
         self.axis = axis
 
-    def _check(self, xs) -> None:
-        shapes = [tuple(x.shape) for x in xs]
-        nd = len(shapes[0])
-        if any(len(s) != nd for s in shapes) or not -nd <= self.axis < nd:
-            raise ValueError(f"Concatenate: inputs must have the same rank, with axis {self.axis} in range, got "
-                             f"shapes {shapes}")
-        a = self.axis % nd
-        if len({s[:a] + s[a + 1:] for s in shapes}) > 1:
-            raise ValueError(f"Concatenate: shapes must agree except on axis {self.axis}, got {shapes}")
-
-    def _merge(self, xs):
-        return concat(xs, axis=self.axis % xs[0].ndim)
+    def forward(self, x: Tensor) -> Tensor:
+        return F.normalize(as_tensor(x, "UnitNormalization"), dim=self.axis, eps=1e-6)
 
     def get_config(self) -> dict:
         return {"axis": self.axis}
