@@ -18,11 +18,17 @@ one, kept in each param group, so it is saved with the state). ``epsilon=None`` 
 ``learning_rate`` is an alias of ``lr``. Keras's Adam adds epsilon to sqrt(v) before the bias
 correction ("epsilon hat"), PyTorch's after: step t runs optim.Adam with eps = epsilon /
 sqrt(1 - beta_2**t), which is exactly Keras's update.
+
+``learning_rate`` may be a schedule (keras.optimizers.schedules, gradnote.train.schedules): before each
+update it is evaluated at ``iterations`` (updates made so far), as Keras does. ``keras.optimizers.legacy``
+holds the same classes under Keras 2.11+'s legacy path.
 """
 
 from __future__ import annotations
 
 import numbers
+import sys
+import types
 
 from .. import optim
 from ..autograd import Tensor
@@ -30,8 +36,12 @@ from ..backend import xp
 from ..io.registry import Registry
 from ..nn import Parameter
 from ..nn.utils import clip_grad_norm_, clip_grad_value_
+from ..optim.lion import Lion as _OptimLion
+from ..train.schedules import LearningRateSchedule, get_lr_schedule
+from . import schedules
 
-__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "get"]
+__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Lion", "Nadam",
+           "Optimizer", "RMSprop", "get", "legacy", "schedules"]
 
 KERAS_EPSILON = 1e-7
 
@@ -50,12 +60,17 @@ class Optimizer:
         if unknown:
             raise TypeError(f"{cls}: unexpected arguments {sorted(unknown)} (Keras's arguments: lr/learning_rate, "
                             f"{', '.join(hyper or {})}, decay, clipnorm, clipvalue, global_clipnorm)")
-        if lr is not None and not isinstance(lr, numbers.Real):  # Adam(model.parameters(), lr=...) also works
-            params, lr = lr, None
+        if lr is not None and not isinstance(lr, (numbers.Real, LearningRateSchedule, dict)):
+            params, lr = lr, None  # Adam(model.parameters(), lr=...) also works
         lr = learning_rate if learning_rate is not None else lr
         lr = self.default_lr if lr is None else lr
+        self.schedule = get_lr_schedule(lr) if isinstance(lr, (LearningRateSchedule, dict)) else None
+        if self.schedule is not None:
+            if decay:
+                raise ValueError(f"{cls}: decay and a learning-rate schedule cannot be combined, got decay={decay!r}")
+            lr = self.schedule(0)
         if not isinstance(lr, numbers.Real) or lr < 0:
-            raise ValueError(f"{cls}: lr must be a number >= 0, got {lr!r}")
+            raise ValueError(f"{cls}: lr must be a number >= 0 or a schedule, got {lr!r}")
         if not isinstance(decay, numbers.Real) or decay < 0:
             raise ValueError(f"{cls}: decay must be a number >= 0, got {decay!r}")
         for what, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
@@ -140,10 +155,15 @@ class Optimizer:
         if not self.bound:
             return self.lr0
         g = self.param_groups[0]
+        if self.schedule is not None:
+            return self.schedule(g["iterations"])
         return g["initial_lr"] / (1 + self.decay * g["iterations"]) if self.decay else g["lr"]
 
     @lr.setter
     def lr(self, value: float) -> None:
+        if self.schedule is not None:
+            raise TypeError(f"{type(self).__name__}: the learning rate is the schedule {self.schedule!r}; it "
+                            "cannot be set to a number")
         if self.bound:
             for g in self.param_groups:
                 g["lr"] = g["initial_lr"] = value
@@ -151,8 +171,15 @@ class Optimizer:
 
     learning_rate = lr
 
+    @property
+    def iterations(self) -> int:
+        """Updates made so far (Keras's optimizer.iterations)."""
+        return self.param_groups[0]["iterations"] if self.bound else 0
+
     def get_config(self) -> dict:
-        return {"lr": self.lr0, "decay": self.decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+        lr = self.lr0 if self.schedule is None else {"class_name": type(self.schedule).__name__,
+                                                     "config": self.schedule.get_config()}
+        return {"lr": lr, "decay": self.decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
                 "global_clipnorm": self.global_clipnorm, **self.hyper}
 
     def __repr__(self) -> str:
@@ -172,9 +199,12 @@ def _clip(opt, args, kwargs) -> None:
 
 
 def _decay(opt, args, kwargs) -> None:
-    """Keras 2's decay: update t (from 0) runs at lr / (1 + decay * t); counts the updates either way."""
+    """Keras 2's decay: update t (from 0) runs at lr / (1 + decay * t), with a schedule at schedule(t);
+    counts the updates either way."""
     for g in opt.param_groups:
-        if opt.decay:
+        if opt.schedule is not None:
+            g["lr"] = float(opt.schedule(g["iterations"]))
+        elif opt.decay:
             g["lr"] = g["initial_lr"] / (1 + opt.decay * g["iterations"])
         g["iterations"] += 1
 
@@ -273,11 +303,63 @@ class Adadelta(Optimizer, optim.Adadelta):
         return {"lr": self.lr0, "rho": self.hyper["rho"], "eps": self.hyper["epsilon"]}
 
 
+class Nadam(Optimizer, optim.NAdam):
+    """Keras Nadam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None) -> optim.NAdam (Keras's
+    momentum schedule mu_t = beta_1 * (1 - 0.96 ** (0.004 t) / 2) is PyTorch's with momentum_decay=0.004)."""
+
+    default_lr = 0.001
+
+    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None, **kw):
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON if epsilon is None
+                              else epsilon}, **kw)
+
+    def _optim_args(self) -> dict:
+        h = self.hyper
+        return {"lr": self.lr0, "betas": (h["beta_1"], h["beta_2"]), "eps": h["epsilon"], "momentum_decay": 0.004}
+
+
+class Adamax(Optimizer, optim.Adamax):
+    """Keras Adamax(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None) -> optim.Adamax. Keras adds
+    epsilon to the infinity norm at the division, PyTorch inside the max; with epsilon = 1e-7 the two
+    differ only where |g| is below it."""
+
+    default_lr = 0.001
+
+    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None, **kw):
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON if epsilon is None
+                              else epsilon}, **kw)
+
+    def _optim_args(self) -> dict:
+        h = self.hyper
+        return {"lr": self.lr0, "betas": (h["beta_1"], h["beta_2"]), "eps": h["epsilon"]}
+
+
+class Lion(Optimizer, _OptimLion):
+    """Keras Lion(learning_rate=0.001, beta_1=0.9, beta_2=0.99, weight_decay=None) -> optim.lion.Lion."""
+
+    default_lr = 0.001
+
+    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.99, weight_decay: float | None = None,
+                 **kw):
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "weight_decay": weight_decay or 0.0}, **kw)
+
+    def _optim_args(self) -> dict:
+        h = self.hyper
+        return {"lr": self.lr0, "betas": (h["beta_1"], h["beta_2"]), "weight_decay": h["weight_decay"]}
+
+
 OPTIMIZERS = Registry("optimizer", passes=(Optimizer, optim.Optimizer))
 """Every optimiser name -> its Keras class (Keras's defaults); configs give Keras's arguments."""
-for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Lion):
     OPTIMIZERS.register(_cls.__name__.lower(), _cls)
 OPTIMIZER_NAMES = OPTIMIZERS.names()
+
+# Keras 2.11+ moved the old optimisers to keras.optimizers.legacy; here they are the same classes
+legacy = types.ModuleType(f"{__name__}.legacy", "Keras 2.11+'s keras.optimizers.legacy: the same classes.")
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Optimizer):
+    setattr(legacy, _cls.__name__, _cls)
+sys.modules[legacy.__name__] = legacy
+sys.modules[f"{__name__}.schedules"] = schedules  # from keras.optimizers.schedules import ExponentialDecay
 
 
 def get(identifier):

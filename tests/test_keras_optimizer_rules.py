@@ -1,0 +1,84 @@
+"""Keras's Nadam, Adamax and Lion over gradnote.optim, against Keras's update rules written in NumPy."""
+
+import numpy as np
+import pytest
+
+import gradnote as gn
+from gradnote import keras, optim
+from gradnote.optim.lion import Lion, lion_simple
+
+rng = np.random.default_rng(5)
+GRADS = [rng.normal(size=(3, 2)) for _ in range(8)]
+
+
+def _run(opt_factory, steps=GRADS):
+    p = gn.nn.Parameter(np.ones((3, 2)))
+    opt = opt_factory([p])
+    for g in steps:
+        p.grad = g.copy()
+        opt.step()
+    return p.data
+
+
+def _keras_nadam(lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+    theta, m, v, u_prod = np.ones((3, 2)), 0.0, 0.0, 1.0
+    for t, g in enumerate(GRADS, 1):
+        u_t = b1 * (1 - 0.5 * 0.96 ** (t * 0.004))
+        u_t1 = b1 * (1 - 0.5 * 0.96 ** ((t + 1) * 0.004))
+        u_prod_t = u_prod * u_t
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        m_hat = u_t1 * m / (1 - u_prod_t * u_t1) + (1 - u_t) * g / (1 - u_prod_t)
+        theta = theta - lr * m_hat / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        u_prod = u_prod_t
+    return theta
+
+
+def _keras_lion(lr=1e-3, b1=0.9, b2=0.99):
+    theta, m = np.ones((3, 2)), 0.0
+    for g in GRADS:
+        theta = theta - lr * np.sign(m * b1 + g * (1 - b1))
+        m = m * b2 + g * (1 - b2)
+    return theta
+
+
+def _keras_adamax(lr=1e-3, b1=0.9, b2=0.999, eps=1e-7):
+    theta, m, u = np.ones((3, 2)), 0.0, 0.0
+    for t, g in enumerate(GRADS, 1):
+        m = m + (g - m) * (1 - b1)
+        u = np.maximum(b2 * u, np.abs(g))
+        theta = theta - lr / (1 - b1 ** t) * m / (u + eps)
+    return theta
+
+
+def test_nadam_is_keras_rule():
+    np.testing.assert_allclose(_run(lambda ps: keras.optimizers.Nadam(learning_rate=1e-2).bind(ps)),
+                               _keras_nadam(lr=1e-2), rtol=1e-6)
+
+
+def test_lion_is_keras_rule_and_its_simple_reference():
+    np.testing.assert_allclose(_run(lambda ps: keras.optimizers.Lion(learning_rate=1e-2).bind(ps)),
+                               _keras_lion(lr=1e-2), rtol=1e-12)
+    theta, state = np.ones((3, 2)), {}
+    for g in GRADS:
+        theta = lion_simple(theta, g, state, lr=0.01, weight_decay=0.1)
+    np.testing.assert_allclose(_run(lambda ps: Lion(ps, lr=0.01, weight_decay=0.1)), theta, rtol=1e-12)
+    with pytest.raises(ValueError, match="Lion: Invalid learning rate"):
+        Lion([gn.nn.Parameter(np.zeros(2))], lr=-1.0)
+
+
+def test_adamax_matches_keras_rule_up_to_epsilon_placement():
+    np.testing.assert_allclose(_run(lambda ps: keras.optimizers.Adamax(learning_rate=1e-2).bind(ps)),
+                               _keras_adamax(lr=1e-2), rtol=1e-6)
+
+
+def test_names_legacy_path_and_instances():
+    for name, cls in (("nadam", optim.NAdam), ("adamax", optim.Adamax), ("lion", Lion)):
+        assert isinstance(keras.optimizers.get(name), cls)
+    from gradnote.keras.optimizers.legacy import Adam as LegacyAdam
+    from gradnote.keras.optimizers.schedules import ExponentialDecay
+
+    assert LegacyAdam is keras.optimizers.Adam and keras.optimizers.legacy.SGD is keras.optimizers.SGD
+    assert ExponentialDecay is keras.optimizers.schedules.ExponentialDecay
+    with pytest.raises(TypeError, match="Nadam: unexpected arguments \\['rho'\\]"):
+        keras.optimizers.Nadam(rho=0.9)
