@@ -20,13 +20,17 @@ from . import (  # noqa: F401  # noqa: F401
            activations,
            backend,
            callbacks,
+           config,
            datasets,
            layers,
            losses,
            metrics,
            models,
+           ops,
            optimizers,
            preprocessing,
+           random,
+           saving,
            training,
            utils,
 )
@@ -34,6 +38,7 @@ from .graph import Input, KerasTensor  # noqa: F401
 from .models import Model, Sequential, load_model  # noqa: F401
 
 __all__ = ["Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "datasets", "layers",
-           "load_model", "losses", "metrics", "models", "optimizers", "preprocessing", "utils"]
+           "load_model", "losses", "metrics", "models", "optimizers", "preprocessing", "utils",
+           "config", "ops", "random", "saving"]
 
 _nn.containers.install_keras_training(training)
