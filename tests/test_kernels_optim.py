@@ -1,6 +1,7 @@
 """Each optimiser's fast update (in place, scratch buffers, ranges of parameters on threads) against its
-`*_simple` rule written literally on arrays, over random shapes, dtypes and hyperparameters; and the
-threaded ranges against one whole-parameter pass, bit for bit."""
+`*_simple` rule written literally on arrays, over random shapes, dtypes and hyperparameters; the
+threaded ranges against one whole-parameter pass, bit for bit; and the compiled (numba) updates of
+gradnote.kernels.optim against the NumPy path, bit for bit (the same operations in the same order)."""
 
 import numpy as np
 import pytest
@@ -188,3 +189,70 @@ def test_ranges_keep_parameter_arrays_and_update_non_contiguous_ones(threaded_ra
         for gs in grads:
             theta = adam_simple(theta, gs[i], state, lr=0.1)
         np.testing.assert_allclose(params[i].data, theta, rtol=1e-10, atol=1e-12)
+
+
+# ----- the compiled (numba) updates: bit for bit the NumPy path ------------------------------------------------
+COMPILED = ["SGD", "Adam"]  # the rules with a kernel in gradnote.kernels.optim
+
+
+def _with_specials(rng, grads):
+    """Some gradient entries set to inf, -inf, NaN, 0 and huge/tiny values (NaN must land where NumPy puts it)."""
+    out = []
+    for gs in grads:
+        step = []
+        for g in gs:
+            g = g.copy()
+            flat = g.reshape(-1)
+            if flat.size and rng.random() < 0.5:
+                flat[rng.integers(0, flat.size)] = rng.choice([np.inf, -np.inf, np.nan, 0.0, 1e30, 1e-30])
+            step.append(g)
+        out.append(step)
+    return out
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # the NaN and inf gradients (np.errstate does not reach the pool)
+@pytest.mark.parametrize("name", COMPILED)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("threads", [False, True])
+def test_compiled_update_equals_numpy_path_bit_for_bit(name, dtype, seed, threads, request):
+    from gradnote import kernels
+
+    if threads:
+        request.getfixturevalue("threaded_ranges")
+    cls, _, sample = RULES[name]
+    rng = np.random.default_rng(200 + seed)
+    kw = sample(rng)
+    inits, grads = _problem(rng, _shapes(rng) + [(40,)], dtype)
+    if seed % 2:
+        grads = _with_specials(rng, grads)
+    got, opt = _fast(cls, kw, inits, grads)
+    with kernels.disabled():
+        want, ref = _fast(cls, kw, inits, grads)
+    for a, b, p, q in zip(got, want, opt.param_groups[0]["params"], ref.param_groups[0]["params"]):
+        np.testing.assert_array_equal(a, b, err_msg=f"{name} {kw}")
+        for key, value in ref.state[q].items():
+            np.testing.assert_array_equal(opt.state[p][key], value, err_msg=f"{name} state {key}")
+
+
+@pytest.mark.parametrize("name", COMPILED)
+def test_compiled_update_runs_and_steps_aside_for_numpy_scalars(name, monkeypatch):
+    from gradnote.kernels import optim as compiled
+
+    cls, simple, sample = RULES[name]
+    kw = sample(np.random.default_rng(1))
+    calls = []
+    kernel = getattr(compiled, name.lower())
+    monkeypatch.setattr(compiled, name.lower(), lambda *a: calls.append(1) or kernel(*a))
+    rng = np.random.default_rng(2)
+    inits, grads = _problem(rng, [(3, 4)], np.float32)
+    _fast(cls, kw, inits, grads)
+    assert len(calls) == STEPS
+    calls.clear()
+    kw = {**kw, "lr": np.float64(kw["lr"])}  # NumPy computes with a NumPy scalar in float64: the NumPy path does it
+    got, _ = _fast(cls, kw, inits, grads)
+    assert not calls
+    theta, state = inits[0], {}
+    for gs in grads:
+        theta = simple(theta, gs[0], state, **kw)
+    np.testing.assert_allclose(got[0], theta, rtol=2e-5, atol=2e-6)

@@ -56,12 +56,14 @@ def qualifies(a, dtypes=(np.float32, np.float64)) -> bool:
 
 def load(family: str, *arrays, dtypes=(np.float32, np.float64)):
     """The compiled kernel module `family` (``gradnote.kernels.<family>``) when the compiled path is on,
-    numba imports, and every one of `arrays` qualifies (`qualifies(a, dtypes)`); otherwise None.
+    numba imports, and `arrays` all qualify (`qualifies(a, dtypes)`) and share one dtype; otherwise None.
 
     >>> load("gelu", np.zeros(3, np.float32), dtypes=(np.float64,)) is None
     True
     """
     if not enabled or not all(qualifies(a, dtypes) for a in arrays):
+        return None
+    if arrays and any(a.dtype != arrays[0].dtype for a in arrays):
         return None
     if family not in _families:
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import kernels
 from ..backend import xp
 from .optimizer import Optimizer, _addcdiv_, _lerp_, _square_avg_, _with_weight_decay
 
@@ -74,6 +75,8 @@ class Adam(Optimizer):
         return state["step"]
 
     def _update(self, data, grad, state, group, step, tmp) -> None:
+        if _compiled_adam(data, grad, state, group, step):
+            return
         _adam_moments_(data, grad, state, group, tmp)
         lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
@@ -84,6 +87,25 @@ class Adam(Optimizer):
         denom /= (1 - beta2**step) ** 0.5
         denom += eps
         _addcdiv_(data, state["exp_avg"], denom, -lr / (1 - beta1**step), out=tmp(1))
+
+
+def _compiled_adam(data, grad, state: dict, group: dict, step: int) -> bool:
+    """Adam's update above as one compiled pass (gradnote.kernels.optim.adam: the same operations in the
+    same order, so bit for bit the same result); False where it does not apply (no numba, arrays it does
+    not take, hyperparameters that are NumPy scalars), and the NumPy path runs."""
+    m, v = state["exp_avg"], state["exp_avg_sq"]
+    v_max = state["max_exp_avg_sq"] if group["amsgrad"] else v
+    fast = kernels.load("optim", data, grad, m, v, v_max)
+    lr, eps, wd = group["lr"], group["eps"], group["weight_decay"]
+    beta1, beta2 = group["betas"]
+    if fast is None or not fast.python_numbers(lr, eps, wd, beta1, beta2):
+        return False
+    t, w = data.dtype.type, 1 - beta1  # w: the lerp weight of _lerp_, whose rounding the kernel repeats
+    fast.adam(data.reshape(-1), grad.reshape(-1), m.reshape(-1), v.reshape(-1), v_max.reshape(-1),
+              bool(group["amsgrad"]), t(1 - lr * wd), bool(wd and group["decoupled_weight_decay"]), t(wd),
+              t(w if w < 0.5 else 1.0 - w), w >= 0.5, t(beta2), t(1 - beta2), t((1 - beta2**step) ** 0.5), t(eps),
+              t(-lr / (1 - beta1**step)))
+    return True
 
 
 def _adam_moments_(data, grad, state: dict, group: dict, tmp):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .. import kernels
 from ..backend import xp
 from .optimizer import Optimizer, _with_weight_decay
 
@@ -90,6 +91,13 @@ class SGD(Optimizer):
 
     def _update(self, data, grad, state, group, first, tmp) -> None:
         lr, mu = group["lr"], group["momentum"]
+        buf = state["momentum_buffer"] if mu else data  # the kernel leaves `buf` alone without momentum
+        fast = kernels.load("optim", data, grad, buf)
+        if fast is not None and fast.python_numbers(lr, mu, group["dampening"], group["weight_decay"]):
+            t = data.dtype.type  # one compiled pass, the operations below in their order: bit for bit the same
+            fast.sgd(data.reshape(-1), grad.reshape(-1), buf.reshape(-1), t(group["weight_decay"]), t(mu), first,
+                     t(1.0 - group["dampening"]), bool(group["nesterov"]), t(lr))
+            return
         g = _with_weight_decay(data, grad, group["weight_decay"], tmp(1))
         if mu:
             buf = state["momentum_buffer"]
