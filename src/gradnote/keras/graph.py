@@ -535,7 +535,7 @@ def _encode(a, op: str):
     """A call argument as JSON-able data (slices, Ellipsis, tuples, dtypes and constant arrays tagged)."""
     if a is _SLOT or a is None or isinstance(a, (bool, str)):
         return a
-    if isinstance(a, numbers.Number):
+    if isinstance(a, (int, float, xp.generic)):
         return a.item() if hasattr(a, "item") else a
     if a is Ellipsis:
         return {"ellipsis": True}
