@@ -8,49 +8,29 @@ Shared by the layer modules of gradnote.keras so each check is written once.
 
 from __future__ import annotations
 
-import math
 import numbers
 
 from ..autograd import Tensor
-from ..nn import init
+from .initializers import INITIALIZERS
 
-__all__ = ["INITIALIZERS", "initializer"]
-
-
-def _normal(std):
-    return lambda t, generator=None: init.normal_(t, 0.0, std, generator=generator)
-
-
-def _uniform(bound):
-    return lambda t, generator=None: init.uniform_(t, -bound, bound, generator=generator)
-
-
-def _lecun_normal(t, generator=None):
-    return _normal(1 / math.sqrt(init.calculate_fan_in_and_fan_out(t)[0]))(t, generator)
-
-
-# Keras initialiser names: those nn.init spells the same way resolve there (nn.linear.init_weight), the rest here
-INITIALIZERS = {
-    "glorot_uniform": "glorot_uniform", "glorot_normal": "glorot_normal", "he_uniform": "he_uniform",
-    "he_normal": "he_normal", "zeros": "zeros", "ones": "ones", "orthogonal": "orthogonal",
-    "lecun_normal": _lecun_normal, "random_normal": _normal(0.05), "random_uniform": _uniform(0.05),
-    "uniform": _uniform(0.05),
-}
+__all__ = ["INITIALIZERS", "apply_initializer", "initializer"]
 
 
 def initializer(layer: str, name, what: str = "kernel_initializer"):
-    """The nn.init name or function for a Keras initialiser name (callables pass through)."""
+    """The initialiser object for a Keras name or config (keras.initializers' one registry); callables and
+    initialiser objects pass through. Called on a layer's weight, it fills it in place."""
     if callable(name):
         return name
-    if name not in INITIALIZERS:
-        raise ValueError(f"{layer}: unknown {what} {name!r}; valid names: {', '.join(sorted(INITIALIZERS))}")
-    return INITIALIZERS[name]
+    try:
+        return INITIALIZERS.get(name)
+    except (ValueError, TypeError):
+        raise ValueError(f"{layer}: unknown {what} {name!r}; valid names: "
+                         f"{', '.join(sorted(INITIALIZERS.names()))}") from None
 
 
 def apply_initializer(layer: str, name, tensor, what: str = "kernel_initializer") -> None:
     """Fill `tensor` in place with the Keras initialiser `name`."""
-    fn = initializer(layer, name, what)
-    (getattr(init, f"{fn}_") if isinstance(fn, str) else fn)(tensor)
+    initializer(layer, name, what)(tensor)
 
 
 def _positive_int(layer: str, what: str, value) -> int:
