@@ -31,6 +31,8 @@ from .activation_layers import __all__ as _activation_layers_all
 from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int
 from .arguments import initializer as _init_fn
 from .attention import MultiHeadAttention  # noqa: F401
+from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
+from .augmentation import __all__ as _augmentation_all
 from .convolutional import *  # noqa: F401,F403  (Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
 from .convolutional import __all__ as _convolutional_all
 from .graph import Layer, set_mask
@@ -38,6 +40,8 @@ from .merging import *  # noqa: F401,F403  (Add, Concatenate, Dot, ... and add, 
 from .merging import __all__ as _merging_all
 from .noise import *  # noqa: F401,F403  (GaussianNoise, GaussianDropout, AlphaDropout)
 from .noise import __all__ as _noise_all
+from .preprocessing_layers import *  # noqa: F401,F403  (Normalization, Resizing, CenterCrop)
+from .preprocessing_layers import __all__ as _preprocessing_layers_all
 from .recurrent import *  # noqa: F401,F403  (Embedding, LSTM, Bidirectional, ...)
 from .recurrent import __all__ as _recurrent_all
 from .reshaping import *  # noqa: F401,F403  (Permute, RepeatVector, UpSampling, ZeroPadding, Cropping)
@@ -71,6 +75,8 @@ __all__ = [
     *_activation_layers_all,
     *_noise_all,
     *_reshaping_all,
+    *_augmentation_all,
+    *_preprocessing_layers_all,
     "MultiHeadAttention",
     "TextVectorization",
 ]
@@ -440,7 +446,7 @@ class Lambda(Layer, nn.Module):
 class UnitNormalization(Layer, nn.Module):
     """Scale each vector along `axis` to unit L2 norm: x / sqrt(max(sum(x^2), 1e-12)) (F.normalize).
 
-    >>> UnitNormalization()(gn.tensor([[3.0, 4.0]])).tolist()
+    >>> UnitNormalization()(gn.tensor([[3.0, 4.0]], dtype=gn.float64)).tolist()
     [[0.6, 0.8]]
     """
 
