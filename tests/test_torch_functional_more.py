@@ -231,3 +231,145 @@ def test_embedding_from_pretrained_copies_and_freezes():
     assert trainable.weight.requires_grad and trainable.mode == "max"
     with pytest.raises(ValueError, match="Embedding.from_pretrained: embeddings must be a 2-D float tensor"):
         nn.Embedding.from_pretrained(gn.zeros(3))
+
+
+# ----- margin, embedding and likelihood losses; gates; bilinear -------------------------------------------------
+def np_reduce(loss, reduction):
+    return {"mean": np.mean, "sum": np.sum, "none": lambda a: a}[reduction](loss)
+
+
+SIGNS = np.array([1.0, -1.0, 1.0, -1.0, -1.0])
+CLASSES = np.array([0, 3, 2, 1, 3])
+LABEL_LISTS = np.array([[3, 0, -1, 1], [1, 2, 3, 0], [-1, 0, 0, 0], [2, 2, -1, 3], [0, -1, 2, 2]])
+
+
+def np_cosine_embedding(a, b, y, margin):
+    cos = (a * b).sum(1) / np.sqrt(((a * a).sum(1) + 1e-12) * ((b * b).sum(1) + 1e-12))
+    return np.where(y == 1, 1 - cos, np.maximum(0, cos - margin))
+
+
+def np_triplet(a, p, n, margin, norm):
+    def d(u, v):
+        return (np.abs(u - v + 1e-6) ** norm).sum(1) ** (1 / norm)
+    return np.maximum(d(a, p) - d(a, n) + margin, 0)
+
+
+def np_multi_margin(x, t, p, margin, w):
+    loss = np.zeros(len(x))
+    for i, (row, y) in enumerate(zip(x, t)):
+        for j in range(x.shape[1]):
+            if j != y:
+                loss[i] += w[y] * max(0, margin - row[y] + row[j]) ** p
+    return loss / x.shape[1]
+
+
+def np_multilabel_margin(x, t):
+    loss = np.zeros(len(x))
+    for i, (row, labels) in enumerate(zip(x, t)):
+        listed = list(labels[:list(labels).index(-1)]) if -1 in labels else list(labels)
+        for j in listed:
+            for k in set(range(x.shape[1])) - set(listed):
+                loss[i] += max(0, 1 - (row[j] - row[k]))
+    return loss / x.shape[1]
+
+
+def np_log_sigmoid(x):
+    return -np.logaddexp(0, -x)
+
+
+def _loss_rows():
+    rows = []
+    for red in ("mean", "sum", "none"):
+        rows += [
+            OpCase(f"cosine_embedding_loss-{red}", lambda a, b, r=red: F.cosine_embedding_loss(
+                a, b, gn.tensor(SIGNS), margin=0.2, reduction=r), [normal(5, 4), normal(5, 4)],
+                lambda a, b, r=red: np_reduce(np_cosine_embedding(a, b, SIGNS, 0.2), r)),
+            OpCase(f"margin_ranking_loss-{red}", lambda a, b, r=red: F.margin_ranking_loss(
+                a, b, gn.tensor(SIGNS), margin=0.3, reduction=r), [normal(5), normal(5)],
+                lambda a, b, r=red: np_reduce(np.maximum(0, -SIGNS * (a - b) + 0.3), r)),
+            OpCase(f"hinge_embedding_loss-{red}", lambda a, r=red: F.hinge_embedding_loss(
+                a, gn.tensor(SIGNS), margin=0.5, reduction=r), [normal(5, kinks=(0.5,))],
+                lambda a, r=red: np_reduce(np.where(SIGNS == 1, a, np.maximum(0, 0.5 - a)), r)),
+            OpCase(f"soft_margin_loss-{red}", lambda a, r=red: F.soft_margin_loss(a, gn.tensor(SIGNS), reduction=r),
+                   [normal(5)], lambda a, r=red: np_reduce(np.log1p(np.exp(-SIGNS * a)), r)),
+            OpCase(f"triplet_margin_loss-{red}", lambda a, p, n, r=red: F.triplet_margin_loss(
+                a, p, n, margin=0.5, p=1.5, reduction=r), [normal(5, 3), normal(5, 3), normal(5, 3)],
+                lambda a, p, n, r=red: np_reduce(np_triplet(a, p, n, 0.5, 1.5), r)),
+            OpCase(f"multilabel_soft_margin_loss-{red}", lambda a, r=red: F.multilabel_soft_margin_loss(
+                a, gn.tensor((SIGNS[:4] > 0) * 1.0).expand(5, 4), weight=gn.tensor([1.0, 2.0, 0.5, 1.0]), reduction=r),
+                [normal(5, 4)], lambda a, r=red: np_reduce(-(np.array([1.0, 2.0, 0.5, 1.0]) * np.where(
+                    SIGNS[:4] > 0, np_log_sigmoid(a), np_log_sigmoid(-a))).mean(1), r)),
+            OpCase(f"multi_margin_loss-p2-{red}", lambda a, r=red: F.multi_margin_loss(
+                a, gn.tensor(CLASSES), p=2, margin=0.7, weight=gn.tensor([1.0, 2.0, 3.0, 4.0]), reduction=r),
+                [normal(5, 4, scale=0.3)], lambda a, r=red: np_reduce(np_multi_margin(a, CLASSES, 2, 0.7, [1, 2, 3, 4]), r)),
+            OpCase(f"multilabel_margin_loss-{red}", lambda a, r=red: F.multilabel_margin_loss(
+                a, gn.tensor(LABEL_LISTS), reduction=r), [normal(5, 4, scale=0.3)],
+                lambda a, r=red: np_reduce(np_multilabel_margin(a, LABEL_LISTS), r)),
+            OpCase(f"poisson_nll_loss-full-{red}", lambda a, t, r=red: F.poisson_nll_loss(a, t, full=True, reduction=r),
+                   [normal(5, 3), uniform(0, 4, 5, 3)], lambda a, t, r=red: np_reduce(np.exp(a) - t * a + np.where(
+                       t > 1, t * np.log(np.maximum(t, 1)) - t + 0.5 * np.log(2 * np.pi * np.maximum(t, 1)), 0), r)),
+            OpCase(f"gaussian_nll_loss-{red}", lambda a, t, v, r=red: F.gaussian_nll_loss(a, t, v, full=True, reduction=r),
+                   [normal(5, 3), normal(5, 3), uniform(0.5, 2, 5, 1)],
+                   lambda a, t, v, r=red: np_reduce(0.5 * (np.log(v) + (a - t) ** 2 / v + np.log(2 * np.pi)), r)),
+        ]
+    rows[0].bad = [(lambda: F.cosine_embedding_loss(gn.zeros(2, 3), gn.zeros(2, 4), gn.ones(2)), ValueError,
+                    "cosine_embedding_loss: expected input1 and input2 of one shape"),
+                   (lambda: F.margin_ranking_loss(gn.zeros(2), gn.zeros(2), gn.ones(2), reduction="avg"), ValueError,
+                    "margin_ranking_loss: reduction must be one of")]
+    rows[-1].bad = [(lambda: F.gaussian_nll_loss(gn.zeros(2, 3), gn.zeros(2, 3), gn.ones(3, 2)), ValueError,
+                     r"gaussian_nll_loss: var of shape \(3, 2\) does not fit input \(2, 3\)"),
+                    (lambda: F.gaussian_nll_loss(gn.zeros(2), gn.zeros(2), -gn.ones(2)), ValueError, "negative entries"),
+                    (lambda: F.multi_margin_loss(gn.zeros(2, 3), gn.tensor([0, 3])), ValueError,
+                     r"target must hold 2 class indices in \[0, 3\)"),
+                    (lambda: F.multilabel_margin_loss(gn.zeros(1, 3), gn.tensor([[0, 5, -1]])), ValueError,
+                     r"class indices in \[0, 3\) or -1"),
+                    (lambda: F.multi_margin_loss(gn.zeros(2, 3), gn.tensor([0.0, 1.0])), TypeError, "integer class")]
+    return rows
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+OPS += _loss_rows()
+OPS += [
+    OpCase("glu", lambda x: F.glu(x, dim=1), [normal(3, 4, 2)], lambda x: x[:, :2] * _sigmoid(x[:, 2:]),
+           bad=[(lambda: F.glu(gn.zeros(3, 5)), ValueError, r"glu: dimension -1 of input \(3, 5\) has odd size 5")]),
+    OpCase("threshold", lambda x: F.threshold(x, 0.2, -4.0), [normal(3, 4, kinks=(0.2,))],
+           lambda x: np.where(x > 0.2, x, -4.0)),
+    OpCase("rrelu-eval", lambda x: F.rrelu(x, 0.1, 0.3), [normal(3, 4)], lambda x: np.where(x >= 0, x, 0.2 * x),
+           bad=[(lambda: F.rrelu(gn.zeros(2), 0.5, 0.1), ValueError, r"rrelu: lower \(0.5\) must not exceed upper")]),
+    OpCase("alpha_dropout-eval", lambda x: F.alpha_dropout(x, 0.4, training=False), [normal(3, 4)], lambda x: x,
+           bad=[(lambda: F.alpha_dropout(gn.zeros(2), 1.5, True), ValueError, r"alpha_dropout: p must be in \[0, 1\]"),
+                (lambda: F.feature_alpha_dropout(gn.zeros(2), 0.5, True), ValueError, "expected an input")]),
+    OpCase("gumbel_softmax-hard-forward-is-one-hot", lambda z: F.gumbel_softmax(z, tau=0.5, hard=True).sum(-1),
+           [normal(3, 5)], lambda z: np.ones(3), gradcheck=False,
+           bad=[(lambda: F.gumbel_softmax(gn.zeros(2, 3), tau=0), ValueError, "gumbel_softmax: tau must be a positive")]),
+    OpCase("bilinear", lambda a, b, w, c: F.bilinear(a, b, w, c), [normal(2, 3, 4), normal(2, 3, 5), normal(6, 4, 5),
+                                                                  normal(6)],
+           lambda a, b, w, c: np.einsum("nti,oij,ntj->nto", a, w, b) + c,
+           bad=[(lambda: F.bilinear(gn.zeros(2, 3), gn.zeros(2, 4), gn.zeros(5, 4, 3)), ValueError,
+                 r"bilinear: expected input1 \(..., in1\)")]),
+    OpCase("channel_shuffle", lambda x: F.channel_shuffle(x, 3), [normal(2, 6, 2)],
+           lambda x: x.reshape(2, 3, 2, 2).transpose(0, 2, 1, 3).reshape(2, 6, 2),
+           bad=[(lambda: F.channel_shuffle(gn.zeros(1, 4, 2), 3), ValueError, "channel_shuffle: the channels")]),
+]
+
+
+def test_random_gates_draw_from_gradnotes_generator_and_keep_their_contracts():
+    x = gn.tensor(np.random.default_rng(3).standard_normal((400, 50)))
+    gn.manual_seed(7)
+    y = F.rrelu(x, 0.1, 0.3, training=True).data
+    slope = y[x.data < 0] / x.data[x.data < 0]
+    assert 0.1 <= slope.min() and slope.max() <= 0.3 and slope.std() > 0.03
+    gn.manual_seed(7)
+    np.testing.assert_array_equal(F.rrelu(x, 0.1, 0.3, training=True).data, y)
+    a = F.alpha_dropout(x, 0.3, training=True).data  # zero mean and unit variance survive
+    assert abs(a.mean()) < 0.02 and abs(a.std() - 1) < 0.02
+    f = F.feature_alpha_dropout(gn.ones(4, 8, 3), 0.5, training=True).data
+    assert (f == f[:, :, :1]).all() and len(np.unique(f)) == 2
+    z = gn.tensor(np.random.default_rng(4).standard_normal((6, 5)), requires_grad=True)
+    hard = F.gumbel_softmax(z, tau=0.7, hard=True)
+    assert set(np.unique(hard.data)) == {0.0, 1.0} and (hard.data.sum(1) == 1).all()
+    hard.sum().backward()  # straight-through: the soft sample's gradient, which sums to 0 over a softmax row
+    assert np.allclose(z.grad, 0, atol=1e-12)

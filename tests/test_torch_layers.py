@@ -21,6 +21,7 @@ from test_torch_functional import (
     np_resize,
     np_softplus,
 )
+from test_torch_layers_more import BAD as MORE_BAD
 from test_torch_layers_more import ROWS as MORE_ROWS
 
 import gradnote as gn
@@ -249,6 +250,7 @@ def test_layers_accept_torchs_keyword_arguments():
     (lambda: nn.SmoothL1Loss(beta=-0.5), ValueError, "SmoothL1Loss: beta must be a non-negative number, got -0.5"),
     (lambda: nn.KLDivLoss(reduction="avg"), ValueError, "KLDivLoss: reduction must be one of.*'avg'"),
     (lambda: nn.Dropout2d(1.5), ValueError, r"p must be in \[0, 1\], got 1.5"),
+    *MORE_BAD,
 ])
 def test_bad_hyperparameters_are_refused_in_init(make, exc, match):
     with pytest.raises(exc, match=match):

@@ -18,6 +18,7 @@ from . import (  # noqa: F401
 )
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .bilinear import *  # noqa: F401,F403
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
@@ -25,10 +26,12 @@ from .dropout import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .embedding_bag import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
+from .gating import *  # noqa: F401,F403
 from .group_norm import *  # noqa: F401,F403
 from .identity import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .margin_loss import *  # noqa: F401,F403
 from .module import Module, Parameter  # noqa: F401
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
