@@ -49,7 +49,7 @@ def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, siz
                          reduction: str = "mean") -> Tensor:
     """x (a distance), y in {1, -1} of the same shape -> x where y = 1, max(0, margin - x) where y = -1.
 
-    >>> F.hinge_embedding_loss(gn.tensor([0.3, 0.2]), gn.tensor([1.0, -1.0]), reduction="sum").item()
+    >>> round(F.hinge_embedding_loss(gn.tensor([0.3, 0.2]), gn.tensor([1.0, -1.0]), reduction="sum").item(), 4)
     1.1
     """
     x = float_tensor(input, "hinge_embedding_loss")
@@ -134,7 +134,7 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
                       size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     """x: (N, C) scores (or (C,)), y: (N,) class indices -> sum_{i != y} w_y max(0, margin - x_y + x_i)^p / C.
 
-    >>> F.multi_margin_loss(gn.tensor([[0.1, 0.2, 0.4, 0.8]]), gn.tensor([3])).item()
+    >>> round(F.multi_margin_loss(gn.tensor([[0.1, 0.2, 0.4, 0.8]]), gn.tensor([3])).item(), 4)
     0.325
     """
     x = float_tensor(input, "multi_margin_loss")
@@ -160,7 +160,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
                            reduction: str = "mean") -> Tensor:
     """x: (N, C) scores, y: (N, C) class indices, each row's targets ended by the first -1 -> (N,) hinge sums / C.
 
-    >>> F.multilabel_margin_loss(gn.tensor([[0.1, 0.2, 0.4, 0.8]]), gn.tensor([[3, 0, -1, 1]])).item()
+    >>> round(F.multilabel_margin_loss(gn.tensor([[0.1, 0.2, 0.4, 0.8]]), gn.tensor([[3, 0, -1, 1]])).item(), 4)
     0.85
     """
     x = float_tensor(input, "multilabel_margin_loss")

@@ -32,8 +32,8 @@ class GLU(Module):
 class Threshold(Module):
     """x where x > threshold, else value (F.threshold).
 
-    >>> Threshold(0.5, -1.0)(gn.tensor([0.2, 0.9])).tolist()
-    [-1.0, 0.9]
+    >>> Threshold(0.5, -1.0)(gn.tensor([0.2, 2.0])).tolist()
+    [-1.0, 2.0]
     """
 
     def __init__(self, threshold: float, value: float, inplace: bool = False):
