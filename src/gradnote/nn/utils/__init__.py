@@ -14,9 +14,11 @@ import math
 import numbers
 from collections.abc import Iterable
 
+from ... import backend
 from ...autograd import Tensor
 from ...backend import xp
 from . import rnn  # noqa: F401  (torch.nn.utils.rnn)
+from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
@@ -48,9 +50,9 @@ def _vector_norm(a, norm_type: float, op: str):
     if a.size == 0:
         if math.isinf(norm_type):
             raise RuntimeError(f"{op}: the infinity norm of an empty gradient is undefined (a max over nothing)")
-        return xp.zeros((), dtype=a.dtype)
+        return xp.zeros_like(a, shape=())
     with xp.errstate(divide="ignore", over="ignore"):
-        return xp.asarray(xp.linalg.norm(a, ord=norm_type), dtype=a.dtype)
+        return backend.asarray(xp.linalg.norm(a, ord=norm_type), dtype=a.dtype)
 
 
 def clip_grad_norm_(parameters: Tensor | Iterable[Tensor], max_norm: float, norm_type: float = 2.0,
