@@ -28,6 +28,7 @@ from itertools import count
 from ..autograd import Tensor, no_grad
 from ..backend import xp
 from ..nn import Module, Parameter
+from . import weight_options
 from .arguments import apply_initializer
 
 __all__ = ["OPS", "Input", "KerasTensor", "Layer", "TensorOp", "mask_of", "nodes_between", "set_mask",
@@ -250,19 +251,26 @@ class Layer(Module):
     passes_mask = False  # Keras's supports_masking: the input's mask is the output's
 
     def __init_subclass__(cls, **kwargs):
-        """Every Keras layer takes name= (Dense(1, name="predictions")); a layer whose __init__ does not name
-        it gets it here, set after construction."""
+        """Every Keras layer takes name= (Dense(1, name="predictions")) and the *_regularizer /
+        *_constraint keywords (keras.weight_options); a layer whose __init__ does not take them gets them
+        here, set after construction."""
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
-        if init is None or "name" in inspect.signature(init).parameters:
+        if init is None:
             return
+        params = inspect.signature(init).parameters
+        takes_name = "name" in params
 
         @functools.wraps(init)
-        def named_init(self, *args, name=None, **kw):
+        def named_init(self, *args, **kw):
+            options = weight_options.take(kw, keep=params)
+            name = None if takes_name else kw.pop("name", None)
             init(self, *args, **kw)
             if name is not None:
                 _check_name(cls.__name__, name)
                 self.__dict__["_name"] = name  # Module.__setattr__ would not reach the property
+            if options:
+                weight_options.attach(self, options)
 
         cls.__init__ = named_init
 
@@ -295,7 +303,10 @@ class Layer(Module):
     def _call_options(self, kwargs) -> tuple:
         """Keras's call keywords a forward without them cannot take: training= (True/False runs this call
         in that mode; None keeps the mode) and mask= are taken off for such layers."""
-        accepts = _parameters(type(self).forward)
+        if self._keras_style:  # Layer.forward hands call what it takes
+            return kwargs, None
+        forward = type(self).forward
+        accepts = _parameters(super().forward.__func__ if forward is Layer.forward else forward)
         mode = None
         if "training" in kwargs and "training" not in accepts and "kwargs" not in accepts:
             mode = kwargs.pop("training")
@@ -306,6 +317,12 @@ class Layer(Module):
     @property
     def _keras_style(self) -> bool:
         return type(self).call is not Layer.call
+
+    def __setattr__(self, name: str, value) -> None:
+        if getattr(getattr(type(self), name, None), "fset", None) is not None:  # built, trainable, name
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
 
     def forward(self, *args, **kwargs):
         """A Keras-style layer's call (built first); other layers run their nn module's forward."""
