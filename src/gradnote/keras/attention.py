@@ -18,10 +18,12 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..autograd import Tensor, where
+from ..functional._util import as_tensor
+from ..nn import init
 from .arguments import _positive_int, _rate, initializer
-from .graph import Layer
+from .graph import Layer, mask_of
 
-__all__ = ["MultiHeadAttention"]
+__all__ = ["AdditiveAttention", "Attention", "MultiHeadAttention"]
 
 
 class MultiHeadAttention(Layer, nn.Module):
@@ -102,3 +104,104 @@ class MultiHeadAttention(Layer, nn.Module):
         return {"num_heads": self.num_heads, "key_dim": self.key_dim, "value_dim": self.value_dim,
                 "dropout": self.dropout, "use_bias": self.use_bias, "output_shape": self.output_shape,
                 "kernel_initializer": self.kernel_initializer}
+
+
+class _BaseAttention(Layer, nn.Module):
+    """Keras's Attention call: layer([query, value(, key)], mask=[query_mask, value_mask],
+    return_attention_scores=False, use_causal_mask=False); query (N, T, d), value and key (N, S, d) ->
+    (N, T, d_value), with softmax(scores) over S; value_mask (N, S) False hides a key, query_mask (N, T)
+    zeroes an output row."""
+
+    def _scores(self, q: Tensor, k: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def forward(self, inputs, mask=None, return_attention_scores: bool = False, training=None,
+                use_causal_mask: bool = False):
+        name = type(self).__name__
+        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
+            raise ValueError(f"{name}: expected inputs [query, value] or [query, value, key], got {type(inputs).__name__}"
+                             f" of {len(inputs) if isinstance(inputs, (list, tuple)) else 1}")
+        q, v = as_tensor(inputs[0], name), as_tensor(inputs[1], name)
+        k = as_tensor(inputs[2], name) if len(inputs) == 3 else v
+        if q.ndim != 3 or v.ndim != 3 or k.shape[:2] != v.shape[:2] or q.shape[0] != v.shape[0]:
+            raise ValueError(f"{name}: query (N, T, d), value (N, S, d) and key (N, S, d) must agree, got "
+                             f"{tuple(q.shape)}, {tuple(v.shape)}, {tuple(k.shape)}")
+        q_mask, v_mask = (list(mask) + [None])[:2] if isinstance(mask, (list, tuple)) else (None, mask)
+        q_mask = mask_of(inputs[0]) if q_mask is None else q_mask
+        v_mask = mask_of(inputs[1]) if v_mask is None else v_mask
+        scores = self._scores(q, k)  # (N, T, S)
+        hide = np.zeros(scores.shape, dtype=bool)
+        if v_mask is not None:
+            hide |= ~np.asarray(v_mask.data if isinstance(v_mask, Tensor) else v_mask, dtype=bool)[:, None, :]
+        if use_causal_mask:
+            hide |= ~np.tril(np.ones(scores.shape[1:], dtype=bool))[None]
+        if hide.any():  # Keras subtracts 1e9 where hidden, so a fully hidden row stays uniform
+            scores = scores - Tensor._wrap((hide * 1e9).astype(scores.dtype))
+        weights = F.softmax(scores, -1)
+        p = self.dropout if self.training else 0.0
+        out = (F.dropout(weights, p, True) if p else weights) @ v
+        if q_mask is not None:
+            keep = np.asarray(q_mask.data if isinstance(q_mask, Tensor) else q_mask, dtype=bool)
+            out = out * Tensor._wrap(keep[..., None].astype(out.dtype))
+        return (out, weights) if return_attention_scores else out
+
+
+class Attention(_BaseAttention):
+    """Luong-style (dot-product) attention: scores = query @ key^T (times a learned scalar with use_scale=True);
+    score_mode="concat": scores = sum(tanh(query_t + key_s)) over features (times the scalar).
+
+    >>> Attention()([gn.randn(2, 3, 4), gn.randn(2, 5, 4)]).shape
+    (2, 3, 4)
+    """
+
+    def __init__(self, use_scale: bool = False, score_mode: str = "dot", dropout: float = 0.0, seed=None):
+        if score_mode not in ("dot", "concat"):
+            raise ValueError(f"Attention: score_mode must be 'dot' or 'concat', got {score_mode!r}")
+        self.use_scale, self.score_mode = bool(use_scale), score_mode
+        self.dropout = _rate("Attention", dropout, "dropout")
+        self.scale = nn.Parameter(np.ones((), np.float32)) if self.use_scale else None
+        self.concat_score_weight = nn.Parameter(np.ones((), np.float32)) if score_mode == "concat" else None
+
+    def _scores(self, q, k):
+        if self.score_mode == "dot":
+            scores = q @ k.transpose(0, 2, 1)
+            return scores * self.scale if self.scale is not None else scores
+        summed = q.reshape(q.shape[0], q.shape[1], 1, q.shape[2]) + k.reshape(k.shape[0], 1, k.shape[1], k.shape[2])
+        if self.scale is not None:
+            summed = summed * self.scale
+        return F.tanh(summed).sum(axis=-1) * self.concat_score_weight
+
+    def get_config(self) -> dict:
+        return {"use_scale": self.use_scale, "score_mode": self.score_mode, "dropout": self.dropout}
+
+
+class AdditiveAttention(_BaseAttention):
+    """Bahdanau-style attention: scores = sum_d scale_d tanh(query_td + key_sd), scale a learned (d,) vector
+    (glorot_uniform; use_scale=False: ones, fixed).
+
+    >>> AdditiveAttention()([gn.randn(2, 3, 4), gn.randn(2, 5, 4)]).shape
+    (2, 3, 4)
+    """
+
+    def __init__(self, use_scale: bool = True, dropout: float = 0.0):
+        self.use_scale = bool(use_scale)
+        self.dropout = _rate("AdditiveAttention", dropout, "dropout")
+        self.register_parameter("scale", None)
+
+    @property
+    def built(self) -> bool:
+        return self.scale is not None or not self.use_scale
+
+    def _scores(self, q, k):
+        summed = F.tanh(q.reshape(q.shape[0], q.shape[1], 1, q.shape[2]) +
+                        k.reshape(k.shape[0], 1, k.shape[1], k.shape[2]))
+        if not self.use_scale:
+            return summed.sum(axis=-1)
+        if self.scale is None:  # glorot_uniform with Keras's fans of a vector: fan_in = fan_out = d
+            d = q.shape[-1]
+            self.scale = nn.Parameter(np.zeros(d, q.dtype if q.dtype.kind == "f" else np.float32))
+            init.uniform_(self.scale, -math.sqrt(3 / d), math.sqrt(3 / d))
+        return (summed * self.scale).sum(axis=-1)
+
+    def get_config(self) -> dict:
+        return {"use_scale": self.use_scale, "dropout": self.dropout}

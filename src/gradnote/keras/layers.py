@@ -30,12 +30,14 @@ from .activation_layers import *  # noqa: F401,F403  (ReLU, LeakyReLU, PReLU, EL
 from .activation_layers import __all__ as _activation_layers_all
 from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int
 from .arguments import initializer as _init_fn
-from .attention import MultiHeadAttention  # noqa: F401
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
 from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
 from .augmentation import __all__ as _augmentation_all
 from .convolutional import *  # noqa: F401,F403  (Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
 from .convolutional import __all__ as _convolutional_all
 from .graph import Layer, set_mask
+from .lookup import *  # noqa: F401,F403  (StringLookup, IntegerLookup, Hashing, Discretization, CategoryEncoding)
+from .lookup import __all__ as _lookup_all
 from .merging import *  # noqa: F401,F403  (Add, Concatenate, Dot, ... and add, concatenate, ...)
 from .merging import __all__ as _merging_all
 from .noise import *  # noqa: F401,F403  (GaussianNoise, GaussianDropout, AlphaDropout)
@@ -77,7 +79,10 @@ __all__ = [
     *_reshaping_all,
     *_augmentation_all,
     *_preprocessing_layers_all,
+    *_lookup_all,
     "MultiHeadAttention",
+    "Attention",
+    "AdditiveAttention",
     "TextVectorization",
 ]
 
