@@ -29,6 +29,7 @@ import threading
 
 from .. import backend
 from ..backend import unbroadcast, xp
+from . import hooks as _hooks
 from .inplace_array import InplaceArray
 from .tensor import Tensor
 
@@ -170,6 +171,10 @@ class Function:
         if _Mode.anomaly:
             _check_finite(cls.__name__, data, "forward")
         return out
+
+    def name(self) -> str:
+        """PyTorch's node name ("MulBackward0"): the op's class name with Backward0."""
+        return f"{type(self).__name__}Backward0"
 
     @property
     def next_functions(self) -> tuple:
@@ -364,6 +369,10 @@ def run_backward(roots, grads, retain_graph: bool = False, capture: _Capture | N
     pending = {}
 
     def to_leaf(p, pg, owned):
+        if _hooks._leaf_hooks:
+            table = _hooks.leaf_hooks(p)
+            if table:
+                pg, owned = _hooks.run_hooks(table, pg), False
         if capture is None:
             _accumulate(p, pg, owned)
         elif id(p) in capture.leaf:
@@ -379,6 +388,8 @@ def run_backward(roots, grads, retain_graph: bool = False, capture: _Capture | N
     for fn in _topological_order(list(pending)):
         g = pending.pop(fn, None)
         if g is not None:
+            if "_hooks" in fn.__dict__:  # Tensor.register_hook on the tensor fn made
+                g = _hooks.run_hooks(fn._hooks, g)
             if capture is not None and fn in capture.node:
                 capture.add(capture.node[fn], g)
             retained = fn.__dict__.get("_retain")

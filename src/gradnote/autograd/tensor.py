@@ -204,6 +204,12 @@ class Tensor:
         self.requires_grad = requires_grad
         return self
 
+
+    def register_hook(self, hook):
+        """Call hook(grad) when this tensor's gradient is computed; a returned tensor replaces it. Returns a
+        handle whose remove() takes the hook away."""
+        return hooks.register_hook(self, hook)
+
     # ----- array-like attributes -------------------------------------------
     @property
     def shape(self) -> tuple:
@@ -233,6 +239,36 @@ class Tensor:
     @property
     def mT(self) -> Tensor:
         return shape_ops.swapdims(self, -2, -1)
+
+    @property
+    def mH(self) -> Tensor:
+        return shape_ops.swapdims(self, -2, -1)  # the conjugate transpose: real tensors have no conjugate
+
+    @property
+    def H(self) -> Tensor:
+        if self.ndim not in (0, 2):
+            raise ValueError(f"H: expects a 0-D or 2-D tensor, got shape {self.shape}; use mH for batches")
+        return self.permute() if self.ndim == 2 else self
+
+    @property
+    def real(self) -> Tensor:
+        return self  # gradnote's tensors are real-valued, as PyTorch's real() of a real tensor
+
+    @property
+    def imag(self) -> Tensor:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes (gradnote is real-valued)")
+
+    def stride(self, dim=None):
+        """Elements (not bytes) to step in each dim, as PyTorch; one dim's with `dim`."""
+        strides = tuple(st // self.data.itemsize for st in self.data.strides)
+        return strides if dim is None else strides[axes.one_dim("stride", dim, self.ndim)]
+
+    def storage_offset(self) -> int:
+        """Elements between the start of the underlying buffer and this tensor's first element."""
+        base = self.data.base
+        if base is None or not backend.is_host(self.data) or not isinstance(base, xp.ndarray):
+            return 0
+        return (self.data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // self.data.itemsize
 
     def size(self, dim=None):
         """The shape as a Size, or one axis's length (PyTorch)."""
@@ -311,7 +347,8 @@ class Tensor:
     __hash__ = object.__hash__  # identity, as PyTorch (== is elementwise, so it cannot define hashing)
 
     def __repr__(self) -> str:
-        body = xp.array2string(backend.asnumpy(self.data), separator=", ", precision=4, prefix="tensor(")
+        body = xp.array2string(backend.asnumpy(self.data), separator=", ", prefix="tensor(",
+                               **printing.array2string_options())
         extra = "" if backend.is_host(self.data) else f", device='{self.device}'"
         if self.data.dtype != backend.float32 and self.data.dtype != backend.int64 and self.data.dtype != backend.bool_:
             extra += f", dtype={self.data.dtype}"
@@ -404,6 +441,13 @@ class Tensor:
         data = xp.full(shape_ops.as_shape("new_full", (size,)), fill_value, dtype=self.dtype if dtype is None else dtype)
         dev = self.device if device is None else _device.check(device)
         return Tensor._wrap(backend.to_device(data, dev)).requires_grad_(requires_grad)
+
+
+    def new(self, *args, **kwargs) -> Tensor:
+        """PyTorch's legacy x.new(*sizes) (zeros of x's dtype) or x.new(data) (data in x's dtype)."""
+        if not args or all(isinstance(a, numbers.Integral) for a in args) or isinstance(args[0], Size):
+            return self.new_zeros(*args, **kwargs)
+        return self.new_tensor(args[0], **kwargs)
 
     # ----- arithmetic operators -------------------------------------------------
     def __add__(self, other):
@@ -604,6 +648,31 @@ class Tensor:
     def lerp(self, end, weight):
         return self + weight * (end - self)
 
+
+    def fmod(self, other):
+        return elementwise.fmod(self, other)
+
+    def remainder(self, other):
+        return arithmetic.remainder(self, other)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return products.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return products.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return products.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return products.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def cross(self, other, dim=None):
+        return linalg.torch_cross(self, other, dim)
+
+    def kron(self, other):
+        return rearrange.kron(self, other)
+
     # ----- elementwise maths ------------------------------------------------------
     def exp(self):
         return pointwise.exp(self)
@@ -680,6 +749,46 @@ class Tensor:
 
     def trunc(self):
         return pointwise.trunc(self)
+
+
+    def sgn(self):
+        return pointwise.sign(self)  # the sign; for complex numbers PyTorch's x / |x|, here the same as sign
+
+    def frac(self):
+        return elementwise.frac(self)
+
+    def nan_to_num(self, nan: float = 0.0, posinf=None, neginf=None):
+        return elementwise.nan_to_num(self, nan, posinf, neginf)
+
+    def isclose(self, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False):
+        return elementwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def erf(self):
+        return special.erf(self)
+
+    def erfc(self):
+        return special.erfc(self)
+
+    def erfinv(self):
+        return special.erfinv(self)
+
+    def lgamma(self):
+        return special.gammaln(self)
+
+    def digamma(self):
+        return special.digamma(self)
+
+    def i0(self):
+        return special.i0(self)
+
+    def sinc(self):
+        return special.sinc(self)
+
+    def logit(self, eps=None):
+        return special.logit(self, eps)
+
+    def xlogy(self, other):
+        return special.xlogy(self, other)
 
     # ----- reductions ---------------------------------------------------------------
     def sum(self, axis=None, keepdims: bool = False, *, dim=None, keepdim=None, dtype=None):
@@ -787,6 +896,40 @@ class Tensor:
     def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):  # noqa: A002
         return reductions.topk(self, k, dim, largest, sorted)
 
+
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
+        return sorting.kthvalue(self, k, dim, keepdim)
+
+    def median(self, dim=None, keepdim: bool = False):
+        return sorting.median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim: bool = False):
+        return sorting.nanmedian(self, dim, keepdim)
+
+    def mode(self, dim: int = -1, keepdim: bool = False):
+        return sorting.mode(self, dim, keepdim)
+
+    def cummax(self, dim: int):
+        return sorting.cumextreme(self, dim, "max")
+
+    def cummin(self, dim: int):
+        return sorting.cumextreme(self, dim, "min")
+
+    def aminmax(self, *, dim=None, keepdim: bool = False):
+        return sorting.aminmax(self, dim, keepdim)
+
+    def unique(self, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False, dim=None):  # noqa: A002
+        return sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights=None, minlength: int = 0):
+        return sorting.bincount(self, weights, minlength)
+
+    def histc(self, bins: int = 100, min: float = 0, max: float = 0):  # noqa: A002
+        return sorting.histc(self, bins, min, max)
+
+    def trace(self):
+        return rearrange.trace(self)
+
     # ----- shape --------------------------------------------------------------------
     def reshape(self, *shape):
         return shape_ops.reshape(self, *shape)
@@ -864,6 +1007,30 @@ class Tensor:
     def triu(self, diagonal: int = 0):
         return indexing.where(backend.like(~xp.tri(*self.shape[-2:], k=diagonal - 1, dtype=bool), self.data), self, 0)
 
+
+    def roll(self, shifts, dims=None):
+        return rearrange.roll(self, shifts, dims)
+
+    def diagonal(self, offset: int = 0, dim1: int = 0, dim2: int = 1):
+        return rearrange.diagonal(self, offset, dim1, dim2)
+
+    def movedim(self, source, destination):
+        return rearrange.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def unfold(self, dimension: int, size: int, step: int):
+        return rearrange.unfold(self, dimension, size, step)
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return rearrange.repeat_interleave(self, repeats, dim)
+
+    def rot90(self, k: int = 1, dims=(0, 1)):
+        return rearrange.rot90(self, k, dims)
+
+    def diff(self, n: int = 1, dim: int = -1, prepend=None, append=None):
+        return rearrange.diff(self, n, dim, prepend, append)
+
     # ----- indexing -------------------------------------------------------------------
     def __getitem__(self, index):
         return indexing.getitem(self, index)
@@ -896,6 +1063,25 @@ class Tensor:
         idx = xp.stack(xp.nonzero(self.data), axis=-1).astype(xp.int64) if self.ndim else xp.zeros_like(
             self.data, xp.int64, shape=(int(bool(self.data)), 0))
         return tuple(Tensor._wrap(c) for c in idx.T) if as_tuple else Tensor._wrap(idx)
+
+
+    def masked_select(self, mask):
+        return rearrange.masked_select(self, mask)
+
+    def where(self, condition, other):
+        return indexing.where(condition, self, other)
+
+    def index_add(self, dim: int, index, source, *, alpha=1):
+        return index_update.index_add(self, dim, index, source, alpha)
+
+    def index_copy(self, dim: int, index, source):
+        return index_update.index_copy(self, dim, index, source)
+
+    def index_fill(self, dim: int, index, value):
+        return index_update.index_fill(self, dim, index, value)
+
+    def masked_scatter(self, mask, source):
+        return index_update.masked_scatter(self, mask, source)
 
     # ----- in place ---------------------------------------------------------------
     def _needs_graph_update(self, *others, op: str = "in-place operation") -> bool:
@@ -1023,6 +1209,48 @@ class Tensor:
         draw = (get_rng(generator).random(self.shape) < p).astype(self.dtype)
         return self._inplace(lambda t: Tensor._wrap(backend.like(draw, t.data)))
 
+    def exponential_(self, lambd: float = 1.0, *, generator=None):
+        return self._fill(sampling.drawn(self.shape, self.dtype, "exponential", generator, lambd=lambd))
+
+    def geometric_(self, p: float, *, generator=None):
+        return self._fill(sampling.drawn(self.shape, self.dtype, "geometric", generator, p=p))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *, generator=None):
+        return self._fill(sampling.drawn(self.shape, self.dtype, "cauchy", generator, median=median, sigma=sigma))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *, generator=None):
+        return self._fill(sampling.drawn(self.shape, self.dtype, "log_normal", generator, mean=mean, std=std))
+
+    def random_(self, from_: int = 0, to=None, *, generator=None):
+        return self._fill(sampling.random_integers(self.shape, self.dtype, from_, to, generator))
+
+    def _fill(self, draw):
+        return self._inplace(lambda t: Tensor._wrap(backend.like(draw, t.data)))
+
+    def index_add_(self, dim: int, index, source, *, alpha=1):
+        return self._inplace(lambda t, s: index_update.index_add(t, dim, index, s, alpha), arithmetic.lift(source))
+
+    def index_copy_(self, dim: int, index, source):
+        return self._inplace(lambda t, s: index_update.index_copy(t, dim, index, s), arithmetic.lift(source))
+
+    def index_fill_(self, dim: int, index, value):
+        return self._inplace(lambda t: index_update.index_fill(t, dim, index, value))
+
+    def masked_scatter_(self, mask, source):
+        return self._inplace(lambda t, s: index_update.masked_scatter(t, mask, s), arithmetic.lift(source))
+
+    def nan_to_num_(self, nan: float = 0.0, posinf=None, neginf=None):
+        return self._inplace(lambda t: elementwise.nan_to_num(t, nan, posinf, neginf))
+
+    def apply_(self, callable):  # noqa: A002 - torch's name
+        """Replace each element x by callable(x), a Python call per element (CPU only, no gradient; as PyTorch)."""
+        return self._inplace(lambda t: Tensor._wrap(elementwise.python_map(callable, t.data)))
+
+    def map_(self, tensor, callable):  # noqa: A002
+        """self[i] = callable(self[i], tensor[i]) with tensor broadcast to this shape (CPU only, no gradient)."""
+        return self._inplace(lambda t: Tensor._wrap(elementwise.python_map(callable, t.data, tensor)))
+
+
 
 class ValuesWithIndices(Tensor):
     """What ``x.max(axis)`` / ``x.min(axis)`` return: the values (a Tensor, NumPy's meaning) that also carry
@@ -1056,5 +1284,23 @@ _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int6
                "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 # The one documented late import: the op modules import Tensor, and Tensor's methods call them.
-from . import arithmetic, axes, dtypes, function, indexing, pointwise, reductions  # noqa: E402
+from . import (  # noqa: E402
+    arithmetic,
+    axes,
+    dtypes,
+    elementwise,
+    function,
+    hooks,
+    index_update,
+    indexing,
+    linalg,
+    pointwise,
+    printing,
+    products,
+    rearrange,
+    reductions,
+    sampling,
+    sorting,
+    special,
+)
 from . import shape as shape_ops  # noqa: E402

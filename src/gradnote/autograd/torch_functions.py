@@ -23,6 +23,12 @@ _METHODS = (
     "permute", "pow", "prod", "reciprocal", "relu", "reshape", "round", "rsqrt", "scatter", "scatter_add",
     "select", "sigmoid", "sign", "sin", "softmax", "sort", "split", "sqrt", "square", "squeeze", "std", "sub", "sum",
     "t", "tanh", "topk", "tril", "triu", "trunc", "unbind", "unflatten", "unsqueeze", "var",
+    # selection, rearranging, fused products, special functions (autograd/sorting.py, rearrange.py, ...)
+    "addbmm", "addmm", "addmv", "aminmax", "baddbmm", "bincount", "cummax", "cummin", "diagonal", "diff", "digamma",
+    "erf", "erfc", "erfinv", "fmod", "frac", "histc", "i0", "index_add", "index_copy", "index_fill", "isclose",
+    "kron", "kthvalue", "lgamma", "logit", "masked_scatter", "masked_select", "median", "mode", "movedim", "moveaxis",
+    "nan_to_num", "nanmedian", "remainder", "repeat_interleave", "roll", "rot90", "sgn", "sinc", "trace", "unique",
+    "xlogy",
 )
 
 
