@@ -21,15 +21,19 @@ from . import (  # noqa: F401  # noqa: F401
            backend,
            callbacks,
            config,
+           constraints,
            datasets,
+           initializers,
            layers,
            losses,
            metrics,
+           mixed_precision,
            models,
            ops,
            optimizers,
            preprocessing,
            random,
+           regularizers,
            saving,
            training,
            utils,
@@ -39,6 +43,6 @@ from .models import Model, Sequential, load_model  # noqa: F401
 
 __all__ = ["Input", "KerasTensor", "Model", "Sequential", "activations", "callbacks", "datasets", "layers",
            "load_model", "losses", "metrics", "models", "optimizers", "preprocessing", "utils",
-           "config", "ops", "random", "saving"]
+           "config", "ops", "random", "saving", "constraints", "initializers", "mixed_precision", "regularizers"]
 
 _nn.containers.install_keras_training(training)

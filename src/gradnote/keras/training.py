@@ -8,7 +8,9 @@
 keras.Model's methods call these functions; so does nn.Sequential's deprecated compile/fit (through
 the hook this package installs there, so nn imports nothing from here). Losses by name or Loss object
 (gradnote.train.losses: a softmax/sigmoid output that remembers its logits gets the stable
-log-sum-exp form, whatever the container), or a callable loss(out, target).
+log-sum-exp form, whatever the container), or a callable loss(out, target). The model's own losses
+(Layer.losses: add_loss, kernel/bias/activity regularizers) are added to the data loss in fit and
+evaluate, so the logged loss includes them, as Keras's does; weight constraints run after every update.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from ..train import metrics as metrics_mod
 from ..train.checkpoint import load_checkpoint
 from ..train.loop import Loop
 from ..train.losses import as_loop_loss
-from . import optimizers
+from . import optimizers, weight_options
 
 __all__ = ["compile", "evaluate", "fit", "predict"]
 
@@ -270,9 +272,30 @@ def _build(model, x) -> None:
         model.train(was)
 
 
+def _model_losses(model) -> list:
+    """The losses the model's layers recorded in its last forward pass (add_loss, weight and activity
+    regularizers): Layer.losses, or its layers' for a container that is not a Keras layer."""
+    if hasattr(type(model), "losses"):
+        return model.losses
+    return [v for child in model.children() for v in getattr(child, "losses", [])]
+
+
+def _with_model_losses(model, loss_fn):
+    """loss_fn plus the model's own losses, as Keras's compute_loss adds model.losses to the data loss."""
+
+    def loss(out, y, *sample_weight):
+        value = loss_fn(out, y, *sample_weight)
+        for extra in _model_losses(model):
+            value = value + extra
+        return value
+
+    return loss
+
+
 def _make_loop(model, verbose: int) -> Loop:
     c = _compiled(model, "fit")
     loss_fn, key = as_loop_loss(c.loss)
+    loss_fn = _with_model_losses(model, loss_fn)
     if _is_keras_optimizer(c.optimizer) and not c.optimizer.bound:
         c.optimizer.bind(model.parameters())
     return Loop(model, loss_fn, c.optimizer, metrics=c.metric_specs, verbose=verbose, loss_name=key)
@@ -341,6 +364,8 @@ def fit(model, x=None, y=None, batch_size=None, epochs: int = 1, verbose=1, call
         _build(model, x)
         train = _loader(x, y, batch_size, shuffle, w)
     loop = _make_loop(model, verbose)
+    if weight_options.has_constraints(model):
+        callbacks.insert(0, weight_options.ApplyConstraints())  # before user callbacks: they see the update
     state = None
     if resume is not None:
         state = load_checkpoint(resume, model, loop.optimizer) if not isinstance(resume, dict) else resume

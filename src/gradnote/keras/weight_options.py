@@ -1,0 +1,116 @@
+"""The *_regularizer, activity_regularizer and *_constraint keywords every Keras layer takes.
+
+    Dense(64, kernel_regularizer="l2", bias_constraint=keras.constraints.NonNeg())
+    LSTM(32, recurrent_regularizer=keras.regularizers.l1(1e-5))
+    Embedding(1000, 16, embeddings_regularizer="l2")
+
+Layer.__init_subclass__ (keras.graph) takes them off a layer's keywords and attaches them here. Weights
+are found by their role, from gradnote's parameter names: kernel = ``weight`` / ``weight_ih_*``,
+recurrent = ``weight_hh_*``, bias = ``bias*`` (an RNN's two biases both), embeddings = an Embedding's
+``weight``. At every call the layer records the penalties of its weights and of its output (activity,
+as Keras 3: not divided by the batch size) in its losses (Layer.losses), which fit adds to the data loss.
+Constraints are projections applied after every optimiser step in fit (ApplyConstraints), on the weight
+viewed in Keras's layout (kernels (..., in, out)), so Keras's axis= means what it means there.
+"""
+
+from __future__ import annotations
+
+from ..autograd import Tensor, no_grad
+from ..nn import Embedding
+from ..train.callbacks import Callback
+from . import constraints, regularizers
+
+__all__ = ["OPTIONS", "ApplyConstraints", "apply_constraints", "attach", "has_constraints", "take"]
+
+OPTIONS = {f"{role}_{kind}": (role, kind) for kind in ("regularizer", "constraint")
+           for role in ("kernel", "bias", "recurrent", "embeddings")}
+OPTIONS["activity_regularizer"] = ("activity", "regularizer")
+
+
+def _role(layer, name: str) -> str | None:
+    if name.startswith("weight_hh") or name == "recurrent_kernel":
+        return "recurrent"
+    if name.startswith("bias"):
+        return "bias"
+    if name in ("weight", "kernel", "embeddings") or name.startswith("weight_ih"):
+        return "embeddings" if isinstance(layer, Embedding) else "kernel"
+    return None
+
+
+def _names(layer) -> list:
+    """The layer's own weight names, including those registered empty until it is built (weight=None)."""
+    return [*layer._parameters, *(k for k in ("weight", "bias") if layer.__dict__.get(k, 0) is None)]
+
+
+def take(kwargs: dict, keep=()) -> dict:
+    """Remove the weight options (but those in `keep`) from a layer's keywords; returns those not None."""
+    taken = {k: kwargs.pop(k) for k in list(kwargs) if k in OPTIONS and k not in keep}
+    return {k: v for k, v in taken.items() if v is not None}
+
+
+def attach(layer, options: dict) -> None:
+    """Resolve `options` (names, configs or objects) and hook them onto `layer`."""
+    who = type(layer).__name__
+    resolved: dict = {"regularizer": {}, "constraint": {}}
+    for key, value in options.items():
+        role, kind = OPTIONS[key]
+        family = regularizers if kind == "regularizer" else constraints
+        try:
+            resolved[kind][role] = family.get(value)
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{who}: {key}: {e}") from None
+    roles = {_role(layer, n) for n in _names(layer)}
+    missing = [k for k in options if OPTIONS[k][0] != "activity" and OPTIONS[k][0] not in roles]
+    if missing and (_names(layer) or getattr(layer, "built", False)):
+        raise TypeError(f"{who}: unexpected keyword {missing[0]!r}: the layer has no {OPTIONS[missing[0]][0]} "
+                        f"weights (its weights: {', '.join(_names(layer)) or 'none'})")
+    layer.__dict__["_weight_options"] = resolved
+    if resolved["regularizer"]:
+        layer.register_forward_pre_hook(_clear_losses)
+        layer.register_forward_hook(_record_penalties)
+
+
+def _weights(layer, role: str) -> list:
+    return [p for n, p in layer._parameters.items() if p is not None and _role(layer, n) == role]
+
+
+def _clear_losses(layer, args) -> None:
+    layer.__dict__["_losses"] = []
+
+
+def _record_penalties(layer, args, out) -> None:
+    losses = layer.__dict__.setdefault("_losses", [])
+    for role, reg in layer.__dict__["_weight_options"]["regularizer"].items():
+        if role == "activity":
+            outs = out if isinstance(out, (tuple, list)) else (out,)
+            losses.extend(reg(o) for o in outs if isinstance(o, Tensor))
+        else:
+            losses.extend(reg(p) for p in _weights(layer, role))
+
+
+def _keras_view(w, role: str):
+    """A kernel (out, in, *k) seen as Keras's (*k, in, out); biases and embeddings are laid out alike."""
+    if role in ("kernel", "recurrent") and w.ndim >= 2:
+        return w.transpose(*range(2, w.ndim), 1, 0)
+    return w
+
+
+def apply_constraints(model) -> None:
+    """Project every constrained weight of `model` in place (Keras applies them after each update)."""
+    with no_grad():
+        for layer in model.modules():
+            for role, c in layer.__dict__.get("_weight_options", {}).get("constraint", {}).items():
+                for p in _weights(layer, role):
+                    view = _keras_view(p.data, role)
+                    view[...] = c(view)
+
+
+def has_constraints(model) -> bool:
+    return any(m.__dict__.get("_weight_options", {}).get("constraint") for m in model.modules())
+
+
+class ApplyConstraints(Callback):
+    """Applies the model's weight constraints after every training batch (fit adds it when there are any)."""
+
+    def on_batch_end(self, batch, logs=None):
+        apply_constraints(self.model)
