@@ -399,3 +399,102 @@ class TimeDistributed(Layer, nn.Module):
         N, T = x.shape[0], x.shape[1]
         y = self.layer(x.reshape(N * T, *x.shape[2:]))
         return y.reshape(N, T, *y.shape[1:])
+
+
+# ----- RNN(cell): Keras's generic recurrent layer, over the fused layers above ---------------------------
+class _Cell(Layer, nn.Module):
+    """A Keras recurrent cell's configuration (units and options); RNN(cell) runs it as its fused layer."""
+
+    _layer = None
+
+    def __init__(self, units: int, **options):
+        self.units = _positive_int(type(self).__name__, "units", units)
+        self.options = options
+        self._layer(units, **options)  # the options are checked (and refused) as the layer checks them
+
+    def forward(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__}: a cell runs inside layers.RNN(cell); call the RNN on a sequence")
+
+    def get_config(self) -> dict:
+        return {"units": self.units, **self.options}
+
+
+class SimpleRNNCell(_Cell):
+    """The SimpleRNN step, for RNN(SimpleRNNCell(units)) (the same layer as SimpleRNN(units)).
+
+    >>> RNN(SimpleRNNCell(4))(gn.randn(2, 5, 3)).shape
+    (2, 4)
+    """
+
+    _layer = SimpleRNN
+
+
+class LSTMCell(_Cell):
+    """The LSTM step, for RNN(LSTMCell(units)) (the same layer as LSTM(units)).
+
+    >>> RNN(LSTMCell(4), return_sequences=True)(gn.randn(2, 5, 3)).shape
+    (2, 5, 4)
+    """
+
+    _layer = LSTM
+
+
+class GRUCell(_Cell):
+    """The GRU step, for RNN(GRUCell(units)) (the same layer as GRU(units)).
+
+    >>> RNN([GRUCell(4), GRUCell(2)])(gn.randn(2, 5, 3)).shape
+    (2, 2)
+    """
+
+    _layer = GRU
+
+
+class RNN(Layer, nn.Module):
+    """Keras's RNN(cell): runs a SimpleRNNCell, LSTMCell or GRUCell over (N, T, features) as the matching
+    fused layer; a list of cells stacks them (each feeds its sequence to the next; the output and
+    states are the last cell's). Custom Python cells are not supported.
+
+    >>> RNN(LSTMCell(4), return_state=True)(gn.randn(2, 5, 3))[1].shape
+    (2, 4)
+    """
+
+    def __init__(self, cell, return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False,
+                 input_shape=None):
+        cells = [_layer(c) for c in (cell if isinstance(cell, (list, tuple)) else [cell])]
+        if not cells or not all(isinstance(c, _Cell) for c in cells):
+            raise TypeError(f"RNN: expected a SimpleRNNCell, LSTMCell or GRUCell (or a list of them), got "
+                            f"{[type(c).__name__ for c in cells]}")
+        self.cell = cells if isinstance(cell, (list, tuple)) else cells[0]
+        self.return_sequences, self.return_state = bool(return_sequences), bool(return_state)
+        self.go_backwards = bool(go_backwards)
+        last = len(cells) - 1
+        self.layers = nn.ModuleList([
+            c._layer(c.units, **{**c.options, "return_sequences": i < last or self.return_sequences,
+                                 "return_state": i == last and self.return_state,
+                                 "go_backwards": i == 0 and self.go_backwards})
+            for i, c in enumerate(cells)])
+        for inner, before in zip(list(self.layers)[1:], cells):  # each stacked layer reads the one before it
+            inner.build(before.units)
+        self.input_shape = _input_shape(input_shape)
+        if self.input_shape:
+            self.layers[0].build(self.input_shape[-1])
+
+    @property
+    def built(self) -> bool:
+        return all(layer.built for layer in self.layers)
+
+    def forward(self, x, initial_state=None, mask=None, training=None):
+        if initial_state is not None and len(self.layers) > 1:
+            raise ValueError("RNN: initial_state for stacked cells is not supported")
+        for i, layer in enumerate(self.layers):
+            x = layer(x, initial_state=initial_state if i == 0 else None, mask=mask if i == 0 else None)
+        return x
+
+    def get_config(self) -> dict:
+        cells = [architecture.model_to_config(c) for c in (self.cell if isinstance(self.cell, list) else [self.cell])]
+        return {"cell": cells if isinstance(self.cell, list) else cells[0], "return_sequences": self.return_sequences,
+                "return_state": self.return_state, "go_backwards": self.go_backwards,
+                "input_shape": [self.layers[0].input_size] if self.layers[0].built else None}
+
+
+__all__ += ["GRUCell", "LSTMCell", "RNN", "SimpleRNNCell"]
