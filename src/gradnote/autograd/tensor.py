@@ -446,7 +446,7 @@ class Tensor:
     def new(self, *args, **kwargs) -> Tensor:
         """PyTorch's legacy x.new(*sizes) (zeros of x's dtype) or x.new(data) (data in x's dtype)."""
         if not args or all(isinstance(a, numbers.Integral) for a in args) or isinstance(args[0], Size):
-            return self.new_zeros(*args, **kwargs)
+            return self.new_zeros(*(args or (0,)), **kwargs)
         return self.new_tensor(args[0], **kwargs)
 
     # ----- arithmetic operators -------------------------------------------------
