@@ -185,3 +185,107 @@ def test_import_gradnote_does_not_import_numba():
     out = subprocess.run([sys.executable, "-c", "import sys, gradnote; print('numba' in sys.modules)"],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ----- LSTM / GRU gate math ----------------------------------------------------------------------------------
+def _layer(kind, dtype, rng, T, N, I, H, scale=1.0):
+    """(Function class, its inputs as tensors requiring grad): x (T, N, I), h0 [, c0], w_ih, w_hh, b_ih, b_hh."""
+    from gradnote.functional.recurrent import GRULayer, LSTMLayer
+
+    cls, gates = (LSTMLayer, 4) if kind == "lstm" else (GRULayer, 3)
+    shapes = [(T, N, I), (N, H)] + ([(N, H)] if kind == "lstm" else []) + [(gates * H, I), (gates * H, H),
+                                                                           (gates * H,), (gates * H,)]
+    return cls, [gn.tensor((rng.standard_normal(s) * scale).astype(dtype), requires_grad=True) for s in shapes]
+
+
+def _run_layer(cls, inputs, g):
+    out = cls.apply(*inputs)
+    out.backward(gn.tensor(g))
+    grads = [t.grad for t in inputs]
+    for t in inputs:
+        t.grad = None
+    return out.data, grads
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("seed", range(3))
+def test_recurrent_gate_kernels_match_the_numpy_path(kind, dtype, seed):
+    rng = np.random.default_rng(40 + seed)
+    T, N, I, H = (int(v) for v in rng.integers(1, 9, 4))
+    cls, inputs = _layer(kind, dtype, rng, T, N, I, H, scale=[0.3, 0.6, 8.0][seed])  # 8: saturated gates (larger weights of
+    # unsaturated gates make the recurrence chaotic: float32 rounding differences grow step by step)
+    g = rng.standard_normal((T + (2 if kind == "lstm" else 1), N, H)).astype(dtype)
+    assert kernels.load("recurrent", np.zeros(2, dtype)) is not None
+    got = _run_layer(cls, inputs, g)
+    with kernels.disabled():
+        want = _run_layer(cls, inputs, g)
+    tol = {"rtol": 1e-5, "atol": 2e-6} if dtype == np.float32 else {"rtol": 1e-12, "atol": 1e-13}
+    for a, b in zip([got[0], *got[1]], [want[0], *want[1]]):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, b, **tol)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_recurrent_backward_kernels_equal_the_numpy_path_bit_for_bit(kind, dtype):
+    # the same saved forward, then backward once compiled, once NumPy: arithmetic in the same order
+    rng = np.random.default_rng(50)
+    cls, inputs = _layer(kind, dtype, rng, 5, 6, 3, 4, scale=1.5)
+    out = cls.apply(*inputs)
+    fn = out._ctx
+    g = rng.standard_normal(out.shape).astype(dtype)
+    got = fn.backward(g)
+    with kernels.disabled():
+        want = fn.backward(g)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru"])
+def test_recurrent_gate_kernels_tails_and_nan(kind):
+    rng = np.random.default_rng(60)
+    cls, inputs = _layer(kind, np.float32, rng, 3, 4, 2, 3)
+    x = inputs[0].data
+    x[0, 0, 0], x[1, 1, 1], x[2, 2, 0] = np.nan, 1e30, -1e30
+    g = np.ones((3 + (2 if kind == "lstm" else 1), 4, 3), np.float32)
+    with np.errstate(all="ignore"):
+        got = _run_layer(cls, inputs, g)
+        with kernels.disabled():
+            want = _run_layer(cls, inputs, g)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=2e-6)  # NaN where NumPy has NaN
+    assert np.isnan(got[0][:, 0]).any() and not np.isnan(got[0][:, 3]).any()
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_recurrent_gate_kernels_gradcheck_float64(kind):
+    # float64 takes the compiled path too (libm exp/tanh); tests/test_recurrent.py gradchecks every layout
+    rng = np.random.default_rng(70)
+    m = getattr(gn.nn, kind)(2, 3, num_layers=2, bidirectional=True).double()
+    x = gn.tensor(rng.standard_normal((4, 3, 2)), requires_grad=True)
+    assert gn.gradcheck(lambda x, *p: m(x)[0], [x, *m.parameters()], raise_exception=True)
+
+
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_recurrent_seeded_runs_repeat_bit_for_bit_on_two_threads(kind, monkeypatch):
+    from gradnote.functional import recurrent
+
+    monkeypatch.setattr(recurrent, "MIN_ROWS_PER_THREAD", 2)
+    before = gn.cpu.get_num_threads()
+    gn.cpu.set_num_threads(2)
+    try:
+        runs = []
+        for _ in range(2):
+            gn.manual_seed(3)
+            m = getattr(gn.nn, kind)(4, 6)
+            opt = gn.optim.Adam(m.parameters(), lr=1e-2)
+            x = gn.randn(7, 9, 4)
+            for _ in range(3):
+                opt.zero_grad()
+                m(x)[0].square().sum().backward()
+                opt.step()
+            runs.append([p.data.copy() for p in m.parameters()])
+    finally:
+        gn.cpu.set_num_threads(before)
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)

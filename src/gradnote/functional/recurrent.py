@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numbers
 
-from .. import cpu
+from .. import cpu, kernels
 from ..autograd import Function, Tensor, concat, stack
 from ..backend import xp
 from .activations import relu, sigmoid, tanh
@@ -301,10 +301,15 @@ class LSTMLayer(_Recurrence):
         acts = xp.empty((T, N, 4 * H), dtype=dt)  # activated gates i, f, o, g of every step
         tcs = xp.empty((T, N, H), dtype=dt)  # tanh(c_t)
 
+        fast = kernels.load("recurrent", acts, xproj, hs, cs, tcs) if mask is None else None
+
         def rows(r):
             tmp = xp.empty_like(hs[0, r])
             for t in range(T):
                 a = xp.matmul(hs[t, r], w_hh_t, out=acts[t, r])
+                if fast is not None:  # the gate math below as one compiled pass
+                    fast.lstm_forward(a, xproj[t, r], cs[t, r], cs[t + 1, r], tcs[t, r], hs[t + 1, r])
+                    continue
                 a += xproj[t, r]
                 _sigmoid_of_negated_(a[:, :H3])
                 xp.tanh(a[:, H3:], out=a[:, H3:])
@@ -329,12 +334,17 @@ class LSTMLayer(_Recurrence):
         acts, cs, tcs, w_hh = self.acts, self.cs, self.tcs, self.w_hh
         dpre = xp.empty_like(acts)  # gradient of every step's gate pre-activations
         dh0, dc0 = xp.empty_like(g[T]), xp.empty_like(g[T])
+        fast = kernels.load("recurrent", acts, tcs, cs, g, dpre) if mask is None else None
 
         def rows(r):
             # step-local work stays in cache: one (N, 4H) slab per step, no whole-sequence temporaries
             d, q = xp.empty_like(acts[0, r]), xp.empty_like(tcs[0, r])
             dh, dc = g[T, r].copy(), g[T + 1, r].copy()
             for t in range(T - 1, -1, -1):
+                if fast is not None:  # the step's elementwise part below as one compiled pass, same numbers
+                    fast.lstm_backward(acts[t, r], tcs[t, r], cs[t, r], g[t, r], dh, dc, dpre[t, r])
+                    dh = xp.matmul(dpre[t, r], w_hh, out=dh)
+                    continue
                 a = acts[t, r]
                 i, f, o, gg = a[:, :H], a[:, H:H2], a[:, H2:H3], a[:, H3:]
                 if mask is None:
@@ -390,11 +400,16 @@ class GRULayer(_Recurrence):
         hs[0] = h0
         acts = xp.empty((T, N, 3 * H), dtype=dt)  # r, z, n of every step
         hn = xp.empty((T, N, H), dtype=dt)  # W_hn h_{t-1} + b_hn, needed for dr
+        b_hn_c = xp.zeros(H, dt) if b_hn is None else xp.ascontiguousarray(b_hn, dtype=dt)
+        fast = kernels.load("recurrent", xproj, hs, acts, hn, b_hn_c) if mask is None else None
 
         def rows(r):
             hp = xp.empty_like(acts[0, r])
             for t in range(T):
                 xp.matmul(hs[t, r], w_hh_t, out=hp)
+                if fast is not None:  # the gate math below as one compiled pass
+                    fast.gru_forward(hp, xproj[t, r], b_hn_c, hs[t, r], acts[t, r], hn[t, r], hs[t + 1, r])
+                    continue
                 rz = xp.add(xproj[t, r, :H2], hp[:, :H2], out=acts[t, r, :H2])
                 _sigmoid_of_negated_(rz)
                 if b_hn is None:
@@ -423,8 +438,16 @@ class GRULayer(_Recurrence):
         dxp = xp.empty_like(acts)
         dhp = xp.empty_like(acts)
         dh0 = xp.empty_like(g[T])
+        fast = kernels.load("recurrent", acts, hs, self.hn, g, dxp, dhp) if mask is None else None
 
         def rows(rw):
+            if fast is not None:  # each step's elementwise part below as one compiled pass, same numbers
+                dh = g[T, rw].copy()
+                for t in range(T - 1, -1, -1):
+                    fast.gru_backward(acts[t, rw], hs[t, rw], self.hn[t, rw], g[t, rw], dh, dxp[t, rw], dhp[t, rw])
+                    dh += dhp[t, rw] @ w_hh
+                dh0[rw] = dh
+                return
             r, z, n = acts[:, rw, :H], acts[:, rw, H:H2], acts[:, rw, H2:]
             # factors turning dh_t into each pre-activation gradient, vectorised over all steps
             one_minus_z = xp.subtract(1, z)
