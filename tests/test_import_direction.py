@@ -6,6 +6,8 @@ The order, lowest first (a module may import from its own level or any lower one
        random, device, cuda, accelerator,  low-level file format (knows no layers); cpu is the thread
        io.container, cpu, distributed      policy of the kernels; distributed the process group (arrays only)
        kernels                             kernels: the optional compiled (numba) loops
+       amp, compiling, jit, hub, func,     torch's switches and transforms over the Tensor core
+       determinism, dtype_info
     1  functional, distributions           ops, each forward beside its backward; torch.distributions
     2  nn, models.lenet, models.gpt        modules over the ops (LeNet-5 and the GPT are plain nn models)
     3  optim
@@ -33,6 +35,7 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "gradnote"
 LEVELS = {
     "autograd": 0, "backend": 0, "backends": 0, "random": 0, "device": 0, "cuda": 0, "accelerator": 0,
     "io.container": 0, "cpu": 0, "distributed": 0, "kernels": 0,
+    "amp": 0, "compiling": 0, "determinism": 0, "dtype_info": 0, "func": 0, "hub": 0, "jit": 0,
     "functional": 1, "distributions": 1,
     "nn": 2, "models.lenet": 2, "models.gpt": 2,
     "optim": 3,

@@ -94,7 +94,7 @@ def _unary(name: str, doc: str):
 
 
 erf = _unary("erf", "The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt, elementwise.\n\n"
-                    "    >>> round(gn.special.erf(gn.tensor(1.0)).item(), 4)\n    0.8427\n")
+                    "    >>> f\"{gn.special.erf(gn.tensor(1.0)).item():.4f}\"\n    '0.8427'\n")
 erfc = _unary("erfc", "1 - erf(x), accurate for large x.")
 erfinv = _unary("erfinv", "The inverse of erf on (-1, 1) (+-inf at +-1).")
 erfcx = _unary("erfcx", "The scaled complementary error function exp(x^2) * erfc(x).")
