@@ -172,3 +172,13 @@ def test_identity_lambda_unit_normalization():
     inputs = keras.Input(shape=(3,))
     model = keras.Model(inputs, L.Lambda(lambda t: t[:, :2] * 2)(inputs))
     assert model(gn.tensor(x)).shape == (2, 2)
+
+
+def test_dense_bias_initializer():
+    lazy, sized = L.Dense(2, bias_initializer="ones"), L.Dense(2, bias_initializer="ones", input_dim=3)
+    lazy(np.zeros((1, 3), np.float32))
+    np.testing.assert_array_equal(lazy.bias.data, [1.0, 1.0])
+    np.testing.assert_array_equal(sized.bias.data, [1.0, 1.0])
+    assert L.Dense(**lazy.get_config()).bias.data.tolist() == [1.0, 1.0]
+    with pytest.raises(ValueError, match="Dense: unknown bias_initializer"):
+        L.Dense(2, bias_initializer="nope")

@@ -28,7 +28,7 @@ from ..nn.normalization import _BatchNorm
 from . import activations
 from .activation_layers import *  # noqa: F401,F403  (ReLU, LeakyReLU, PReLU, ELU, Softmax)
 from .activation_layers import __all__ as _activation_layers_all
-from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int
+from .arguments import INITIALIZERS, _data_format, _input_shape, _pair, _positive_int, apply_initializer
 from .arguments import initializer as _init_fn
 from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
 from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, RandomZoom, ...)
@@ -103,11 +103,13 @@ class Dense(Layer, nn.Linear):
     passes_mask = True
 
     def __init__(self, units: int, activation=None, input_shape=None, use_bias: bool = True,
-                 kernel_initializer="glorot_uniform", input_dim: int | None = None):
+                 kernel_initializer="glorot_uniform", input_dim: int | None = None, bias_initializer="zeros"):
         units = _positive_int("Dense", "units", units)
         self.activation = activations.serialize(activation)
         activations.get(activation)
         self.kernel_initializer = kernel_initializer
+        _init_fn("Dense", bias_initializer, "bias_initializer")
+        self.bias_initializer = bias_initializer
         self.input_shape = _input_shape(input_shape, input_dim)
         nn.Linear.__init__(self, self.input_shape[-1] if self.input_shape else None, units, bias=use_bias,
                            init=_init_fn("Dense", kernel_initializer))
@@ -116,6 +118,8 @@ class Dense(Layer, nn.Linear):
     def build(self, in_features: int, dtype=float32) -> None:
         """nn.Linear's lazy build (Layer.build, first in the MRO, is Keras's build(input_shape))."""
         nn.Linear.build(self, in_features, dtype)
+        if self.bias is not None and self.__dict__.get("bias_initializer", "zeros") != "zeros":
+            apply_initializer("Dense", self.bias_initializer, self.bias, "bias_initializer")
 
     def forward(self, x: Tensor) -> Tensor:
         return activations.get(self.activation)(nn.Linear.forward(self, x))
@@ -123,7 +127,7 @@ class Dense(Layer, nn.Linear):
     def get_config(self) -> dict:
         return {"units": self.units, "activation": self.activation,
                 "input_shape": [self.in_features] if self.built else None, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer}
+                "kernel_initializer": self.kernel_initializer, "bias_initializer": self.bias_initializer}
 
     def extra_repr(self) -> str:
         return f"{self.in_features if self.built else '?'} -> {self.units}, activation={self.activation}"
