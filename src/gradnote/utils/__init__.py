@@ -2,12 +2,13 @@
 
     from gradnote.utils.data import DataLoader, TensorDataset   # as `from torch.utils.data import ...`
 
-``data`` loads on first use, so ``import gradnote.utils`` costs nothing.
+``data``, ``tensorboard`` (SummaryWriter) and ``checkpoint`` load on first use, so ``import gradnote.utils``
+costs nothing.
 """
 
 import importlib as _importlib
 
-_LAZY_MODULES = {"data"}
+_LAZY_MODULES = {"checkpoint", "data", "tensorboard"}
 # Keras's utility functions (keras.utils re-exports them), loaded on first use with gradnote.data
 _KERAS_UTILS = {"to_categorical", "set_random_seed", "pad_sequences", "normalize", "get_file", "Sequence",
                 "PyDataset"}
