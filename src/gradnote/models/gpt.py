@@ -24,12 +24,14 @@ what the uncached model sees.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 from dataclasses import dataclass
 
+from .. import cpu
 from .. import functional as F
-from ..autograd import Tensor, from_numpy, multinomial, no_grad, stack
+from ..autograd import Tensor, as_tensor, multinomial, no_grad, stack
 from ..backend import xp
 from ..nn import init
 from ..nn.containers import ModuleDict, ModuleList
@@ -79,11 +81,11 @@ class KVCache:
             raise ValueError(f"KVCache: {past} cached + {t} new positions exceed its capacity {self.capacity}")
         if self.keys[layer] is None:
             n, h, _, d = k.shape
-            self.keys[layer] = xp.zeros((n, h, self.capacity, d), dtype=k.data.dtype)
-            self.values[layer] = xp.zeros((n, h, self.capacity, d), dtype=v.data.dtype)
+            self.keys[layer] = xp.zeros_like(k.data, shape=(n, h, self.capacity, d))
+            self.values[layer] = xp.zeros_like(v.data, shape=(n, h, self.capacity, d))
         self.keys[layer][:, :, past:past + t] = k.data
         self.values[layer][:, :, past:past + t] = v.data
-        return from_numpy(self.keys[layer][:, :, :past + t]), from_numpy(self.values[layer][:, :, :past + t])
+        return as_tensor(self.keys[layer][:, :, :past + t]), as_tensor(self.values[layer][:, :, :past + t])
 
 
 class CausalSelfAttention(Module):
@@ -118,15 +120,15 @@ class CausalSelfAttention(Module):
         elif t == 1:  # the newest position sees every cached one
             y = F.scaled_dot_product_attention(q, k, v, dropout_p=p)
         else:  # queries are the last t of past + t positions: causal from the bottom-right corner
-            mask = xp.tril(xp.ones((t, past + t), dtype=bool), k=past)
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask=from_numpy(mask), dropout_p=p)
+            mask = xp.tril(xp.ones_like(q.data, bool, shape=(t, past + t)), k=past)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=as_tensor(mask), dropout_p=p)
         return self.resid_dropout(self.c_proj(y.transpose(1, 2).reshape(n, t, c)))
 
     def weights(self, x: Tensor) -> Tensor:
         """The attention weights (N, n_head, T, T): row t is how position t spreads over positions 0..t."""
         q, k, _ = self._qkv(x)
         # attending over the identity as values returns the weights themselves, with the model's own numerics
-        eye = from_numpy(xp.eye(x.shape[1], dtype=q.data.dtype))
+        eye = as_tensor(xp.eye(x.shape[1], dtype=q.data.dtype)).to(q.device)
         return F.scaled_dot_product_attention(q, k, eye, is_causal=True)
 
 
@@ -219,7 +221,7 @@ class GPT(Module):
         return n - self.transformer.wpe.weight.data.size if non_embedding else n
 
     def _embed(self, idx, start: int = 0) -> Tensor:
-        idx = idx if isinstance(idx, Tensor) else from_numpy(xp.asarray(idx))
+        idx = idx if isinstance(idx, Tensor) else as_tensor(idx)
         if idx.ndim != 2 or idx.data.dtype.kind not in "iu":
             raise ValueError(f"GPT: expected idx of integer token ids with shape (N, T), got shape {idx.shape} "
                              f"and dtype {idx.data.dtype}")
@@ -227,7 +229,7 @@ class GPT(Module):
         if start + t > self.config.block_size:
             raise ValueError(f"GPT: cannot run {start + t} positions (cached {start} + {t} new), block_size is only "
                              f"{self.config.block_size}")
-        pos = from_numpy(xp.arange(start, start + t, dtype=xp.int64))
+        pos = as_tensor(xp.arange(start, start + t, dtype=xp.int64)).to(idx.device)
         return self.transformer.drop(self.transformer.wte(idx) + self.transformer.wpe(pos))
 
     def forward(self, idx, targets=None, cache: KVCache | None = None):
@@ -274,15 +276,18 @@ class GPT(Module):
             raise ValueError(f"GPT.generate: temperature must be >= 0 (0 = greedy), got {temperature!r}")
         if top_k is not None and (not isinstance(top_k, numbers.Integral) or top_k < 1):
             raise ValueError(f"GPT.generate: top_k must be a positive int or None, got {top_k!r}")
-        ids = xp.asarray(idx.data if isinstance(idx, Tensor) else idx)
+        ids = as_tensor(idx).data
         if ids.ndim != 2 or ids.shape[1] == 0 or ids.dtype.kind not in "iu":
             raise ValueError(f"GPT.generate: expected a prompt of integer token ids with shape (N, T >= 1), got "
                              f"shape {ids.shape} and dtype {ids.dtype}")
         ids = ids.astype(xp.int64)
         was_training, block = self.training, self.config.block_size
+        # a cached step's products have only N rows: below ~4 M multiply-adds OpenBLAS's threads cost more
+        # to wake than they save (generation ran 10x slower with two of them on a busy 2-core machine)
+        small = ids.shape[0] * 4 * self.config.n_embd ** 2 < 2 ** 22
         self.eval()
         try:
-            with no_grad():
+            with no_grad(), cpu.blas_threads(1) if small else contextlib.nullcontext():
                 cache = None
                 for _ in range(max_new_tokens):
                     if not use_cache:
@@ -296,7 +301,7 @@ class GPT(Module):
                     ids = xp.concatenate([ids, nxt], axis=1)
         finally:
             self.train(was_training)
-        return from_numpy(ids)
+        return as_tensor(ids)
 
     @staticmethod
     def _next_token(logits: Tensor, temperature: float, top_k: int | None, generator):
