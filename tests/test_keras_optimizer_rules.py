@@ -82,3 +82,19 @@ def test_names_legacy_path_and_instances():
     assert ExponentialDecay is keras.optimizers.schedules.ExponentialDecay
     with pytest.raises(TypeError, match="Nadam: unexpected arguments \\['rho'\\]"):
         keras.optimizers.Nadam(rho=0.9)
+
+
+def test_keras3_weight_decay_on_any_optimizer_is_decoupled():
+    np.testing.assert_allclose(_run(lambda ps: keras.optimizers.Adam(learning_rate=1e-2, weight_decay=0.1).bind(ps)),
+                               _run(lambda ps: keras.optimizers.AdamW(learning_rate=1e-2, weight_decay=0.1).bind(ps)),
+                               rtol=1e-12)
+    theta = np.ones((3, 2))
+    for g in GRADS:
+        theta = theta - 0.1 * 0.5 * theta - 0.1 * g
+    np.testing.assert_allclose(_run(lambda ps: keras.optimizers.SGD(0.1, weight_decay=0.5).bind(ps)), theta,
+                               rtol=1e-12)
+    assert keras.optimizers.SGD(weight_decay=0.5).get_config()["weight_decay"] == 0.5
+    with pytest.raises(ValueError, match="SGD: use_ema=True is not supported"):
+        keras.optimizers.SGD(use_ema=True)
+    with pytest.raises(ValueError, match="weight_decay must be a number >= 0"):
+        keras.optimizers.RMSprop(weight_decay=-1)

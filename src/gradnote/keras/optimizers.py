@@ -55,8 +55,15 @@ class Optimizer:
 
     def __init__(self, lr=None, hyper: dict | None = None, *, decay: float = 0.0, clipnorm: float | None = None,
                  clipvalue: float | None = None, learning_rate: float | None = None, params=None,
-                 global_clipnorm: float | None = None, name: str | None = None, **unknown):
+                 global_clipnorm: float | None = None, name: str | None = None, weight_decay: float | None = None,
+                 use_ema: bool = False, loss_scale_factor=None, gradient_accumulation_steps=None, **unknown):
         cls = type(self).__name__
+        for what, value in (("use_ema", use_ema), ("loss_scale_factor", loss_scale_factor),
+                            ("gradient_accumulation_steps", gradient_accumulation_steps)):
+            if value:
+                raise ValueError(f"{cls}: {what}={value!r} is not supported (leave it at its default)")
+        for what in ("ema_momentum", "ema_overwrite_frequency", "jit_compile"):  # meaningful only with the above
+            unknown.pop(what, None)
         if unknown:
             raise TypeError(f"{cls}: unexpected arguments {sorted(unknown)} (Keras's arguments: lr/learning_rate, "
                             f"{', '.join(hyper or {})}, decay, clipnorm, clipvalue, global_clipnorm)")
@@ -76,6 +83,9 @@ class Optimizer:
         for what, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
             if v is not None and (not isinstance(v, numbers.Real) or v <= 0):
                 raise ValueError(f"{cls}: {what} must be a positive number or None, got {v!r}")
+        if weight_decay is not None and (not isinstance(weight_decay, numbers.Real) or weight_decay < 0):
+            raise ValueError(f"{cls}: weight_decay must be a number >= 0 or None, got {weight_decay!r}")
+        self.weight_decay = weight_decay or None  # Keras 3's decoupled decay, for the classes without their own
         self.lr0, self.decay, self.clipnorm, self.clipvalue = float(lr), float(decay), clipnorm, clipvalue
         self.global_clipnorm, self.hyper, self._handles = global_clipnorm, dict(hyper or {}), []
         self._optim_class()([Parameter(xp.zeros(1, dtype=xp.float32))], **self._optim_args())  # bad values fail now
@@ -106,7 +116,7 @@ class Optimizer:
 
     def _pre_step_hooks(self) -> list:
         hooks = [_clip] if (self.clipnorm, self.clipvalue, self.global_clipnorm) != (None, None, None) else []
-        return hooks + [_decay]
+        return hooks + [_decay] + ([_decoupled_weight_decay] if self.weight_decay else [])
 
     def _require(self, what: str) -> None:
         if not self.bound:
@@ -179,8 +189,9 @@ class Optimizer:
     def get_config(self) -> dict:
         lr = self.lr0 if self.schedule is None else {"class_name": type(self.schedule).__name__,
                                                      "config": self.schedule.get_config()}
+        wd = {"weight_decay": self.weight_decay} if self.weight_decay else {}
         return {"lr": lr, "decay": self.decay, "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
-                "global_clipnorm": self.global_clipnorm, **self.hyper}
+                "global_clipnorm": self.global_clipnorm, **wd, **self.hyper}
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
@@ -207,6 +218,14 @@ def _decay(opt, args, kwargs) -> None:
         elif opt.decay:
             g["lr"] = g["initial_lr"] / (1 + opt.decay * g["iterations"])
         g["iterations"] += 1
+
+
+def _decoupled_weight_decay(opt, args, kwargs) -> None:
+    """Keras 3's weight_decay= on any optimiser: w -= lr * weight_decay * w before the update (as AdamW)."""
+    for g in opt.param_groups:
+        for p in g["params"]:
+            if p.grad is not None:
+                p.data -= (g["lr"] * opt.weight_decay) * p.data
 
 
 def _epsilon_hat(opt, args, kwargs) -> None:
