@@ -289,3 +289,20 @@ def test_recurrent_seeded_runs_repeat_bit_for_bit_on_two_threads(kind, monkeypat
         gn.cpu.set_num_threads(before)
     for a, b in zip(*runs):
         np.testing.assert_array_equal(a, b)
+
+
+def test_recurrent_float32_sigmoid_and_tanh_within_three_ulps_of_float64():
+    from gradnote.kernels import recurrent as compiled
+
+    H = 50_000
+    a = np.concatenate([np.linspace(-20, 20, 4 * H - 6), [np.inf, -np.inf, 0.0, -0.0, 1e-30, -1e-30]])
+    a = a.astype(np.float32).reshape(1, 4 * H)
+    acts, zeros = a.copy(), np.zeros((1, H), np.float32)
+    c, tc, h = (np.empty((1, H), np.float32) for _ in range(3))
+    compiled.lstm_forward(acts, np.zeros_like(a), zeros, c, tc, h)
+    a64 = a.astype(np.float64)
+    with np.errstate(over="ignore"):
+        want = np.concatenate([1 / (1 + np.exp(a64[:, :3 * H])), np.tanh(a64[:, 3 * H:])], axis=1)
+    assert _ulps(acts, want, F32_TINY).max() <= 3
+    np.testing.assert_array_equal(acts[0, -6:], np.float32([1.0, -1.0, 0.0, -0.0, 1e-30, -1e-30]))  # tanh's ends
+    assert _ulps(tc, np.tanh(c.astype(np.float64)), F32_TINY).max() <= 3

@@ -6,12 +6,12 @@ The NumPy path makes about ten calls per step, each a trip through memory plus i
 the benchmarks' sizes ((32, 512) slabs per thread) the calls cost more than their arithmetic.
 
 Forward: the sigmoid gates arrive negated (recurrent.py negates their weight rows), sigmoid(x) =
-1 / (1 + e^a) with a = -x, and tanh(x) = sign(x) (1 - e^{-2|x|}) / (1 + e^{-2|x|}) (an odd Taylor
-polynomial below |x| < 1e-3, where that form loses digits). For float32 they are computed in
-float64 with gradnote.kernels.exp's vectorising exp (relative error of the float64 results < 1e-11,
-so the float32 results are correctly rounded but for rare ties); for float64 with libm's exp and
-tanh (about 1 ulp, as NumPy's, whose bits they need not share). Backward is arithmetic only, the
-NumPy path's operations in its order (no fastmath): bit for bit the NumPy path's.
+1 / (1 + e^a) with a = -x; tanh(x) = x + x^3 P(x^2) below |x| < 0.625, else sign(x) (1 - 2 / (e^{2|x|} + 1)).
+For float32 they are computed in float32 with gradnote.kernels.exp's vectorising exp32 (within 1.2 ulps):
+sigmoid and tanh within about 2 ulps, as NumPy's own float32 exp and tanh (whose bits they need not share;
+tests/test_kernels_compiled.py measures them against float64); for float64 with libm's exp and tanh.
+Backward is arithmetic only, the NumPy path's operations in its order (no fastmath): bit for bit the
+NumPy path's.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import numpy as np
 from numba import njit, types
 from numba.extending import overload
 
-from .exp import exp64
+from .exp import exp32
 
 
 def sigmoid_of_negated(a):
@@ -38,7 +38,7 @@ def tanh(x):
 @overload(sigmoid_of_negated, jit_options={"error_model": "numpy"})
 def _sigmoid_of_negated(a):
     if isinstance(a, types.Float) and a.bitwidth == 32:
-        return lambda a: np.float32(1.0 / (1.0 + exp64(np.float64(a))))
+        return lambda a: np.float32(1.0) / (np.float32(1.0) + exp32(a))
     return lambda a: 1.0 / (1.0 + math.exp(a))
 
 
@@ -46,12 +46,14 @@ def _sigmoid_of_negated(a):
 def _tanh(x):
     if isinstance(x, types.Float) and x.bitwidth == 32:
         def tanh32(x):
-            y = np.float64(x)
-            s = abs(y)
-            e = exp64(-2.0 * s)
-            t = (1.0 - e) / (1.0 + e)
-            small = y * (1.0 - y * y * (1.0 / 3.0 - y * y * (2.0 / 15.0)))
-            return np.float32(small if s < 1e-3 else (t if y >= 0 else -t))
+            s = abs(x)
+            z = x * x  # below 0.625: x + x^3 P(x^2), P least-squares fitted (relative error 2e-9 before rounding)
+            p = np.float32(0.0023393942) * z - np.float32(0.008386178)
+            p = ((((p * z + np.float32(0.021782178)) * z - np.float32(0.053960939)) * z + np.float32(0.13333311)) * z
+                 - np.float32(0.33333333))
+            small = x + x * z * p
+            large = np.float32(1.0) - np.float32(2.0) / (exp32(np.float32(2.0) * s) + np.float32(1.0))
+            return small if s < np.float32(0.625) else (large if x >= 0 else -large)
         return tanh32
     return lambda x: math.tanh(x)
 
@@ -59,20 +61,25 @@ def _tanh(x):
 @njit(nogil=True, cache=True, error_model="numpy")
 def lstm_forward(acts, xproj, c_prev, c, tc, h):
     """acts (rows, 4H): W_hh h_{t-1} in gate order i, f, o, g (sigmoid rows negated) on entry, the
-    activated gates on exit; xproj (rows, 4H) the step's input projection; writes c, tanh(c), h (rows, H)."""
+    activated gates on exit; xproj (rows, 4H) the step's input projection; writes c, tanh(c), h (rows, H).
+    Row by row in three plain loops over 1-D slices (one loop over the 2-D slab was 4x slower: it did
+    not vectorise)."""
     H = c.shape[1]
     for n in range(acts.shape[0]):
+        a, x = acts[n], xproj[n]
+        for j in range(3 * H):
+            a[j] = sigmoid_of_negated(a[j] + x[j])
+        g, xg = acts[n, 3 * H:], xproj[n, 3 * H:]
         for j in range(H):
-            i = sigmoid_of_negated(acts[n, j] + xproj[n, j])
-            f = sigmoid_of_negated(acts[n, H + j] + xproj[n, H + j])
-            o = sigmoid_of_negated(acts[n, 2 * H + j] + xproj[n, 2 * H + j])
-            g = tanh(acts[n, 3 * H + j] + xproj[n, 3 * H + j])
-            acts[n, j], acts[n, H + j], acts[n, 2 * H + j], acts[n, 3 * H + j] = i, f, o, g
-            cn = f * c_prev[n, j] + i * g
-            c[n, j] = cn
-            t = tanh(cn)
-            tc[n, j] = t
-            h[n, j] = o * t
+            g[j] = tanh(g[j] + xg[j])
+        i, f, o = acts[n, :H], acts[n, H:2 * H], acts[n, 2 * H:3 * H]
+        cp, cn, tn, hn = c_prev[n], c[n], tc[n], h[n]
+        for j in range(H):
+            cj = f[j] * cp[j] + i[j] * g[j]
+            cn[j] = cj
+            t = tanh(cj)
+            tn[j] = t
+            hn[j] = o[j] * t
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
@@ -98,17 +105,20 @@ def lstm_backward(acts, tc, c_prev, g_t, dh, dc, dpre):
 def gru_forward(hp, xproj, b_hn, h_prev, acts, hn, h):
     """hp (rows, 3H): W_hh h_{t-1} in gate order r, z, n (r, z rows negated); xproj (rows, 3H) the
     input projection with b_ih and b_hr, b_hz; b_hn (H,). Writes acts (r, z, n), hn = W_hn h + b_hn
-    and h (rows, H)."""
+    and h (rows, H); row by row over 1-D slices, as lstm_forward."""
     H = h.shape[1]
     for k in range(hp.shape[0]):
+        a, x, p = acts[k], xproj[k], hp[k]
+        for j in range(2 * H):
+            a[j] = sigmoid_of_negated(x[j] + p[j])
+        r, z, nn = acts[k, :H], acts[k, H:2 * H], acts[k, 2 * H:]
+        pn, xn, hk, hpk, hnk = hp[k, 2 * H:], xproj[k, 2 * H:], h[k], h_prev[k], hn[k]
         for j in range(H):
-            r = sigmoid_of_negated(xproj[k, j] + hp[k, j])
-            z = sigmoid_of_negated(xproj[k, H + j] + hp[k, H + j])
-            a = hp[k, 2 * H + j] + b_hn[j]
-            nn = tanh(r * a + xproj[k, 2 * H + j])
-            acts[k, j], acts[k, H + j], acts[k, 2 * H + j] = r, z, nn
-            hn[k, j] = a
-            h[k, j] = (h_prev[k, j] - nn) * z + nn
+            q = pn[j] + b_hn[j]
+            hnk[j] = q
+            t = tanh(r[j] * q + xn[j])
+            nn[j] = t
+            hk[j] = (hpk[j] - t) * z[j] + t
 
 
 @njit(nogil=True, cache=True, error_model="numpy")
