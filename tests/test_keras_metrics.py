@@ -155,3 +155,33 @@ def test_threshold_counts_survive_a_state_round_trip():
     other = keras.metrics.AUC(num_thresholds=10)
     other.set_state(m.get_state())
     assert float(other.result()) == float(m.result())
+
+
+def _f_reference(t, pred, beta, average, w):
+    tp = (pred * t * w[:, None]).sum(0)
+    fp = (pred * (1 - t) * w[:, None]).sum(0)
+    fn = ((1 - pred) * t * w[:, None]).sum(0)
+    if average == "micro":
+        tp, fp, fn = tp.sum(), fp.sum(), fn.sum()
+    p, r = tp / (tp + fp + 1e-7), tp / (tp + fn + 1e-7)
+    f = np.where(beta ** 2 * p + r > 0, (1 + beta ** 2) * p * r / np.maximum(beta ** 2 * p + r, 1e-300), 0.0)
+    if average == "weighted":
+        support = (t * w[:, None]).sum(0)
+        return (f * support / support.sum()).sum()
+    return f if average is None else f.mean()
+
+
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+@pytest.mark.parametrize("beta, threshold", [(1.0, None), (2.0, 0.4)])
+def test_fbeta_matches_per_class_counts(average, beta, threshold):
+    t = np.eye(4)[rng.integers(0, 4, 60)]
+    p = rng.uniform(size=(60, 4))
+    w = rng.uniform(0.5, 2, 60)
+    pred = (p == p.max(1, keepdims=True)) if threshold is None else (p > threshold)
+    m = keras.metrics.FBetaScore(average=average, beta=beta, threshold=threshold) if beta != 1 else \
+        keras.metrics.F1Score(average=average, threshold=threshold)
+    m.update_state(t[:25], p[:25], sample_weight=w[:25])
+    m.update_state(t[25:], p[25:], sample_weight=w[25:])
+    np.testing.assert_allclose(m.result().numpy(), _f_reference(t, pred.astype(float), beta, average, w), rtol=1e-5)
+    with pytest.raises(ValueError, match="average must be None, 'micro', 'macro' or 'weighted'"):
+        keras.metrics.F1Score(average="samples")

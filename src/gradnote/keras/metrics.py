@@ -37,7 +37,8 @@ from ..train.metrics import (  # noqa: F401
     top_k_accuracy,
 )
 
-__all__ = ["AUC", "METRICS", "METRIC_NAMES", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "Mean",
+__all__ = ["AUC", "METRICS", "METRIC_NAMES", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "F1Score",
+           "FBetaScore", "Mean",
            "MeanAbsoluteError", "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall",
            "RootMeanSquaredError", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Sum",
            "TopKCategoricalAccuracy", "accuracy", "binary_accuracy", "categorical_accuracy", "confusion_matrix",
@@ -198,6 +199,27 @@ class AUC(Metric, _m.Thresholded):
         self.config = {"num_thresholds": num_thresholds, "curve": curve, "summation_method": summation_method,
                        "thresholds": thresholds, "from_logits": from_logits}
         _m.Thresholded.__init__(self, "auc", name, **{**self.config, "curve": str(curve).upper()})
+
+
+class FBetaScore(Metric, _m.FBeta):
+    """Keras's FBetaScore(average=None, beta=1.0, threshold=None) over (N, C) one-hot / multi-label targets:
+    per class (average None) or "micro" / "macro" / "weighted"."""
+
+    def __init__(self, average=None, beta: float = 1.0, threshold=None, name: str = "fbeta_score", dtype=None):
+        self.config = {"average": average, "beta": beta, "threshold": threshold}
+        _m.FBeta.__init__(self, name, **self.config)
+
+
+class F1Score(FBetaScore):
+    """Keras's F1Score(average=None, threshold=None): FBetaScore with beta = 1.
+
+    >>> round(float(F1Score(average="micro")(np.eye(2)[[0, 1, 1]], np.eye(2)[[0, 1, 0]])), 4)
+    0.6667
+    """
+
+    def __init__(self, average=None, threshold=None, name: str = "f1_score", dtype=None):
+        super().__init__(average, 1.0, threshold, name)
+        self.config = {"average": average, "threshold": threshold}
 
 
 def get(identifier, loss: str | None = None):

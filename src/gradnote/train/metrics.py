@@ -27,6 +27,7 @@ __all__ = [
     "METRIC_NAMES",
     "R2",
     "Confusion",
+    "FBeta",
     "Mean",
     "Metric",
     "RootMean",
@@ -500,9 +501,65 @@ for _key, _values, _aliases in (
 METRICS.register("f1", lambda name, loss, **options: Confusion("f1", name, **options))
 for _kind in ("precision", "recall", "auc"):
     METRICS.register(_kind, lambda name, loss, kind=_kind, **options: Thresholded(kind, name, **options))
+METRICS.register("f1_score", lambda name, loss, **options: FBeta(name, **options), aliases=("F1Score",))
+METRICS.register("fbeta_score", lambda name, loss, **options: FBeta(name, **options), aliases=("FBetaScore",))
 METRICS.register("root_mean_squared_error", lambda name, loss: RootMean(_sq_err_values, name), aliases=("rmse",))
 METRICS.register("r2", lambda name, loss: R2(name))
 METRIC_NAMES = sorted(METRICS.names(aliases=True), key=str.lower)
+
+
+class FBeta(Metric):
+    """Keras's F-beta over (N, C) one-hot or multi-label targets: y_pred is each row's argmax (threshold
+    None) or y_pred > threshold; per-class weighted TP, FP, FN summed over batches give
+    F = (1 + b^2) P R / (b^2 P + R), P = TP / (TP + FP + 1e-7), R = TP / (TP + FN + 1e-7); average None
+    (a list, per class), "micro" (counts summed over classes first), "macro" or "weighted" (by support).
+
+    >>> m = FBeta(average="macro"); m.update(np.eye(3)[[0, 1, 2, 2]], np.eye(3)[[0, 1, 2, 1]]); round(m.result(), 4)
+    0.7778
+    """
+
+    def __init__(self, name: str = "fbeta_score", average: str | None = None, beta: float = 1.0,
+                 threshold: float | None = None):
+        if average not in (None, "micro", "macro", "weighted"):
+            raise ValueError(f"FBetaScore: average must be None, 'micro', 'macro' or 'weighted', got {average!r}")
+        if not beta > 0:
+            raise ValueError(f"FBetaScore: beta must be > 0, got {beta!r}")
+        if threshold is not None and not 0 < threshold <= 1:
+            raise ValueError(f"FBetaScore: threshold must be in (0, 1] or None, got {threshold!r}")
+        self.name, self.average, self.beta, self.threshold = name, average, float(beta), threshold
+        self.reset()
+
+    def update(self, y_true, y_pred, sample_weight=None) -> None:
+        t, p = _np(y_true).astype(np.float64), _np(y_pred).astype(np.float64)
+        if t.ndim != 2 or t.shape != p.shape:
+            raise ValueError(f"{self.name}: y_true and y_pred must both be (N, C), got {t.shape} and {p.shape}")
+        p = (p == p.max(axis=-1, keepdims=True)) if self.threshold is None else (p > self.threshold)
+        w = np.ones_like(t) if sample_weight is None else _broadcast_weights(sample_weight, t)
+        if self._s_tp.size != t.shape[1]:
+            self._s_tp, self._s_fp, self._s_fn, self._s_support = (np.zeros(t.shape[1]) for _ in range(4))
+        self._s_tp += (p * t * w).sum(0)
+        self._s_fp += (p * (1 - t) * w).sum(0)
+        self._s_fn += (~p * t * w).sum(0)
+        self._s_support += (t * w).sum(0)
+
+    def result(self):
+        tp, fp, fn = self._s_tp, self._s_fp, self._s_fn
+        if self.average == "micro":
+            tp, fp, fn = tp.sum(keepdims=True), fp.sum(keepdims=True), fn.sum(keepdims=True)
+        p, r, b2 = tp / (tp + fp + _THRESHOLD_EPS), tp / (tp + fn + _THRESHOLD_EPS), self.beta ** 2
+        f = _divide(p * r, b2 * p + r) * (1 + b2)
+        if self.average is None:
+            return f.tolist()
+        if self.average == "weighted":
+            return float((f * _divide(self._s_support, self._s_support.sum())).sum())
+        return float(f.mean()) if f.size else 0.0
+
+    def reset(self) -> None:
+        self._s_tp, self._s_fp, self._s_fn, self._s_support = (np.zeros(0) for _ in range(4))
+
+    def set_state(self, state: dict) -> None:
+        for k, v in state.items():
+            setattr(self, k, np.asarray(v, dtype=np.float64))
 
 
 class RootMean(Mean):
