@@ -325,8 +325,10 @@ def normal(mean, std, size=None, generator=None, dtype=None, device=None) -> Ten
 
 
 def multinomial(probs, num_samples: int, replacement: bool = False, generator=None) -> Tensor:
-    """Indices drawn with probability proportional to `probs` (1-D or one row per draw), int64."""
-    p = xp.asarray(probs.data if isinstance(probs, Tensor) else probs, dtype=xp.float64)
+    """Indices drawn with probability proportional to `probs` (1-D or one row per draw), int64; drawn on the
+    host from gradnote's generator (the same draws on every device) and returned on probs' device."""
+    ref = probs.data if isinstance(probs, Tensor) else probs
+    p = backend.asnumpy(ref).astype(xp.float64)
     if p.ndim not in (1, 2) or (p < 0).any() or not xp.isfinite(p).all():
         raise ValueError(f"multinomial: probs must be a 1-D or 2-D tensor of non-negative finite weights, got shape "
                          f"{p.shape}")
@@ -335,13 +337,13 @@ def multinomial(probs, num_samples: int, replacement: bool = False, generator=No
         raise ValueError(f"multinomial: cannot draw {num_samples} samples without replacement from {rows.shape[1]}")
     rng = get_rng(generator)
     out = xp.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum()) for r in rows])
-    return Tensor._wrap(out.reshape(p.shape[:-1] + (num_samples,)).astype(backend.int64))
+    return Tensor._wrap(backend.like(out.reshape(p.shape[:-1] + (num_samples,)).astype(backend.int64), ref))
 
 
 def bernoulli(p, generator=None) -> Tensor:
-    """1 with probability p (elementwise), else 0, in p's dtype."""
+    """1 with probability p (elementwise), else 0, in p's dtype (drawn on the host, on p's device)."""
     pd = p.data if isinstance(p, Tensor) else xp.asarray(p)
-    return Tensor._wrap((get_rng(generator).random(pd.shape) < pd).astype(pd.dtype))
+    return Tensor._wrap((backend.like(get_rng(generator).random(pd.shape), pd) < pd).astype(pd.dtype))
 
 
 def _legacy_constructor(name: str, dtype):

@@ -135,10 +135,13 @@ def narrow(x: Tensor, dim: int, start: int, length: int) -> Tensor:
     return GetItem.apply(x, index=(slice(None),) * d + (slice(start, start + int(length)),), advanced=False)
 
 
-def _index_tensor(op: str, index) -> xp.ndarray:
+def _index_tensor(op: str, index, like=None) -> xp.ndarray:
+    """The index array of `index`; checked to be on the device of the array `like` (PyTorch's rule)."""
     idx = index.data if isinstance(index, Tensor) else backend.asarray(index)
     if idx.dtype.kind not in "iu":
         raise TypeError(f"{op}: index must be an integer tensor (int64), got {idx.dtype}")
+    if like is not None and backend.cupy_loaded():
+        idx = backend.same_device(op, [like, idx])[1]
     return idx
 
 
@@ -150,21 +153,23 @@ class Gather(Function):
         return xp.take_along_axis(a, idx, axis)
 
     def backward(self, g):
-        out = xp.zeros(self.shape, dtype=g.dtype)
-        xp.add.at(out, _along_index(self.idx, self.axis), g)
+        out = backend.module_of(g).zeros(self.shape, dtype=g.dtype)
+        backend.scatter_add(out, _along_index(self.idx, self.axis), g)
         return out
 
 
 def _along_index(idx, axis):
-    """An advanced index that addresses a[..., idx[...], ...] elementwise along `axis`."""
-    grids = list(xp.ogrid[tuple(slice(n) for n in idx.shape)]) if idx.ndim else []
+    """An advanced index that addresses a[..., idx[...], ...] elementwise along `axis` (open grids, as
+    np.ogrid, made by idx's array module)."""
+    m, nd = backend.module_of(idx), idx.ndim
+    grids = [m.arange(n).reshape([n if i == k else 1 for i in range(nd)]) for k, n in enumerate(idx.shape)]
     grids[axis] = idx
     return tuple(grids)
 
 
 def gather(x: Tensor, dim: int, index) -> Tensor:
     """out[i][j] = x[i][index[i][j]] for dim=1 (any rank): index has x's rank; out has index's shape."""
-    idx = _index_tensor("gather", index)
+    idx = _index_tensor("gather", index, x.data)
     d = one_dim("gather", dim, x.ndim)
     if idx.ndim != x.ndim:
         raise ValueError(f"gather: index of shape {idx.shape} must have as many dims as the input {x.shape}")
@@ -188,7 +193,7 @@ class Scatter(Function):
         where = _along_index(idx, axis)
         part = src[tuple(slice(0, s) for s in idx.shape)]
         if reduce == "add":
-            xp.add.at(out, where, part)
+            backend.scatter_add(out, where, part)
         else:
             out[where] = part
         return out
@@ -202,21 +207,21 @@ class Scatter(Function):
                 ga[where] = 0
         gs = None
         if self.needs[1]:
-            gs = xp.zeros(self.src_shape, dtype=g.dtype)
+            gs = backend.module_of(g).zeros(self.src_shape, dtype=g.dtype)
             gs[tuple(slice(0, s) for s in self.idx.shape)] = g[where]
         return ga, gs
 
 
 def scatter(x: Tensor, dim: int, index, src=None, value=None, reduce=None) -> Tensor:
     """Out of place: out[i][index[i][j]] = src[i][j] for dim=1 (reduce="add" sums); src may be a number (value)."""
-    idx = _index_tensor("scatter", index)
+    idx = _index_tensor("scatter", index, x.data)
     d = one_dim("scatter", dim, x.ndim)
     if src is None:
         src = value
     if reduce not in (None, "add", "sum"):
         raise ValueError(f"scatter: reduce must be None or 'add', got {reduce!r}")
     if not isinstance(src, Tensor):
-        src = Tensor._wrap(xp.full(idx.shape, src, dtype=x.dtype))
+        src = Tensor._wrap(backend.module_of(x.data).full(idx.shape, src, dtype=x.dtype))
     if idx.ndim != x.ndim or src.ndim != x.ndim:
         raise ValueError(f"scatter: index {idx.shape}, src {src.shape} and input {x.shape} need the same number of dims")
     if idx.size and (idx.min() < -x.shape[d] or idx.max() >= x.shape[d]):
@@ -227,7 +232,7 @@ def scatter(x: Tensor, dim: int, index, src=None, value=None, reduce=None) -> Te
 
 def index_select(x: Tensor, dim: int, index) -> Tensor:
     """The entries at `index` (1-D int tensor) along `dim`."""
-    idx = _index_tensor("index_select", index)
+    idx = _index_tensor("index_select", index, x.data)
     if idx.ndim > 1:
         raise ValueError(f"index_select: index must be 0-d or 1-D, got shape {idx.shape}")
     d = one_dim("index_select", dim, x.ndim)

@@ -14,6 +14,7 @@ import math
 import numbers
 from typing import NamedTuple
 
+from .. import backend
 from ..backend import xp
 from .arithmetic import lift
 from .axes import one_dim
@@ -170,7 +171,7 @@ class Cholesky(Function):
     def backward(self, g):
         n = self.l.shape[-1]
         p = xp.tril(_mT(self.l) @ g)
-        p = p - 0.5 * xp.eye(n, dtype=p.dtype) * p
+        p = p - 0.5 * backend.like(xp.eye(n, dtype=p.dtype), p) * p
         linv = xp.linalg.inv(self.l)
         s = _mT(linv) @ p @ linv
         return 0.5 * (s + _mT(s))
@@ -400,7 +401,7 @@ def torch_cross(input, other, dim=None) -> Tensor:  # noqa: A002
         raise ValueError(f"cross: dim {dim} must have size 3, got shape {tuple(shape)}")
 
     def part(t, i):
-        return index_select(t, d, Tensor._wrap(xp.array([i], dtype=xp.int64)))
+        return index_select(t, d, Tensor._wrap(backend.like(xp.array([i], dtype=xp.int64), t.data)))
 
     comps = [part(a, (i + 1) % 3) * part(b, (i + 2) % 3) - part(a, (i + 2) % 3) * part(b, (i + 1) % 3)
              for i in range(3)]

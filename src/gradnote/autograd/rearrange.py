@@ -185,7 +185,8 @@ def block_diag(*tensors) -> Tensor:
     width = sum(m.shape[1] for m in mats)
     rows, left = [], 0
     for m in mats:
-        pad = [Tensor._wrap(xp.zeros((m.shape[0], w), dtype=dtype)) for w in (left, width - left - m.shape[1])]
+        pad = [Tensor._wrap(backend.module_of(m.data).zeros((m.shape[0], w), dtype=dtype))
+               for w in (left, width - left - m.shape[1])]
         rows.append(concat([pad[0], m.to(dtype), pad[1]], 1))
         left += m.shape[1]
     return concat(rows, 0)

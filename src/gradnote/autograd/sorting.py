@@ -93,7 +93,7 @@ def mode(x: Tensor, dim: int = -1, keepdim: bool = False) -> MaxMin:
     ax = _along("mode", x, dim)
     rows = xp.moveaxis(x.data, ax, -1)
     flat = rows.reshape(-1, rows.shape[-1])
-    last = xp.empty(len(flat), dtype=xp.int64)
+    last = backend.module_of(rows).empty(len(flat), dtype=xp.int64)
     for r, row in enumerate(flat):  # one np.unique per slice keeps the tie rules readable
         values, counts = xp.unique(row, return_counts=True)
         last[r] = xp.flatnonzero(row == values[xp.argmax(counts)])[-1]
@@ -110,12 +110,13 @@ def cumextreme(x: Tensor, dim: int, mode: str) -> MaxMin:
     ax = one_dim(op, dim, x.ndim)
     data = xp.moveaxis(x.data, ax, -1)
     run = (xp.fmax if mode == "max" else xp.fmin).accumulate(data, axis=-1) if data.shape[-1] else data
-    nan = xp.isnan(data) if data.dtype.kind == "f" else xp.zeros(data.shape, bool)
+    nan = xp.isnan(data) if data.dtype.kind == "f" else xp.zeros_like(data, bool)
+    positions = backend.module_of(data).arange(data.shape[-1])
     hit = (data == run) | nan  # NaN propagates: once seen it is the running extreme
     seen_nan = xp.logical_or.accumulate(nan, axis=-1) if data.shape[-1] else nan
-    pos = xp.where(hit, xp.arange(data.shape[-1]), -1)
+    pos = xp.where(hit, positions, -1)
     idx = xp.maximum.accumulate(pos, axis=-1) if data.shape[-1] else pos
-    nan_pos = xp.maximum.accumulate(xp.where(nan, xp.arange(data.shape[-1]), -1), axis=-1) if data.shape[-1] else pos
+    nan_pos = xp.maximum.accumulate(xp.where(nan, positions, -1), axis=-1) if data.shape[-1] else pos
     idx = xp.where(seen_nan, nan_pos, idx)
     idx = xp.moveaxis(idx, -1, ax).astype(xp.int64)
     return MaxMin(gather(x, ax, Tensor._wrap(idx)), Tensor._wrap(idx))

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numbers
 
-from ..autograd import Tensor
 from .. import backend
-from ..backend import xp
+from ..autograd import Tensor
 
 REDUCTIONS = ("mean", "sum", "none")
 

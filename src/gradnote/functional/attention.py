@@ -18,6 +18,7 @@ import math
 import numbers
 import warnings
 
+from .. import backend
 from ..autograd import Function, Tensor, concat, where
 from ..backend import xp
 from ..random import get_rng
@@ -69,48 +70,12 @@ class ScaledDotProductAttention(Function):
     def forward(self, q, k, v, bias=None, scale=1.0, dropout_p=0.0, groups=1, generator=None):
         if groups > 1:  # grouped-query attention: each key/value head serves `groups` query heads
             k, v = xp.repeat(k, groups, axis=-3), xp.repeat(v, groups, axis=-3)
-        qs = q * q.dtype.type(scale)
-        s = qs @ xp.swapaxes(k, -1, -2)
-        if bias is not None:
-            if xp.broadcast_shapes(bias.shape, s.shape) == s.shape:
-                s += bias.astype(s.dtype, copy=False)
-            else:  # the mask has more leading axes than q @ k^T
-                s = s + bias.astype(s.dtype, copy=False)
-        # the softmax in place on the scores (one (..., L, S) buffer instead of four)
-        if s.shape[-1]:
-            top = s.max(axis=-1, keepdims=True)  # exp stays finite for scores near 1e4
-            blind = xp.isneginf(top)  # a row whose every key is masked: its weights are 0
-            if blind.any():
-                top[blind] = 0
-            s -= top
-            xp.exp(s, out=s)
-            total = s.sum(axis=-1, keepdims=True)
-            if blind.any():
-                total[blind] = 1
-            s /= total
-        p = s
-        keep = None
-        if dropout_p > 0:  # drawn as F.dropout draws, so one seed gives both versions the same mask
-            draw = get_rng(generator).random(p.shape, dtype=p.dtype if p.dtype == xp.float32 else xp.float64)
-            keep = (draw >= dropout_p) * p.dtype.type(1.0 / (1.0 - dropout_p)) if dropout_p < 1 else xp.zeros_like(p)
-        pd = p if keep is None else p * keep
-        self.qs, self.k, self.v, self.p, self.pd, self.keep = qs, k, v, p, pd, keep
-        self.scale, self.groups = scale, groups
-        return pd @ v
+        out, self.saved = _attend(q, k, v, bias, scale, dropout_p, generator)
+        self.groups = groups
+        return out
 
     def backward(self, g):
-        p, k, v, keep = self.p, self.k, self.v, self.keep
-        dv = xp.swapaxes(self.pd, -1, -2) @ g if self.needs[2] else None
-        dp = g @ xp.swapaxes(v, -1, -2)
-        if keep is not None:
-            dp *= keep
-        # dS = P * (dP - rowsum(dP * P)), in place on dP
-        dp -= (dp * p).sum(axis=-1, keepdims=True)
-        dp *= p
-        ds = dp
-        scale = ds.dtype.type(self.scale)
-        dq = (ds @ k) * scale if self.needs[0] else None
-        dk = xp.swapaxes(ds, -1, -2) @ self.qs if self.needs[1] else None
+        dq, dk, dv, ds = _attend_backward(self.saved, g, *self.needs[:3])
         if self.groups > 1:
             dk = None if dk is None else _sum_groups(dk, self.groups)
             dv = None if dv is None else _sum_groups(dv, self.groups)
@@ -141,6 +106,107 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p: f
     tensors = (q, k, v) if bias is None else (q, k, v, bias)
     return ScaledDotProductAttention.apply(*tensors, scale=scale, dropout_p=float(dropout_p), groups=groups,
                                            generator=generator)
+
+
+def _packed_inputs(qkv, num_heads, dropout_p, scale, kv_buffers, past, op):
+    qkv = float_tensor(qkv, op)
+    if qkv.ndim != 3 or qkv.shape[-1] % 3:
+        raise ValueError(f"{op}: expected qkv of shape (N, T, 3 * E), got {qkv.shape}")
+    e = qkv.shape[-1] // 3
+    if not isinstance(num_heads, numbers.Integral) or num_heads < 1 or e % num_heads:
+        raise ValueError(f"{op}: num_heads must be a positive divisor of E = {e}, got {num_heads!r}")
+    if not isinstance(dropout_p, numbers.Real) or not 0.0 <= dropout_p <= 1.0:
+        raise ValueError(f"{op}: dropout_p must be in [0, 1], got {dropout_p!r}")
+    n, t = qkv.shape[:2]
+    if kv_buffers is not None:
+        want = (n, num_heads, None, e // num_heads)
+        shapes = [getattr(b, "shape", None) for b in kv_buffers]
+        if (len(shapes) != 2 or any(sh is None or len(sh) != 4 or sh[:2] + sh[3:] != (n, num_heads, e // num_heads)
+                                    for sh in shapes) or shapes[0] != shapes[1]):
+            raise ValueError(f"{op}: kv_buffers must be two arrays of shape {want} (None: the capacity), got {shapes}")
+        if not 0 <= past or past + t > shapes[0][2]:
+            raise ValueError(f"{op}: {past} cached + {t} new positions exceed the buffers' capacity {shapes[0][2]}")
+    scale = 1.0 / math.sqrt(e // num_heads) if scale is None else float(scale)
+    return qkv, int(num_heads), float(dropout_p), scale, int(past)
+
+
+def multi_head_self_attention_simple(qkv, num_heads: int, is_causal: bool = False, dropout_p: float = 0.0,
+                                     scale: float | None = None, kv_buffers=None, past: int = 0,
+                                     generator=None) -> Tensor:
+    """Reference for multi_head_self_attention, built from reshape, permute, indexing and
+    scaled_dot_product_attention (same arguments).
+
+    >>> multi_head_self_attention_simple(gn.ones(2, 5, 12), 2, is_causal=True).shape
+    (2, 5, 4)
+    """
+    op = "multi_head_self_attention"
+    qkv, num_heads, dropout_p, scale, past = _packed_inputs(qkv, num_heads, dropout_p, scale, kv_buffers, past, op)
+    n, t, e3 = qkv.shape
+    heads = qkv.reshape(n, t, 3, num_heads, e3 // (3 * num_heads)).permute(2, 0, 3, 1, 4)
+    q, k, v = heads[0], heads[1], heads[2]
+    if kv_buffers is not None:  # cached positions are constants: no gradient flows into the buffers
+        keys, values = kv_buffers
+        keys[:, :, past:past + t], values[:, :, past:past + t] = k.data, v.data
+        k, v = Tensor._wrap(keys[:, :, :past + t]), Tensor._wrap(values[:, :, :past + t])
+    mask = xp.tril(xp.ones((t, past + t), dtype=bool), k=past) if is_causal else None
+    y = scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, scale=scale, generator=generator)
+    return y.transpose(1, 2).reshape(n, t, e3 // 3)
+
+
+class MultiHeadSelfAttention(Function):
+    """Heads split from packed q, k, v and joined after attention as array views, around _attend."""
+
+    def forward(self, qkv, num_heads, is_causal, dropout_p, scale, kv_buffers, past, generator):
+        n, t, e3 = qkv.shape
+        d = e3 // (3 * num_heads)
+        q, k, v = qkv.reshape(n, t, 3, num_heads, d).transpose(2, 0, 3, 1, 4)
+        self.cached = kv_buffers is not None
+        if self.cached:
+            keys, values = kv_buffers
+            keys[:, :, past:past + t], values[:, :, past:past + t] = k, v
+            k, v = keys[:, :, :past + t], values[:, :, :past + t]
+        bias = None
+        if is_causal and t > 1:  # query i is position past + i: it sees keys 0..past + i
+            visible = xp.tril(xp.ones((t, past + t), dtype=bool), k=past)
+            bias = xp.where(visible, qkv.dtype.type(0), qkv.dtype.type(-math.inf))
+        out, self.saved = _attend(q, k, v, bias, scale, dropout_p, generator)
+        self.shape = (n, t, num_heads, d)
+        return out.transpose(0, 2, 1, 3).reshape(n, t, num_heads * d)
+
+    def backward(self, g):
+        n, t, h, d = self.shape
+        g = g.reshape(n, t, h, d).transpose(0, 2, 1, 3)
+        dq, dk, dv, _ = _attend_backward(self.saved, g, need_k=not self.cached, need_v=not self.cached)
+        dqkv = xp.empty((n, t, 3, h, d), dtype=dq.dtype)
+        parts = dqkv.transpose(2, 0, 3, 1, 4)
+        parts[0] = dq
+        if self.cached:
+            parts[1:] = 0
+        else:
+            parts[1], parts[2] = dk, dv
+        return dqkv.reshape(n, t, 3 * h * d)
+
+
+def multi_head_self_attention(qkv, num_heads: int, is_causal: bool = False, dropout_p: float = 0.0,
+                              scale: float | None = None, kv_buffers=None, past: int = 0, generator=None) -> Tensor:
+    """Self-attention of packed projections, one fused op: split into heads, attend, join the heads.
+
+    qkv: (N, T, 3 * E), the queries, keys and values side by side (a Linear(E, 3E)'s output: nanoGPT's
+    c_attn, the in_proj layout of nn.MultiheadAttention) -> (N, T, E). Each of q, k, v is cut into
+    num_heads slices of E / num_heads; head h attends with its slices (scaled_dot_product_attention's
+    maths, scale default 1 / sqrt(E / num_heads)) and the heads' outputs are concatenated in order.
+    is_causal: position i sees positions <= i. kv_buffers: a key/value cache, two arrays (N, num_heads,
+    capacity, E / num_heads); this call's keys and values are written at positions past..past + T - 1
+    and its queries (those positions) attend to positions 0..past + T - 1. The buffers are constants:
+    no gradient reaches the keys and values of a cached call (generation runs without gradients).
+
+    >>> multi_head_self_attention(gn.ones(2, 5, 12), 2, is_causal=True).shape
+    (2, 5, 4)
+    """
+    op = "multi_head_self_attention"
+    qkv, num_heads, dropout_p, scale, past = _packed_inputs(qkv, num_heads, dropout_p, scale, kv_buffers, past, op)
+    return MultiHeadSelfAttention.apply(qkv, num_heads=num_heads, is_causal=bool(is_causal), dropout_p=dropout_p,
+                                        scale=scale, kv_buffers=kv_buffers, past=past, generator=generator)
 
 
 def _additive_mask(mask, name: str, dtype, op: str, true_blocks: bool) -> Tensor | None:
@@ -181,7 +247,7 @@ def _sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal, scale, enab
         groups = hq // hk
     L, S = q.shape[-2], k.shape[-2]
     if is_causal:
-        attn_mask = xp.tril(xp.ones((L, S), dtype=bool))
+        attn_mask = xp.tril(backend.module_of(q.data).ones((L, S), dtype=bool))
     bias = _additive_mask(attn_mask, "attn_mask", q.data.dtype, op, true_blocks=False)
     if bias is not None:
         try:
@@ -197,7 +263,7 @@ def _pad_key(mask: Tensor | None) -> Tensor | None:
     """Let an appended key (bias_k, the zero key) be seen: one more 0 column on the mask."""
     if mask is None:
         return None
-    return concat([mask, Tensor._wrap(xp.zeros((*mask.shape[:-1], 1), dtype=mask.data.dtype))], axis=-1)
+    return concat([mask, Tensor._wrap(xp.zeros_like(mask.data, shape=(*mask.shape[:-1], 1)))], axis=-1)
 
 
 def _split_heads(x: Tensor, n: int, heads: int) -> Tensor:

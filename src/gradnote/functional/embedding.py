@@ -9,6 +9,7 @@ up, so repeated indices accumulate (one vectorised scatter-add, never a Python l
 
 from __future__ import annotations
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import xp
 
@@ -22,10 +23,11 @@ class Embedding(Function):
 
     def backward(self, g):
         V, D = self.shape
-        dw = xp.zeros(V * D, dtype=g.dtype)
+        m = backend.module_of(g)
+        dw = m.zeros(V * D, dtype=g.dtype)
         # scatter-add over a flat view: element (i, d) of the table is i * D + d
-        flat = (self.idx.reshape(-1, 1) * D + xp.arange(D)).reshape(-1)
-        xp.add.at(dw, flat, g.reshape(-1))
+        flat = (self.idx.reshape(-1, 1) * D + m.arange(D)).reshape(-1)
+        backend.scatter_add(dw, flat, g.reshape(-1))
         dw = dw.reshape(V, D)
         if self.padding_idx is not None:
             dw[self.padding_idx] = 0
@@ -41,7 +43,7 @@ def embedding(idx, weight: Tensor, padding_idx: int | None = None) -> Tensor:
     if not isinstance(weight, Tensor) or weight.ndim != 2:
         shape = getattr(weight, "shape", None)
         raise ValueError(f"embedding: weight must be a 2-D Tensor (num_embeddings, embedding_dim), got shape {shape}")
-    data = idx.data if isinstance(idx, Tensor) else xp.asarray(idx)
+    data = idx.data if isinstance(idx, Tensor) else backend.asarray(idx)
     if data.dtype.kind not in "iu":
         raise TypeError(f"embedding: indices must be integers, got dtype {data.dtype} "
                         "(token ids, e.g. from a Vocab; use .long() to convert)")
@@ -54,6 +56,8 @@ def embedding(idx, weight: Tensor, padding_idx: int | None = None) -> Tensor:
                              f"(valid indices 0..{V - 1})")
     if padding_idx is not None:
         padding_idx = _check_padding_idx(padding_idx, V, "embedding")
+    if backend.cupy_loaded():  # the indices are an option, outside Function.apply's device check
+        data = backend.same_device("embedding", [weight.data, data])[1]
     return Embedding.apply(weight, idx=data.astype(xp.int64, copy=False), padding_idx=padding_idx)
 
 

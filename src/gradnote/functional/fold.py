@@ -10,6 +10,7 @@ same index map (overlapping blocks add up in fold, as in PyTorch; fold(unfold(x)
 
 from __future__ import annotations
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import float_tensor
@@ -51,9 +52,9 @@ class Fold(Function):
 
 
 def _scatter(cols, index, shape):
-    out = xp.zeros((shape[0], shape[1] * shape[2] * shape[3]), dtype=cols.dtype)
+    out = backend.module_of(cols).zeros((shape[0], shape[1] * shape[2] * shape[3]), dtype=cols.dtype)
     for i in range(shape[0]):  # add.at over the flat image of one sample: repeated positions accumulate
-        xp.add.at(out[i], index, cols[i])
+        backend.scatter_add(out[i], index, cols[i])
     return out.reshape(shape)
 
 
@@ -81,7 +82,7 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     k, s, p, d, out_hw = _geometry("unfold", x.shape[2:], kernel_size, dilation, padding, stride)
     if p != (0, 0):
         x = pad(x, (p[1], p[1], p[0], p[0]))
-    return Unfold.apply(x, index=_block_index(x.shape[1], x.shape[2:], k, d, s, out_hw))
+    return Unfold.apply(x, index=backend.like(_block_index(x.shape[1], x.shape[2:], k, d, s, out_hw), x.data))
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -102,5 +103,5 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
         raise ValueError(f"fold: input {cols.shape} does not match a {k[0]}x{k[1]} kernel over output_size {hw}: "
                          f"expected (N, C * {k[0] * k[1]}, {out_hw[0] * out_hw[1]})")
     c, padded = ckk // (k[0] * k[1]), (hw[0] + 2 * p[0], hw[1] + 2 * p[1])
-    out = Fold.apply(cols, index=_block_index(c, padded, k, d, s, out_hw), shape=(n, c, *padded))
+    out = Fold.apply(cols, index=backend.like(_block_index(c, padded, k, d, s, out_hw), cols.data), shape=(n, c, *padded))
     return pad(out, (-p[1], -p[1], -p[0], -p[0])) if p != (0, 0) else out

@@ -86,5 +86,5 @@ def gumbel_softmax(logits: Tensor, tau: float = 1.0, hard: bool = False, eps: fl
     if not hard:
         return y
     index = y.data.argmax(axis=d)
-    one_hot = (xp.arange(y.shape[d]).reshape((-1,) + (1,) * (y.ndim - 1 - d)) == xp.expand_dims(index, d))
+    one_hot = (backend.module_of(index).arange(y.shape[d]).reshape((-1,) + (1,) * (y.ndim - 1 - d)) == xp.expand_dims(index, d))
     return y - y.data + one_hot.astype(y.data.dtype)  # forward: the one-hot; backward: the soft sample's gradient

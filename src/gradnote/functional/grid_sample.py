@@ -12,6 +12,7 @@ outside read zeros (padding_mode "zeros"), the edge pixel ("border"), or the ima
 
 from __future__ import annotations
 
+from .. import backend
 from ..autograd import Tensor, where
 from ..backend import xp
 from ._util import float_tensor
@@ -42,7 +43,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool = False) -> Tensor:
     h, w, dtype = size[2], size[3], theta.data.dtype
     ys, xs = xp.meshgrid(_base(h, align_corners, dtype), _base(w, align_corners, dtype), indexing="ij")
     base = xp.stack([xs, ys, xp.ones_like(xs)], axis=-1).reshape(1, h * w, 3)
-    return (Tensor._wrap(base) @ theta.transpose(1, 2)).reshape(size[0], h, w, 2)
+    return (Tensor._wrap(backend.like(base, theta.data)) @ theta.transpose(1, 2)).reshape(size[0], h, w, 2)
 
 
 def _reflect(c: Tensor, twice_low: int, twice_high: int) -> Tensor:
@@ -86,7 +87,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     ix = _source(grid[..., 0], w, padding_mode, bool(align_corners))
     iy = _source(grid[..., 1], h, padding_mode, bool(align_corners))
     rows = x.permute(0, 2, 3, 1).reshape(n * h * w, c)
-    batch = xp.arange(n).reshape(n, 1, 1) * (h * w)
+    batch = backend.module_of(x.data).arange(n).reshape(n, 1, 1) * (h * w)
 
     def read(yi, xi):
         """Pixels at integer positions (N, Ho, Wo) -> (N, Ho, Wo, C), zero where outside the image."""

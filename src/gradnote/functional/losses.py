@@ -348,7 +348,7 @@ class _ClassLoss(Function):
                 kept = xp.where(self.keep, coef, 0)  # ignored rows get exactly 0, even where 1 / denom is inf
                 gz = -(eps / c) * kept[:, None] * w if eps else xp.zeros_like(z)
                 gz = xp.broadcast_to(gz, z.shape).copy() if eps else gz
-                gz[xp.arange(m), self.safe] -= (1 - eps) * self.wt * kept
+                gz[backend.module_of(gz).arange(m), self.safe] -= (1 - eps) * self.wt * kept
             else:
                 gz = -self.a * coef[:, None]
                 if self.needs[1]:

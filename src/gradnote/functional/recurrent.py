@@ -31,8 +31,8 @@ from __future__ import annotations
 
 import numbers
 
-from .. import cpu, kernels
-from ..autograd import Function, Tensor, concat, stack
+from .. import backend, cpu, kernels
+from ..autograd import Function, Tensor, concat, stack, where
 from ..backend import xp
 from .activations import relu, sigmoid, tanh
 from .dropout import dropout as _dropout
@@ -219,7 +219,7 @@ class RNNLayer(_Recurrence):
 
     def forward(self, x, h0, w_ih, w_hh, *biases, nonlinearity="tanh", lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
-        w_ih, w_hh = xp.asarray(w_ih), xp.asarray(w_hh)  # plain views: parameters' arrays are a subclass
+        w_ih, w_hh = backend.asarray(w_ih), backend.asarray(w_hh)  # plain views: parameters' arrays are a subclass
         T = self.T
         xproj = self._project(w_ih, biases[0] + biases[1] if biases else None)
         w_hh_t = xp.ascontiguousarray(w_hh.T, dtype=dt)  # BLAS is faster on C order
@@ -286,7 +286,7 @@ class LSTMLayer(_Recurrence):
 
     def forward(self, x, h0, c0, w_ih, w_hh, *biases, lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
-        w_ih, w_hh = xp.asarray(w_ih), xp.asarray(w_hh)  # plain views: parameters' arrays are a subclass
+        w_ih, w_hh = backend.asarray(w_ih), backend.asarray(w_hh)  # plain views: parameters' arrays are a subclass
         T, N, H = self.T, self.N, self.H
         H3, mask = 3 * H, self.mask
         perm = _swap_go(H)
@@ -385,7 +385,7 @@ class GRULayer(_Recurrence):
 
     def forward(self, x, h0, w_ih, w_hh, *biases, lengths=None):
         dt = self._setup(x, w_ih, w_hh, lengths)
-        w_ih, w_hh = xp.asarray(w_ih), xp.asarray(w_hh)  # plain views: parameters' arrays are a subclass
+        w_ih, w_hh = backend.asarray(w_ih), backend.asarray(w_hh)  # plain views: parameters' arrays are a subclass
         T, N, H = self.T, self.N, self.H
         H2, mask = 2 * H, self.mask
         bias = b_hn = None
@@ -497,12 +497,13 @@ class TimeReverse(Function):
         if lengths is None:
             self.index = slice(None, None, -1)
         else:
-            t = xp.arange(x.shape[0])[:, None]
-            self.index = (xp.where(t < lengths, lengths - 1 - t, t), xp.arange(x.shape[1])[None, :])
-        return xp.ascontiguousarray(x[self.index])
+            m = backend.module_of(x)
+            t = m.arange(x.shape[0])[:, None]
+            self.index = (xp.where(t < lengths, lengths - 1 - t, t), m.arange(x.shape[1])[None, :])
+        return backend.module_of(x).ascontiguousarray(x[self.index])
 
     def backward(self, g):
-        return xp.ascontiguousarray(g[self.index])
+        return backend.module_of(g).ascontiguousarray(g[self.index])
 
 
 def _shape(shape) -> str:
@@ -557,7 +558,9 @@ def validate_inputs(who: str, kind: str, x, hx, weights, batch_first: bool, leng
         return None
     if unbatched:
         raise ValueError(f"{who}: lengths needs a batched 3-D input, got an unbatched input of shape {_shape(x.shape)}")
-    lengths = xp.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    lengths = backend.asarray(lengths.data if isinstance(lengths, Tensor) else lengths)
+    if backend.cupy_loaded():  # lengths are an option, outside Function.apply's device check
+        lengths = backend.same_device(who, [x.data, lengths])[1]
     if lengths.dtype.kind not in "iu":
         raise TypeError(f"{who}: lengths must be integers, got dtype {lengths.dtype}")
     if lengths.shape != (N,):
@@ -587,7 +590,8 @@ def _run(kind: str, who: str, x, hx, weights, batch_first, lengths, dropout, tra
     T, N = x.shape[0], x.shape[1]
     hidden = weights[0][1].shape[1]
     dt = xp.result_type(x.data, weights[0][0].data)
-    zero = Tensor._wrap(xp.zeros((N, hidden), dtype=dt)) if h0 is None or (kind == "lstm" and c0 is None) else None
+    zero = Tensor._wrap(backend.module_of(x.data).zeros((N, hidden), dtype=dt)) if h0 is None or (
+        kind == "lstm" and c0 is None) else None
     finals_h, finals_c = [], []
     for k in range(len(weights) // D):
         if k > 0 and dropout > 0 and training:
@@ -599,7 +603,10 @@ def _run(kind: str, who: str, x, hx, weights, batch_first, lengths, dropout, tra
             if kind == "lstm":
                 init.append(zero if c0 is None else c0[j])
             seq = x if d == 0 else TimeReverse.apply(x, lengths=lengths)
-            res = layer.apply(seq, *init, *weights[j], lengths=lengths, **opts)
+            if backend.is_host(x.data):
+                res = layer.apply(seq, *init, *weights[j], lengths=lengths, **opts)
+            else:
+                res = _layer_simple(kind, seq, init, weights[j], lengths, **opts)
             outs.append(res[:T] if d == 0 else TimeReverse.apply(res[:T], lengths=lengths))
             finals_h.append(res[T])
             if kind == "lstm":
@@ -612,6 +619,29 @@ def _run(kind: str, who: str, x, hx, weights, batch_first, lengths, dropout, tra
     elif batch_first:
         x = x.transpose(1, 0, 2)
     return (x, tuple(finals)) if kind == "lstm" else (x, finals[0])
+
+
+def _layer_simple(kind: str, x: Tensor, init: list, weights: tuple, lengths, **opts) -> Tensor:
+    """One layer and direction as a loop of the *_cell_simple steps, stacked as the fused layers return it:
+    (T + states, N, H) = outputs, then the final h (and c). The path of CuPy arrays: the fused kernels'
+    buffers, threads and compiled loops are host-only. Past a sequence's length its state is held
+    and its output is 0, as the fused layers (and PyTorch's packed sequences) do."""
+    states, outs = list(init), []
+    for t in range(x.shape[0]):
+        if kind == "lstm":
+            new = list(lstm_cell_simple(x[t], tuple(states), *weights))
+        elif kind == "gru":
+            new = [gru_cell_simple(x[t], states[0], *weights)]
+        else:
+            new = [rnn_cell_simple(x[t], states[0], *weights, nonlinearity=opts["nonlinearity"])]
+        if lengths is not None:
+            valid = (lengths > t)[:, None]
+            new = [where(valid, n, s) for n, s in zip(new, states)]
+            outs.append(where(valid, new[0], 0.0))
+        else:
+            outs.append(new[0])
+        states = new
+    return stack(outs + states, axis=0)
 
 
 def rnn(x: Tensor, h0: Tensor | None = None, weights=(), *, nonlinearity: str = "tanh", batch_first: bool = False,
@@ -701,12 +731,15 @@ def _cell(kind: str, who: str, x, hx, w_ih, w_hh, b_ih, b_hh, **opts):
     validate_cell_inputs(who, kind, x, hx, w_ih, w_hh, b_ih, b_hh)
     N, H = (1 if x.ndim == 1 else x.shape[0]), w_hh.shape[1]
     if hx is None:
-        zero = Tensor._wrap(xp.zeros((N, H), dtype=xp.result_type(x.data, w_ih.data)))
+        zero = Tensor._wrap(backend.module_of(x.data).zeros((N, H), dtype=xp.result_type(x.data, w_ih.data)))
         states = (zero, zero) if kind == "lstm" else (zero,)
     else:
         states = tuple(s.reshape(N, H) for s in (hx if kind == "lstm" else (hx,)))
     biases = () if b_ih is None else (b_ih, b_hh)
-    res = _KINDS[kind][0].apply(x.reshape(1, N, x.shape[-1]), *states, w_ih, w_hh, *biases, **opts)
+    if backend.is_host(x.data):
+        res = _KINDS[kind][0].apply(x.reshape(1, N, x.shape[-1]), *states, w_ih, w_hh, *biases, **opts)
+    else:
+        res = _layer_simple(kind, x.reshape(1, N, x.shape[-1]), list(states), (w_ih, w_hh, *biases), None, **opts)
     shape = (H,) if x.ndim == 1 else (N, H)
     h = res[1].reshape(*shape)
     return (h, res[2].reshape(*shape)) if kind == "lstm" else h

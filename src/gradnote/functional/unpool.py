@@ -7,6 +7,7 @@ Every other position is zero. The gradient reads the output gradient back at the
 
 from __future__ import annotations
 
+from .. import backend
 from ..autograd import Function, Tensor
 from ..backend import xp
 from ._util import float_tensor
@@ -20,7 +21,7 @@ class MaxUnpool(Function):
 
     def forward(self, x, index, plane):
         self.index = index.reshape(*index.shape[:2], -1)
-        out = xp.zeros((*x.shape[:2], plane[0] * plane[1]), dtype=x.dtype)
+        out = backend.module_of(x).zeros((*x.shape[:2], plane[0] * plane[1]), dtype=x.dtype)
         xp.put_along_axis(out, self.index, x.reshape(self.index.shape), axis=2)
         return out.reshape(*x.shape[:2], *plane)
 
@@ -51,7 +52,9 @@ def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     [[0.0, 0.0], [4.0, 0.0]]
     """
     x = float_tensor(input, "max_unpool2d")
-    index = indices.data if isinstance(indices, Tensor) else xp.asarray(indices)
+    index = indices.data if isinstance(indices, Tensor) else backend.asarray(indices)
+    if backend.cupy_loaded():  # the indices are an option, outside Function.apply's device check
+        index = backend.same_device("max_unpool2d", [x.data, index])[1]
     if x.ndim == 3:
         return max_unpool2d(x.unsqueeze(0), index[None], kernel_size, stride, padding, output_size)[0]
     if x.ndim != 4 or index.shape != x.shape or index.dtype.kind not in "iu":

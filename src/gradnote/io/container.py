@@ -118,10 +118,22 @@ def to_array(v, where: str, who: str = "gn.save") -> np.ndarray:
 
 
 def pack(tensors: dict, metadata: dict) -> bytes:
-    """The bytes of a safetensors file holding `tensors` (name -> ndarray) and string `metadata`."""
+    """The bytes of a safetensors file holding `tensors` (name -> ndarray) and string `metadata`.
+
+    The same arrays and metadata always give the same bytes: safetensors writes its JSON header in hash-map
+    order (it differs from call to call), so the header is rewritten with sorted keys, as long and as
+    padded as before; the tensor data and its offsets do not move."""
     from safetensors.numpy import save as st_save
 
-    return st_save(tensors, metadata=metadata)
+    raw = st_save(tensors, metadata=metadata)
+    n = struct.unpack("<Q", raw[:8])[0]
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    if isinstance(header.get("__metadata__"), dict):
+        header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
+    text = json.dumps(dict(sorted(header.items())), separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    if len(text) > n:  # never expected: keep safetensors' own header
+        return raw
+    return raw[:8] + text + b" " * (n - len(text)) + raw[8 + n:]
 
 
 def read(f, who: str = "gn.load") -> tuple[dict, dict]:

@@ -153,6 +153,8 @@ class Optimizer:
                 st = state.get(p)
                 if not st:
                     st = state[p] = self._init_state(plain(p.data), group)  # plain buffers, as the scratch
+                elif backend.cupy_loaded():  # state made before model.to(device) follows its parameter there
+                    _follow(st, p.data)
                 work.append((p, grad, st, self._begin(plain(p.data), st, group)))
             if work:
                 self._apply(work, group)
@@ -212,7 +214,7 @@ class Optimizer:
         """Scratch array ``i`` for ``param`` (same shape and dtype), reused across steps; never saved."""
         bufs = self._scratch.get(param)
         data = plain(param.data)
-        if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype:
+        if bufs is None or bufs[0].shape != data.shape or bufs[0].dtype != data.dtype or type(bufs[0]) is not type(data):
             bufs = self._scratch[param] = [xp.empty_like(data)]
         while len(bufs) <= i:
             bufs.append(xp.empty_like(data))
@@ -328,6 +330,14 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
         return "\n".join(lines) + "\n)"
+
+
+def _follow(state: dict, data) -> None:
+    """Move the arrays of a parameter's state onto the device of its data (after model.to(device))."""
+    where = backend.device_of(data)
+    for k, v in state.items():
+        if isinstance(v, backend.array_types) and backend.device_of(v) != where:
+            state[k] = backend.to_device(v, where)
 
 
 def _snapshot(value):
