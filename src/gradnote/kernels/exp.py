@@ -9,6 +9,9 @@ inf) come out as in libm, without a branch. NaN stays NaN, -inf gives 0, +inf gi
   here, 4 lanes).
 - ``exp32``: float32 throughout, series to r^7, within 1.2 ulps (NumPy's own float32 exp: 2.4; both
   measured against float64), ~0.8 ns per element (8 lanes).
+
+numba's on-disk cache checks only the calling kernel's own file: after editing this one, delete
+gradnote/kernels/__pycache__ (or touch the kernels' files) so the callers recompile.
 """
 
 from __future__ import annotations
