@@ -16,9 +16,11 @@ Threading: the kernels are serial ``@njit(nogil=True)`` loops. Big arrays are cu
 ranges run on gradnote.cpu's own pool (``parallel_for``): the kernels release the GIL, so the pool's
 threads run at once, the thread count is ``gn.set_num_threads``'s, and kernels called from inside
 the pool's threads (the optimisers' ranges, the recurrent layers' batch chunks) simply run serially.
-numba's ``parallel=True`` was measured against this (GELU on (16, 64, 512) float32, 2 threads:
-within 5%) and not used: its thread pool is a second one competing for the same cores, and its
-default workqueue layer aborts the process when called from two threads at once.
+numba's ``parallel=True`` was measured against this and not used (GELU on (16, 64, 512) float32,
+2 threads, wall time, load ~1.5 from other jobs: the pool 2.1-2.2 ms, ``prange`` median 8.0 ms, best
+2.3 ms): its thread pool is a second one competing for the same cores, and its default workqueue
+layer aborts the process when called from two threads at once (the optimisers' and the recurrent
+layers' kernels run inside gradnote's pool threads).
 The results never depend on the cut: every kernel is elementwise.
 
     >>> from gradnote import kernels
