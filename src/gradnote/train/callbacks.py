@@ -61,8 +61,22 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_batch_begin(self, batch, logs=None): pass
-    def on_batch_end(self, batch, logs=None): pass
+
+    # The loop calls on_batch_*; Keras 2.2+ callbacks override on_train_batch_* instead, so those are the defaults
+    def on_batch_begin(self, batch, logs=None): self.on_train_batch_begin(batch, logs)
+    def on_batch_end(self, batch, logs=None): self.on_train_batch_end(batch, logs)
+    def on_train_batch_begin(self, batch, logs=None): pass
+    def on_train_batch_end(self, batch, logs=None): pass
+
+    # Keras's evaluate/predict hooks, for callbacks that call super(); the loop does not call them
+    def on_test_begin(self, logs=None): pass
+    def on_test_end(self, logs=None): pass
+    def on_test_batch_begin(self, batch, logs=None): pass
+    def on_test_batch_end(self, batch, logs=None): pass
+    def on_predict_begin(self, logs=None): pass
+    def on_predict_end(self, logs=None): pass
+    def on_predict_batch_begin(self, batch, logs=None): pass
+    def on_predict_batch_end(self, batch, logs=None): pass
 
     def on_interrupt(self, epoch, batch, logs=None):
         """Ctrl-C / SIGTERM arrived; called after the current batch, before on_train_end."""
@@ -111,13 +125,18 @@ class EarlyStopping(Callback):
     mode "auto" maximises accuracy-like names and minimises the rest. With
     restore_best_weights the weights of the best epoch are put back when it stops (Keras's rule:
     only when it stops early). baseline: stop unless the metric beats it within patience epochs.
+    start_from_epoch: epochs before it are not watched (a warm-up).
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0, verbose: int = 0,
-                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False):
+                 mode: str = "auto", baseline: float | None = None, restore_best_weights: bool = False,
+                 start_from_epoch: int = 0):
         super().__init__()
         if not isinstance(patience, int) or patience < 0:
             raise ValueError(f"EarlyStopping: patience must be an int >= 0, got {patience!r}")
+        if not isinstance(start_from_epoch, int) or start_from_epoch < 0:
+            raise ValueError(f"EarlyStopping: start_from_epoch must be an int >= 0, got {start_from_epoch!r}")
+        self.start_from_epoch = start_from_epoch
         self.monitor, self.min_delta, self.patience, self.verbose = monitor, abs(min_delta), patience, verbose
         self.mode = _auto_mode(monitor, mode, "EarlyStopping")
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
@@ -133,6 +152,8 @@ class EarlyStopping(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         current = (logs or {}).get(self.monitor)
+        if epoch < self.start_from_epoch:  # Keras's warm-up: these epochs neither count nor set the best
+            return
         if current is None:
             warnings.warn(f"EarlyStopping: monitor {self.monitor!r} is not in the logs "
                           f"(available: {', '.join(sorted(logs or {}))})", stacklevel=2)
@@ -173,21 +194,28 @@ class ModelCheckpoint(Callback):
     """Write a training checkpoint (model, optimizer, scheduler, epoch, RNG state) each epoch.
 
     filepath may contain ``{epoch}`` (1-based, as Keras) and log names (``{val_loss:.3f}``).
-    save_best_only: only when `monitor` improves. save_weights_only: write the model's
-    state dict (gn.save) instead of the full checkpoint. On Ctrl-C / SIGTERM the current
+    save_best_only: only when `monitor` improves (on initial_value_threshold, if given). save_weights_only:
+    write the model's state dict (gn.save) instead of the full checkpoint. save_freq: "epoch", or an int:
+    every that many batches (with the running logs). On Ctrl-C / SIGTERM the current
     state is written too (mid-epoch), so ``fit(..., resume=path)`` continues bit for bit.
     """
 
     saves_state = True
 
     def __init__(self, filepath, monitor: str = "val_loss", verbose: int = 0, save_best_only: bool = False,
-                 save_weights_only: bool = False, mode: str = "auto"):
+                 save_weights_only: bool = False, mode: str = "auto", save_freq="epoch",
+                 initial_value_threshold: float | None = None):
         super().__init__()
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool) or save_freq < 1):
+            raise ValueError(f"ModelCheckpoint: save_freq must be 'epoch' or a positive int (batches), got "
+                             f"{save_freq!r}")
         self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
-        self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
+        self.save_best_only, self.save_weights_only, self.save_freq = save_best_only, save_weights_only, save_freq
         self.mode = _auto_mode(monitor, mode, "ModelCheckpoint")
-        self.best = math.inf if self.mode == "min" else -math.inf
+        self.best = (math.inf if self.mode == "min" else -math.inf) if initial_value_threshold is None \
+            else initial_value_threshold
         self.last_path: str | None = None
+        self._batches = 0
 
     def _path(self, epoch: int, logs) -> str:
         return self.filepath.format_map(_Defaults({**(logs or {}), "epoch": epoch + 1}))
@@ -200,7 +228,16 @@ class ModelCheckpoint(Callback):
             self.loop.save_checkpoint(path)
         self.last_path = path
 
+    def on_batch_end(self, batch, logs=None):
+        self._batches += 1
+        if self.save_freq != "epoch" and self._batches % self.save_freq == 0:
+            self._save(self.loop.epoch if self.loop is not None else 0, logs)
+
     def on_epoch_end(self, epoch, logs=None):
+        if self.save_freq == "epoch":
+            self._save(epoch, logs)
+
+    def _save(self, epoch, logs=None):
         logs = logs or {}
         if self.save_best_only:
             current = logs.get(self.monitor)
