@@ -96,3 +96,12 @@ def test_new_losses_train_through_compile_by_name():
     model.compile(optimizer=keras.optimizers.SGD(0.05), loss="log_cosh")
     hist = model.fit(x, y, epochs=15, verbose=0)
     assert hist.history["loss"][-1] < 0.5 * hist.history["loss"][0]
+
+
+def test_reduction_names_and_serialize_round_trip():
+    t, p = np.zeros((4, 2)), gn.Tensor(np.ones((4, 2)))
+    assert keras.losses.Huber(reduction=keras.losses.Reduction.SUM)(t, p).item() == pytest.approx(4 * 0.5)
+    assert keras.losses.Huber(reduction=keras.losses.Reduction.AUTO)(t, p).item() == pytest.approx(0.5)
+    config = keras.losses.serialize(keras.losses.BinaryFocalCrossentropy(gamma=3.0, reduction="sum"))
+    again = keras.losses.deserialize(config)
+    assert again.options["gamma"] == 3.0 and again.reduction == "sum"

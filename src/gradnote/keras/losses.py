@@ -30,17 +30,35 @@ from ..train.losses import (  # noqa: F401
     squared_hinge,
 )
 
+
+class Reduction:
+    """Keras 2's reduction names (tf.keras.losses.Reduction.SUM ...): the strings Loss takes."""
+
+    AUTO, NONE, SUM, SUM_OVER_BATCH_SIZE = "auto", "none", "sum", "sum_over_batch_size"
+
+
+def serialize(loss: Loss) -> dict:
+    """{"class_name": ..., "config": ...} of a Keras loss object (its registered name and options)."""
+    return {"class_name": loss.key, "config": {"reduction": loss.reduction, **loss.options}}
+
+
+def deserialize(config):
+    """The loss serialize() wrote (through the one loss registry)."""
+    return get(config)
+
+
 # Keras's function spellings: keras.losses.mse is mean_squared_error, and so on
 mse, mae = mean_squared_error, mean_absolute_error
 
 __all__ = ["LOSS_NAMES", "BinaryCrossentropy", "BinaryFocalCrossentropy", "CategoricalCrossentropy",
            "CategoricalHinge", "CosineSimilarity", "Hinge", "Huber", "KLDivergence", "LogCosh", "Loss",
            "MeanAbsoluteError", "MeanAbsolutePercentageError", "MeanSquaredError", "MeanSquaredLogarithmicError",
-           "Poisson", "SparseCategoricalCrossentropy", "SquaredHinge", "binary_crossentropy",
-           "binary_focal_crossentropy", "categorical_crossentropy", "categorical_hinge", "cosine_similarity", "get",
+           "Poisson", "Reduction", "SparseCategoricalCrossentropy", "SquaredHinge", "binary_crossentropy",
+           "binary_focal_crossentropy", "categorical_crossentropy", "categorical_hinge", "cosine_similarity",
+           "deserialize", "get",
            "hinge", "huber", "kl_divergence", "kld", "log_cosh", "logcosh", "mae", "mape",
            "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
-           "mean_squared_logarithmic_error", "mse", "msle", "poisson", "sparse_categorical_crossentropy",
+           "mean_squared_logarithmic_error", "mse", "msle", "poisson", "serialize", "sparse_categorical_crossentropy",
            "squared_hinge"]
 
 # Keras's function spellings: keras.losses.mse is mean_squared_error, and so on

@@ -281,6 +281,7 @@ class Loss:
         if isinstance(LOSSES.lookup(key), type):
             raise ValueError(f"Loss: {name!r} is a module loss (loss(output, target)); "
                              f"use losses.get({name!r}) for it")
+        reduction = "sum_over_batch_size" if reduction in ("auto", None) else reduction  # Keras 2's AUTO
         if reduction not in ("sum_over_batch_size", "sum", "none"):
             raise ValueError(f"{name}: reduction must be 'sum_over_batch_size', 'sum' or 'none', got {reduction!r}")
         self.name, self.key, self.reduction, self.options = name, key, reduction, options
