@@ -9,6 +9,7 @@ Target: <= 1.2x each.
 
     python bench/bench_gpt.py                  # default threads (PyTorch: one per CPU)
     python bench/bench_gpt.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
+    python bench/bench_gpt.py --device cuda    # both on the GPU (gradnote through CuPy, PyTorch CUDA)
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def make_steps(torch=None):
     gn.manual_seed(0)
     model = gn.models.GPT(VOCAB, BLOCK, LAYERS, HEADS, EMBD)
     opt = gn.optim.AdamW(model.parameters(), lr=1e-3)
-    x, y = gn.tensor(data[:, :-1]), gn.tensor(data[:, 1:])
+    model, x, y, gprompt = harness.to_device(model, gn.tensor(data[:, :-1]), gn.tensor(data[:, 1:]), gn.tensor(prompt))
     gn_losses = []
 
     def gn_train():
@@ -109,15 +110,16 @@ def make_steps(torch=None):
         gn_losses.append(loss.item())
 
     def gn_generate():
-        return model.generate(prompt, NEW, temperature=0).numpy()
+        return model.generate(gprompt, NEW, temperature=0).cpu().numpy()
 
     torch_train = torch_generate = None
     losses = {}
     if torch is not None:
         tmodel = torch_gpt(torch)
-        tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+        tmodel.load_state_dict(harness.torch_state_dict(torch, model))
+        tmodel.to(harness.DEVICE)
         topt = torch.optim.AdamW(tmodel.parameters(), lr=1e-3)
-        tx, ty, tprompt = (torch.from_numpy(a) for a in (data[:, :-1], data[:, 1:], prompt))
+        tx, ty, tprompt = (torch.from_numpy(a).to(harness.DEVICE) for a in (data[:, :-1], data[:, 1:], prompt))
         torch_losses = []
 
         def torch_train():
@@ -128,7 +130,7 @@ def make_steps(torch=None):
             torch_losses.append(loss.item())
 
         def torch_generate():
-            return tmodel.generate(tprompt, NEW).numpy()
+            return tmodel.generate(tprompt, NEW).cpu().numpy()
 
         gn_train()
         torch_train()
@@ -136,11 +138,12 @@ def make_steps(torch=None):
         if not math.isclose(losses["gradnote"], losses["torch"], rel_tol=1e-5):
             raise AssertionError(f"bench_gpt: first-step losses differ: {losses}")
         # a fresh copy for generation: the trained weights drift apart in float32 rounding, greedy ties with them
-        tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+        tmodel.load_state_dict(harness.torch_state_dict(torch, model))
         same = (gn_generate() == torch_generate()).mean()
         print(f"first-step loss gradnote {losses['gradnote']:.6f}  torch {losses['torch']:.6f}; "
               f"greedy generations agree on {100 * same:.0f}% of tokens")
-    return (gn_train, torch_train), (gn_generate, torch_generate), losses
+    return ((harness.gn_synced(gn_train), harness.torch_synced(torch, torch_train)),
+            (harness.gn_synced(gn_generate), harness.torch_synced(torch, torch_generate)), losses)
 
 
 def main() -> list:

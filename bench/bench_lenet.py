@@ -7,6 +7,7 @@ MomentumSGD; target: DeZero at least 5x slower than gradnote.
 
     python bench/bench_lenet.py                  # default threads (PyTorch: one per CPU)
     python bench/bench_lenet.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
+    python bench/bench_lenet.py --device cuda    # both on the GPU (gradnote through CuPy, PyTorch CUDA); no DeZero
     python bench/bench_lenet.py --memory         # peak memory of a batch-256 step, both sides; growth over 1,000 steps
 
 --memory runs each side in a fresh process: the peak resident set (VmHWM, reset just before the
@@ -50,7 +51,8 @@ def _torch_lenet(torch, model):
             return self.fc3(tF.relu(self.fc2(tF.relu(self.fc1(t)))))
 
     tmodel = TorchLeNet5()
-    tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+    tmodel.load_state_dict(harness.torch_state_dict(torch, model))
+    tmodel.to(harness.DEVICE)
     return tmodel, torch.optim.SGD(tmodel.parameters(), lr=0.01, momentum=0.9)
 
 
@@ -112,18 +114,18 @@ def main() -> list[dict]:
     gn.manual_seed(0)
     model = gn.models.LeNet5()
     opt = gn.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x, y = gn.tensor(x_np), gn.tensor(y_np)
-    gn_step = harness.gn_train_step(model, opt, x, y)
+    dz_step = dezero_step(model, x_np, y_np) if harness.DEVICE == "cpu" else None  # before any step: same weights
+    model, x, y = harness.to_device(model, gn.tensor(x_np), gn.tensor(y_np))
+    gn_step = harness.gn_synced(harness.gn_train_step(model, opt, x, y))
 
     torch_step = None
     if torch is not None:
         tmodel, topt = _torch_lenet(torch, model)
-        tx, ty = torch.from_numpy(x_np), torch.from_numpy(y_np)
+        tx, ty = torch.from_numpy(x_np).to(harness.DEVICE), torch.from_numpy(y_np).to(harness.DEVICE)
         with gn.no_grad(), torch.no_grad():
             same_first_loss("lenet5", F.cross_entropy(model(x), y).item(),
                             torch.nn.functional.cross_entropy(tmodel(tx), ty).item())
-        torch_step = _torch_step(torch, tmodel, topt, tx, ty)
-    dz_step = dezero_step(model, x_np, y_np)  # built before any step: same starting weights
+        torch_step = harness.torch_synced(torch, _torch_step(torch, tmodel, topt, tx, ty))
     results = [compare("lenet5 1-thread" if harness.SINGLE_THREAD else "lenet5 train step", gn_step, torch_step,
                        target=1.0)]
     if dz_step is not None:  # gradnote / DeZero: at most 0.2 means DeZero is at least 5x slower

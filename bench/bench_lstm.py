@@ -8,6 +8,7 @@ timed on the same network unrolled over its LSTM cell, target >= 5x slower than 
 
     python bench/bench_lstm.py                  # default threads (PyTorch: one per CPU)
     python bench/bench_lstm.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
+    python bench/bench_lstm.py --device cuda    # both on the GPU (gradnote through CuPy, PyTorch CUDA); no DeZero
 """
 
 from __future__ import annotations
@@ -45,9 +46,9 @@ def make_steps(torch=None):
     gn.manual_seed(0)
     model = Classifier()
     opt = gn.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = gn.tensor(x_np), gn.tensor(y_np)
+    model, x, y = harness.to_device(model, gn.tensor(x_np), gn.tensor(y_np))
 
-    gn_step = harness.gn_train_step(model, opt, x, y)
+    gn_step = harness.gn_synced(harness.gn_train_step(model, opt, x, y))
 
     torch_step = None
     if torch is not None:
@@ -62,9 +63,10 @@ def make_steps(torch=None):
                 return self.head(h_n[-1])
 
         tmodel = TorchClassifier()
-        tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+        tmodel.load_state_dict(harness.torch_state_dict(torch, model))
+        tmodel.to(harness.DEVICE)
         topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
-        tx, ty = torch.from_numpy(x_np), torch.from_numpy(y_np)
+        tx, ty = torch.from_numpy(x_np).to(harness.DEVICE), torch.from_numpy(y_np).to(harness.DEVICE)
 
         with gn.no_grad(), torch.no_grad():
             same_first_loss("lstm", F.cross_entropy(model(x), y).item(),
@@ -75,7 +77,7 @@ def make_steps(torch=None):
             torch.nn.functional.cross_entropy(tmodel(tx), ty).backward()
             topt.step()
 
-    return gn_step, torch_step, model, x_np, y_np
+    return gn_step, harness.torch_synced(torch, torch_step), model, x_np, y_np
 
 
 def dezero_step(model, x_np, y_np):
@@ -126,7 +128,7 @@ def main() -> list[dict]:
     gn_step, torch_step, model, x_np, y_np = make_steps(torch)
     results = [compare("lstm 1-thread" if harness.SINGLE_THREAD else "lstm train step", gn_step, torch_step,
                        target=1.0)]
-    dz_step = dezero_step(model, x_np, y_np)
+    dz_step = dezero_step(model, x_np, y_np) if harness.DEVICE == "cpu" else None
     if dz_step is not None:  # gradnote / DeZero: at most 0.2 means DeZero is at least 5x slower
         results.append(compare("lstm vs dezero", gn_step, dz_step, target=0.2, other="dezero", repeats=3))
     return results

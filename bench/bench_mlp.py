@@ -9,6 +9,7 @@ losses checked equal), so they do identical arithmetic. PyTorch runs with os.cpu
     python bench/bench_mlp.py             # the two comparisons
     python bench/bench_mlp.py --profile   # also cProfile 200 gradnote train steps: where the time goes
     python bench/bench_mlp.py --single-thread  # one BLAS thread for NumPy, one thread for PyTorch
+    python bench/bench_mlp.py --device cuda    # both on the GPU (gradnote through CuPy, PyTorch CUDA)
 
 One thread each is the steadier comparison on a busy machine.
 """
@@ -44,7 +45,7 @@ def make_steps(torch=None, train_batch: int = 128, infer_batch: int = 1024):
 
     model = make_gn_model()
     opt = gn.optim.Adam(model.parameters(), lr=1e-3)
-    x, y, xi = gn.tensor(x_np), gn.tensor(y_np), gn.tensor(xi_np)
+    model, x, y, xi = harness.to_device(model, gn.tensor(x_np), gn.tensor(y_np), gn.tensor(xi_np))
 
     gn_train = harness.gn_train_step(model, opt, x, y)
 
@@ -57,9 +58,10 @@ def make_steps(torch=None, train_batch: int = 128, infer_batch: int = 1024):
         tnn, tF = torch.nn, torch.nn.functional
         tmodel = tnn.Sequential(tnn.Linear(784, 256), tnn.ReLU(), tnn.Linear(256, 128), tnn.ReLU(),
                                 tnn.Linear(128, 10))
-        tmodel.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in model.state_dict().items()})
+        tmodel.load_state_dict(harness.torch_state_dict(torch, model))
+        tmodel.to(harness.DEVICE)
         topt = torch.optim.Adam(tmodel.parameters(), lr=1e-3)
-        tx, ty, txi = torch.from_numpy(x_np), torch.from_numpy(y_np), torch.from_numpy(xi_np)
+        tx, ty, txi = (torch.from_numpy(a).to(harness.DEVICE) for a in (x_np, y_np, xi_np))
         with gn.no_grad(), torch.no_grad():
             same_first_loss("mlp", F.cross_entropy(model(x), y).item(), tF.cross_entropy(tmodel(tx), ty).item())
 
@@ -72,7 +74,8 @@ def make_steps(torch=None, train_batch: int = 128, infer_batch: int = 1024):
             with torch.no_grad():
                 return tmodel(txi)
 
-    return gn_train, gn_infer, torch_train, torch_infer
+    return (harness.gn_synced(gn_train), harness.gn_synced(gn_infer), harness.torch_synced(torch, torch_train),
+            harness.torch_synced(torch, torch_infer))
 
 
 def profile(steps: int = 200, top: int = 25) -> None:

@@ -17,6 +17,11 @@ prints
 Any script run with ``--single-thread`` times both sides on one thread (one BLAS thread for
 NumPy, ``torch.set_num_threads(1)``): the steadier comparison on a busy machine. Scripts import
 ``harness`` before NumPy, so the BLAS setting is in place when NumPy loads it.
+
+``--device cuda`` runs both sides on the GPU: gradnote through CuPy (``gradnote[cuda]``), PyTorch on its
+CUDA build (without one the torch column is left out). Each timed step ends with the device's
+synchronize (``gn.cuda.synchronize()`` / ``torch.cuda.synchronize()``), so a step's time includes its
+kernels, not only their launch.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import time
 from pathlib import Path
 
 SINGLE_THREAD = "--single-thread" in sys.argv[1:]
+DEVICE = sys.argv[sys.argv.index("--device") + 1] if "--device" in sys.argv[1:-1] else "cpu"  # "cpu" or "cuda"
 if SINGLE_THREAD:  # must happen before NumPy loads OpenBLAS
     for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[_var] = "1"
@@ -43,7 +49,8 @@ if SINGLE_THREAD:  # gradnote's own batch-parallel kernels too (gradnote.cpu's p
 
     gradnote.cpu.set_num_threads(1)
 
-__all__ = ["SINGLE_THREAD", "compare", "gn_train_step", "same_first_loss", "setup_torch", "torch_available"]
+__all__ = ["DEVICE", "SINGLE_THREAD", "compare", "gn_synced", "gn_train_step", "same_first_loss", "setup_torch",
+           "to_device", "torch_available", "torch_state_dict", "torch_synced"]
 
 
 def torch_available() -> bool:
@@ -59,7 +66,55 @@ def setup_torch():
     import torch
 
     torch.set_num_threads(1 if SINGLE_THREAD else os.cpu_count() or 1)
+    if DEVICE == "cuda" and not torch.cuda.is_available():
+        print("--device cuda: this PyTorch has no CUDA device; timing gradnote alone", flush=True)
+        return None
     return torch
+
+
+def to_device(*objs):
+    """gradnote models (moved in place) and tensors on DEVICE; refuses --device cuda without a GPU."""
+    import gradnote as gn
+
+    if DEVICE != "cpu" and not gn.cuda.is_available():
+        raise SystemExit(f"--device {DEVICE}: gn.cuda.is_available() is False (pip install 'gradnote[cuda]' "
+                         "on a machine with an NVIDIA GPU)")
+    moved = tuple(o.to(DEVICE) for o in objs)
+    return moved[0] if len(moved) == 1 else moved
+
+
+def torch_state_dict(torch, model) -> dict:
+    """A gradnote model's weights as CPU torch tensors (host copies, wherever the model is), for load_state_dict."""
+    from gradnote import backend
+
+    return {k: torch.from_numpy(backend.asnumpy(v).copy()) for k, v in model.state_dict().items()}
+
+
+def gn_synced(step):
+    """`step` followed by gn.cuda.synchronize() on the GPU (the step itself on the CPU)."""
+    if DEVICE == "cpu":
+        return step
+    import gradnote as gn
+
+    def run():
+        out = step()
+        gn.cuda.synchronize()
+        return out
+
+    return run
+
+
+def torch_synced(torch, step):
+    """`step` followed by torch.cuda.synchronize() on the GPU; None stays None (no torch)."""
+    if DEVICE == "cpu" or step is None:
+        return step
+
+    def run():
+        out = step()
+        torch.cuda.synchronize()
+        return out
+
+    return run
 
 
 def gn_train_step(model, optimizer, x, y):

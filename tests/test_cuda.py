@@ -286,6 +286,24 @@ def test_module_to_moves_parameters_buffers_and_grads_in_place(cuda):
     assert all(on_device(p.data) and p.dtype == np.float64 for p in params)
 
 
+def test_init_and_in_place_fills_of_device_parameters_draw_the_cpu_numbers(cuda):
+    layers = {}
+    for dev in ("cpu", "cuda"):
+        gn.manual_seed(4)
+        lin = nn.Linear(6, 5).to(dev)
+        nn.init.kaiming_normal_(lin.weight)
+        nn.init.uniform_(lin.bias, -1, 1)
+        with gn.no_grad():
+            lin.weight.mul_(2.0)
+            lin.bias.uniform_(-2, 2)  # Tensor's random fills draw on the host too
+            lin.bias[1:3] = gn.tensor([5.0, 6.0]).to(dev)
+        lin.weight.data[0] = 0.0  # assignment into the parameter's array, as PyTorch code does
+        layers[dev] = lin
+    for (k, p), r in zip(layers["cuda"].named_parameters(), layers["cpu"].parameters()):
+        assert on_device(p.data), k
+        np.testing.assert_array_equal(host(p.data), r.data, err_msg=k)
+
+
 OPTIMISERS = {
     "SGD": lambda ps: gn.optim.SGD(ps, lr=0.1),
     "SGD-momentum-nesterov-wd": lambda ps: gn.optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-2),

@@ -14,6 +14,7 @@ import math
 import numbers
 import warnings
 
+from .. import backend
 from ..autograd import Tensor
 from ..backend import xp
 from ..random import get_rng
@@ -67,7 +68,8 @@ _calculate_fan_in_and_fan_out = calculate_fan_in_and_fan_out  # PyTorch's privat
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    tensor.data[...] = values
+    """Write `values` (drawn on the host from gradnote's generator) into the tensor, on its own device."""
+    tensor.data[...] = values if backend.is_host(tensor.data) else backend.like(values, tensor.data)
     return tensor
 
 
