@@ -100,3 +100,24 @@ def test_bad_schedule_arguments_are_refused():
         S.PiecewiseConstantDecay([1, 2], [0.1])
     with pytest.raises(ValueError, match="decay and a learning-rate schedule"):
         keras.optimizers.SGD(learning_rate=S.CosineDecay(0.1, 10), decay=0.1)
+
+
+def test_a_subclassed_schedule_written_with_keras_ops_drives_the_optimizer():
+    class Warmup(S.LearningRateSchedule):  # the shape of keras-io's transformer schedule
+        def __init__(self, d_model, warmup_steps=4):
+            self.d_model, self.warmup_steps = d_model, warmup_steps
+
+        def __call__(self, step):
+            step = keras.ops.cast(step, "float32") + 1.0
+            return keras.ops.rsqrt(float(self.d_model)) * keras.ops.minimum(keras.ops.rsqrt(step),
+                                                                            step * self.warmup_steps ** -1.5)
+
+    schedule = Warmup(16)
+    p = gn.nn.Parameter(np.zeros(1, np.float32))
+    opt = keras.optimizers.SGD(learning_rate=schedule).bind([p])
+    for t in range(6):
+        before = float(p.data[0])
+        p.grad = np.ones(1, np.float32)
+        opt.step()
+        s = t + 1.0
+        assert before - float(p.data[0]) == pytest.approx(16 ** -0.5 * min(s ** -0.5, s * 4 ** -1.5), rel=1e-5)

@@ -75,7 +75,7 @@ class Optimizer:
         if self.schedule is not None:
             if decay:
                 raise ValueError(f"{cls}: decay and a learning-rate schedule cannot be combined, got decay={decay!r}")
-            lr = self.schedule(0)
+            lr = float(self.schedule(0))
         if not isinstance(lr, numbers.Real) or lr < 0:
             raise ValueError(f"{cls}: lr must be a number >= 0 or a schedule, got {lr!r}")
         if not isinstance(decay, numbers.Real) or decay < 0:
@@ -166,7 +166,7 @@ class Optimizer:
             return self.lr0
         g = self.param_groups[0]
         if self.schedule is not None:
-            return self.schedule(g["iterations"])
+            return float(self.schedule(g["iterations"]))
         return g["initial_lr"] / (1 + self.decay * g["iterations"]) if self.decay else g["lr"]
 
     @lr.setter
