@@ -73,7 +73,10 @@ def check(dev) -> device:
     except ImportError:
         raise RuntimeError(f"device {str(dev)!r} is not available: {backend.CUDA_EXTRA}; pick the device with "
                            "'cuda' if gn.cuda.is_available() else 'cpu'") from None
-    count = cp.cuda.runtime.getDeviceCount()
+    try:
+        count = cp.cuda.runtime.getDeviceCount()
+    except Exception:  # CuPy installed, but no driver or no GPU (CUDARuntimeError)
+        count = 0
     index = cp.cuda.Device().id if dev.index is None else dev.index
     if index >= count:
         raise RuntimeError(f"device {str(dev)!r} is not available: CuPy sees {count} CUDA device(s)")
