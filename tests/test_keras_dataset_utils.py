@@ -140,3 +140,8 @@ def test_image_files_round_trip(tmp_path):
 def test_plot_model_names_what_it_needs():
     with pytest.raises(ImportError, match="plot_model needs pydot and graphviz"):
         U.plot_model(keras.Sequential([keras.layers.Dense(1)]), to_file="m.png")
+
+
+def test_utils_spell_the_saving_registry():
+    assert U.register_keras_serializable is keras.saving.register_keras_serializable
+    assert U.get_registered_object is keras.saving.get_registered_object

@@ -31,3 +31,14 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, **k
 model_to_dot = plot_model
 
 np_utils = _sys.modules[__name__]
+
+_FROM_SAVING = ("register_keras_serializable", "serialize_keras_object", "deserialize_keras_object",
+                "get_registered_name", "get_registered_object")
+
+
+def __getattr__(name):  # keras.utils' aliases of keras.saving (which imports models: loaded on first use)
+    if name in _FROM_SAVING:
+        from . import saving
+
+        return getattr(saving, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
