@@ -27,7 +27,8 @@ from .activations import softmax
 from .dropout import dropout
 from .linear import linear
 
-__all__ = ["multi_head_attention_forward", "scaled_dot_product_attention", "scaled_dot_product_attention_simple"]
+__all__ = ["multi_head_attention_forward", "multi_head_self_attention", "multi_head_self_attention_simple",
+           "scaled_dot_product_attention", "scaled_dot_product_attention_simple"]
 
 
 def _swap_last(x: Tensor) -> Tensor:
@@ -57,10 +58,58 @@ def scaled_dot_product_attention_simple(query, key, value, attn_mask=None, dropo
     """
     q, k, v, bias, scale, groups = _sdpa_inputs(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
     if groups > 1:
-        heads = xp.arange(k.shape[-3]).repeat(groups)
+        heads = backend.module_of(k.data).arange(k.shape[-3]).repeat(groups)
         k, v = k[..., heads, :, :], v[..., heads, :, :]
     weights = _attention_weights(q, k, bias, scale, blind_rows_to_zero=True)
     return dropout(weights, dropout_p, training=True, generator=generator) @ v
+
+
+def _attend(q, k, v, bias, scale: float, dropout_p: float, generator):
+    """The fused kernel on arrays: (dropout(P) V, what _attend_backward needs), P = softmax((q * scale) K^T + bias)."""
+    qs = q * q.dtype.type(scale)
+    s = qs @ xp.swapaxes(k, -1, -2)
+    if bias is not None:
+        if xp.broadcast_shapes(bias.shape, s.shape) == s.shape:
+            s += bias.astype(s.dtype, copy=False)
+        else:  # the mask has more leading axes than q @ k^T
+            s = s + bias.astype(s.dtype, copy=False)
+    # the softmax in place on the scores (one (..., L, S) buffer instead of four)
+    if s.shape[-1]:
+        top = s.max(axis=-1, keepdims=True)  # exp stays finite for scores near 1e4
+        blind = top == -math.inf  # a row whose every key is masked: its weights are 0
+        any_blind = blind.any()
+        if any_blind:
+            top[blind] = 0
+        s -= top
+        xp.exp(s, out=s)
+        total = s.sum(axis=-1, keepdims=True)
+        if any_blind:
+            total[blind] = 1
+        s /= total
+    p = s
+    keep = None
+    if dropout_p > 0:  # drawn as F.dropout draws, so one seed gives both versions the same mask
+        draw = get_rng(generator).random(p.shape, dtype=p.dtype if p.dtype == xp.float32 else xp.float64)
+        draw = backend.like(draw, p)  # drawn on the host: one seed, one mask on every device
+        keep = (draw >= dropout_p) * p.dtype.type(1.0 / (1.0 - dropout_p)) if dropout_p < 1 else xp.zeros_like(p)
+    pd = p if keep is None else p * keep
+    return pd @ v, (qs, k, v, p, pd, keep, scale)
+
+
+def _attend_backward(saved, g, need_q: bool = True, need_k: bool = True, need_v: bool = True):
+    """(dq, dk, dv, dS) of _attend for the output gradient g (None where not needed; dS always)."""
+    qs, k, v, p, pd, keep, scale = saved
+    dv = xp.swapaxes(pd, -1, -2) @ g if need_v else None
+    dp = g @ xp.swapaxes(v, -1, -2)
+    if keep is not None:
+        dp *= keep
+    # dS = P * (dP - rowsum(dP * P)), in place on dP
+    dp -= (dp * p).sum(axis=-1, keepdims=True)
+    dp *= p
+    ds = dp
+    dq = (ds @ k) * ds.dtype.type(scale) if need_q else None
+    dk = xp.swapaxes(ds, -1, -2) @ qs if need_k else None
+    return dq, dk, dv, ds
 
 
 class ScaledDotProductAttention(Function):
@@ -144,11 +193,12 @@ def multi_head_self_attention_simple(qkv, num_heads: int, is_causal: bool = Fals
     n, t, e3 = qkv.shape
     heads = qkv.reshape(n, t, 3, num_heads, e3 // (3 * num_heads)).permute(2, 0, 3, 1, 4)
     q, k, v = heads[0], heads[1], heads[2]
-    if kv_buffers is not None:  # cached positions are constants: no gradient flows into the buffers
+    if kv_buffers is not None:  # earlier positions are constants: no gradient flows into the buffers
         keys, values = kv_buffers
         keys[:, :, past:past + t], values[:, :, past:past + t] = k.data, v.data
-        k, v = Tensor._wrap(keys[:, :, :past + t]), Tensor._wrap(values[:, :, :past + t])
-    mask = xp.tril(xp.ones((t, past + t), dtype=bool), k=past) if is_causal else None
+        k = concat([Tensor._wrap(keys[:, :, :past]), k], axis=2)
+        v = concat([Tensor._wrap(values[:, :, :past]), v], axis=2)
+    mask = xp.tril(xp.ones_like(qkv.data, bool, shape=(t, past + t)), k=past) if is_causal else None
     y = scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=dropout_p, scale=scale, generator=generator)
     return y.transpose(1, 2).reshape(n, t, e3 // 3)
 
@@ -160,14 +210,14 @@ class MultiHeadSelfAttention(Function):
         n, t, e3 = qkv.shape
         d = e3 // (3 * num_heads)
         q, k, v = qkv.reshape(n, t, 3, num_heads, d).transpose(2, 0, 3, 1, 4)
-        self.cached = kv_buffers is not None
-        if self.cached:
+        self.past = past
+        if kv_buffers is not None:
             keys, values = kv_buffers
             keys[:, :, past:past + t], values[:, :, past:past + t] = k, v
             k, v = keys[:, :, :past + t], values[:, :, :past + t]
         bias = None
         if is_causal and t > 1:  # query i is position past + i: it sees keys 0..past + i
-            visible = xp.tril(xp.ones((t, past + t), dtype=bool), k=past)
+            visible = xp.tril(xp.ones_like(qkv, bool, shape=(t, past + t)), k=past)
             bias = xp.where(visible, qkv.dtype.type(0), qkv.dtype.type(-math.inf))
         out, self.saved = _attend(q, k, v, bias, scale, dropout_p, generator)
         self.shape = (n, t, num_heads, d)
@@ -176,14 +226,11 @@ class MultiHeadSelfAttention(Function):
     def backward(self, g):
         n, t, h, d = self.shape
         g = g.reshape(n, t, h, d).transpose(0, 2, 1, 3)
-        dq, dk, dv, _ = _attend_backward(self.saved, g, need_k=not self.cached, need_v=not self.cached)
-        dqkv = xp.empty((n, t, 3, h, d), dtype=dq.dtype)
+        dq, dk, dv, _ = _attend_backward(self.saved, g)
+        dqkv = xp.empty_like(dq, shape=(n, t, 3, h, d))
         parts = dqkv.transpose(2, 0, 3, 1, 4)
-        parts[0] = dq
-        if self.cached:
-            parts[1:] = 0
-        else:
-            parts[1], parts[2] = dk, dv
+        # the keys and values of cached positions (before past) are constants
+        parts[0], parts[1], parts[2] = dq, dk[:, :, self.past:], dv[:, :, self.past:]
         return dqkv.reshape(n, t, 3 * h * d)
 
 
@@ -197,8 +244,8 @@ def multi_head_self_attention(qkv, num_heads: int, is_causal: bool = False, drop
     maths, scale default 1 / sqrt(E / num_heads)) and the heads' outputs are concatenated in order.
     is_causal: position i sees positions <= i. kv_buffers: a key/value cache, two arrays (N, num_heads,
     capacity, E / num_heads); this call's keys and values are written at positions past..past + T - 1
-    and its queries (those positions) attend to positions 0..past + T - 1. The buffers are constants:
-    no gradient reaches the keys and values of a cached call (generation runs without gradients).
+    and its queries (those positions) attend to positions 0..past + T - 1. The earlier positions are
+    constants: gradients reach this call's qkv only, never the buffers.
 
     >>> multi_head_self_attention(gn.ones(2, 5, 12), 2, is_causal=True).shape
     (2, 5, 4)
@@ -362,7 +409,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     if bias_k is not None:
         if static_k is not None or static_v is not None:
             raise ValueError(f"{op}: bias_k/bias_v cannot be added to static_k/static_v")
-        zeros = Tensor._wrap(xp.zeros((1, N, E), dtype=dtype))
+        zeros = Tensor._wrap(backend.module_of(q.data).zeros((1, N, E), dtype=dtype))
         k, v = concat([k, bias_k + zeros], axis=0), concat([v, bias_v + zeros], axis=0)
         mask, kpm = _pad_key(mask), _pad_key(kpm)
 
@@ -370,7 +417,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check: int, num
     k = _static(static_k, "static_k", N, num_heads, head_dim, op) if static_k is not None else _split_heads(k, N, num_heads)
     v = _static(static_v, "static_v", N, num_heads, head_dim, op) if static_v is not None else _split_heads(v, N, num_heads)
     if add_zero_attn:
-        zeros = Tensor._wrap(xp.zeros((N, num_heads, 1, head_dim), dtype=dtype))
+        zeros = Tensor._wrap(backend.module_of(q.data).zeros((N, num_heads, 1, head_dim), dtype=dtype))
         k, v = concat([k, zeros], axis=2), concat([v, zeros], axis=2)
         mask, kpm = _pad_key(mask), _pad_key(kpm)
     S = k.shape[2]

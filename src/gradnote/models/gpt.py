@@ -74,18 +74,25 @@ class KVCache:
     def __len__(self) -> int:
         return self.length
 
-    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
-        """Store this step's k, v (N, H, T, D) after the cached ones; return all of them (N, H, past + T, D)."""
-        past, t = self.length, k.shape[2]
+    def buffers(self, layer: int, shape: tuple, like) -> tuple:
+        """Layer's (keys, values) buffers for a step of k, v of `shape` (N, H, T, D), made on first use with
+        the dtype and device of the array `like`; refused when the T new positions do not fit after the cached ones."""
+        past, t = self.length, shape[2]
         if past + t > self.capacity:
             raise ValueError(f"KVCache: {past} cached + {t} new positions exceed its capacity {self.capacity}")
         if self.keys[layer] is None:
-            n, h, _, d = k.shape
-            self.keys[layer] = xp.zeros_like(k.data, shape=(n, h, self.capacity, d))
-            self.values[layer] = xp.zeros_like(v.data, shape=(n, h, self.capacity, d))
-        self.keys[layer][:, :, past:past + t] = k.data
-        self.values[layer][:, :, past:past + t] = v.data
-        return as_tensor(self.keys[layer][:, :, :past + t]), as_tensor(self.values[layer][:, :, :past + t])
+            n, h, _, d = shape
+            self.keys[layer] = xp.zeros_like(like, shape=(n, h, self.capacity, d))
+            self.values[layer] = xp.zeros_like(like, shape=(n, h, self.capacity, d))
+        return self.keys[layer], self.values[layer]
+
+    def append(self, layer: int, k: Tensor, v: Tensor) -> tuple[Tensor, Tensor]:
+        """Store this step's k, v (N, H, T, D) after the cached ones; return all of them (N, H, past + T, D)."""
+        keys, values = self.buffers(layer, k.shape, k.data)
+        past, t = self.length, k.shape[2]
+        keys[:, :, past:past + t] = k.data
+        values[:, :, past:past + t] = v.data
+        return as_tensor(keys[:, :, :past + t]), as_tensor(values[:, :, :past + t])
 
 
 class CausalSelfAttention(Module):
@@ -103,26 +110,20 @@ class CausalSelfAttention(Module):
 
     def _qkv(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         n, t, c = x.shape
-        # (N, T, 3C) -> (3, N, n_head, T, head_dim): five ops, not a split, reshape and transpose per part
+        # (N, T, 3C) -> (3, N, n_head, T, head_dim), taken apart on axis 0
         heads = self.c_attn(x).reshape(n, t, 3, self.n_head, c // self.n_head).permute(2, 0, 3, 1, 4)
         return heads[0], heads[1], heads[2]
 
     def forward(self, x: Tensor, cache: KVCache | None = None, layer: int = 0) -> Tensor:
         n, t, c = x.shape
-        q, k, v = self._qkv(x)
-        past = 0
-        if cache is not None:
+        qkv = self.c_attn(x)
+        buffers, past = None, 0
+        if cache is not None:  # this step's keys and values go into the cache; the queries see all of it
             past = len(cache)
-            k, v = cache.append(layer, k, v)
+            buffers = cache.buffers(layer, (n, self.n_head, t, c // self.n_head), qkv.data)
         p = self.dropout if self.training else 0.0
-        if past == 0:
-            y = F.scaled_dot_product_attention(q, k, v, dropout_p=p, is_causal=True)
-        elif t == 1:  # the newest position sees every cached one
-            y = F.scaled_dot_product_attention(q, k, v, dropout_p=p)
-        else:  # queries are the last t of past + t positions: causal from the bottom-right corner
-            mask = xp.tril(xp.ones_like(q.data, bool, shape=(t, past + t)), k=past)
-            y = F.scaled_dot_product_attention(q, k, v, attn_mask=as_tensor(mask), dropout_p=p)
-        return self.resid_dropout(self.c_proj(y.transpose(1, 2).reshape(n, t, c)))
+        y = F.multi_head_self_attention(qkv, self.n_head, is_causal=True, dropout_p=p, kv_buffers=buffers, past=past)
+        return self.resid_dropout(self.c_proj(y))
 
     def weights(self, x: Tensor) -> Tensor:
         """The attention weights (N, n_head, T, T): row t is how position t spreads over positions 0..t."""
