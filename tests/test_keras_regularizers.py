@@ -102,3 +102,18 @@ def test_constraints_hold_after_every_update_in_fit():
     conv(gn.zeros(1, 5, 5, 2))
     keras.weight_options.apply_constraints(conv)
     np.testing.assert_allclose(np.sqrt((conv.weight.data ** 2).sum((1, 2, 3))), 1.0, rtol=1e-5)
+
+
+def test_weight_options_survive_get_config_and_saving(tmp_path):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(
+        2, kernel_regularizer=R.l2(0.3), bias_constraint="non_neg", activity_regularizer=R.L1(0.02))])
+    x = gn.Tensor(rng.normal(size=(4, 3)).astype(np.float32))
+    model(x)  # builds the weights
+    config = model.layers[0].get_config()
+    assert config["kernel_regularizer"] == {"class_name": "L2", "config": {"l2": 0.3}}
+    assert config["bias_constraint"]["class_name"] == "NonNeg"
+    model.save(tmp_path / "m.keras")
+    again = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(sorted(v.item() for v in (model(x), model.losses)[1]),
+                               sorted(v.item() for v in (again(x), again.losses)[1]), rtol=1e-6)
+    assert isinstance(again.layers[0].__dict__["_weight_options"]["constraint"]["bias"], C.NonNeg)

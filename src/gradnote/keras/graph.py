@@ -273,6 +273,8 @@ class Layer(Module):
                 weight_options.attach(self, options)
 
         cls.__init__ = named_init
+        if "get_config" in cls.__dict__:  # the options go into the config, so saved models keep them
+            cls.get_config = weight_options.with_options_config(cls.__dict__["get_config"])
 
     # ----- calling ------------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):

@@ -15,12 +15,15 @@ viewed in Keras's layout (kernels (..., in, out)), so Keras's axis= means what i
 
 from __future__ import annotations
 
+import functools
+
 from ..autograd import Tensor, no_grad
 from ..nn import Embedding
 from ..train.callbacks import Callback
 from . import constraints, regularizers
 
-__all__ = ["OPTIONS", "ApplyConstraints", "apply_constraints", "attach", "has_constraints", "take"]
+__all__ = ["OPTIONS", "ApplyConstraints", "apply_constraints", "attach", "config", "has_constraints", "take",
+           "with_options_config"]
 
 OPTIONS = {f"{role}_{kind}": (role, kind) for kind in ("regularizer", "constraint")
            for role in ("kernel", "bias", "recurrent", "embeddings")}
@@ -68,6 +71,26 @@ def attach(layer, options: dict) -> None:
     if resolved["regularizer"]:
         layer.register_forward_pre_hook(_clear_losses)
         layer.register_forward_hook(_record_penalties)
+
+
+def config(layer) -> dict:
+    """The layer's weight options as Keras configs ({"class_name": ..., "config": ...}), for get_config."""
+    out = {}
+    for kind, by_role in layer.__dict__.get("_weight_options", {}).items():
+        for role, obj in by_role.items():
+            if hasattr(obj, "get_config"):
+                out[f"{role}_{kind}"] = {"class_name": type(obj).__name__, "config": obj.get_config()}
+    return out
+
+
+def with_options_config(get_config):
+    """get_config plus the layer's weight options (what Layer.__init_subclass__ installs)."""
+
+    @functools.wraps(get_config)
+    def get_config_with_options(self) -> dict:
+        return {**get_config(self), **config(self)}
+
+    return get_config_with_options
 
 
 def _weights(layer, role: str) -> list:
