@@ -5,13 +5,21 @@
     loss = -m.log_prob(action) * R  # differentiable in probs / logits (REINFORCE)
 
 ``Normal.rsample()`` is the reparameterised draw (loc + scale * eps) that lets gradients reach loc and
-scale; ``sample()`` never records a graph. ``kl_divergence(p, q)`` covers pairs of the same family.
+scale; ``sample()`` never records a graph. ``kl_divergence(p, q)`` looks the pair up in one registry
+(``register_kl``), with the pairs torch registers among these families.
 """
 
 from .bernoulli import Bernoulli
+from .beta import Beta
 from .categorical import Categorical
 from .distribution import Distribution
-from .kl import kl_divergence
+from .exponential import Exponential
+from .gamma import Gamma
+from .kl import kl_divergence, register_kl
+from .laplace import Laplace
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Categorical", "Distribution", "Normal", "kl_divergence"]
+__all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Exponential", "Gamma", "Laplace",
+           "MultivariateNormal", "Normal", "Uniform", "kl_divergence", "register_kl"]

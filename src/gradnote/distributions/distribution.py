@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..autograd import Tensor, no_grad
+import numpy as np
+
+from ..autograd import Tensor, no_grad, tensor
 
 
 class Distribution:
@@ -29,12 +31,12 @@ class Distribution:
             sample_shape = (sample_shape,)
         return tuple(sample_shape) + self._batch_shape + self._event_shape
 
-    def sample(self, sample_shape=()) -> Tensor:
+    def sample(self, sample_shape=(), generator=None) -> Tensor:
         """A draw of shape sample_shape + batch_shape + event_shape, outside the graph."""
         with no_grad():
-            return self.rsample(sample_shape).detach()
+            return self.rsample(sample_shape, generator=generator).detach()
 
-    def rsample(self, sample_shape=()) -> Tensor:
+    def rsample(self, sample_shape=(), generator=None) -> Tensor:
         raise NotImplementedError(f"{type(self).__name__} has no reparameterised sample (rsample); use sample()")
 
     @property
@@ -43,3 +45,13 @@ class Distribution:
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(batch_shape={self._batch_shape})"
+
+
+def _broadcast_params(*values) -> list:
+    """The parameters as float Tensors of one broadcast shape (torch's broadcast_all): numbers take the dtype of
+    the first Tensor among them (float32 if none); expand keeps gradients flowing to the originals."""
+    like = next((v for v in values if isinstance(v, Tensor) and v.data.dtype.kind == "f"), None)
+    dtype = like.data.dtype if like is not None else np.float32
+    ts = [v if isinstance(v, Tensor) else tensor(v, dtype=dtype) for v in values]
+    shape = np.broadcast_shapes(*(t.shape for t in ts))
+    return [t if t.shape == shape else t.expand(*shape) for t in ts]
