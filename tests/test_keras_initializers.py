@@ -71,3 +71,13 @@ def test_names_configs_and_errors():
         I.VarianceScaling(mode="fan_sum")
     with pytest.raises(ValueError, match="Identity: only 2-D shapes"):
         I.Identity()((2, 2, 2))
+
+
+def test_an_initializer_object_is_saved_as_its_config(tmp_path):
+    model = keras.Sequential([keras.layers.Dense(3, input_shape=(2,), kernel_initializer=I.RandomNormal(0.0, 0.3))])
+    assert model.layers[0].get_config()["kernel_initializer"] == {
+        "class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.3, "seed": None}}
+    model.save(tmp_path / "m.keras")
+    again = keras.models.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(again.layers[0].weight.data, model.layers[0].weight.data)
+    assert again.layers[0].get_config()["kernel_initializer"]["config"]["stddev"] == 0.3

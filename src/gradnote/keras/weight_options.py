@@ -20,7 +20,7 @@ import functools
 from ..autograd import Tensor, no_grad
 from ..nn import Embedding
 from ..train.callbacks import Callback
-from . import constraints, regularizers
+from . import constraints, initializers, regularizers
 
 __all__ = ["OPTIONS", "ApplyConstraints", "apply_constraints", "attach", "config", "has_constraints", "take",
            "with_options_config"]
@@ -83,12 +83,21 @@ def config(layer) -> dict:
     return out
 
 
+def _serialized(value):
+    """An initializer / regularizer / constraint object given to a layer, as its Keras config (JSON-able)."""
+    if isinstance(value, (initializers.Initializer, regularizers.Regularizer, constraints.Constraint)):
+        return {"class_name": type(value).__name__, "config": value.get_config()}
+    return value
+
+
 def with_options_config(get_config):
-    """get_config plus the layer's weight options (what Layer.__init_subclass__ installs)."""
+    """get_config plus the layer's weight options, with initializer and other such objects as configs (what
+    Layer.__init_subclass__ installs)."""
 
     @functools.wraps(get_config)
     def get_config_with_options(self) -> dict:
-        return {**get_config(self), **config(self)}
+        plain = {k: _serialized(v) for k, v in get_config(self).items()}
+        return {**plain, **config(self)}
 
     return get_config_with_options
 
