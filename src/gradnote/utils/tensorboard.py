@@ -12,9 +12,21 @@ except ImportError as e:
     raise ImportError("gradnote.utils.tensorboard needs tensorboardX, an optional extra: "
                       "pip install 'gradnote[tensorboard]'") from e
 
-from ..viz.tensorboard import _as_numpy
+from ..autograd import Tensor
 
 __all__ = ["SummaryWriter"]
+
+
+def _as_numpy(value):
+    """Tensors (also inside lists, tuples, dicts) as NumPy arrays: tensorboardX knows only NumPy, numbers and
+    torch tensors."""
+    if isinstance(value, Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_as_numpy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _as_numpy(v) for k, v in value.items()}
+    return value
 
 
 class SummaryWriter(_tensorboardX.SummaryWriter):

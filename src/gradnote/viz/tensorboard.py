@@ -78,18 +78,3 @@ class TensorBoard(Callback):
         for writer in self.writers.values():
             writer.close()
         self.writers = {}
-
-
-def _as_numpy(value):
-    """A gradnote Tensor (or nested list/tuple/dict of them) as NumPy, for tensorboardX, which knows only
-    NumPy arrays, numbers and torch tensors."""
-    from ..autograd import Tensor
-
-    if isinstance(value, Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, (list, tuple)):
-        return type(value)(_as_numpy(v) for v in value)
-    if isinstance(value, dict):
-        return {k: _as_numpy(v) for k, v in value.items()}
-    return value
-
