@@ -117,3 +117,12 @@ def test_weight_options_survive_get_config_and_saving(tmp_path):
     np.testing.assert_allclose(sorted(v.item() for v in (model(x), model.losses)[1]),
                                sorted(v.item() for v in (again(x), again.losses)[1]), rtol=1e-6)
     assert isinstance(again.layers[0].__dict__["_weight_options"]["constraint"]["bias"], C.NonNeg)
+
+
+def test_a_composite_layer_regularizes_the_kernels_of_its_layers():
+    mha = keras.layers.MultiHeadAttention(2, 4, kernel_regularizer=R.l2(1.0))
+    x = gn.Tensor(rng.normal(size=(1, 5, 3)).astype(np.float32))
+    mha(x, x)
+    kernels = [p.data for n, p in mha.named_parameters() if n.endswith("weight")]
+    assert len(kernels) == 4
+    assert sum(v.item() for v in mha.losses) == pytest.approx(sum((k ** 2).sum() for k in kernels), rel=1e-5)

@@ -7,8 +7,9 @@
 Layer.__init_subclass__ (keras.graph) takes them off a layer's keywords and attaches them here. Weights
 are found by their role, from gradnote's parameter names: kernel = ``weight`` / ``weight_ih_*``,
 recurrent = ``weight_hh_*``, bias = ``bias*`` (an RNN's two biases both), embeddings = an Embedding's
-``weight``. At every call the layer records the penalties of its weights and of its output (activity,
-as Keras 3: not divided by the batch size) in its losses (Layer.losses), which fit adds to the data loss.
+``weight``, in the layer and the layers inside it (MultiHeadAttention's Dense kernels). At every call
+the layer records the penalties of its weights and of its output (activity, as Keras 3: not divided by
+the batch size) in its losses (Layer.losses), which fit adds to the data loss.
 Constraints are projections applied after every optimiser step in fit (ApplyConstraints), on the weight
 viewed in Keras's layout (kernels (..., in, out)), so Keras's axis= means what it means there.
 """
@@ -40,9 +41,19 @@ def _role(layer, name: str) -> str | None:
     return None
 
 
+def _owned(layer):
+    """(module, weight name, weight or None) for the layer and the layers inside it (MultiHeadAttention's
+    kernels are its Dense layers'), including weights registered empty until it is built (weight=None)."""
+    for _, module in layer.named_modules():
+        for name, p in module._parameters.items():
+            yield module, name, p
+        for name in ("weight", "bias"):
+            if name not in module._parameters and module.__dict__.get(name, 0) is None:
+                yield module, name, None
+
+
 def _names(layer) -> list:
-    """The layer's own weight names, including those registered empty until it is built (weight=None)."""
-    return [*layer._parameters, *(k for k in ("weight", "bias") if layer.__dict__.get(k, 0) is None)]
+    return [name for _, name, _ in _owned(layer)]
 
 
 def take(kwargs: dict, keep=()) -> dict:
@@ -62,7 +73,7 @@ def attach(layer, options: dict) -> None:
             resolved[kind][role] = family.get(value)
         except (ValueError, TypeError) as e:
             raise ValueError(f"{who}: {key}: {e}") from None
-    roles = {_role(layer, n) for n in _names(layer)}
+    roles = {_role(module, n) for module, n, _ in _owned(layer)}
     missing = [k for k in options if OPTIONS[k][0] != "activity" and OPTIONS[k][0] not in roles]
     if missing and (_names(layer) or getattr(layer, "built", False)):
         raise TypeError(f"{who}: unexpected keyword {missing[0]!r}: the layer has no {OPTIONS[missing[0]][0]} "
@@ -103,7 +114,7 @@ def with_options_config(get_config):
 
 
 def _weights(layer, role: str) -> list:
-    return [p for n, p in layer._parameters.items() if p is not None and _role(layer, n) == role]
+    return [p for module, n, p in _owned(layer) if p is not None and _role(module, n) == role]
 
 
 def _clear_losses(layer, args) -> None:
