@@ -185,3 +185,30 @@ def test_fbeta_matches_per_class_counts(average, beta, threshold):
     np.testing.assert_allclose(m.result().numpy(), _f_reference(t, pred.astype(float), beta, average, w), rtol=1e-5)
     with pytest.raises(ValueError, match="average must be None, 'micro', 'macro' or 'weighted'"):
         keras.metrics.F1Score(average="samples")
+
+
+def test_loss_shaped_metrics_average_their_losses_per_sample():
+    t = rng.uniform(0.1, 1, (8, 3))
+    p = rng.uniform(0.1, 1, (8, 3))
+    onehot = np.eye(3)[rng.integers(0, 3, 8)]
+    refs = {
+        keras.metrics.MeanAbsolutePercentageError: (t, 100 * (np.abs(t - p) / t).mean()),
+        keras.metrics.MeanSquaredLogarithmicError: (t, ((np.log1p(p) - np.log1p(t)) ** 2).mean()),
+        keras.metrics.Poisson: (t, (p - t * np.log(p + 1e-7)).mean()),
+        keras.metrics.KLDivergence: (t, (t * np.log(t / p)).sum(1).mean()),
+        keras.metrics.LogCoshError: (t, np.log(np.cosh(p - t)).mean()),
+        keras.metrics.Hinge: (onehot, np.maximum(1 - (2 * onehot - 1) * p, 0).mean()),
+        keras.metrics.SquaredHinge: (onehot, (np.maximum(1 - (2 * onehot - 1) * p, 0) ** 2).mean()),
+        keras.metrics.CategoricalHinge: (onehot, np.maximum(((1 - onehot) * p).max(1) - (onehot * p).sum(1) + 1,
+                                                            0).mean()),
+        keras.metrics.CosineSimilarity: (t, ((t * p).sum(1) / np.linalg.norm(t, axis=1)
+                                             / np.linalg.norm(p, axis=1)).mean()),
+    }
+    for cls, (target, expected) in refs.items():
+        m = cls()
+        m.update_state(target[:5], p[:5])
+        m.update_state(target[5:], p[5:])
+        assert float(m.result()) == pytest.approx(expected, rel=1e-5), cls.__name__
+        by_name = gn.train.metrics.get(m.name)
+        by_name.update(target, p)
+        assert by_name.result() == pytest.approx(expected, rel=1e-5), m.name

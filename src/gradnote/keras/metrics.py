@@ -37,8 +37,9 @@ from ..train.metrics import (  # noqa: F401
     top_k_accuracy,
 )
 
-__all__ = ["AUC", "METRICS", "METRIC_NAMES", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "F1Score",
-           "FBetaScore", "Mean",
+__all__ = ["AUC", "METRICS", "METRIC_NAMES", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
+           "CategoricalHinge", "CosineSimilarity", "F1Score", "FBetaScore", "Hinge", "KLDivergence", "LogCoshError",
+           "Mean", "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Poisson", "SquaredHinge",
            "MeanAbsoluteError", "MeanMetricWrapper", "MeanSquaredError", "Metric", "Precision", "Recall",
            "RootMeanSquaredError", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Sum",
            "TopKCategoricalAccuracy", "accuracy", "binary_accuracy", "categorical_accuracy", "confusion_matrix",
@@ -112,6 +113,31 @@ SparseTopKCategoricalAccuracy = _wrapper("SparseTopKCategoricalAccuracy", _m._to
                                          "sparse_top_k_categorical_accuracy", k=5)
 MeanSquaredError = _wrapper("MeanSquaredError", _m._sq_err_values, "mean_squared_error")
 MeanAbsoluteError = _wrapper("MeanAbsoluteError", _m._abs_err_values, "mean_absolute_error")
+
+
+MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError", _m.loss_values("mape"),
+                                       "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError", _m.loss_values("msle"),
+                                       "mean_squared_logarithmic_error")
+Poisson = _wrapper("Poisson", _m.loss_values("poisson"), "poisson")
+KLDivergence = _wrapper("KLDivergence", _m.loss_values("kl_divergence"), "kl_divergence")
+LogCoshError = _wrapper("LogCoshError", _m.loss_values("log_cosh"), "logcosh")
+Hinge = _wrapper("Hinge", _m.loss_values("hinge"), "hinge")
+SquaredHinge = _wrapper("SquaredHinge", _m.loss_values("squared_hinge"), "squared_hinge")
+CategoricalHinge = _wrapper("CategoricalHinge", _m.loss_values("categorical_hinge"), "categorical_hinge")
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """Keras's CosineSimilarity metric: the mean cosine between y_true and y_pred rows (1 when aligned).
+
+    >>> float(CosineSimilarity()([[1.0, 0.0]], [[2.0, 0.0]]))
+    1.0
+    """
+
+    def __init__(self, name: str = "cosine_similarity", dtype=None, axis: int = -1):
+        if axis != -1:
+            raise ValueError(f"CosineSimilarity: only axis=-1 (the last axis) is supported, got {axis!r}")
+        MeanMetricWrapper.__init__(self, _m.loss_values("cosine_similarity", -1.0), name)
 
 
 class RootMeanSquaredError(Metric, _m.RootMean):

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ..autograd import Tensor, no_grad
 from ..io.registry import Registry
 from .losses import LOSSES
 
@@ -39,6 +40,7 @@ __all__ = [
     "confusion_matrix",
     "f1",
     "get",
+    "loss_values",
     "mae",
     "mse",
     "precision",
@@ -505,6 +507,29 @@ METRICS.register("f1_score", lambda name, loss, **options: FBeta(name, **options
 METRICS.register("fbeta_score", lambda name, loss, **options: FBeta(name, **options), aliases=("FBetaScore",))
 METRICS.register("root_mean_squared_error", lambda name, loss: RootMean(_sq_err_values, name), aliases=("rmse",))
 METRICS.register("r2", lambda name, loss: R2(name))
+
+
+def loss_values(key: str, sign: float = 1.0) -> Callable:
+    """Per-sample values of the Keras loss `key` (gradnote.train.losses) as a metric's values function
+    (Keras's metrics "mape", "poisson", "hinge", ... are its losses' per-sample functions, averaged)."""
+    def values(y_true, y_pred):
+        with no_grad():
+            t, p = Tensor._wrap(np.asarray(_np(y_true))), Tensor._wrap(np.asarray(_np(y_pred), dtype=np.float64))
+            return sign * LOSSES.lookup(key)(t, p).data.astype(np.float64)
+
+    values.__name__ = key
+    return values
+
+
+for _key, _aliases in (("mape", ("mean_absolute_percentage_error", "MeanAbsolutePercentageError")),
+                       ("msle", ("mean_squared_logarithmic_error", "MeanSquaredLogarithmicError")),
+                       ("poisson", ("Poisson",)), ("kl_divergence", ("kld", "KLDivergence")),
+                       ("log_cosh", ("logcosh", "LogCoshError")), ("hinge", ("Hinge",)),
+                       ("squared_hinge", ("SquaredHinge",)), ("categorical_hinge", ("CategoricalHinge",))):
+    METRICS.register(_key, lambda name, loss, key=_key: Mean(loss_values(key), name), aliases=_aliases)
+# the metric is the cosine itself (1 when aligned), the loss its negative
+METRICS.register("cosine_similarity", lambda name, loss: Mean(loss_values("cosine_similarity", -1.0), name),
+                 aliases=("CosineSimilarity",))
 METRIC_NAMES = sorted(METRICS.names(aliases=True), key=str.lower)
 
 
