@@ -98,3 +98,14 @@ def test_keras3_weight_decay_on_any_optimizer_is_decoupled():
         keras.optimizers.SGD(use_ema=True)
     with pytest.raises(ValueError, match="weight_decay must be a number >= 0"):
         keras.optimizers.RMSprop(weight_decay=-1)
+
+
+def test_keras3_apply_and_build():
+    p = gn.nn.Parameter(np.ones(2))
+    opt = keras.optimizers.SGD(0.5)
+    opt.build([p])
+    opt.apply([np.array([1.0, -1.0])])
+    np.testing.assert_allclose(p.data, [0.5, 1.5])
+    q = gn.nn.Parameter(np.zeros(1))
+    keras.optimizers.SGD(1.0).apply([np.array([2.0])], [q])
+    np.testing.assert_allclose(q.data, [-2.0])

@@ -148,6 +148,18 @@ class Optimizer:
             v.grad = g.data if isinstance(g, Tensor) else xp.asarray(g, dtype=v.data.dtype)
         self.step()
 
+    def apply(self, grads, trainable_variables=None) -> None:
+        """Keras 3: one step with `grads` for `trainable_variables` (default: the bound parameters, in order)."""
+        grads = list(grads)
+        if trainable_variables is None:
+            self._require("apply")
+            trainable_variables = [p for g in self.param_groups for p in g["params"]]
+        self.apply_gradients(zip(grads, trainable_variables))
+
+    def build(self, variables) -> None:
+        """Keras 3: make the state for `variables` (binds them)."""
+        self.bind(variables)
+
     def minimize(self, loss, var_list) -> None:
         """Keras: gradients of `loss` (a scalar Tensor, or a function returning one) w.r.t. var_list, then a step."""
         var_list = list(var_list)
