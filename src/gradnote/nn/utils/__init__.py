@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from ... import backend
 from ...autograd import Tensor
 from ...backend import xp
-from . import rnn  # noqa: F401  (torch.nn.utils.rnn)
+from . import parametrizations, parametrize, rnn  # noqa: F401  (torch.nn.utils.parametrize, .parametrizations, .rnn)
 from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
+from .hook_norms import remove_spectral_norm, remove_weight_norm, spectral_norm, weight_norm  # noqa: F401
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
