@@ -105,3 +105,12 @@ def test_reduction_names_and_serialize_round_trip():
     config = keras.losses.serialize(keras.losses.BinaryFocalCrossentropy(gamma=3.0, reduction="sum"))
     again = keras.losses.deserialize(config)
     assert again.options["gamma"] == 3.0 and again.reduction == "sum"
+
+
+def test_loss_functions_take_keras_positional_options():
+    logits = rng.normal(size=(5, 4))
+    by_position = keras.losses.binary_crossentropy(BINARY, gn.Tensor(logits), True).data
+    by_name = keras.losses.BinaryCrossentropy(from_logits=True, reduction="none")(BINARY, gn.Tensor(logits)).data
+    np.testing.assert_allclose(by_position, by_name)
+    np.testing.assert_allclose(keras.losses.huber(T, gn.Tensor(P), 0.1).data,
+                               keras.losses.Huber(0.1, reduction="none")(T, gn.Tensor(P)).data)

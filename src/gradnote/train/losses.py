@@ -103,16 +103,16 @@ def _per_sample(v: Tensor) -> Tensor:
     return v.reshape(v.shape[0], -1).mean(axis=1) if v.ndim > 1 else v
 
 
-# ----- the losses, per sample: (y_true, y_pred) -> (N,) ---------------------------------------------
-def mean_squared_error(y_true, y_pred, name="mse"):
+# ----- the losses, per sample: (y_true, y_pred, Keras's options in Keras's order) -> (N,) ----------------
+def mean_squared_error(y_true, y_pred, *, name="mse"):
     return _per_sample(F.mse_loss(y_pred, _float_target(y_true, y_pred, name), reduction="none"))
 
 
-def mean_absolute_error(y_true, y_pred, name="mae"):
+def mean_absolute_error(y_true, y_pred, *, name="mae"):
     return _per_sample(F.l1_loss(y_pred, _float_target(y_true, y_pred, name), reduction="none"))
 
 
-def huber(y_true, y_pred, name="huber", delta: float = 1.0):
+def huber(y_true, y_pred, delta: float = 1.0, *, name="huber"):
     return _per_sample(F.huber_loss(y_pred, _float_target(y_true, y_pred, name), delta=delta, reduction="none"))
 
 
@@ -121,8 +121,8 @@ def _smoothed(t: Tensor, label_smoothing: float, classes: int) -> Tensor:
     return t if not label_smoothing else t * (1.0 - label_smoothing) + label_smoothing / classes
 
 
-def binary_crossentropy(y_true, y_pred, name="binary_crossentropy", from_logits: bool = False,
-                        label_smoothing: float = 0.0):
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
+                        label_smoothing: float = 0.0, *, name="binary_crossentropy"):
     t = _smoothed(_float_target(y_true, y_pred, name), label_smoothing, 2)
     logits = y_pred if from_logits else logits_of(y_pred, "sigmoid")
     if logits is not None:
@@ -130,8 +130,8 @@ def binary_crossentropy(y_true, y_pred, name="binary_crossentropy", from_logits:
     return _per_sample(-(t * _clipped_log(y_pred) + (1 - t) * _clipped_log(1 - y_pred)))
 
 
-def categorical_crossentropy(y_true, y_pred, name="categorical_crossentropy", from_logits: bool = False,
-                             label_smoothing: float = 0.0):
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0, *, name="categorical_crossentropy"):
     t = _smoothed(_categorical_target(y_true, y_pred, name), label_smoothing, y_pred.shape[-1])
     logits = y_pred if from_logits else logits_of(y_pred, "softmax")
     if logits is not None:
@@ -139,8 +139,8 @@ def categorical_crossentropy(y_true, y_pred, name="categorical_crossentropy", fr
     return -(t * _clipped_log(y_pred / y_pred.sum(axis=-1, keepdims=True))).sum(axis=-1)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, name="sparse_categorical_crossentropy",
-                                    from_logits: bool = False):
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, *,
+                                    name="sparse_categorical_crossentropy"):
     t = _sparse_target(y_true, y_pred, name)
     logits = y_pred if from_logits else logits_of(y_pred, "softmax")
     if logits is not None:
@@ -148,7 +148,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, name="sparse_categorical_cro
     return F.nll_loss(_clipped_log(y_pred), t, reduction="none")
 
 
-def kl_divergence(y_true, y_pred, name="kl_divergence"):
+def kl_divergence(y_true, y_pred, *, name="kl_divergence"):
     """sum(t * log(t / p)) over the last axis, t and p clipped to [1e-7, 1] (Keras's KLDivergence)."""
     t = _float_target(y_true, y_pred, name).clip(EPSILON, 1)
     return _per_sample((t * (t / y_pred.clip(EPSILON, 1)).log()).sum(axis=-1))
@@ -158,19 +158,19 @@ def _l2_normalize(x: Tensor) -> Tensor:
     return x / (x * x).sum(axis=-1, keepdims=True).clip(1e-12, None).sqrt()
 
 
-def cosine_similarity(y_true, y_pred, name="cosine_similarity"):
+def cosine_similarity(y_true, y_pred, *, name="cosine_similarity"):
     """-cos(y_true, y_pred) over the last axis (Keras's CosineSimilarity loss: -1 when aligned)."""
     t = _float_target(y_true, y_pred, name)
     return _per_sample(-(_l2_normalize(t) * _l2_normalize(y_pred)).sum(axis=-1))
 
 
-def log_cosh(y_true, y_pred, name="log_cosh"):
+def log_cosh(y_true, y_pred, *, name="log_cosh"):
     """mean log(cosh(p - t)), written as d + softplus(-2d) - log 2 so it stays finite for large d."""
     d = y_pred - _float_target(y_true, y_pred, name)
     return _per_sample(d + F.softplus(d * -2.0) - float(np.log(2.0)))
 
 
-def poisson(y_true, y_pred, name="poisson"):
+def poisson(y_true, y_pred, *, name="poisson"):
     """mean(p - t * log(p + 1e-7))."""
     return _per_sample(y_pred - _float_target(y_true, y_pred, name) * (y_pred + EPSILON).log())
 
@@ -182,37 +182,37 @@ def _signed(t: Tensor) -> Tensor:
     return t
 
 
-def hinge(y_true, y_pred, name="hinge"):
+def hinge(y_true, y_pred, *, name="hinge"):
     """mean(max(1 - t * p, 0)), t in {-1, 1} (0/1 labels are converted)."""
     return _per_sample(F.relu(1.0 - _signed(_float_target(y_true, y_pred, name)) * y_pred))
 
 
-def squared_hinge(y_true, y_pred, name="squared_hinge"):
+def squared_hinge(y_true, y_pred, *, name="squared_hinge"):
     """mean(max(1 - t * p, 0) ** 2), t in {-1, 1} (0/1 labels are converted)."""
     return _per_sample(F.relu(1.0 - _signed(_float_target(y_true, y_pred, name)) * y_pred) ** 2)
 
 
-def categorical_hinge(y_true, y_pred, name="categorical_hinge"):
+def categorical_hinge(y_true, y_pred, *, name="categorical_hinge"):
     """max(max((1 - t) * p) - sum(t * p) + 1, 0) over the last axis; t one-hot."""
     t = _categorical_target(y_true, y_pred, name)
     return _per_sample(F.relu(((1.0 - t) * y_pred).max(axis=-1) - (t * y_pred).sum(axis=-1) + 1.0))
 
 
-def mean_squared_logarithmic_error(y_true, y_pred, name="msle"):
+def mean_squared_logarithmic_error(y_true, y_pred, *, name="msle"):
     """mean((log(max(p, 1e-7) + 1) - log(max(t, 1e-7) + 1)) ** 2)."""
     t = _float_target(y_true, y_pred, name)
     return _per_sample(((y_pred.clip(EPSILON, None) + 1.0).log() - (t.clip(EPSILON, None) + 1.0).log()) ** 2)
 
 
-def mean_absolute_percentage_error(y_true, y_pred, name="mape"):
+def mean_absolute_percentage_error(y_true, y_pred, *, name="mape"):
     """100 * mean(|t - p| / max(|t|, 1e-7))."""
     t = _float_target(y_true, y_pred, name)
     return _per_sample((t - y_pred).abs() / t.abs().clip(EPSILON, None) * 100.0)
 
 
-def binary_focal_crossentropy(y_true, y_pred, name="binary_focal_crossentropy", from_logits: bool = False,
-                              gamma: float = 2.0, alpha: float = 0.25, apply_class_balancing: bool = False,
-                              label_smoothing: float = 0.0):
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = False, alpha: float = 0.25,
+                              gamma: float = 2.0, from_logits: bool = False, label_smoothing: float = 0.0, *,
+                              name="binary_focal_crossentropy"):
     """Focal loss (Lin et al., 2017): (1 - p_t) ** gamma * bce, p_t = t p + (1 - t)(1 - p); with
     apply_class_balancing also weighted by alpha (positives) / 1 - alpha (negatives), as Keras."""
     t = _smoothed(_float_target(y_true, y_pred, name), label_smoothing, 2)
@@ -289,7 +289,7 @@ class Loss:
     def call(self, y_true, y_pred) -> Tensor:
         """Per-sample losses (N,)."""
         y_true = y_true if isinstance(y_true, Tensor) else Tensor(np.asarray(y_true))
-        return LOSSES.lookup(self.key)(y_true, y_pred, self.name, **self.options)
+        return LOSSES.lookup(self.key)(y_true, y_pred, name=self.name, **self.options)
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         values = self.call(y_true, y_pred)
