@@ -69,3 +69,20 @@ def test_keras_callbacks_take_keras_arguments_and_work_in_fit(tmp_path):
     hist = _model().fit(X, Y, epochs=3, validation_split=0.25, verbose=0, callbacks=cbs)
     assert len(hist.history["val_accuracy"]) == 3 and (tmp_path / "best.keras").exists()
     assert (tmp_path / "log.csv").read_text().splitlines()[0].startswith("epoch")
+
+
+def test_rate_callbacks_set_a_keras_optimizer_through_its_learning_rate():
+    import pytest
+
+    model = _model()
+    model.compile(optimizer=keras.optimizers.SGD(0.1, decay=0.5), loss="binary_crossentropy")
+    seen = []
+    halve = keras.callbacks.LearningRateScheduler(lambda epoch: 0.1 / 2 ** epoch)
+    probe = keras.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(
+        (model.optimizer.param_groups[0]["initial_lr"], model.optimizer.iterations)))
+    model.fit(X, Y, batch_size=20, epochs=3, verbose=0, callbacks=[halve, probe])
+    assert seen == [(0.1, 2), (0.05, 4), (0.025, 6)]  # the base rate, with Keras 2's decay on top of it
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=keras.optimizers.schedules.ExponentialDecay(
+        0.1, 10, 0.5)), loss="binary_crossentropy")
+    with pytest.raises(TypeError, match="cannot be set to a number"):
+        model.fit(X, Y, epochs=1, verbose=0, callbacks=[keras.callbacks.LearningRateScheduler(lambda e: 0.01)])

@@ -261,6 +261,17 @@ class ModelCheckpoint(Callback):
             print(f"ModelCheckpoint: interrupted at epoch {epoch + 1}, batch {batch}: saved {path}")
 
 
+def _set_lr(optimizer, lr: float) -> None:
+    """Give every param group the rate `lr`; an optimiser with its own learning_rate setter (a Keras one: Keras
+    2's decay applies on top of it, and a schedule refuses the number) is set through it."""
+    setter = getattr(type(optimizer), "learning_rate", None)
+    if isinstance(setter, property) and setter.fset is not None:
+        optimizer.learning_rate = lr
+    else:
+        for g in optimizer.param_groups:
+            g["lr"] = lr
+
+
 class LearningRateScheduler(Callback):
     """Set the learning rate each epoch.
 
@@ -290,8 +301,7 @@ class LearningRateScheduler(Callback):
             lr = float(self.schedule(epoch))
         if not math.isfinite(lr) or lr < 0:
             raise ValueError(f"LearningRateScheduler: schedule({epoch}, lr) returned {lr!r}; expected a number >= 0")
-        for g in groups:
-            g["lr"] = lr
+        _set_lr(self.loop.optimizer, lr)
         if self.verbose:
             print(f"Epoch {epoch + 1}: LearningRateScheduler set learning rate to {lr:.6g}")
 
@@ -352,8 +362,7 @@ class ReduceLROnPlateau(Callback):
                 old = float(groups[0]["lr"])
                 if old > self.min_lr:
                     new = max(old * self.factor, self.min_lr)
-                    for g in groups:
-                        g["lr"] = new
+                    _set_lr(self.loop.optimizer, new)
                     logs["lr"] = new
                     if self.verbose:
                         print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new:.6g}.")
