@@ -126,3 +126,23 @@ def test_a_composite_layer_regularizes_the_kernels_of_its_layers():
     kernels = [p.data for n, p in mha.named_parameters() if n.endswith("weight")]
     assert len(kernels) == 4
     assert sum(v.item() for v in mha.losses) == pytest.approx(sum((k ** 2).sum() for k in kernels), rel=1e-5)
+
+
+def test_keras_weight_names_of_norm_depthwise_separable_and_prelu_layers():
+    L = keras.layers
+    x4, x2 = gn.Tensor(rng.normal(size=(1, 6, 6, 2)).astype(np.float32)), gn.Tensor(rng.normal(size=(4, 3)).astype(
+        np.float32))
+    sep = L.SeparableConv2D(4, 3, depthwise_regularizer=R.l2(1.0), pointwise_regularizer=R.l1(1.0))
+    sep(x4)
+    expected = sorted([(sep.depthwise.weight.data ** 2).sum(), np.abs(sep.pointwise.weight.data).sum()])
+    np.testing.assert_allclose(sorted(v.item() for v in sep.losses), expected, rtol=1e-5)
+    bn = L.BatchNormalization(gamma_regularizer=R.l2(1.0), beta_constraint=C.NonNeg())
+    bn(x2)
+    assert bn.losses[0].item() == pytest.approx((bn.weight.data ** 2).sum())
+    prelu = L.PReLU(alpha_regularizer=R.l1(2.0))
+    prelu(x2)
+    assert prelu.losses[0].item() == pytest.approx(2 * np.abs(prelu.alpha.data).sum())
+    with pytest.raises(TypeError, match="BatchNormalization: unexpected keyword 'kernel_regularizer'"):
+        L.BatchNormalization(kernel_regularizer="l2")(x2)
+    with pytest.raises(ValueError, match="depthwise_constraint is not supported"):
+        L.DepthwiseConv2D(3, depthwise_constraint="max_norm")

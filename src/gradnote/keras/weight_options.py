@@ -7,9 +7,12 @@
 Layer.__init_subclass__ (keras.graph) takes them off a layer's keywords and attaches them here. Weights
 are found by their role, from gradnote's parameter names: kernel = ``weight`` / ``weight_ih_*``,
 recurrent = ``weight_hh_*``, bias = ``bias*`` (an RNN's two biases both), embeddings = an Embedding's
-``weight``, in the layer and the layers inside it (MultiHeadAttention's Dense kernels). At every call
-the layer records the penalties of its weights and of its output (activity, as Keras 3: not divided by
-the batch size) in its losses (Layer.losses), which fit adds to the data loss.
+``weight``, gamma / beta = a norm layer's weight / bias, depthwise / pointwise = the kernels of the
+depthwise and separable convolutions, alpha = PReLU's, in the layer and the layers inside it
+(MultiHeadAttention's Dense kernels). A keyword for weights the layer does not have is refused (at the
+first call for layers sized then). At every call the layer records the penalties of its weights and of
+its output (activity, as Keras 3: not divided by the batch size) in its losses (Layer.losses), which fit
+adds to the data loss.
 Constraints are projections applied after every optimiser step in fit (ApplyConstraints), on the weight
 viewed in Keras's layout (kernels (..., in, out)), so Keras's axis= means what it means there.
 """
@@ -19,41 +22,52 @@ from __future__ import annotations
 import functools
 
 from ..autograd import Tensor, no_grad
-from ..nn import Embedding
+from ..nn import Embedding, GroupNorm, LayerNorm
+from ..nn.normalization import _BatchNorm
 from ..train.callbacks import Callback
 from . import constraints, initializers, regularizers
 
 __all__ = ["OPTIONS", "ApplyConstraints", "apply_constraints", "attach", "config", "has_constraints", "take",
            "with_options_config"]
 
-OPTIONS = {f"{role}_{kind}": (role, kind) for kind in ("regularizer", "constraint")
-           for role in ("kernel", "bias", "recurrent", "embeddings")}
+ROLES = ("kernel", "bias", "recurrent", "embeddings", "depthwise", "pointwise", "gamma", "beta", "alpha")
+OPTIONS = {f"{role}_{kind}": (role, kind) for kind in ("regularizer", "constraint") for role in ROLES}
 OPTIONS["activity_regularizer"] = ("activity", "regularizer")
 
 
-def _role(layer, name: str) -> str | None:
+def _role(module, name: str, path: str = "") -> str | None:
+    """Keras's name for a weight: gradnote's parameter name read in its module (a norm layer's weight is
+    gamma, a depthwise convolution's is depthwise, SeparableConv2D's pointwise Conv2D's is pointwise)."""
+    if name == "alpha":
+        return "alpha"
+    if isinstance(module, (_BatchNorm, LayerNorm, GroupNorm)):
+        return {"weight": "gamma", "bias": "beta"}.get(name)
     if name.startswith("weight_hh") or name == "recurrent_kernel":
         return "recurrent"
     if name.startswith("bias"):
         return "bias"
     if name in ("weight", "kernel", "embeddings") or name.startswith("weight_ih"):
-        return "embeddings" if isinstance(layer, Embedding) else "kernel"
+        if isinstance(module, Embedding):
+            return "embeddings"
+        if type(module).__name__.startswith("Depthwise"):
+            return "depthwise"
+        return "pointwise" if path.rsplit(".", 1)[-1] == "pointwise" else "kernel"
     return None
 
 
 def _owned(layer):
-    """(module, weight name, weight or None) for the layer and the layers inside it (MultiHeadAttention's
-    kernels are its Dense layers'), including weights registered empty until it is built (weight=None)."""
-    for _, module in layer.named_modules():
+    """(module path, module, weight name, weight or None) for the layer and the layers inside it
+    (MultiHeadAttention's kernels are its Dense layers'), with weights registered empty until it is built."""
+    for path, module in layer.named_modules():
         for name, p in module._parameters.items():
-            yield module, name, p
+            yield path, module, name, p
         for name in ("weight", "bias"):
             if name not in module._parameters and module.__dict__.get(name, 0) is None:
-                yield module, name, None
+                yield path, module, name, None
 
 
 def _names(layer) -> list:
-    return [name for _, name, _ in _owned(layer)]
+    return [name for _, _, name, _ in _owned(layer)]
 
 
 def take(kwargs: dict, keep=()) -> dict:
@@ -73,15 +87,25 @@ def attach(layer, options: dict) -> None:
             resolved[kind][role] = family.get(value)
         except (ValueError, TypeError) as e:
             raise ValueError(f"{who}: {key}: {e}") from None
-    roles = {_role(module, n) for module, n, _ in _owned(layer)}
-    missing = [k for k in options if OPTIONS[k][0] != "activity" and OPTIONS[k][0] not in roles]
-    if missing and (_names(layer) or getattr(layer, "built", False)):
-        raise TypeError(f"{who}: unexpected keyword {missing[0]!r}: the layer has no {OPTIONS[missing[0]][0]} "
-                        f"weights (its weights: {', '.join(_names(layer)) or 'none'})")
+    if _names(layer) or getattr(layer, "built", False):
+        _check_roles(layer, options)
+    else:  # weights made at the first call: checked then
+        layer.__dict__["_unchecked_options"] = options
+    if "depthwise" in resolved["constraint"]:  # (C * multiplier, 1, kh, kw) has no plain view as Keras's
+        raise ValueError(f"{who}: depthwise_constraint is not supported (the depthwise kernel is laid out "
+                         "(channels * multiplier, 1, kh, kw) here); constrain the pointwise kernel or use a regularizer")
     layer.__dict__["_weight_options"] = resolved
     if resolved["regularizer"]:
         layer.register_forward_pre_hook(_clear_losses)
-        layer.register_forward_hook(_record_penalties)
+    layer.register_forward_hook(_record_penalties)
+
+
+def _check_roles(layer, options: dict) -> None:
+    roles = {_role(module, n, path) for path, module, n, _ in _owned(layer)}
+    missing = [k for k in options if OPTIONS[k][0] != "activity" and OPTIONS[k][0] not in roles]
+    if missing:
+        raise TypeError(f"{type(layer).__name__}: unexpected keyword {missing[0]!r}: the layer has no "
+                        f"{OPTIONS[missing[0]][0]} weights (its weights: {', '.join(_names(layer)) or 'none'})")
 
 
 def config(layer) -> dict:
@@ -114,7 +138,7 @@ def with_options_config(get_config):
 
 
 def _weights(layer, role: str) -> list:
-    return [p for module, n, p in _owned(layer) if p is not None and _role(module, n) == role]
+    return [p for path, module, n, p in _owned(layer) if p is not None and _role(module, n, path) == role]
 
 
 def _clear_losses(layer, args) -> None:
@@ -122,6 +146,11 @@ def _clear_losses(layer, args) -> None:
 
 
 def _record_penalties(layer, args, out) -> None:
+    unchecked = layer.__dict__.pop("_unchecked_options", None)
+    if unchecked:
+        _check_roles(layer, unchecked)
+    if not layer.__dict__["_weight_options"]["regularizer"]:
+        return
     losses = layer.__dict__.setdefault("_losses", [])
     for role, reg in layer.__dict__["_weight_options"]["regularizer"].items():
         if role == "activity":
