@@ -109,3 +109,34 @@ def test_keras3_apply_and_build():
     q = gn.nn.Parameter(np.zeros(1))
     keras.optimizers.SGD(1.0).apply([np.array([2.0])], [q])
     np.testing.assert_allclose(q.data, [-2.0])
+
+
+@pytest.mark.parametrize("options", [{}, {"l1": 0.05, "l2": 0.1}, {"l2_shrinkage": 0.2, "beta": 0.5,
+                                                                   "learning_rate_power": -0.7}])
+def test_ftrl_matches_its_simple_reference_and_keras_spelling(options):
+    from gradnote.optim.ftrl import Ftrl, ftrl_simple
+
+    theta, state = np.ones((3, 2)), {}
+    for g in GRADS:
+        theta = ftrl_simple(theta, g, state, lr=0.1, **options)
+    names = {"l1": "l1_regularization_strength", "l2": "l2_regularization_strength",
+             "l2_shrinkage": "l2_shrinkage_regularization_strength"}
+    keras_options = {names.get(k, k): v for k, v in options.items()}
+    np.testing.assert_allclose(_run(lambda ps: Ftrl(ps, lr=0.1, **keras_options)), theta, rtol=1e-10)
+    np.testing.assert_allclose(_run(lambda ps: keras.optimizers.Ftrl(learning_rate=0.1, **keras_options).bind(ps)),
+                               theta, rtol=1e-10)
+
+
+def test_ftrl_l1_makes_small_coordinates_exactly_zero():
+    p = gn.nn.Parameter(np.zeros(4))
+    opt = keras.optimizers.get("ftrl").bind([p])
+    opt.learning_rate = 0.5
+    for _ in range(5):
+        p.grad = np.array([0.01, -0.01, 3.0, -3.0])
+        opt.step()
+    assert p.data[2] < 0 < p.data[3] and abs(p.data[0]) > 0
+    sparse = keras.optimizers.Ftrl(0.5, l1_regularization_strength=1.0).bind([q := gn.nn.Parameter(np.zeros(4))])
+    for _ in range(5):
+        q.grad = np.array([0.01, -0.01, 3.0, -3.0])
+        sparse.step()
+    assert q.data[0] == 0.0 and q.data[1] == 0.0 and q.data[2] != 0.0

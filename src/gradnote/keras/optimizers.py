@@ -36,11 +36,12 @@ from ..backend import xp
 from ..io.registry import Registry
 from ..nn import Parameter
 from ..nn.utils import clip_grad_norm_, clip_grad_value_
+from ..optim.ftrl import Ftrl as _OptimFtrl
 from ..optim.lion import Lion as _OptimLion
 from ..train.schedules import LearningRateSchedule, get_lr_schedule
 from . import schedules
 
-__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Lion", "Nadam",
+__all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lion", "Nadam",
            "Optimizer", "RMSprop", "get", "legacy", "schedules"]
 
 KERAS_EPSILON = 1e-7
@@ -379,15 +380,36 @@ class Lion(Optimizer, _OptimLion):
         return {"lr": self.lr0, "betas": (h["beta_1"], h["beta_2"]), "weight_decay": h["weight_decay"]}
 
 
+class Ftrl(Optimizer, _OptimFtrl):
+    """Keras Ftrl(learning_rate=0.001, learning_rate_power=-0.5, initial_accumulator_value=0.1,
+    l1_regularization_strength=0.0, l2_regularization_strength=0.0, l2_shrinkage_regularization_strength=0.0,
+    beta=0.0) -> optim.ftrl.Ftrl (the same rule)."""
+
+    default_lr = 0.001
+
+    def __init__(self, lr=0.001, learning_rate_power: float = -0.5, initial_accumulator_value: float = 0.1,
+                 l1_regularization_strength: float = 0.0, l2_regularization_strength: float = 0.0,
+                 l2_shrinkage_regularization_strength: float = 0.0, beta: float = 0.0, **kw):
+        super().__init__(lr, {"learning_rate_power": learning_rate_power,
+                              "initial_accumulator_value": initial_accumulator_value,
+                              "l1_regularization_strength": l1_regularization_strength,
+                              "l2_regularization_strength": l2_regularization_strength,
+                              "l2_shrinkage_regularization_strength": l2_shrinkage_regularization_strength,
+                              "beta": beta}, **kw)
+
+    def _optim_args(self) -> dict:
+        return {"lr": self.lr0, **self.hyper}
+
+
 OPTIMIZERS = Registry("optimizer", passes=(Optimizer, optim.Optimizer))
 """Every optimiser name -> its Keras class (Keras's defaults); configs give Keras's arguments."""
-for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Lion):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Lion, Ftrl):
     OPTIMIZERS.register(_cls.__name__.lower(), _cls)
 OPTIMIZER_NAMES = OPTIMIZERS.names()
 
 # Keras 2.11+ moved the old optimisers to keras.optimizers.legacy; here they are the same classes
 legacy = types.ModuleType(f"{__name__}.legacy", "Keras 2.11+'s keras.optimizers.legacy: the same classes.")
-for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Optimizer):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Nadam, Adamax, Ftrl, Optimizer):
     setattr(legacy, _cls.__name__, _cls)
 sys.modules[legacy.__name__] = legacy
 sys.modules[f"{__name__}.schedules"] = schedules  # from keras.optimizers.schedules import ExponentialDecay
