@@ -15,7 +15,6 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..autograd import Tensor, where
-from ..functional._util import as_tensor
 from .arguments import apply_initializer
 from .graph import Layer
 
@@ -45,7 +44,6 @@ class ReLU(Layer, nn.Module):
         self.threshold = _number("ReLU", "threshold", threshold, None)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "ReLU")
         if self.threshold == 0.0:
             y = F.leaky_relu(x, self.negative_slope) if self.negative_slope else F.relu(x)
         else:
@@ -70,7 +68,7 @@ class LeakyReLU(Layer, nn.Module):
         self.negative_slope = _number("LeakyReLU", "negative_slope", negative_slope if alpha is None else alpha)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.leaky_relu(as_tensor(x, "LeakyReLU"), self.negative_slope)
+        return F.leaky_relu(x, self.negative_slope)
 
     def get_config(self) -> dict:
         return {"negative_slope": self.negative_slope}
@@ -89,7 +87,7 @@ class ELU(Layer, nn.Module):
         self.alpha = _number("ELU", "alpha", alpha)
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.elu(as_tensor(x, "ELU"), self.alpha)
+        return F.elu(x, self.alpha)
 
     def get_config(self) -> dict:
         return {"alpha": self.alpha}
@@ -126,7 +124,6 @@ class PReLU(Layer, nn.Module):
         apply_initializer("PReLU", self.alpha_initializer, self.alpha, "alpha_initializer")
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "PReLU")
         if self.alpha is None:
             if max(self.shared_axes, default=0) >= x.ndim:
                 raise ValueError(f"PReLU: shared_axes {self.shared_axes} out of range for input of shape "
@@ -154,7 +151,6 @@ class Softmax(Layer, nn.Module):
         self.axis = axis
 
     def forward(self, x: Tensor, mask=None) -> Tensor:
-        x = as_tensor(x, "Softmax")
         if mask is not None:  # Keras adds a large negative number where the mask is False
             keep = np.asarray(mask.data if isinstance(mask, Tensor) else mask, dtype=bool)
             x = x + Tensor._wrap(np.where(keep, 0.0, -1e9).astype(x.dtype))

@@ -18,7 +18,6 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..autograd import Tensor, where
-from ..functional._util import as_tensor
 from ..nn import init
 from .arguments import _positive_int, _rate, initializer
 from .graph import Layer, mask_of
@@ -121,8 +120,8 @@ class _BaseAttention(Layer, nn.Module):
         if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
             raise ValueError(f"{name}: expected inputs [query, value] or [query, value, key], got {type(inputs).__name__}"
                              f" of {len(inputs) if isinstance(inputs, (list, tuple)) else 1}")
-        q, v = as_tensor(inputs[0], name), as_tensor(inputs[1], name)
-        k = as_tensor(inputs[2], name) if len(inputs) == 3 else v
+        q, v = inputs[0], inputs[1]
+        k = inputs[2] if len(inputs) == 3 else v
         if q.ndim != 3 or v.ndim != 3 or k.shape[:2] != v.shape[:2] or q.shape[0] != v.shape[0]:
             raise ValueError(f"{name}: query (N, T, d), value (N, S, d) and key (N, S, d) must agree, got "
                              f"{tuple(q.shape)}, {tuple(v.shape)}, {tuple(k.shape)}")

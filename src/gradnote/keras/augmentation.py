@@ -23,7 +23,6 @@ import numpy as np
 from .. import nn
 from ..autograd import Tensor
 from ..data.augment import image as augment
-from ..functional._util import as_tensor
 from ..random import get_rng
 from .arguments import _data_format, _positive_int
 from .graph import Layer
@@ -66,7 +65,6 @@ class _Augmentation(Layer, nn.Module):
         self.fill_mode, self.interpolation, self.fill_value = fill_mode, interpolation, float(fill_value)
 
     def forward(self, x: Tensor, training=None) -> Tensor:
-        x = as_tensor(x, type(self).__name__)
         active = self.training if training is None else bool(training)
         return self._augment(x) if active else self._inference(x)
 

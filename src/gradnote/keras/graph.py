@@ -25,6 +25,7 @@ import re
 import weakref
 from itertools import count
 
+from .. import backend
 from ..autograd import Tensor, no_grad
 from ..backend import xp
 from ..nn import Module, Parameter
@@ -164,6 +165,20 @@ def _parameters(fn) -> frozenset:
     return frozenset(inspect.signature(fn).parameters)
 
 
+def _converted(a):
+    """NumPy arrays as Tensors, in one place for every layer: a numeric array (also inside a list, tuple or
+    dict of inputs) is wrapped, keeping its dtype; Tensors, KerasTensors, strings and anything else pass
+    through unchanged. (Keras would also cast float64 arrays to the layer's float32; gradnote keeps the
+    array's dtype, as its nn layers do.)"""
+    if isinstance(a, backend.array_types) and a.dtype.kind in "biuf":
+        return Tensor._wrap(a)
+    if isinstance(a, (list, tuple)) and any(isinstance(v, (backend.array_types, list, tuple, dict)) for v in a):
+        return type(a)(_converted(v) for v in a)
+    if isinstance(a, dict):
+        return {k: _converted(v) for k, v in a.items()}
+    return a
+
+
 def _shapes(a):
     """Keras's input_shape of a call argument: a tuple (batch axis None when symbolic), a list for a list."""
     if isinstance(a, (list, tuple)):
@@ -279,6 +294,7 @@ class Layer(Module):
     # ----- calling ------------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         kwargs, mode = self._call_options(kwargs)
+        args = tuple(_converted(a) for a in args)
         if not _symbolic(args):
             with _mode(self, mode):
                 out = super().__call__(*args, **kwargs)

@@ -23,7 +23,6 @@ from .. import functional as F
 from .. import nn
 from ..autograd import Tensor
 from ..backend import float32
-from ..functional._util import as_tensor
 from ..nn.normalization import _BatchNorm
 from . import activations
 from .activation_layers import *  # noqa: F401,F403  (ReLU, LeakyReLU, PReLU, ELU, Softmax)
@@ -35,7 +34,7 @@ from .augmentation import *  # noqa: F401,F403  (RandomFlip, RandomRotation, Ran
 from .augmentation import __all__ as _augmentation_all
 from .convolutional import *  # noqa: F401,F403  (Conv2DTranspose, DepthwiseConv2D, SeparableConv2D)
 from .convolutional import __all__ as _convolutional_all
-from .graph import Layer, set_mask
+from .graph import Input, Layer, set_mask  # Input: keras.layers.Input is keras.Input
 from .lookup import *  # noqa: F401,F403  (StringLookup, IntegerLookup, Hashing, Discretization, CategoryEncoding)
 from .lookup import __all__ as _lookup_all
 from .merging import *  # noqa: F401,F403  (Add, Concatenate, Dot, ... and add, concatenate, ...)
@@ -62,7 +61,9 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "GroupNormalization",
     "Identity",
+    "Input",
     "Lambda",
     "Layer",
     "LayerNormalization",
@@ -363,6 +364,59 @@ class LayerNormalization(Layer, nn.LayerNorm):
                 "input_shape": list(self.normalized_shape) if self.built else None}
 
 
+class GroupNormalization(Layer, nn.GroupNorm):
+    """nn.GroupNorm over the channel axis (`axis`, the last by default), sized at first call: the channels fall
+    into `groups` groups (-1: one per channel) normalised per sample over the group's channels and every
+    other axis, then gamma (weight) and beta (bias) per channel. Keras's epsilon 1e-3.
+
+    >>> GroupNormalization(groups=2)(gn.randn(2, 5, 5, 4)).shape
+    (2, 5, 5, 4)
+    """
+
+    def __init__(self, groups: int = 32, axis: int = -1, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, input_shape=None):
+        if not isinstance(groups, int) or isinstance(groups, bool) or (groups < 1 and groups != -1):
+            raise ValueError(f"GroupNormalization: groups must be a positive int or -1, got {groups!r}")
+        if not isinstance(axis, int) or isinstance(axis, bool):
+            raise ValueError(f"GroupNormalization: axis must be an int, got {axis!r}")
+        if bool(center) != bool(scale):
+            raise ValueError("GroupNormalization: center and scale must both be on or both off (nn's affine), "
+                             f"got center={center!r}, scale={scale!r}")
+        if not isinstance(epsilon, numbers.Real) or epsilon <= 0:
+            raise ValueError(f"GroupNormalization: epsilon must be positive, got {epsilon!r}")
+        self.groups, self.axis, self.epsilon, self.center, self.scale = groups, axis, float(epsilon), \
+            bool(center), bool(scale)
+        self.num_channels = None
+        self.input_shape = _input_shape(input_shape)
+
+    @property
+    def built(self) -> bool:
+        return self.num_channels is not None
+
+    def build(self, channels: int, dtype=None) -> None:
+        groups = channels if self.groups == -1 else self.groups
+        if channels % groups:
+            raise ValueError(f"GroupNormalization: the {channels} channels must be divisible by groups={groups}")
+        nn.GroupNorm.__init__(self, groups, int(channels), eps=self.epsilon, affine=self.center)
+        if dtype is not None and self.center and dtype != self.weight.dtype:
+            self.to(dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        axis = self.axis % x.ndim if x.ndim else 0
+        if x.ndim < 2 or axis == 0:
+            raise ValueError(f"GroupNormalization: expected (N, ..., C) with the channels on a non-batch axis "
+                             f"(axis={self.axis}), got shape {tuple(x.shape)}")
+        if not self.built:
+            self.build(x.shape[axis], x.dtype if x.dtype.kind == "f" else None)
+        order = [0, axis, *[i for i in range(1, x.ndim) if i != axis]]
+        y = nn.GroupNorm.forward(self, x.transpose(*order) if axis != 1 else x)
+        return y.transpose(*[order.index(i) for i in range(x.ndim)]) if axis != 1 else y
+
+    def get_config(self) -> dict:
+        return {"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon, "center": self.center,
+                "scale": self.scale}
+
+
 class Rescaling(Layer, nn.Module):
     """y = x * scale + offset (Rescaling(1 / 255) maps pixels to [0, 1]).
 
@@ -417,7 +471,6 @@ class Masking(Layer, nn.Module):
         self.mask_value = float(mask_value)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "Masking")
         if x.ndim < 3:
             raise ValueError(f"Masking: expected input (N, T, features...), got shape {tuple(x.shape)}")
         keep = (x.data != self.mask_value).reshape(x.shape[0], x.shape[1], -1).any(axis=-1)
@@ -444,8 +497,6 @@ class Lambda(Layer, nn.Module):
         self.function, self.output_shape, self.arguments = function, output_shape, dict(arguments or {})
 
     def forward(self, *args):
-        args = [as_tensor(a, "Lambda") if not isinstance(a, (list, tuple)) else
-                [as_tensor(v, "Lambda") for v in a] for a in args]
         return self.function(*args, **self.arguments)
 
     def get_config(self) -> dict:
@@ -467,7 +518,7 @@ class UnitNormalization(Layer, nn.Module):
         self.axis = axis
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.normalize(as_tensor(x, "UnitNormalization"), dim=self.axis, eps=1e-6)
+        return F.normalize(x, dim=self.axis, eps=1e-6)
 
     def get_config(self) -> dict:
         return {"axis": self.axis}

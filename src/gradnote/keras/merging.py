@@ -12,7 +12,6 @@ from .. import nn
 from ..autograd import concat
 from ..autograd import maximum as _maximum
 from ..autograd import minimum as _minimum
-from ..functional._util import as_tensor
 from .graph import Layer
 
 __all__ = ["Add", "Average", "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
@@ -27,7 +26,6 @@ class _Merge(Layer, nn.Module):
 
     def forward(self, inputs, *more):
         xs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs, *more]
-        xs = [as_tensor(x, type(self).__name__) for x in xs]
         if len(xs) < 2:
             raise ValueError(f"{type(self).__name__}: expected a list of at least 2 tensors, got {len(xs)}")
         self._check(xs)

@@ -20,7 +20,7 @@ from .. import nn
 from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
 from . import losses, optimizers, training
-from .graph import KerasTensor, Layer, TensorOp, nodes_between
+from .graph import EXAMPLE_LENGTHS, KerasTensor, Layer, TensorOp, nodes_between
 from .graph import weight_count as _weight_count
 
 __all__ = ["LeNet5", "Model", "Sequential", "TensorOp", "load_model"]  # TensorOp: saved graphs rebuild it
@@ -109,8 +109,20 @@ class Model(Layer, nn.Module):
         raise ValueError(f"{self.name}.get_layer: no layer named {name!r}; layers: "
                          f"{[getattr(m, 'name', type(m).__name__) for m in self.layers]}")
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None) -> None:
-        """Set optimizer (name or object), loss (name, Loss or callable) and metrics for fit."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
+                run_eagerly=None, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True) -> None:
+        """Set optimizer (name or object), loss (name, Loss or callable) and metrics for fit.
+
+        Keras's execution options are accepted and change nothing here (gradnote always runs eagerly, one
+        batch per step): run_eagerly, steps_per_execution, jit_compile, auto_scale_loss. loss_weights and
+        weighted_metrics would change the numbers and are refused."""
+        for option, value in (("loss_weights", loss_weights), ("weighted_metrics", weighted_metrics)):
+            if value is not None:
+                raise ValueError(f"{self.name}.compile: {option}= is not supported, got {value!r}")
+        if not isinstance(steps_per_execution, int) or isinstance(steps_per_execution, bool) or \
+                steps_per_execution < 1:
+            raise ValueError(f"{self.name}.compile: steps_per_execution must be a positive int, got "
+                             f"{steps_per_execution!r}")
         training.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
 
     def fit(self, x=None, y=None, batch_size=32, epochs: int = 1, verbose=1, callbacks=None,
@@ -199,8 +211,9 @@ class Model(Layer, nn.Module):
         shape = d.get("input_shape") or getattr(next(iter(self.children()), None), "input_shape", None)
         if shape:
             first = next(iter(self.children()), None)
-            dtype = "int64" if type(first).__name__ == "Embedding" else "float32"
-            return Tensor._wrap(np.zeros((1, *tuple(1 if s is None else s for s in shape)), dtype=dtype))
+            dtype = d.get("_input_dtype") or ("int64" if type(first).__name__ == "Embedding" else "float32")
+            return Tensor._wrap(np.zeros((1, *tuple(EXAMPLE_LENGTHS[0] if s is None else s for s in shape)),
+                                         dtype=dtype))
         if d.get("_last_input") is not None:
             shape, dtype = d["_last_input"]
             return Tensor._wrap(np.zeros((1, *shape), dtype=dtype))
@@ -325,23 +338,43 @@ class Sequential(Model, nn.Sequential):
     (4, 2)
     """
 
-    def __init__(self, layers=None, name: str | None = None):
-        Model.__init__(self, name=name)
+    def __init__(self, layers=None, name: str | None = None, trainable: bool = True):
+        Model.__init__(self, name=name, trainable=trainable)
         items = list(layers.items()) if hasattr(layers, "items") else list(layers or [])
         if items and isinstance(items[0], KerasTensor):
-            self.__dict__["input_shape"] = items.pop(0).shape[1:]
+            self._set_input(items.pop(0))
         if hasattr(layers, "items"):
             for key, layer in items:
                 self.add_module(key, layer)
         else:
             for layer in items:
-                self.add(layer)
+                nn.Sequential.add(self, layer)
+        self._build_now()
+
+    def _set_input(self, t: KerasTensor) -> None:
+        self.__dict__["input_shape"], self.__dict__["_input_dtype"] = t.shape[1:], t.dtype
+
+    def _build_now(self) -> None:
+        """Keras builds a Sequential that starts with a keras.Input as its layers are given: one eval-mode pass
+        on zeros of the Input's shape and dtype sizes every layer (weights, count_params, summary) at once."""
+        if "_input_dtype" not in self.__dict__ or not len(self):
+            return
+        example = self._example_input()
+        was = self.training
+        self.eval()
+        try:
+            with no_grad():
+                nn.Sequential.forward(self, example)
+        finally:
+            self.train(was)
 
     def add(self, layer) -> Sequential:
         if isinstance(layer, KerasTensor) and not len(self):
-            self.__dict__["input_shape"] = layer.shape[1:]
+            self._set_input(layer)
             return self
-        return nn.Sequential.add(self, layer)
+        nn.Sequential.add(self, layer)
+        self._build_now()
+        return self
 
     def forward(self, x):
         if hasattr(x, "shape") and hasattr(x, "dtype") and len(x.shape):

@@ -14,7 +14,6 @@ import numpy as np
 
 from .. import nn
 from ..autograd import Tensor
-from ..functional._util import as_tensor
 from ..random import Generator, get_rng
 from .arguments import _rate
 from .graph import Layer
@@ -38,7 +37,6 @@ class _Noise(Layer, nn.Module):
         raise NotImplementedError
 
     def forward(self, x: Tensor, training=None) -> Tensor:
-        x = as_tensor(x, type(self).__name__)
         active = self.training if training is None else bool(training)
         return self._noisy(x, get_rng(self.generator)) if active else x
 

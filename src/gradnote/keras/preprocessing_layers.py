@@ -16,7 +16,6 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..autograd import Tensor
-from ..functional._util import as_tensor
 from .arguments import _data_format, _positive_int
 from .graph import Layer
 from .spatial import _channels_first
@@ -98,7 +97,6 @@ class Normalization(Layer, nn.Module):
         self.variance = x.var(axis=axes, keepdims=True).astype(np.float32)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "Normalization")
         if x.dtype.kind != "f":
             x = Tensor._wrap(x.data.astype(np.float32))
         if self.mean is None:

@@ -26,7 +26,6 @@ from .. import functional as F
 from .. import nn
 from ..autograd import Tensor, concat, stack
 from ..backend import xp
-from ..functional._util import as_tensor
 from ..io import architecture
 from ..nn import init
 from .arguments import _input_shape, _positive_int, _rate, apply_initializer
@@ -143,7 +142,6 @@ class _KerasRNN(Layer):
 
     def forward(self, x, initial_state=None, mask=None, training=None):
         name = type(self).__name__
-        x = as_tensor(x, name)
         if x.ndim != 3:
             raise ValueError(f"{name}: expected input (N, T, features), got shape {tuple(x.shape)}")
         if not self.built:

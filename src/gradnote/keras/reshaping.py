@@ -15,7 +15,6 @@ import numbers
 from .. import functional as F
 from .. import nn
 from ..autograd import Tensor
-from ..functional._util import as_tensor
 from .arguments import _data_format, _positive_int, _tuple
 from .graph import Layer
 from .spatial import _channels_first
@@ -39,7 +38,6 @@ class Permute(Layer, nn.Module):
         self.dims = dims
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "Permute")
         if x.ndim != len(self.dims) + 1:
             raise ValueError(f"Permute: dims {self.dims} need inputs of rank {len(self.dims) + 1}, got shape "
                              f"{tuple(x.shape)}")
@@ -60,7 +58,6 @@ class RepeatVector(Layer, nn.Module):
         self.n = _positive_int("RepeatVector", "n", n)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "RepeatVector")
         if x.ndim != 2:
             raise ValueError(f"RepeatVector: expected input (N, features), got shape {tuple(x.shape)}")
         return x.reshape(x.shape[0], 1, x.shape[1]).repeat(1, self.n, 1)

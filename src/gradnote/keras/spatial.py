@@ -16,7 +16,6 @@ import numpy as np
 from .. import functional as F
 from .. import nn
 from ..autograd import Tensor, no_grad
-from ..functional._util import as_tensor
 from ..nn import init
 from . import activations
 from .arguments import (
@@ -40,7 +39,6 @@ __all__ = ["AveragePooling1D", "AveragePooling2D", "Conv1D", "GlobalAveragePooli
 def _channels_first(layer, x, ndim: int, module_forward):
     """Run module_forward on x with channels on axis 1, whatever the layer's data_format (arrays are
     taken as Tensors, as Dense takes them)."""
-    x = as_tensor(x, type(layer).__name__)
     last = layer.data_format == "channels_last"
     spatial = {3: "L", 4: "H, W", 5: "D, H, W"}[ndim]
     _check_rank(type(layer).__name__, x, ndim, f"(N, {spatial}, C)" if last else f"(N, C, {spatial})")
@@ -111,7 +109,6 @@ class Conv1D(Layer, nn.Conv1d):
             self.to(dtype)
 
     def forward(self, x: Tensor) -> Tensor:
-        x = as_tensor(x, "Conv1D")
         if self.weight is None:
             _check_rank("Conv1D", x, 3, "(N, L, C)" if self.data_format == "channels_last" else "(N, C, L)")
             self.build(x.shape[-1 if self.data_format == "channels_last" else 1],
@@ -226,7 +223,6 @@ class _GlobalPooling(Layer):
 
     def forward(self, x: Tensor, mask=None) -> Tensor:
         mask = mask_of(x) if mask is None else mask
-        x = as_tensor(x, type(self).__name__)
         if mask is not None and self._rank == 3 and self.data_format == "channels_last":
             return self._masked(x, np.asarray(mask, dtype=bool))
         pooled = _channels_first(self, x, self._rank, lambda t: self._nn.forward(self, t))

@@ -1,4 +1,5 @@
-"""Keras 2's ``keras.preprocessing``: ``sequence.pad_sequences`` and ``text.Tokenizer``.
+"""Keras 2's ``keras.preprocessing``: ``sequence.pad_sequences``, ``text.Tokenizer``, ``image.load_img`` and the
+dataset makers keras.utils has since (``image_dataset_from_directory`` and the others), under their old names.
 
     from gradnote.keras.preprocessing.text import Tokenizer
     from gradnote.keras.preprocessing.sequence import pad_sequences
@@ -6,6 +7,12 @@
     x = pad_sequences(tok.texts_to_sequences(texts), maxlen=100)
 """
 
-from . import sequence, text  # noqa: F401
+from ..dataset_utils import (  # noqa: F401
+    image_dataset_from_directory,
+    text_dataset_from_directory,
+    timeseries_dataset_from_array,
+)
+from . import image, sequence, text  # noqa: F401
 
-__all__ = ["sequence", "text"]
+__all__ = ["image", "image_dataset_from_directory", "sequence", "text", "text_dataset_from_directory",
+           "timeseries_dataset_from_array"]

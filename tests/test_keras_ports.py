@@ -1,0 +1,106 @@
+"""Patterns from keras-io programs ported by changing imports only (/work/notes/kports.md): each test is the
+smallest form of what stopped a port (layers.Input, NumPy arrays into any layer, a Sequential built from its
+Input at construction, GroupNormalization, compile's execution options, keras.preprocessing's old names)."""
+
+import numpy as np
+import pytest
+
+import gradnote as gn
+from gradnote import keras
+
+layers = keras.layers
+rng = np.random.default_rng(0)
+
+
+def test_layers_input_is_keras_input():
+    assert layers.Input is keras.Input
+    inputs = layers.Input(shape=(28, 28, 1))
+    x = layers.Conv2DTranspose(4, 3, strides=2, padding="same")(layers.MaxPooling2D(2, padding="same")(inputs))
+    model = keras.models.Model(inputs, layers.Conv2D(1, 3, padding="same", activation="sigmoid")(x))
+    assert model.predict(np.zeros((2, 28, 28, 1), np.float32)).shape == (2, 28, 28, 1)
+
+
+class _Scale(layers.Layer):
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    def call(self, x):
+        return x * self.w + x.shape[-1]  # a Tensor method: fails on a raw ndarray's arithmetic result type
+
+
+def test_numpy_arrays_become_tensors_in_layer_call():
+    x = rng.normal(size=(3, 4)).astype(np.float32)
+    out = _Scale()(x)
+    assert isinstance(out, gn.Tensor) and out.dtype == np.float32
+    np.testing.assert_allclose(out.data, x + 4, rtol=1e-6)
+    added = layers.add([x, 2 * x])  # arrays inside a list of inputs
+    assert isinstance(added, gn.Tensor)
+    np.testing.assert_allclose(added.data, 3 * x, rtol=1e-6)
+    ids = np.array([[1, 2, 0]])
+    assert layers.Embedding(5, 2)(ids).shape == (1, 3, 2)  # integer arrays keep their dtype
+    # a keras.Sequential of preprocessing layers called on a batch of arrays (image_classification_from_scratch)
+    aug = keras.Sequential([layers.RandomFlip("horizontal"), layers.Rescaling(1 / 255)])
+    assert isinstance(aug(np.ones((2, 4, 4, 3), np.float32)), gn.Tensor)
+
+
+def test_sequential_from_input_is_built_at_construction():
+    model = keras.Sequential([keras.Input(shape=(6, 6, 1)), layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(3)])
+    assert model.count_params() == (9 * 2 + 2) + (32 * 3 + 3)  # before compile, predict or any call
+    assert model.layers[-1].weight.shape == (3, 32)
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert any("(None, 4, 4, 2)" in line for line in lines)
+    grown = keras.Sequential()
+    grown.add(keras.Input(shape=(None,), dtype="int32"))
+    grown.add(layers.Embedding(20, 4))
+    grown.add(layers.LSTM(3))
+    assert grown.layers[1].built and grown.count_params() == 20 * 4 + 4 * (3 * (4 + 3) + 2 * 3)
+
+
+def _group_norm_ref(x, groups, eps, axis):
+    x = np.moveaxis(x, axis, -1)
+    g = x.reshape(*x.shape[:-1], groups, x.shape[-1] // groups)
+    red = tuple(range(1, g.ndim - 2)) + (g.ndim - 1,)
+    y = (g - g.mean(red, keepdims=True)) / np.sqrt(g.var(red, keepdims=True) + eps)
+    return np.moveaxis(y.reshape(x.shape), -1, axis)
+
+
+@pytest.mark.parametrize("shape,groups,axis", [((2, 3, 3, 6), 3, -1), ((2, 6, 5), 2, 1), ((3, 4), -1, -1),
+                                               ((2, 5, 4), 1, -1)])
+def test_group_normalization(shape, groups, axis):
+    x = rng.normal(size=shape)
+    layer = layers.GroupNormalization(groups=groups, axis=axis)
+    n_groups = shape[axis] if groups == -1 else groups
+    np.testing.assert_allclose(layer(gn.tensor(x)).data, _group_norm_ref(x, n_groups, 1e-3, axis), atol=1e-10)
+    with gn.no_grad():
+        layer.weight.data[...] = rng.normal(size=shape[axis])
+    assert gn.gradcheck(lambda t: layer(t), [gn.tensor(x, requires_grad=True)])
+    assert type(layer)(**layer.get_config()).get_config() == layer.get_config()
+    assert layers.GroupNormalization(groups=2)(gn.randn(2, 4, 4)).dtype == np.float32
+
+
+def test_group_normalization_refuses_bad_options():
+    with pytest.raises(ValueError, match="groups must be a positive int or -1, got 0"):
+        layers.GroupNormalization(groups=0)
+    with pytest.raises(ValueError, match="6 channels must be divisible by groups=4"):
+        layers.GroupNormalization(groups=4)(gn.randn(2, 6))
+
+
+def test_compile_takes_keras_execution_options():
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", jit_compile=True, run_eagerly=False, steps_per_execution=1)
+    model.fit(np.ones((4, 3), np.float32), np.ones((4, 1), np.float32), verbose=0)
+    with pytest.raises(ValueError, match="loss_weights= is not supported"):
+        model.compile(optimizer="adam", loss="mse", loss_weights=[0.5])
+    with pytest.raises(ValueError, match="steps_per_execution must be a positive int, got 0"):
+        model.compile(optimizer="adam", loss="mse", steps_per_execution=0)
+
+
+def test_keras2_preprocessing_names(tmp_path):
+    from gradnote.keras.preprocessing import image
+
+    assert keras.preprocessing.image_dataset_from_directory is keras.utils.image_dataset_from_directory
+    assert keras.preprocessing.timeseries_dataset_from_array is keras.utils.timeseries_dataset_from_array
+    path = tmp_path / "a.png"
+    image.save_img(path, np.full((5, 6, 3), 200, np.uint8), scale=False)
+    assert image.img_to_array(image.load_img(path, target_size=(4, 4))).shape == (4, 4, 3)
