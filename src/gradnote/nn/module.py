@@ -17,6 +17,7 @@ from .. import device as _device
 from ..autograd import Tensor
 from ..autograd.inplace_array import InplaceArray
 from ..backend import xp
+from . import backward_hooks
 
 
 class Parameter(Tensor):
@@ -122,13 +123,16 @@ class Module:
             result = hook(self, args)
             if result is not None:
                 args = result if isinstance(result, tuple) else (result,)
+        gates = None
+        if "_backward_hooks" in self.__dict__ or "_backward_pre_hooks" in self.__dict__:
+            gates, args = backward_hooks.gate_inputs(self, args)
         out = self.forward(*args, **kwargs)
         if self._forward_hooks:
             for hook in list(self._forward_hooks.values()):
                 result = hook(self, args, out)
                 if result is not None:
                     out = result
-        return out
+        return out if gates is None else backward_hooks.gate_outputs(gates, out)
 
     def register_forward_hook(self, hook) -> _Handle:
         """hook(module, inputs, output) runs after forward; returns a handle with .remove()."""
@@ -142,6 +146,16 @@ class Module:
         key = id(hook) ^ len(hooks)
         hooks[key] = hook
         return _Handle(hooks, key)
+
+    def register_full_backward_hook(self, hook, prepend: bool = False) -> backward_hooks.RemovableHandle:
+        """hook(module, grad_input, grad_output) runs when the gradients of the module's inputs are computed and
+        may return a replacement grad_input (nn/backward_hooks.py)."""
+        return backward_hooks.register(self, "_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend: bool = False) -> backward_hooks.RemovableHandle:
+        """hook(module, grad_output) runs when the gradients of the module's outputs are computed and may return
+        a replacement grad_output."""
+        return backward_hooks.register(self, "_backward_pre_hooks", hook, prepend)
 
     # ----- traversal --------------------------------------------------------
     def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
