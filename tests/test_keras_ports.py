@@ -104,3 +104,29 @@ def test_keras2_preprocessing_names(tmp_path):
     path = tmp_path / "a.png"
     image.save_img(path, np.full((5, 6, 3), 200, np.uint8), scale=False)
     assert image.img_to_array(image.load_img(path, target_size=(4, 4))).shape == (4, 4, 3)
+
+
+def test_keras_tensors_in_call_keywords_are_graph_inputs(tmp_path):
+    # lstm_seq2seq: the decoder LSTM starts from the encoder's states, given as initial_state=[h, c]
+    rng_ = np.random.default_rng(1)
+    enc_in, dec_in = keras.Input(shape=(None, 5)), keras.Input(shape=(None, 6))
+    _, h, c = layers.LSTM(4, return_state=True)(enc_in)
+    dec = layers.LSTM(4, return_sequences=True, return_state=True)
+    out, _, _ = dec(dec_in, initial_state=[h, c])
+    model = keras.Model([enc_in, dec_in], layers.Dense(6)(out))
+    xe, xd = rng_.normal(size=(2, 3, 5)).astype(np.float32), rng_.normal(size=(2, 7, 6)).astype(np.float32)
+    got = model([xe, xd]).data
+    enc = model.layers[0]
+    _, he, ce = enc(gn.tensor(xe))
+    want = model.layers[2](dec(gn.tensor(xd), initial_state=[he, ce])[0]).data
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert not np.allclose(got, model.layers[2](dec(gn.tensor(xd))[0]).data)  # the states did reach the decoder
+    model.save(tmp_path / "s2s.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "s2s.keras")([xe, xd]).data, got, rtol=1e-6)
+
+
+def test_training_keyword_of_a_symbolic_call_is_replayed():
+    inputs = keras.Input(shape=(1000,))
+    model = keras.Model(inputs, layers.Dropout(0.5)(inputs, training=True))  # Monte-Carlo dropout
+    out = model.predict(np.ones((1, 1000), np.float32))  # predict runs in eval mode; the call keeps training=True
+    assert 300 < (out == 0).sum() < 700

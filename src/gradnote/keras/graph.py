@@ -45,10 +45,11 @@ EXAMPLE_LENGTHS = (64, 128)
 class KerasTensor:
     """A placeholder (shape with None for the batch axis, dtype) and the layer call that made it."""
 
-    def __init__(self, shape: tuple, dtype, layer=None, inputs=(), index=None, name=None):
+    def __init__(self, shape: tuple, dtype, layer=None, inputs=(), index=None, name=None, kwargs=None):
         self.shape, self.dtype, self.layer, self.inputs, self.index = tuple(shape), xp.dtype(dtype), layer, \
             tuple(inputs), index
         self.name = name
+        self.kwargs = dict(kwargs or {})  # the call's keywords (initial_state=[h, c], training=True ...), replayed
 
     @property
     def ndim(self) -> int:
@@ -138,6 +139,8 @@ def _examples(a, unknown: int = EXAMPLE_LENGTHS[0]):
         return a.example(unknown)
     if isinstance(a, (list, tuple)):
         return type(a)(_examples(v, unknown) for v in a)
+    if isinstance(a, dict):
+        return {k: _examples(v, unknown) for k, v in a.items()}
     return a
 
 
@@ -293,9 +296,10 @@ class Layer(Module):
 
     # ----- calling ------------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        kwargs, mode = self._call_options(kwargs)
+        given = kwargs  # a symbolic call records the keywords as given: the replay takes them off again
+        kwargs, mode = self._call_options(dict(kwargs))
         args = tuple(_converted(a) for a in args)
-        if not _symbolic(args):
+        if not _symbolic(args) and not _symbolic(list(kwargs.values())):
             with _mode(self, mode):
                 out = super().__call__(*args, **kwargs)
             mask = mask_of(args[0]) if args and self.passes_mask else None
@@ -308,15 +312,16 @@ class Layer(Module):
         self.eval()
         try:
             with no_grad(), xp.errstate(all="ignore"):  # zeros, not data: log(0) and 0/0 only fix shapes here
-                out = super().__call__(*_examples(args), **kwargs)
+                out = super().__call__(*_examples(args), **_examples(kwargs))
                 # lengths left unknown (None) in the inputs: the output axes that follow them stay None
-                other = super().__call__(*_examples(args, EXAMPLE_LENGTHS[1]), **kwargs) if any(
-                    t.has_unknown for t in _flat(args)) else out
+                other = super().__call__(*_examples(args, EXAMPLE_LENGTHS[1]),
+                                         **_examples(kwargs, EXAMPLE_LENGTHS[1])) \
+                    if any(t.has_unknown for t in _flat([args, kwargs])) else out
         finally:
             self.train(was_training)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
-            return _declared_outputs(self, self.compute_output_shape(_shapes(args[0])), out, args)
-        return _symbolic_outputs(out, self, args, other)
+            return _declared_outputs(self, self.compute_output_shape(_shapes(args[0])), out, args, given)
+        return _symbolic_outputs(out, self, args, other, given)
 
     def _call_options(self, kwargs) -> tuple:
         """Keras's call keywords a forward without them cannot take: training= (True/False runs this call
@@ -503,20 +508,21 @@ def weight_count(module) -> int:
         and v.dtype.kind == "f")
 
 
-def _symbolic_outputs(out, layer, args, other):
+def _symbolic_outputs(out, layer, args, other, kwargs=None):
     if isinstance(out, Tensor):
-        return KerasTensor(_known(out, other), out.dtype, layer, args)
+        return KerasTensor(_known(out, other), out.dtype, layer, args, kwargs=kwargs)
     if isinstance(out, (tuple, list)):
-        return tuple(KerasTensor(_known(o, p), o.dtype, layer, args, index=i)
+        return tuple(KerasTensor(_known(o, p), o.dtype, layer, args, index=i, kwargs=kwargs)
                      for i, (o, p) in enumerate(zip(out, other)))
     raise TypeError(f"{layer.name}: a symbolic call returned {type(out).__name__}, expected Tensors")
 
 
-def _declared_outputs(layer, shape, out, args):
+def _declared_outputs(layer, shape, out, args, kwargs=None):
     """KerasTensors of the shapes a layer's compute_output_shape declared (dtypes from the traced output)."""
     if isinstance(out, Tensor):
-        return KerasTensor(shape, out.dtype, layer, args)
-    return tuple(KerasTensor(s, o.dtype, layer, args, index=i) for i, (s, o) in enumerate(zip(shape, out)))
+        return KerasTensor(shape, out.dtype, layer, args, kwargs=kwargs)
+    return tuple(KerasTensor(s, o.dtype, layer, args, index=i, kwargs=kwargs)
+                 for i, (s, o) in enumerate(zip(shape, out)))
 
 
 def _flat(items):
@@ -684,5 +690,5 @@ def nodes_between(inputs, outputs) -> list:
             raise ValueError(f"Model: {t} is an Input that is not among the model's inputs")
         seen.add(id(t))
         stack.append((t, True))
-        stack.extend((p, False) for p in _flat(t.inputs) if id(p) not in seen)
+        stack.extend((p, False) for p in _flat([t.inputs, t.kwargs]) if id(p) not in seen)
     return order

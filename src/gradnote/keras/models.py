@@ -78,7 +78,8 @@ class Model(Layer, nn.Module):
         for t in nodes:
             key = (id(t.layer), id(t.inputs))
             if key not in calls:  # a layer with several outputs runs once
-                calls[key] = t.layer(*_resolve(t.inputs, values))
+                calls[key] = t.layer(*_resolve(t.inputs, values), **dict(zip(t.kwargs, _resolve(
+                    t.kwargs.values(), values))))
             out = calls[key]
             values[id(t)] = out[t.index] if t.index is not None else out
         results = [values[id(t)] for t in outs]
@@ -237,7 +238,9 @@ class Model(Layer, nn.Module):
         layers = list({id(t.layer): t.layer for t in nodes}.values())
         return {"name": self.name, "layers": [[layer.name, layer_config(layer)] for layer in layers],
                 "inputs": [{"shape": list(t.shape), "dtype": str(t.dtype), "name": t.name} for t in ins],
-                "calls": [{"layer": t.layer.name, "args": ref(t.inputs), "index": t.index} for t in nodes],
+                "calls": [{"layer": t.layer.name, "args": ref(t.inputs), "index": t.index,
+                           **({"kwargs": {k: ref(v) for k, v in t.kwargs.items()}} if t.kwargs else {})}
+                          for t in nodes],
                 "outputs": [number[id(t)] for t in outs], "many": many}
 
     @classmethod
@@ -259,9 +262,10 @@ class Model(Layer, nn.Module):
 
         for call in config["calls"]:
             args = resolve(call["args"])
-            key = (call["layer"], repr(call["args"]))
+            kwargs = {k: resolve(v) for k, v in call.get("kwargs", {}).items()}
+            key = (call["layer"], repr(call["args"]), repr(call.get("kwargs")))
             if key not in made:  # a layer with several outputs was called once
-                made[key] = layers[call["layer"]](*args)
+                made[key] = layers[call["layer"]](*args, **kwargs)
             out = made[key]
             tensors.append(out[call["index"]] if call["index"] is not None else out)
         inputs = tensors[:len(config["inputs"])]
