@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from op_table import OpCase, away_from_kinks, inputs, normal, np_reduce, uniform  # noqa: F401
 from namespace_ops import NAMESPACE_OPS
+from test_torch_conv_ctc import OPS as CONV_CTC_OPS
 from test_torch_functional import OPS as TORCH_OPS
 from test_torch_functional_more import OPS as MORE_TORCH_OPS
 
@@ -178,6 +179,7 @@ OPS = [
 OPS += TORCH_OPS  # the PyTorch-spelled functional ops are rows of the same table
 OPS += NAMESPACE_OPS  # torch.linalg, torch.special and the torch-namespace ops (tests/namespace_ops.py)
 OPS += MORE_TORCH_OPS
+OPS += CONV_CTC_OPS
 IDS = [c.name for c in OPS]
 
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pytest
+from test_torch_conv_ctc import BAD as CONV_CTC_BAD
+from test_torch_conv_ctc import ROWS as CONV_CTC_ROWS
 from test_torch_functional import (
     SELU_A,
     SELU_S,
@@ -131,6 +133,7 @@ def _shifted(m):
 
 
 CASES += [LayerCase(*row) for row in MORE_ROWS]
+CASES += [LayerCase(*row) for row in CONV_CTC_ROWS]
 IDS = [c.name for c in CASES]
 
 
@@ -251,6 +254,7 @@ def test_layers_accept_torchs_keyword_arguments():
     (lambda: nn.KLDivLoss(reduction="avg"), ValueError, "KLDivLoss: reduction must be one of.*'avg'"),
     (lambda: nn.Dropout2d(1.5), ValueError, r"p must be in \[0, 1\], got 1.5"),
     *MORE_BAD,
+    *CONV_CTC_BAD,
 ])
 def test_bad_hyperparameters_are_refused_in_init(make, exc, match):
     with pytest.raises(exc, match=match):

@@ -9,6 +9,8 @@ from .alpha_dropout import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv_transpose1d import *  # noqa: F401,F403
+from .ctc_loss import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403

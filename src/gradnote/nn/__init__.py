@@ -18,9 +18,12 @@ from . import (  # noqa: F401
 )
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
+from .batch_norm3d import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401  # noqa: F401
 from .conv import *  # noqa: F401,F403
+from .conv_transpose1d import *  # noqa: F401,F403
+from .ctc_loss import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403

@@ -127,11 +127,10 @@ class _SpectralNorm(Module):
 
 def _default_dim(module: Module) -> int:
     """1 for transposed convolutions (their weight is (in, out, ...)), else 0."""
-    from .. import conv
+    from ..conv import ConvTranspose2d
+    from ..conv_transpose1d import ConvTranspose1d
 
-    transposed = tuple(getattr(conv, n) for n in ("ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d")
-                       if hasattr(conv, n))
-    return 1 if isinstance(module, transposed) else 0
+    return 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d)) else 0
 
 
 def spectral_norm(module: Module, name: str = "weight", n_power_iterations: int = 1, eps: float = 1e-12,
