@@ -20,10 +20,12 @@ from .. import nn
 from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
 from . import losses, optimizers, training
+from .cloning import clone_model, model_from_json, model_to_json  # noqa: F401  (keras.models' names)
 from .graph import EXAMPLE_LENGTHS, KerasTensor, Layer, TensorOp, nodes_between
 from .graph import weight_count as _weight_count
 
-__all__ = ["LeNet5", "Model", "Sequential", "TensorOp", "load_model"]  # TensorOp: saved graphs rebuild it
+__all__ = ["LeNet5", "Model", "Sequential", "TensorOp", "clone_model", "load_model", "model_from_json",
+           "model_to_json"]  # TensorOp: saved graphs rebuild it
 
 
 class Model(Layer, nn.Module):
