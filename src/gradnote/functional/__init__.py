@@ -9,6 +9,7 @@ from .alpha_dropout import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
+from .conv3d import *  # noqa: F401,F403
 from .conv_transpose1d import *  # noqa: F401,F403
 from .ctc_loss import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
@@ -28,6 +29,7 @@ from .margin_losses import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .one_hot import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .pool3d import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .unpool import *  # noqa: F401,F403

@@ -22,6 +22,7 @@ from .batch_norm3d import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401  # noqa: F401
 from .conv import *  # noqa: F401,F403
+from .conv3d import *  # noqa: F401,F403
 from .conv_transpose1d import *  # noqa: F401,F403
 from .ctc_loss import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
@@ -39,6 +40,7 @@ from .module import Module, Parameter  # noqa: F401
 from .normalization import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .perceptron import *  # noqa: F401,F403
+from .pool3d import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .recurrent import *  # noqa: F401,F403
 from .regularization import *  # noqa: F401,F403
