@@ -140,3 +140,10 @@ def test_ftrl_l1_makes_small_coordinates_exactly_zero():
         q.grad = np.array([0.01, -0.01, 3.0, -3.0])
         sparse.step()
     assert q.data[0] == 0.0 and q.data[1] == 0.0 and q.data[2] != 0.0
+
+
+def test_rmsprop_centered_is_optim_centered():
+    np.testing.assert_allclose(
+        _run(lambda ps: keras.optimizers.RMSprop(learning_rate=1e-2, centered=True, epsilon=1e-8).bind(ps)),
+        _run(lambda ps: optim.RMSprop(ps, lr=1e-2, alpha=0.9, eps=1e-8, centered=True)), rtol=1e-12)
+    assert keras.optimizers.RMSprop(centered=True).get_config()["centered"] is True

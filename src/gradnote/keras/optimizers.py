@@ -293,18 +293,21 @@ class AdamW(Adam, optim.AdamW):
 
 
 class RMSprop(Optimizer, optim.RMSprop):
-    """Keras RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0) -> optim.RMSprop(alpha=rho)."""
+    """Keras RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0, momentum=0.0, centered=False) ->
+    optim.RMSprop(alpha=rho) (PyTorch adds epsilon after the square root, Keras 3 under it: the same to
+    within epsilon = 1e-7)."""
 
     default_lr = 0.001
 
     def __init__(self, lr=0.001, rho: float = 0.9, epsilon: float | None = None, decay: float = 0.0,
-                 momentum: float = 0.0, **kw):
+                 momentum: float = 0.0, centered: bool = False, **kw):
         super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None else epsilon,
-                              "momentum": momentum}, decay=decay, **kw)
+                              "momentum": momentum, "centered": bool(centered)}, decay=decay, **kw)
 
     def _optim_args(self) -> dict:
         h = self.hyper
-        return {"lr": self.lr0, "alpha": h["rho"], "eps": h["epsilon"], "momentum": h["momentum"]}
+        return {"lr": self.lr0, "alpha": h["rho"], "eps": h["epsilon"], "momentum": h["momentum"],
+                "centered": h["centered"]}
 
 
 class Adagrad(Optimizer, optim.Adagrad):
