@@ -48,34 +48,36 @@ class CTCLoss(Function):
     def forward(self, lp, *, ext, ext_len, in_len, blank, zero_infinity):
         T, N, _ = lp.shape
         S = ext.shape[1]
-        idx = xp.arange(S)
+        m = backend.module_of(lp)  # arrays made from nothing go where the input lives
+        idx = m.arange(S)
         valid = idx[None, :] < ext_len[:, None]  # (N, S)
         skip = (ext != blank) & (_shift(ext.astype(lp.dtype), 2) != ext)  # may come from s - 2
         skip[:, :2] = False
         emit = xp.take_along_axis(lp, xp.broadcast_to(ext[None], (T, N, S)), axis=2)  # lp[t, n, ext[n, s]]
         emit = xp.where(valid[None], emit, -xp.inf)
-        neg = xp.array(-xp.inf, dtype=lp.dtype)
-        alpha = xp.full((T, N, S), -xp.inf, dtype=lp.dtype)
+        neg = m.array(-xp.inf, dtype=lp.dtype)
+        alpha = m.full((T, N, S), -xp.inf, dtype=lp.dtype)
         alpha[0, :, :2] = emit[0, :, :2]
         for t in range(1, T):
             a = alpha[t - 1]
             alpha[t] = _lse(a, _shift(a, 1), xp.where(skip, _shift(a, 2), neg)) + emit[t]
         last = in_len - 1
-        rows = xp.arange(N)
+        rows = m.arange(N)
         a_end = alpha[last, rows]  # (N, S) at each sample's last frame
         end1 = xp.take_along_axis(a_end, (ext_len - 1)[:, None], 1)[:, 0]
         end2 = xp.take_along_axis(a_end, xp.maximum(ext_len - 2, 0)[:, None], 1)[:, 0]
         nll = -xp.logaddexp(end1, xp.where(ext_len > 1, end2, neg))
-        self.infinite = xp.isinf(nll) if zero_infinity else xp.zeros(N, dtype=bool)
+        self.infinite = xp.isinf(nll) if zero_infinity else m.zeros(N, dtype=bool)
         self.saved = (lp.shape, lp.dtype, ext, ext_len, in_len, skip, emit, alpha, nll)
         return xp.where(self.infinite, xp.zeros_like(nll), nll)
 
     def backward(self, g):
         (T, N, C), dtype, ext, ext_len, in_len, skip, emit, alpha, nll = self.saved
         S = ext.shape[1]
-        neg = xp.array(-xp.inf, dtype=dtype)
-        end = xp.arange(S)[None, :] >= (ext_len - 2)[:, None]  # the two states a path may end in
-        beta = xp.full((T, N, S), -xp.inf, dtype=dtype)
+        m = backend.module_of(g)
+        neg = m.array(-xp.inf, dtype=dtype)
+        end = m.arange(S)[None, :] >= (ext_len - 2)[:, None]  # the two states a path may end in
+        beta = m.full((T, N, S), -xp.inf, dtype=dtype)
         skip_back = xp.zeros_like(skip)  # from s, s + 2 may be reached when skipping into s + 2 is allowed
         skip_back[:, :-2] = skip[:, 2:]
         for t in range(T - 1, -1, -1):
@@ -90,8 +92,8 @@ class CTCLoss(Function):
         with np.errstate(invalid="ignore"):
             share = xp.exp(alpha + beta - finite + nll[None, :, None])  # (T, N, S)
         share = xp.where(xp.isfinite(share), share, xp.zeros_like(share)) if self.infinite.any() else share
-        grad = xp.zeros((T, N, C), dtype=dtype)
-        t_idx, n_idx = xp.meshgrid(xp.arange(T), xp.arange(N), indexing="ij")
+        grad = m.zeros((T, N, C), dtype=dtype)
+        t_idx, n_idx = m.meshgrid(m.arange(T), m.arange(N), indexing="ij")
         backend.scatter_add(grad, (t_idx[..., None].repeat(S, 2), n_idx[..., None].repeat(S, 2),
                                    xp.broadcast_to(ext[None], (T, N, S))), -share)
         gn = xp.where(self.infinite, xp.zeros_like(g), g)
@@ -166,10 +168,11 @@ def ctc_loss(log_probs: Tensor, targets, input_lengths, target_lengths, blank: i
     for n, s in enumerate(seqs):
         ext[n, 1:2 * len(s):2] = s
     like = lp.data
-    loss = CTCLoss.apply(lp, ext=backend.to_device(ext, backend.device_of(like)) if backend.cupy_loaded() else ext,
-                         ext_len=2 * tgt_len + 1, in_len=in_len, blank=int(blank), zero_infinity=bool(zero_infinity))
+    ext, ext_len, in_len = (backend.like(a, like) for a in (ext, 2 * tgt_len + 1, in_len))  # host indices follow
+    loss = CTCLoss.apply(lp, ext=ext, ext_len=ext_len, in_len=in_len, blank=int(blank),
+                         zero_infinity=bool(zero_infinity))
     if reduction == "none":
         return loss
     if reduction == "sum":
         return loss.sum()
-    return (loss / Tensor._wrap(np.maximum(tgt_len, 1).astype(like.dtype))).mean()
+    return (loss / Tensor._wrap(backend.like(np.maximum(tgt_len, 1).astype(like.dtype), like))).mean()
