@@ -7,10 +7,11 @@ is an optimisation, never a feature, so a missing numba (``pip install "gradnote
 ``GRADNOTE_NUMBA=0`` in the environment, ``kernels.enabled = False`` or ``with kernels.disabled():``
 all give the NumPy path silently.
 
-Nothing here imports numba at ``import gradnote``: a kernel family (``gelu``, ``optim``, ...) is a
-submodule loaded by ``load(family)`` on its first call, which costs numba's import (~0.3 s) and the
-kernels' compilation once (~1 s each), then ~0.1-0.3 s per process from numba's on-disk cache
-(``cache=True``: next to the module, or in the user's cache directory where the package is read-only).
+Nothing here imports numba at ``import gradnote``: a kernel family (``gelu``, ``optim``, ``recurrent``;
+``exp`` holds the vectorising exp they share) is a submodule loaded by ``load(family)`` on its first
+call. Measured: numba's import ~0.3 s; compiling every kernel for both dtypes once ~6 s CPU, then
+~0.8 s per process in all from numba's on-disk cache (``cache=True``: next to the module, or in the
+user's cache directory where the package is read-only).
 
 Threading: the kernels are serial ``@njit(nogil=True)`` loops. Big arrays are cut into contiguous
 ranges run on gradnote.cpu's own pool (``parallel_for``): the kernels release the GIL, so the pool's
@@ -21,7 +22,7 @@ numba's ``parallel=True`` was measured against this and not used (GELU on (16, 6
 2.3 ms): its thread pool is a second one competing for the same cores, and its default workqueue
 layer aborts the process when called from two threads at once (the optimisers' and the recurrent
 layers' kernels run inside gradnote's pool threads).
-The results never depend on the cut: every kernel is elementwise.
+The results never depend on the cut: every kernel works element by element (the recurrent ones row by row).
 
     >>> from gradnote import kernels
     >>> with kernels.disabled():
