@@ -821,12 +821,13 @@ class Tensor:
         """Standard deviation: the square root of var() with the same arguments."""
         return self.var(axis, keepdims, ddof, dim=dim, keepdim=keepdim, unbiased=unbiased, correction=correction).sqrt()
 
-    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False):
-        """The largest values over `axis` (NumPy: values only). With PyTorch's dim= the pair (values, indices),
-        gradient to the first maximum. A tensor argument gives the elementwise maximum (torch.max(a, b))."""
+    def max(self, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool | None = None):
+        """The largest values over `axis` (NumPy: values only). With PyTorch's dim= or keepdim= (``x.max(1,
+        keepdim=True)[1]`` is torch's indices) the pair (values, indices), gradient to the first maximum. A tensor
+        argument gives the elementwise maximum (torch.max(a, b))."""
         return self._extreme("max", axis, keepdims, dim, keepdim)
 
-    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool = False):
+    def min(self, axis=None, keepdims: bool = False, *, dim=None, keepdim: bool | None = None):
         """As max(), for the smallest values."""
         return self._extreme("min", axis, keepdims, dim, keepdim)
 
@@ -834,7 +835,10 @@ class Tensor:
         if isinstance(axis, Tensor):
             return arithmetic.maximum(self, axis) if mode == "max" else arithmetic.minimum(self, axis)
         if dim is not None:
-            return reductions.max_along(self, dim, keepdim, mode)
+            return reductions.max_along(self, dim, bool(keepdim), mode)
+        if keepdim is not None and isinstance(axis, numbers.Integral):
+            # torch's keepdim= spelling gives torch's meaning: the (values, indices) pair, indexable as torch's
+            return reductions.max_along(self, axis, keepdim, mode)
         ax, keep = _axes(mode, self.ndim, axis, keepdims, None, keepdim or None)
         out = reductions.Extreme.apply(self, axis=ax, keepdims=keep, mode=mode)
         if isinstance(axis, numbers.Integral) and self.ndim:

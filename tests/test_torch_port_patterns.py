@@ -1,0 +1,24 @@
+"""Patterns met while porting PyTorch tutorials/examples (issue 9), each reproduced on small data with a NumPy
+reference: the program is not run here, only the construct that stopped it."""
+import numpy as np
+
+import gradnote as gn
+
+
+def test_max_with_torch_keepdim_gives_torch_values_and_indices():
+    # spatial_transformer / old mnist: `pred = output.max(1, keepdim=True)[1]`
+    a = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    x = gn.tensor(a, requires_grad=True)
+    for keep in (True, False):
+        got = x.max(1, keepdim=keep)
+        np.testing.assert_array_equal(got[1].numpy(), a.argmax(1, keepdims=keep))
+        np.testing.assert_array_equal(got[0].numpy(), a.max(1, keepdims=keep))
+        np.testing.assert_array_equal(x.min(-1, keepdim=keep)[1].numpy(), a.argmin(-1, keepdims=keep))
+    got = x.max(1, keepdim=True)
+    got.values.sum().backward()
+    want = np.zeros_like(a)
+    want[np.arange(5), a.argmax(1)] = 1
+    np.testing.assert_array_equal(x.grad, want)
+    # NumPy's spelling keeps NumPy's meaning: values, indexed as values
+    np.testing.assert_array_equal(x.max(1)[1].numpy(), a.max(1)[1])
+    np.testing.assert_array_equal(x.max(1, keepdims=True).numpy(), a.max(1, keepdims=True))
