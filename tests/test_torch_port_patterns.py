@@ -22,3 +22,22 @@ def test_max_with_torch_keepdim_gives_torch_values_and_indices():
     # NumPy's spelling keeps NumPy's meaning: values, indexed as values
     np.testing.assert_array_equal(x.max(1)[1].numpy(), a.max(1)[1])
     np.testing.assert_array_equal(x.max(1, keepdims=True).numpy(), a.max(1, keepdims=True))
+
+
+def test_steplr_takes_a_whole_float_step_size():
+    # transformer_tutorial: StepLR(optimizer, 1.0, gamma=0.95)
+    opt = gn.optim.SGD([gn.nn.Parameter(gn.zeros(1))], lr=5.0)
+    sched = gn.optim.lr_scheduler.StepLR(opt, 1.0, gamma=0.95)
+    lrs = []
+    for _ in range(3):
+        opt.step()
+        sched.step()
+        lrs.append(sched.get_last_lr()[0])
+    np.testing.assert_allclose(lrs, 5.0 * 0.95 ** np.arange(1, 4))
+    for bad in (2.5, 0, -1.0):
+        try:
+            gn.optim.lr_scheduler.StepLR(opt, bad)
+        except ValueError as e:
+            assert "StepLR: step_size" in str(e)
+        else:
+            raise AssertionError(f"StepLR accepted step_size={bad}")

@@ -244,6 +244,8 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
+        # torch takes a whole float (transformer_tutorial's StepLR(optimizer, 1.0, ...)) as that integer
+        step_size = int(step_size) if isinstance(step_size, float) and step_size.is_integer() else step_size
         _positive_int("StepLR", "step_size", step_size)
         _positive("StepLR", "gamma", gamma)
         self.step_size, self.gamma = step_size, gamma
