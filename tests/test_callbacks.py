@@ -80,13 +80,13 @@ def test_model_checkpoint_formats_epoch_and_saves_best_only(tmp_path):
 def test_learning_rate_scheduler_function_and_object():
     m, x, y = _setup()
     h = m.fit(x, y, epochs=3, verbose=0, callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 * 0.5 ** epoch)])
-    assert h.history["lr"] == pytest.approx([0.1, 0.05, 0.025])
+    assert h.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.025])
     m2, x, y = _setup()
     opt = gn.optim.SGD(m2.parameters(), lr=0.2)
     m2.compile(opt, "mse")
     sched = gn.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.1)
     h = m2.fit(x, y, epochs=4, verbose=0, callbacks=[LearningRateScheduler(sched)])
-    assert h.history["lr"] == pytest.approx([0.2, 0.2, 0.02, 0.02])
+    assert h.history["learning_rate"] == pytest.approx([0.2, 0.2, 0.02, 0.02])
     with pytest.raises(TypeError, match="schedule"):
         LearningRateScheduler(3)
 
@@ -98,8 +98,8 @@ def test_csv_logger(tmp_path):
     with open(path) as f:
         rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["0", "1", "2"]
-    assert set(rows[0]) == {"epoch", "loss", "mae", "val_loss", "val_mae", "lr"}
-    for key in ("loss", "mae", "val_loss", "val_mae", "lr"):  # the logged numbers are the history's
+    assert set(rows[0]) == {"epoch", "loss", "mae", "val_loss", "val_mae", "learning_rate"}
+    for key in ("loss", "mae", "val_loss", "val_mae", "learning_rate"):  # the logged numbers are the history's
         assert [float(r[key]) for r in rows] == pytest.approx(h.history[key], rel=1e-6), key
     m.fit(x, y, epochs=1, verbose=0, callbacks=[CSVLogger(path, append=True)])
     with open(path) as f:

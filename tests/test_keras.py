@@ -38,7 +38,7 @@ def test_seed_code_runs_with_only_imports_changed():
     x = (rng.random((48, max_words)) < 0.01).astype(np.float32)
     y = np.eye(num_classes, dtype=np.float32)[rng.integers(0, num_classes, 48)]
     history = model.fit(x, y, batch_size=16, epochs=2, verbose=0, validation_split=0.25)
-    assert set(history.history) == {"loss", "acc", "val_loss", "val_acc", "lr"}
+    assert set(history.history) == {"loss", "acc", "val_loss", "val_acc", "learning_rate"}
     assert all(len(v) == 2 and np.all(np.isfinite(v)) for v in history.history.values())
     assert model.predict(x[:5]).shape == (5, num_classes)
     assert model.num_parameters() == 10000 * 256 + 256 + 256 * 128 + 128 + 128 * 46 + 46

@@ -80,7 +80,7 @@ def test_a_loaded_model_keeps_its_compile_config(tmp_path):
     assert isinstance(opt, keras.optimizers.Adam) and opt.lr == 0.02 and opt.clipnorm == 1.0 and opt.bound
     x = np.eye(4, dtype=np.float32)[[0, 1, 2, 3] * 4]
     y = np.eye(3, dtype=np.float32)[[0, 1, 2, 0] * 4]
-    assert set(loaded.fit(x, y, epochs=1, verbose=0).history) == {"loss", "acc", "lr"}
+    assert set(loaded.fit(x, y, epochs=1, verbose=0).history) == {"loss", "acc", "learning_rate"}
     uncompiled = keras.Sequential([keras.Input(shape=(2,)), L.Dense(1)])
     uncompiled.save(tmp_path / "u.keras")
     assert "_compiled" not in keras.models.load_model(tmp_path / "u.keras").__dict__

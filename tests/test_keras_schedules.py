@@ -87,7 +87,7 @@ def test_schedule_in_fit_steps_per_batch_and_survives_get_config():
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=schedule), loss="mse")
     hist = model.fit(x, y, batch_size=10, epochs=2, verbose=0)
     assert model.optimizer.iterations == 8
-    assert hist.history["lr"][-1] == pytest.approx(0.05 * 0.9 ** 7)  # the rate of the last update
+    assert hist.history["learning_rate"][-1] == pytest.approx(0.05 * 0.9 ** 7)  # the rate of the last update
     config = model.optimizer.get_config()
     again = keras.optimizers.get({"class_name": "Adam", "config": config})
     assert isinstance(again.schedule, S.ExponentialDecay) and again.schedule(3) == schedule(3)

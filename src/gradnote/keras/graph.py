@@ -32,7 +32,7 @@ from ..nn import Module, Parameter
 from . import weight_options
 from .arguments import apply_initializer
 
-__all__ = ["OPS", "Input", "KerasTensor", "Layer", "TensorOp", "mask_of", "nodes_between", "set_mask",
+__all__ = ["OPS", "Input", "InputLayer", "KerasTensor", "Layer", "TensorOp", "mask_of", "nodes_between", "set_mask",
            "symbolic_call"]
 
 
@@ -124,7 +124,7 @@ def Input(shape=None, batch_size=None, dtype="float32", name=None, batch_shape=N
         if not all(d is None or (isinstance(d, int) and d >= 0) for d in shape):
             raise ValueError(f"Input: shape must hold non-negative ints or None, got {shape!r}")
         full = (batch_size, *shape)
-    return KerasTensor(full, dtype, name=name)
+    return KerasTensor(full, dtype, name=name if name is not None else unique_name("input_layer"))
 
 
 def _symbolic(args) -> bool:
@@ -320,8 +320,30 @@ class Layer(Module):
         finally:
             self.train(was_training)
         if type(self).compute_output_shape is not Layer.compute_output_shape:
-            return _declared_outputs(self, self.compute_output_shape(_shapes(args[0])), out, args, given)
-        return _symbolic_outputs(out, self, args, other, given)
+            result = _declared_outputs(self, self.compute_output_shape(_shapes(args[0])), out, args, given)
+        else:
+            result = _symbolic_outputs(out, self, args, other, given)
+        self.__dict__.setdefault("_first_node", (args[0] if len(args) == 1 else list(args), result))
+        return result
+
+    @property
+    def input(self):
+        """The KerasTensor(s) of this layer's first call on symbolic tensors (Keras's layer.input)."""
+        return self._node(0)
+
+    @property
+    def output(self):
+        """The KerasTensor(s) this layer's first call on symbolic tensors made (Keras's layer.output; a list
+        for several outputs: LSTM(return_state=True).output is [outputs, h, c])."""
+        out = self._node(1)
+        return list(out) if isinstance(out, tuple) else out
+
+    def _node(self, i: int):
+        node = self.__dict__.get("_first_node")
+        if node is None:
+            raise AttributeError(f"{self.name}: the layer has never been called on a keras.Input, so it has no "
+                                 f"{'input' if i == 0 else 'output'} tensor")
+        return node[i]
 
     def _call_options(self, kwargs) -> tuple:
         """Keras's call keywords a forward without them cannot take: training= (True/False runs this call
@@ -494,6 +516,28 @@ class Layer(Module):
             if w.shape != target.shape:
                 raise ValueError(f"{self.name}.set_weights: {k} has shape {target.shape}, got {w.shape}")
             target[...] = w
+
+
+class InputLayer(Layer):
+    """The layer behind a keras.Input, as a functional model lists it in model.layers (no weights; its
+    output is the Input's KerasTensor)."""
+
+    def __init__(self, tensor: KerasTensor | None = None, name: str | None = None, shape=None, batch_shape=None,
+                 dtype="float32"):
+        Layer.__init__(self, name=name or (tensor.name if tensor is not None else None))
+        if tensor is None:
+            tensor = Input(shape=shape, batch_shape=batch_shape, dtype=dtype, name=self.name)
+        self.__dict__["_first_node"] = (tensor, tensor)
+
+    @property
+    def batch_shape(self) -> tuple:
+        return self.output.shape
+
+    def forward(self, x):
+        return x
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "batch_shape": list(self.batch_shape), "dtype": str(self.output.dtype)}
 
 
 def _known(a: Tensor, b: Tensor) -> tuple:

@@ -21,7 +21,7 @@ from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
 from . import losses, optimizers, training
 from .cloning import clone_model, model_from_json, model_to_json  # noqa: F401  (keras.models' names)
-from .graph import EXAMPLE_LENGTHS, KerasTensor, Layer, TensorOp, nodes_between
+from .graph import EXAMPLE_LENGTHS, InputLayer, KerasTensor, Layer, TensorOp, nodes_between
 from .graph import weight_count as _weight_count
 
 __all__ = ["LeNet5", "Model", "Sequential", "TensorOp", "clone_model", "load_model", "model_from_json",
@@ -100,13 +100,50 @@ class Model(Layer, nn.Module):
     # ----- Keras's model surface ------------------------------------------------------------------
     @property
     def layers(self) -> list:
-        return list(self.children())
+        """The model's layers; a functional model lists an InputLayer per Input first, as Keras counts them
+        (model.layers[2] of a two-input model is its first layer call)."""
+        if self._graph is None:
+            return list(self.children())
+        if "_input_layers" not in self.__dict__:
+            self.__dict__["_input_layers"] = [InputLayer(t) for t in self._graph[0]]
+        return [*self.__dict__["_input_layers"], *self.children()]
+
+    @property
+    def inputs(self) -> list:
+        """A functional model's Input tensors (a list)."""
+        return list(self._functional("inputs")[0])
+
+    @property
+    def outputs(self) -> list:
+        """A functional model's output tensors (a list)."""
+        return list(self._functional("outputs")[1])
+
+    @property
+    def input(self):
+        """The Input tensor, or the list of them for several inputs (Keras's model.input)."""
+        ins = self.inputs
+        return ins[0] if len(ins) == 1 else ins
+
+    @property
+    def output(self):
+        """The output tensor, or the list of them for several outputs."""
+        graph = self._functional("output")
+        return graph[1][0] if not graph[3] and self.__dict__.get("_keys", (None, None))[1] is None else list(graph[1])
+
+    def _functional(self, what: str):
+        if self._graph is None:
+            if self.__dict__.get("_input_dtype") is not None:  # a Sequential that starts with keras.Input
+                raise AttributeError(f"{self.name}.{what}: a Sequential has no symbolic {what}; build it as "
+                                     "keras.Model(inputs, outputs) to use them")
+            raise AttributeError(f"{self.name}.{what}: only a functional model (keras.Model(inputs, outputs)) has "
+                                 f"symbolic {what}")
+        return self._graph
 
     def get_layer(self, name: str | None = None, index: int | None = None):
         """The layer called `name` (or at position `index`)."""
         if index is not None:
             return self.layers[index]
-        for layer in self.layers:
+        for layer in self.layers:  # Keras finds InputLayers by name too
             if getattr(layer, "name", None) == name:
                 return layer
         raise ValueError(f"{self.name}.get_layer: no layer named {name!r}; layers: "
@@ -114,19 +151,17 @@ class Model(Layer, nn.Module):
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None,
                 run_eagerly=None, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True) -> None:
-        """Set optimizer (name or object), loss (name, Loss or callable) and metrics for fit.
+        """Set optimizer (name or object), loss (name, Loss or callable; a list or dict of them for several
+        outputs), metrics, loss_weights and weighted_metrics for fit (see gradnote.keras.training.compile).
 
         Keras's execution options are accepted and change nothing here (gradnote always runs eagerly, one
-        batch per step): run_eagerly, steps_per_execution, jit_compile, auto_scale_loss. loss_weights and
-        weighted_metrics would change the numbers and are refused."""
-        for option, value in (("loss_weights", loss_weights), ("weighted_metrics", weighted_metrics)):
-            if value is not None:
-                raise ValueError(f"{self.name}.compile: {option}= is not supported, got {value!r}")
+        batch per step): run_eagerly, steps_per_execution, jit_compile, auto_scale_loss."""
         if not isinstance(steps_per_execution, int) or isinstance(steps_per_execution, bool) or \
                 steps_per_execution < 1:
             raise ValueError(f"{self.name}.compile: steps_per_execution must be a positive int, got "
                              f"{steps_per_execution!r}")
-        training.compile(self, optimizer=optimizer, loss=loss, metrics=metrics)
+        training.compile(self, optimizer=optimizer, loss=loss, metrics=metrics, loss_weights=loss_weights,
+                         weighted_metrics=weighted_metrics)
 
     def fit(self, x=None, y=None, batch_size=32, epochs: int = 1, verbose=1, callbacks=None,
             validation_split: float = 0.0, validation_data=None, shuffle: bool = True, class_weight=None,
@@ -148,6 +183,19 @@ class Model(Layer, nn.Module):
     def predict(self, x, batch_size=32, verbose: int = 0, steps=None):
         """Model outputs for x (array or batch source) as an ndarray, batched, in eval mode, without a graph."""
         return training.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
+        """One update on the batch x, y; its loss (and metrics: a list, or a dict with return_dict)."""
+        return training.train_on_batch(self, x, y, sample_weight=sample_weight, class_weight=class_weight,
+                                       return_dict=return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict: bool = False):
+        """Loss (and metrics) of the batch x, y in eval mode, without an update."""
+        return training.test_on_batch(self, x, y, sample_weight=sample_weight, return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch x as ndarrays, in eval mode."""
+        return training.predict_on_batch(self, x)
 
     def summary(self, line_length: int = 65, positions=None, print_fn=None, expand_nested: bool = False,
                 show_trainable: bool = False) -> None:

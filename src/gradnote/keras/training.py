@@ -26,17 +26,20 @@ from ..train import metrics as metrics_mod
 from ..train.checkpoint import load_checkpoint
 from ..train.loop import Loop
 from ..train.losses import as_loop_loss
-from . import optimizers, weight_options
+from . import multi_io, optimizers, weight_options
+from .multi_io import leaves, rebuild, take
 
-__all__ = ["compile", "evaluate", "fit", "predict"]
+__all__ = ["compile", "evaluate", "fit", "predict", "predict_on_batch", "test_on_batch", "train_on_batch"]
 
 
 # ----- compile / fit / evaluate / predict -------------------------------------------------------
 class Compiled:
     """What compile() stores on the model (a plain object, so it never becomes a sub-module)."""
 
-    def __init__(self, optimizer, loss, metrics):
-        self.optimizer, self.loss, self.metric_specs = optimizer, loss, list(metrics or [])
+    def __init__(self, optimizer, loss, metrics, loss_weights=None, weighted_metrics=None):
+        self.optimizer, self.loss, self.metrics = optimizer, loss, metrics
+        self.metric_specs = list(metrics or []) if not isinstance(metrics, dict) else metrics
+        self.loss_weights, self.weighted_metrics = loss_weights, weighted_metrics
 
 
 def _unbuilt(model) -> bool:
@@ -63,18 +66,45 @@ def _is_keras_optimizer(opt) -> bool:
     return isinstance(opt, optimizers.Optimizer)
 
 
-def compile(model, optimizer="rmsprop", loss=None, metrics=None) -> None:
+def _metric_leaves(metrics):
+    for m in metrics.values() if isinstance(metrics, dict) else metrics or []:
+        if isinstance(m, (list, tuple)):
+            yield from _metric_leaves(m)
+        elif m is not None:
+            yield m
+
+
+def compile(model, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None, weighted_metrics=None) -> None:
     """Configure training: optimizer (name, gn.optimizers object or gradnote.optim optimiser),
-    loss (name or callable), metrics (list of names, functions or Metric objects)."""
+    loss (name or callable; for several outputs one for all, a list or a dict by output name), metrics
+    (list of names, functions or Metric objects; per output a list of lists or a dict), loss_weights (a
+    number, or one per output) and weighted_metrics (metrics that take the sample weights, as Keras)."""
     if loss is None:
         raise ValueError("compile: a loss is required (e.g. loss='mse')")
     if isinstance(metrics, (str,)) or callable(metrics):
         metrics = [metrics]
-    if metrics is not None and not isinstance(metrics, (list, tuple)):
-        raise TypeError(f"compile: metrics must be a list, got {type(metrics).__name__}")
-    _, key = as_loop_loss(loss)  # validate the name now
-    for m in metrics or []:
-        metrics_mod.get(m, key)
+    if isinstance(weighted_metrics, (str,)) or callable(weighted_metrics):
+        weighted_metrics = [weighted_metrics]
+    for what, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
+        if value is not None and not isinstance(value, (list, tuple, dict)):
+            raise TypeError(f"compile: {what} must be a list (or a dict by output name), got {type(value).__name__}")
+    names = multi_io.output_names(model)
+    specs = multi_io.per_output(loss, names, "loss") if names else [loss]
+    if not names and isinstance(loss, (list, tuple, dict)):
+        specs = list(loss.values()) if isinstance(loss, dict) else list(loss)
+        if len(specs) != 1:
+            raise ValueError(f"compile: the model has one output, got {len(specs)} losses")
+        loss = specs[0]
+    keys = [as_loop_loss(s)[1] for s in specs if s is not None]  # validate the names now
+    for m in [*_metric_leaves(metrics), *_metric_leaves(weighted_metrics)]:
+        metrics_mod.get(m, keys[0] if len(keys) == 1 else None)
+    if names:
+        multi_io.per_output(loss_weights, names, "loss_weights")
+    elif loss_weights is not None:
+        w = loss_weights if not isinstance(loss_weights, (list, tuple, dict)) else leaves(loss_weights)
+        if isinstance(w, list) and len(w) != 1:
+            raise ValueError(f"compile: the model has one output, got {len(w)} loss_weights")
+        loss_weights = float(w[0] if isinstance(w, list) else w)
     opt = optimizers.get(optimizer)
     if not (_is_keras_optimizer(opt) or (hasattr(opt, "step") and hasattr(opt, "param_groups"))):
         raise TypeError(f"compile: optimizer must be a name ({', '.join(optimizers.OPTIMIZER_NAMES)}) or an "
@@ -82,7 +112,7 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None) -> None:
     _build_from_input_shape(model)
     if _is_keras_optimizer(opt) and not _unbuilt(model):
         opt.bind(model.parameters())
-    model.__dict__["_compiled"] = Compiled(opt, loss, metrics)
+    model.__dict__["_compiled"] = Compiled(opt, loss, metrics, loss_weights, weighted_metrics)
     model.__dict__["optimizer"] = opt
     model.__dict__["stop_training"] = False
 
@@ -153,16 +183,61 @@ def _prepare_x(model, x, what: str) -> np.ndarray:
     return x
 
 
+def _many_inputs(model, x) -> bool:
+    """Whether x is a structure of several inputs: a dict, or a list / tuple for a model with several Inputs."""
+    names = multi_io.input_names(model)
+    return isinstance(x, dict) or (isinstance(x, (list, tuple)) and names is not None and len(names) > 1)
+
+
+def _many_outputs(model, y) -> bool:
+    return isinstance(y, dict) or (isinstance(y, (list, tuple)) and multi_io.output_names(model) is not None)
+
+
+def _prepare_inputs(model, x, what: str):
+    """x as _prepare_x makes it, or each array of a structure of several inputs (a list in the model's input
+    order, or a dict by Input name): integers stay integers for an integer Input (token ids), other numbers
+    become the model's float dtype."""
+    if not _many_inputs(model, x):
+        return _prepare_x(model, x, what)
+    names, dtypes = multi_io.input_names(model) or [], multi_io.input_dtypes(model) or []
+    if isinstance(x, (list, tuple)) and len(x) != len(names):
+        raise ValueError(f"{what}: the model has {len(names)} inputs {names}, got a list of {len(x)} arrays")
+    keys = list(x) if isinstance(x, dict) else names
+    kinds = dict(zip(names, dtypes))
+    out = []
+    for key, a in zip(keys, leaves(x)):
+        a = _array(a, f"x[{key!r}]", what)
+        want = kinds.get(key)
+        if (a.dtype.kind in "biu" and (want is None or want.kind == "f")) or \
+                (a.dtype.kind == "f" and a.dtype != _param_dtype(model)):
+            a = a.astype(_param_dtype(model))
+        out.append(a)
+    return rebuild(x, out)
+
+
+def _prepare_targets(model, y, what: str):
+    ys = [_array(a, "y" if len(leaves(y)) == 1 else f"y[{i!r}]", what)
+          for i, a in zip(list(y) if isinstance(y, dict) else range(len(leaves(y))), leaves(y))] \
+        if _many_outputs(model, y) else [_array(y, "y", what)]
+    ys = [a.astype(_param_dtype(model)) if a.dtype.kind == "f" and a.dtype != _param_dtype(model) else a for a in ys]
+    return rebuild(y, ys) if _many_outputs(model, y) else ys[0]
+
+
+def _count(a) -> int:
+    return len(leaves(a)[0])
+
+
 def _prepare_xy(model, x, y, what: str):
-    x = _prepare_x(model, x, what)
-    y = _array(y, "y", what)
-    _check_finite(x, "x", what)
-    _check_finite(y, "y", what)
-    if len(x) != len(y):
-        raise ValueError(f"{what}: x and y must have the same number of samples, got len(x)={len(x)} "
-                         f"and len(y)={len(y)}")
-    if y.dtype.kind == "f" and y.dtype != _param_dtype(model):
-        y = y.astype(_param_dtype(model))
+    x = _prepare_inputs(model, x, what)
+    y = _prepare_targets(model, y, what)
+    for name, part in (("x", x), ("y", y)):
+        for a in leaves(part):
+            _check_finite(a, name, what)
+    counts = {f"{name}{'' if len(leaves(part)) == 1 else f'[{i}]'}": len(a)
+              for name, part in (("x", x), ("y", y)) for i, a in enumerate(leaves(part))}
+    if len(set(counts.values())) > 1:
+        raise ValueError(f"{what}: x and y must have the same number of samples, got "
+                         + ", ".join(f"len({k})={v}" for k, v in counts.items()))
     return x, y
 
 
@@ -172,8 +247,31 @@ def _loader(x, y, batch_size, shuffle: bool, weights=None):
     batch_size = 32 if batch_size is None else batch_size
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-    arrays = (x, y) if weights is None else (x, y, weights)
-    return DataLoader(TensorDataset(*arrays), batch_size=int(batch_size), shuffle=shuffle)
+    arrays = (*leaves(x), *leaves(y)) + (() if weights is None else (weights,))
+    loader = DataLoader(TensorDataset(*arrays), batch_size=int(batch_size), shuffle=shuffle)
+    if len(arrays) == 2 + (weights is not None) and not isinstance(x, (list, tuple, dict)) \
+            and not isinstance(y, (list, tuple, dict)):
+        return loader
+    return _Structured(loader, x, y)
+
+
+class _Structured:
+    """A DataLoader over the flat arrays of structured x and y, yielding batches in their structures."""
+
+    def __init__(self, loader, x, y):
+        self.loader, self.x, self.y = loader, x, y
+
+    def __len__(self) -> int:
+        return len(self.loader)
+
+    def __iter__(self):
+        nx, ny = len(leaves(self.x)), len(leaves(self.y))
+        for batch in self.loader:
+            batch = list(batch)
+            yield (rebuild(self.x, batch[:nx]), rebuild(self.y, batch[nx:nx + ny]), *batch[nx + ny:])
+
+    def __getattr__(self, name):  # sampler, dataset, generator: what the loop and ResumeState read
+        return getattr(self.__dict__["loader"], name)
 
 
 def _is_batch_source(x) -> bool:
@@ -229,9 +327,10 @@ class _Batches:
         if not isinstance(batch, (tuple, list)) or len(batch) not in (2, 3):
             raise TypeError(f"{self.what}: each batch must be (x, y) or (x, y, sample_weight), got "
                             f"{type(batch).__name__}")
-        x, y = _tensor(self.model, batch[0]), _tensor(self.model, batch[1])
+        x, y = _tensors(self.model, batch[0], _many_inputs(self.model, batch[0])), \
+            _tensors(self.model, batch[1], _many_outputs(self.model, batch[1]))
         w = batch[2] if len(batch) == 3 else None
-        w = _sample_weights(y.data, w, self.class_weight, self.what)
+        w = _sample_weights(leaves(y)[0].data, w, self.class_weight, self.what)
         return (x, y) if w is None else (x, y, w)
 
 
@@ -251,6 +350,11 @@ def _tensor(model, a) -> Tensor:
     return Tensor._wrap(a.astype(_param_dtype(model)) if a.dtype.kind == "f" else a)
 
 
+def _tensors(model, a, many: bool):
+    """_tensor of one array, or of every array of a structure of several inputs / outputs."""
+    return rebuild(a, [_tensor(model, v) for v in leaves(a)]) if many else _tensor(model, a)
+
+
 def _batch_source(model, x, class_weight, what):
     cls = _IteratorBatches if hasattr(x, "__next__") else _Batches
     return cls(model, x, class_weight, what)
@@ -258,7 +362,7 @@ def _batch_source(model, x, class_weight, what):
 
 def _first_x(source):
     for batch in source:
-        return batch[0].data if isinstance(batch[0], Tensor) else np.asarray(batch[0])
+        return batch[0]
     raise ValueError("fit: the batch source yielded no batches")
 
 
@@ -267,8 +371,11 @@ def _build(model, x) -> None:
     if _unbuilt(model):
         was = model.training
         model.eval()
+        first = take(x, slice(0, 1))
         with no_grad():
-            model(Tensor._wrap(x[:1]))
+            model(rebuild(first, [v if isinstance(v, Tensor) else Tensor._wrap(np.asarray(v)) for v in leaves(first)])
+                  if isinstance(first, (list, tuple, dict)) else
+                  first if isinstance(first, Tensor) else Tensor._wrap(np.asarray(first)))
         model.train(was)
 
 
@@ -292,13 +399,43 @@ def _with_model_losses(model, loss_fn):
     return loss
 
 
+def _weighted_names(metrics: list, weighted: list) -> list:
+    """Keras's names for weighted_metrics: a name an unweighted metric already logs gets "weighted_" before it."""
+    taken = {m.name for m in metrics}
+    for m in weighted:
+        if m.name in taken:
+            m.name = f"weighted_{m.name}"
+    return weighted
+
+
 def _make_loop(model, verbose: int) -> Loop:
     c = _compiled(model, "fit")
-    loss_fn, key = as_loop_loss(c.loss)
+    names = multi_io.output_names(model)
+    if names:  # several outputs: one loss each, logged as <output>_loss, metrics as <output>_<metric>
+        combined = multi_io.OutputsLoss(multi_io.per_output(c.loss, names, "loss"),
+                                        multi_io.per_output(c.loss_weights, names, "loss_weights", 1.0), names)
+        loss_fn, key = combined, None
+        metrics = [multi_io.OutputLoss(combined, i) for i, fn in enumerate(combined.fns) if fn is not None]
+        metrics += multi_io.output_metrics(c.metrics, combined, "metrics")
+        weighted = multi_io.output_metrics(c.weighted_metrics, combined, "weighted_metrics")
+    else:
+        loss_fn, key = as_loop_loss(c.loss)
+        if c.loss_weights is not None and c.loss_weights != 1.0:
+            loss_fn = _scaled(loss_fn, c.loss_weights)
+        metrics = [metrics_mod.get(m, key) for m in c.metric_specs]
+        weighted = [metrics_mod.get(m, key) for m in c.weighted_metrics or []]
     loss_fn = _with_model_losses(model, loss_fn)
     if _is_keras_optimizer(c.optimizer) and not c.optimizer.bound:
         c.optimizer.bind(model.parameters())
-    return Loop(model, loss_fn, c.optimizer, metrics=c.metric_specs, verbose=verbose, loss_name=key)
+    return Loop(model, loss_fn, c.optimizer, metrics=metrics, weighted_metrics=_weighted_names(metrics, weighted),
+                verbose=verbose, loss_name=key, lr_name="learning_rate")
+
+
+def _scaled(loss_fn, weight: float):
+    def loss(out, y, *sample_weight):
+        return loss_fn(out, y, *sample_weight) * weight
+
+    return loss
 
 
 def fit(model, x=None, y=None, batch_size=None, epochs: int = 1, verbose=1, callbacks=None,
@@ -334,7 +471,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs: int = 1, verbose=1, call
         if x is None or y is None:
             raise ValueError("fit: x and y are required (or pass a DataLoader / generator of batches as x)")
         x, y = _prepare_xy(model, x, y, "fit")
-        w = _sample_weights(y, sample_weight, class_weight, "fit")
+        w = _sample_weights(leaves(y)[0], sample_weight, class_weight, "fit")
     if not 0 <= validation_split < 1:
         raise ValueError(f"fit: validation_split must be in [0, 1), got {validation_split!r}")
     val_loader = None
@@ -347,19 +484,21 @@ def fit(model, x=None, y=None, batch_size=None, epochs: int = 1, verbose=1, call
                 raise ValueError("fit: validation_data must be (x_val, y_val), (x_val, y_val, sample_weight_val) "
                                  "or a DataLoader / generator")
             xv, yv = _prepare_xy(model, *validation_data[:2], "fit(validation_data)")
-            wv = _sample_weights(yv, validation_data[2] if len(validation_data) == 3 else None, None,
+            wv = _sample_weights(leaves(yv)[0], validation_data[2] if len(validation_data) == 3 else None, None,
                                  "fit(validation_data)")
             val_loader = _loader(xv, yv, val_batch, False, wv)
     elif validation_split > 0:
-        split_at = math.ceil(len(x) * (1 - validation_split))
-        if split_at == len(x) or split_at == 0:
+        n = _count(x)
+        split_at = math.ceil(n * (1 - validation_split))
+        if split_at == n or split_at == 0:
             raise ValueError(f"fit: validation_split={validation_split} leaves no samples for "
-                             f"{'validation' if split_at == len(x) else 'training'} from {len(x)} samples")
-        x, xv, y, yv = x[:split_at], x[split_at:], y[:split_at], y[split_at:]
+                             f"{'validation' if split_at == n else 'training'} from {n} samples")
+        head, tail = slice(None, split_at), slice(split_at, None)
+        x, xv, y, yv = take(x, head), take(x, tail), take(y, head), take(y, tail)
         w, wv = (None, None) if w is None else (w[:split_at], w[split_at:])
         val_loader = _loader(xv, yv, val_batch, False, wv)
     if source is None:
-        if len(x) == 0:
+        if _count(x) == 0:
             raise ValueError("fit: x is empty")
         _build(model, x)
         train = _loader(x, y, batch_size, shuffle, w)
@@ -391,15 +530,12 @@ def evaluate(model, x=None, y=None, batch_size=None, verbose: int = 0, sample_we
     else:
         x, y = _prepare_xy(model, x, y, "evaluate")
         _build(model, x)
-        source = _loader(x, y, batch_size, False, _sample_weights(y, sample_weight, None, "evaluate"))
+        source = _loader(x, y, batch_size, False, _sample_weights(leaves(y)[0], sample_weight, None, "evaluate"))
     loop = _make_loop(model, 0)
     logs = loop.evaluate(source, steps)
     if verbose:
         print(" - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
-    if return_dict:
-        return logs
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
+    return _returned(logs, return_dict)
 
 
 def predict(model, x, batch_size=None, verbose: int = 0, steps=None) -> np.ndarray:
@@ -411,10 +547,14 @@ def predict(model, x, batch_size=None, verbose: int = 0, steps=None) -> np.ndarr
     if _is_batch_source(x):
         import itertools
 
-        inputs = (_tensor(model, b[0] if isinstance(b, (tuple, list)) else b) for b in itertools.islice(x, steps))
+        def first(b):
+            return b[0] if isinstance(b, tuple) or (isinstance(b, list) and not _many_inputs(model, b)) else b
+
+        inputs = (_tensors(model, first(b), _many_inputs(model, first(b))) for b in itertools.islice(x, steps))
     else:
-        arr = _prepare_x(model, x, "predict")
-        inputs = (Tensor._wrap(arr[i:i + batch_size]) for i in range(0, len(arr), batch_size))
+        arr = _prepare_inputs(model, x, "predict")
+        inputs = (rebuild(arr, [Tensor._wrap(a) for a in leaves(take(arr, slice(i, i + batch_size)))])
+                  for i in range(0, _count(arr), batch_size))
     was = model.training
     model.eval()
     outs = []
@@ -422,9 +562,53 @@ def predict(model, x, batch_size=None, verbose: int = 0, steps=None) -> np.ndarr
         with no_grad():
             for xb in inputs:
                 out = model(xb)
-                outs.append(out.data if isinstance(out, Tensor) else np.asarray(out))
+                outs.append(rebuild(out, [v.data if isinstance(v, Tensor) else np.asarray(v) for v in leaves(out)])
+                            if isinstance(out, (list, tuple, dict)) else
+                            out.data if isinstance(out, Tensor) else np.asarray(out))
     finally:
         model.train(was)
     if not outs:
         raise ValueError("predict: x is empty")
+    if isinstance(outs[0], (list, dict)):  # several outputs: a list (or dict) of arrays, as Keras
+        return rebuild(outs[0], [np.concatenate([leaves(o)[i] for o in outs], axis=0)
+                                 for i in range(len(leaves(outs[0])))])
     return np.concatenate(outs, axis=0)
+
+
+def _batch_logs(model, x, y, sample_weight, class_weight, what: str):
+    x, y = _prepare_xy(model, x, y, what)
+    _build(model, x)
+    w = _sample_weights(leaves(y)[0], sample_weight, class_weight, what)
+    x = rebuild(x, [Tensor._wrap(a) for a in leaves(x)]) if isinstance(x, (list, tuple, dict)) else Tensor._wrap(x)
+    y = rebuild(y, [Tensor._wrap(a) for a in leaves(y)]) if isinstance(y, (list, tuple, dict)) else Tensor._wrap(y)
+    return _make_loop(model, 0), x, y, w
+
+
+def _returned(logs: dict, return_dict: bool):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def train_on_batch(model, x, y=None, sample_weight=None, class_weight=None, return_dict: bool = False):
+    """One optimiser update on the batch (x, y) in training mode, as Keras's train_on_batch: returns the
+    batch's loss, or [loss, *metrics] when metrics were compiled (a dict with return_dict=True)."""
+    loop, x, y, w = _batch_logs(model, x, y, sample_weight, class_weight, "train_on_batch")
+    model.train()
+    loop.train_step(x, y, w)
+    if weight_options.has_constraints(model):
+        weight_options.apply_constraints(model)
+    return _returned(loop._results(), return_dict)
+
+
+def test_on_batch(model, x, y=None, sample_weight=None, return_dict: bool = False):
+    """Loss (and metrics) of the batch (x, y) in eval mode without a graph, as Keras's test_on_batch."""
+    loop, x, y, w = _batch_logs(model, x, y, sample_weight, None, "test_on_batch")
+    batch = (x, y) if w is None else (x, y, w)
+    return _returned(loop.evaluate([batch]), return_dict)
+
+
+def predict_on_batch(model, x):
+    """The model's outputs for one batch x (an ndarray, or a list / dict of them for several outputs)."""
+    return predict(model, x, batch_size=max(1, _count(_prepare_inputs(model, x, "predict_on_batch"))))

@@ -363,7 +363,7 @@ class ReduceLROnPlateau(Callback):
                 if old > self.min_lr:
                     new = max(old * self.factor, self.min_lr)
                     _set_lr(self.loop.optimizer, new)
-                    logs["lr"] = new
+                    logs["learning_rate" if "learning_rate" in logs else "lr"] = new  # Keras 3's name / gn.train's
                     if self.verbose:
                         print(f"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new:.6g}.")
                     self.cooldown_counter, self.wait = self.cooldown, 0

@@ -69,29 +69,47 @@ def _no_batches(where: str, loader) -> ValueError:
 
 
 def _take(v, part: slice):
-    return v if v is None or part == slice(None) else {k: a[part] for k, a in v.items()} if isinstance(v, dict) else v[part]
+    if v is None or part == slice(None):
+        return v
+    if isinstance(v, dict):
+        return {k: a[part] for k, a in v.items()}
+    return [a[part] for a in v] if isinstance(v, (list, tuple)) else v[part]
 
 
 def _batch_len(x) -> int:
+    """Samples in a batch of inputs: one Tensor, or a list / tuple / dict of them (several inputs)."""
     if isinstance(x, dict):
         x = next(iter(x.values()))
+    elif isinstance(x, (list, tuple)) and x and isinstance(x[0], Tensor):
+        x = x[0]
     return len(x)
 
 
 def _np(t):
+    """A batch's outputs or targets as NumPy: one array, or a list / dict of them (several outputs)."""
+    if isinstance(t, dict):
+        return {k: _np(v) for k, v in t.items()}
+    if isinstance(t, (list, tuple)) and t and isinstance(t[0], Tensor):
+        return [_np(v) for v in t]
     return t.data if isinstance(t, Tensor) else np.asarray(t)
 
 
 class Loop:
     """Train `model` with `loss_fn(out, y) -> scalar Tensor` and `optimizer` (anything with
-    zero_grad/step/param_groups/state_dict). metrics: names, functions or Metric objects."""
+    zero_grad/step/param_groups/state_dict). metrics: names, functions or Metric objects; weighted_metrics:
+    more of them, updated with the batches' sample weights. lr_name: the rate's name in the logs ("lr";
+    Keras 3 logs "learning_rate")."""
 
     def __init__(self, model, loss_fn, optimizer, *, metrics=None, scheduler=None,
-                 verbose: int = 1, loss_name: str | None = None):
+                 verbose: int = 1, loss_name: str | None = None, weighted_metrics=None, lr_name: str = "lr"):
         if verbose not in (0, 1, 2):
             raise ValueError(f"fit: verbose must be 0, 1 or 2, got {verbose!r}")
         self.model, self.loss_fn, self.optimizer, self.scheduler = model, loss_fn, optimizer, scheduler
+        self.lr_name = lr_name
         self.metrics = [metrics_mod.get(m, loss_name) for m in (metrics or [])]
+        weighted = [metrics_mod.get(m, loss_name) for m in (weighted_metrics or [])]
+        self._weighted = [False] * len(self.metrics) + [True] * len(weighted)
+        self.metrics += weighted
         names = [m.name for m in self.metrics]
         if len(set(names)) != len(names):
             raise ValueError(f"fit: metric names must be distinct, got {names}")
@@ -160,7 +178,7 @@ class Loop:
         loss = _loss(self.loss_fn, out, y, w)
         (loss * share if share != 1.0 else loss).backward()
         self.optimizer.step()
-        self._accumulate(float(loss.data), out, y, _batch_len(x) if share else 0)
+        self._accumulate(float(loss.data), out, y, _batch_len(x) if share else 0, w)
         return float(loss.data)
 
     # ----- setting up a fit ----------------------------------------------------------------------
@@ -208,7 +226,7 @@ class Loop:
         logs = self._results()
         if val_loader is not None:
             logs.update({f"val_{k}": v for k, v in self.evaluate(val_loader, self._val_steps).items()})
-        logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
+        logs[self.lr_name] = float(self.optimizer.param_groups[0]["lr"])
         logs = self._agreed(logs)
         if self.scheduler is not None:
             if type(self.scheduler).__name__ == "ReduceLROnPlateau":
@@ -230,13 +248,16 @@ class Loop:
         for m, st in zip(self.metrics, state["metrics"]):
             m.set_state(st)
 
-    def _accumulate(self, value: float, out, y, n: int) -> None:
+    def _accumulate(self, value: float, out, y, n: int, w=None) -> None:
         self._loss_sum += value * n
         self._count += n
         if self.metrics:
-            pred, target = out.data, _np(y)
-            for m in self.metrics:
-                m.update(target, pred)
+            pred, target = _np(out), _np(y)
+            for m, weighted in zip(self.metrics, self._weighted):
+                if weighted and w is not None:
+                    m.update(target, pred, _np(w))
+                else:
+                    m.update(target, pred)
 
     def _results(self) -> dict:
         logs = {"loss": self._loss_sum / self._count if self._count else float("nan")}
@@ -267,7 +288,7 @@ class Loop:
                 for batch in itertools.islice(loader, steps):
                     x, y, w = _as_batch(batch, "evaluate")
                     out = self.model(x)
-                    self._accumulate(float(_loss(self.loss_fn, out, y, w).data), out, y, _batch_len(x))
+                    self._accumulate(float(_loss(self.loss_fn, out, y, w).data), out, y, _batch_len(x), w)
             if self._count == 0:
                 raise _no_batches("evaluate", loader)
             return self._results()

@@ -130,12 +130,22 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
     return _per_sample(-(t * _clipped_log(y_pred) + (1 - t) * _clipped_log(1 - y_pred)))
 
 
+def _last_axis_classes(fn, scores: Tensor, t: Tensor) -> Tensor:
+    """fn(scores, target, reduction="none") with Keras's class axis last: scores (N, ..., C) as rows (M, C)
+    (F's losses take the class axis second), the values back as (N, ...)."""
+    if scores.ndim <= 2:
+        return fn(scores, t, reduction="none")
+    classes, lead = scores.shape[-1], scores.shape[:-1]
+    rows = Tensor._wrap(t.data.reshape(-1, classes) if t.shape == scores.shape else t.data.reshape(-1))
+    return fn(scores.reshape(-1, classes), rows, reduction="none").reshape(lead)
+
+
 def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
                              label_smoothing: float = 0.0, *, name="categorical_crossentropy"):
     t = _smoothed(_categorical_target(y_true, y_pred, name), label_smoothing, y_pred.shape[-1])
     logits = y_pred if from_logits else logits_of(y_pred, "softmax")
     if logits is not None:
-        return F.cross_entropy(logits, t, reduction="none")
+        return _last_axis_classes(F.cross_entropy, logits, t)
     return -(t * _clipped_log(y_pred / y_pred.sum(axis=-1, keepdims=True))).sum(axis=-1)
 
 
@@ -144,8 +154,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, *
     t = _sparse_target(y_true, y_pred, name)
     logits = y_pred if from_logits else logits_of(y_pred, "softmax")
     if logits is not None:
-        return F.cross_entropy(logits, t, reduction="none")
-    return F.nll_loss(_clipped_log(y_pred), t, reduction="none")
+        return _last_axis_classes(F.cross_entropy, logits, t)
+    return _last_axis_classes(F.nll_loss, _clipped_log(y_pred), t)
 
 
 def kl_divergence(y_true, y_pred, *, name="kl_divergence"):
@@ -295,11 +305,15 @@ class Loss:
         values = self.call(y_true, y_pred)
         if sample_weight is not None:
             w = sample_weight.data if isinstance(sample_weight, Tensor) else np.asarray(sample_weight)
-            values = values * Tensor._wrap(w.reshape(-1).astype(values.dtype))
+            if w.size == len(values) and values.ndim > 1:  # per-sample weights over per-step values (N, T)
+                w = w.reshape(len(values), *([1] * (values.ndim - 1)))
+            values = values * Tensor._wrap(w.reshape(-1).astype(values.dtype) if values.ndim == 1 else
+                                           w.astype(values.dtype))
         if self.reduction == "none":
             return values
         total = values.sum()
-        return total if self.reduction == "sum" else total / max(values.shape[0], 1)
+        # Keras's sum_over_batch_size divides by every value's count: (N, T) per-step losses are a mean over N * T
+        return total if self.reduction == "sum" else total / max(values.data.size, 1)
 
     def get_config(self) -> dict:
         return {"name": self.name, "reduction": self.reduction, **self.options}

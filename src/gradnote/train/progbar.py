@@ -43,7 +43,8 @@ class ProgbarLogger(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.bar is not None:
-            self.bar.set_postfix_str(format_logs({k: v for k, v in logs.items() if k != "lr"}), refresh=True)
+            shown = {k: v for k, v in logs.items() if k not in ("lr", "learning_rate")}
+            self.bar.set_postfix_str(format_logs(shown), refresh=True)
         elif self.verbose == 2:
             seconds = time.perf_counter() - self._start
             print(f"Epoch {epoch + 1}/{self.params['epochs']} - {seconds:.1f}s - {format_logs(logs)}", flush=True)
