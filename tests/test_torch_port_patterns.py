@@ -41,3 +41,25 @@ def test_steplr_takes_a_whole_float_step_size():
             assert "StepLR: step_size" in str(e)
         else:
             raise AssertionError(f"StepLR accepted step_size={bad}")
+
+
+def test_replacing_a_submodule_keeps_its_place():
+    # siamese_network: `resnet.conv1 = nn.Conv2d(1, ...)` then `nn.Sequential(*list(resnet.children())[:-1])`
+    class Net(gn.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = gn.nn.Conv2d(3, 4, 3)
+            self.bn1 = gn.nn.BatchNorm2d(4)
+            self.fc = gn.nn.Linear(4, 2)
+
+    net = Net()
+    net.conv1 = gn.nn.Conv2d(1, 4, 3)
+    assert [n for n, _ in net.named_children()] == ["conv1", "bn1", "fc"]
+    assert list(net.state_dict())[:2] == ["conv1.weight", "conv1.bias"]
+    body = gn.nn.Sequential(*list(net.children())[:-1])
+    assert body(gn.zeros(2, 1, 5, 5)).shape == (2, 4, 3, 3)
+    # a name that changes kind moves to its new registry (a module replaced by a plain value leaves children())
+    net.bn1 = None
+    assert [n for n, _ in net.named_children()] == ["conv1", "fc"]
+    net.conv1.bias = gn.nn.Parameter(gn.ones(4))
+    assert [n for n, _ in net.conv1.named_parameters()] == ["weight", "bias"]

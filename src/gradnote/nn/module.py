@@ -81,14 +81,14 @@ class Module:
     # ----- registration -----------------------------------------------------
     def __setattr__(self, name: str, value) -> None:
         d = self.__dict__
+        target = (d["_parameters"] if isinstance(value, Parameter) else d["_modules"] if isinstance(value, Module)
+                  else d["_buffers"] if name in d.get("_buffer_names", ()) else None)
         for registry in (d["_parameters"], d["_modules"], d["_buffers"]):
-            registry.pop(name, None)
-        if isinstance(value, Parameter):
-            d["_parameters"][name] = value
-        elif isinstance(value, Module):
-            d["_modules"][name] = value
-        elif name in d.get("_buffer_names", ()):
-            d["_buffers"][name] = value
+            if registry is not target:
+                registry.pop(name, None)
+        if target is not None:
+            # replacing model.conv1 keeps its place, as PyTorch: children()/state_dict() order is unchanged
+            target[name] = value
         d[name] = value
 
     def __delattr__(self, name: str) -> None:
