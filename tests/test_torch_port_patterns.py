@@ -63,3 +63,23 @@ def test_replacing_a_submodule_keeps_its_place():
     assert [n for n, _ in net.named_children()] == ["conv1", "fc"]
     net.conv1.bias = gn.nn.Parameter(gn.ones(4))
     assert [n for n, _ in net.conv1.named_parameters()] == ["weight", "bias"]
+
+
+def test_linear_subclass_passes_torch_positional_device_dtype():
+    # mnist_forward_forward: class Layer(nn.Linear): super().__init__(in_f, out_f, bias, device, dtype)
+    class Layer(gn.nn.Linear):
+        def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
+            super().__init__(in_features, out_features, bias, device, dtype)
+
+    layer = Layer(3, 2)
+    assert layer.weight.dtype == np.float32 and layer.weight.shape == (2, 3)
+    wide = Layer(3, 2, True, "cpu", gn.float64)
+    assert wide.weight.dtype == np.float64 and wide.bias.dtype == np.float64
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    np.testing.assert_allclose(wide(gn.tensor(x)).numpy(), x @ wide.weight.data.T + wide.bias.data)
+    assert Layer(3, 2, False).bias is None
+
+
+def test_xpu_is_reported_unavailable():
+    # mnist_forward_forward: use_xpu = not args.no_xpu and torch.xpu.is_available()
+    assert gn.xpu.is_available() is False and gn.xpu.device_count() == 0

@@ -51,7 +51,7 @@ _LAZY_MODULES = {name: f".{name}" for name in ("data", "train", "models", "layer
                                                "io", "viz", "cli", "keras", "utils", "distributed",
                                                "distributions", "onnx", "amp", "jit", "hub", "linalg", "special",
                                                "func")}
-_LAZY_MODULES.update({"linalg": ".autograd.linalg", "special": ".autograd.special"})
+_LAZY_MODULES.update({"linalg": ".autograd.linalg", "special": ".autograd.special", "xpu": ".backends.xpu"})
 _LAZY_MODULES.update({name: f".keras.{name}" for name in ("losses", "activations", "preprocessing", "datasets",
                                                           "initializers", "regularizers", "applications")})
 _LAZY_NAMES = {"save": ".io", "load": ".io", "Input": ".keras", "Model": ".keras", "Sequential": ".keras",

@@ -10,6 +10,7 @@ from ..autograd import Tensor
 from ..backend import float32, xp
 from . import init
 from ._checks import positive_int
+from ._factory import place
 from .module import Module, Parameter
 
 __all__ = ["LazyLinear", "Linear", "init_weight"]
@@ -46,7 +47,8 @@ class Linear(Module):
     (32, 128)
     """
 
-    def __init__(self, in_features: int | None, out_features: int, bias: bool = True, init=None):
+    def __init__(self, in_features: int | None, out_features: int, bias: bool = True, device=None, dtype=None, *,
+                 init=None):
         super().__init__()
         self.out_features = _features("out_features", out_features)
         if init is not None and not (isinstance(init, str) or callable(init)):
@@ -57,6 +59,7 @@ class Linear(Module):
         self.register_parameter("bias", None)
         if in_features is not None:
             self.build(_features("in_features", in_features))
+            place(self, device, dtype)  # torch's positional (in, out, bias, device, dtype)
 
     def build(self, in_features: int, dtype=float32) -> None:
         """Create weight (out_features, in_features) and bias, then initialise them."""
