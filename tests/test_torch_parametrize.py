@@ -194,3 +194,18 @@ def test_norm_errors():
         nn.utils.remove_spectral_norm(m)
     with pytest.raises(ValueError, match="has no parameter 'kernel'"):
         nn.utils.spectral_norm(nn.Linear(2, 2), name="kernel")
+
+
+def test_conv2d_reads_a_parametrized_weight_once_per_forward():
+    """spectral_norm runs one power iteration per weight read; torch's Conv2d reads it once per forward."""
+    calls = []
+
+    class Counting(nn.Module):
+        def forward(self, w):
+            calls.append(1)
+            return w
+
+    conv = nn.Conv2d(2, 3, 3)
+    nn.utils.parametrize.register_parametrization(conv, "weight", Counting())
+    conv(gn.randn(1, 2, 5, 5))
+    assert len(calls) == 1

@@ -77,15 +77,17 @@ class Conv2d(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, x):
-        if self.weight is None:
+        weight = self.weight  # read once: a parametrized weight (spectral_norm) is recomputed on every read
+        if weight is None:
             if getattr(x, "ndim", 0) != 4:
                 raise ValueError(f"Conv2d(None, {self.out_channels}): expected input (N, C, H, W) to infer "
                                  f"in_channels, got shape {tuple(getattr(x, 'shape', ()))}")
             self.build(int(x.shape[1]), x.dtype if x.dtype.kind == "f" else float32)
-        check_conv_input(f"Conv2d({self.extra_repr()})", x.shape, self.weight.shape, self.stride,
+            weight = self.weight
+        check_conv_input(f"Conv2d({self.extra_repr()})", x.shape, weight.shape, self.stride,
                          _numeric_padding(self.padding, self.kernel_size, self.dilation), self.dilation, self.groups)
         x, padding = _mode_padded(x, self.padding, self.padding_mode, self.kernel_size, self.dilation)
-        return F.conv2d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
+        return F.conv2d(x, weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
     def extra_repr(self) -> str:
         s = f"{self.in_channels if self.in_channels is not None else '?'}, {self.out_channels}, kernel_size={self.kernel_size}"
