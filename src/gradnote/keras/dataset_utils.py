@@ -6,7 +6,9 @@
     for images, labels in train_ds.take(1): ...
 
 What they return is a Batches (a keras.utils.Sequence, so fit, evaluate and predict take it): an
-iterable of (x, y) batches (x alone when there are no labels), with class_names, and tf.data's
+iterable of (x, y) batches (x alone when there are no labels) of gradnote Tensors, as tf.data yields tf
+tensors (``images[i].numpy().astype("uint8")``; text stays a NumPy array of strings; as_numpy_iterator
+gives ndarrays), with class_names, and tf.data's
 take(n) / map(fn) / prefetch / cache, the last two as no-ops (the batches are made when read). A
 shuffled dataset draws a new order every epoch, as tf.data's reshuffle_each_iteration; seed= fixes the
 sequence of orders (and the training/validation split), else gradnote's generator does
@@ -20,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..autograd import Tensor
 from ..random import get_rng
 from ..utils.keras_utils import Sequence
 
@@ -68,6 +71,7 @@ class Batches(Sequence):
         batch = self.load(idx)
         if self.batch_size is None:
             batch = tuple(b[0] for b in batch) if isinstance(batch, tuple) else batch[0]
+        batch = tuple(_tensor(b) for b in batch) if isinstance(batch, tuple) else _tensor(batch)
         for fn in self.transforms:
             batch = fn(*batch) if isinstance(batch, tuple) else fn(batch)
         return batch
@@ -87,7 +91,18 @@ class Batches(Sequence):
         return self
 
     def as_numpy_iterator(self):
-        return iter(self)
+        """The batches as ndarrays (tf.data's as_numpy_iterator)."""
+        for batch in self:
+            yield tuple(_numpy(b) for b in batch) if isinstance(batch, tuple) else _numpy(batch)
+
+
+def _tensor(a):
+    """A numeric batch array as a Tensor (what tf.data yields); strings stay an ndarray."""
+    return Tensor._wrap(a) if isinstance(a, np.ndarray) and a.dtype.kind in "biuf" else a
+
+
+def _numpy(a):
+    return a.data if isinstance(a, Tensor) else a
 
 
 def _check_split(where: str, validation_split, subset, shuffle, seed) -> None:

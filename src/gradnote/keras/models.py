@@ -324,23 +324,57 @@ class Model(Layer, nn.Module):
                    name=config["name"])
 
     def get_compile_config(self) -> dict | None:
-        """compile's arguments as plain data (registry names and configs), or None when not compiled or when
-        something in it has no name (a gradnote.optim optimiser, a custom loss or metric function)."""
+        """compile's arguments as plain data (registry names and configs; keras.metrics objects as
+        {"class_name", "config"}; lists and dicts of them for several outputs), or None when not compiled or
+        when something in it has no config (see compile_config_problem)."""
+        return self._compile_config()[0]
+
+    def compile_config_problem(self) -> str | None:
+        """Why a compiled model's compile config cannot be saved (None when it can or nothing was compiled)."""
+        return self._compile_config()[1]
+
+    def _compile_config(self) -> tuple:
         c = self.__dict__.get("_compiled")
-        if c is None or not isinstance(c.optimizer, optimizers.Optimizer):
+        if c is None:
+            return None, None
+        if not isinstance(c.optimizer, optimizers.Optimizer):
+            return None, f"the optimizer is a {type(c.optimizer).__name__}, not a keras.optimizers object"
+        problems: list = []
+
+        def plain(v, what):
+            if v is None or isinstance(v, (str, int, float)):
+                return v
+            if isinstance(v, (list, tuple)):
+                return [plain(e, what) for e in v]
+            if isinstance(v, dict):
+                return {k: plain(e, what) for k, e in v.items()}
+            if isinstance(v, losses.Loss):
+                return {"name": v.name, "reduction": v.reduction, **v.options}
+            if what == "metric" and _keras_metric_class(type(v).__name__) is type(v):
+                return {"class_name": type(v).__name__, "config": v.get_config()}
+            problems.append(f"the {what} {v!r:.60} has no Keras config")
             return None
-        loss = c.loss
-        if isinstance(loss, losses.Loss):
-            loss = {"name": loss.name, "reduction": loss.reduction, **loss.options}
-        if not isinstance(loss, (str, dict)) or not all(isinstance(m, str) for m in c.metric_specs):
-            return None
-        return {"optimizer": {"class_name": type(c.optimizer).__name__, "config": c.optimizer.get_config()},
-                "loss": loss, "metrics": list(c.metric_specs)}
+
+        config = {"optimizer": {"class_name": type(c.optimizer).__name__, "config": c.optimizer.get_config()},
+                  "loss": plain(c.loss, "loss"), "metrics": plain(c.metrics, "metric"),
+                  "loss_weights": plain(c.loss_weights, "loss weight"),
+                  "weighted_metrics": plain(c.weighted_metrics, "metric")}
+        if problems:
+            return None, "; ".join(problems)
+        return config, None
 
     def compile_from_config(self, config: dict) -> None:
-        """compile again from get_compile_config's data (through the optimizer and loss registries)."""
-        self.compile(optimizer=optimizers.get(config["optimizer"]), loss=losses.get(config["loss"]),
-                     metrics=config["metrics"])
+        """compile again from get_compile_config's data (through the optimizer, loss and metric registries)."""
+        def loss(v):
+            if isinstance(v, list):
+                return [loss(e) for e in v]
+            if isinstance(v, dict) and "name" not in v:
+                return {k: loss(e) for k, e in v.items()}
+            return None if v is None else losses.get(v)
+
+        self.compile(optimizer=optimizers.get(config["optimizer"]), loss=loss(config["loss"]),
+                     metrics=_metrics_from_config(config["metrics"]), loss_weights=config.get("loss_weights"),
+                     weighted_metrics=_metrics_from_config(config.get("weighted_metrics")))
 
     def save_weights(self, path) -> None:
         """Write the state dict (safetensors)."""
@@ -349,16 +383,52 @@ class Model(Layer, nn.Module):
         io.save(self.state_dict(), path)
 
     def load_weights(self, path) -> None:
-        """Read weights written by save_weights into this (built) model."""
+        """Read weights written by save_weights (or ModelCheckpoint(save_weights_only=True)) into this built
+        model. Saved names that differ only by Keras's automatic layer names (dense_4 against dense_6: the same
+        architecture built again) are matched in order, as Keras loads weights layer by layer."""
         from .. import io
 
-        self.load_state_dict(io.load(path))
+        saved, own = io.load(path), self.state_dict()
+        if set(saved) != set(own) and len(saved) == len(own) and all(
+                np.shape(v) == np.shape(w) for v, w in zip(saved.values(), own.values())):
+            saved = dict(zip(own, saved.values()))
+        self.load_state_dict(saved)
 
     def save(self, path) -> None:
-        """Architecture and weights in gradnote's safe format (gn.save); read back with keras.models.load_model."""
+        """Architecture, weights and compile config in gradnote's safe format (gn.save); read back with
+        keras.models.load_model. A compile config that cannot be saved (a custom loss or metric function) is
+        left out with a warning naming it: compile the loaded model again."""
         from .. import io
 
+        problem = self.compile_config_problem()
+        if problem is not None:
+            import warnings
+
+            warnings.warn(f"{self.name}.save: the compile config is not saved ({problem}); the loaded model must "
+                          "be compiled again", UserWarning, stacklevel=2)
         io.save(self, path)
+
+
+def _keras_metric_class(name: str):
+    """The keras.metrics class called `name` (the allow-list a saved compile config rebuilds from), or None."""
+    from . import metrics as keras_metrics
+
+    cls = getattr(keras_metrics, name, None) if name in keras_metrics.__all__ else None
+    return cls if isinstance(cls, type) and issubclass(cls, keras_metrics.Metric) and \
+        cls is not keras_metrics.MeanMetricWrapper else None
+
+
+def _metrics_from_config(v):
+    if isinstance(v, list):
+        return [_metrics_from_config(e) for e in v]
+    if isinstance(v, dict) and "class_name" in v:
+        cls = _keras_metric_class(v["class_name"])
+        if cls is None:
+            raise ValueError(f"compile_from_config: {v['class_name']!r} is not a keras.metrics class")
+        return cls(**v["config"])
+    if isinstance(v, dict):
+        return {k: _metrics_from_config(e) for k, e in v.items()}
+    return v
 
 
 def _shape(out) -> str:

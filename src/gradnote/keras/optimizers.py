@@ -47,6 +47,23 @@ __all__ = ["OPTIMIZERS", "OPTIMIZER_NAMES", "SGD", "Adadelta", "Adagrad", "Adam"
 KERAS_EPSILON = 1e-7
 
 
+class Rate(float):
+    """An optimiser's learning rate as a number that remembers its optimiser (Keras's rate is a variable:
+    keras.backend.set_value(model.optimizer.learning_rate, 1e-4) sets it).
+
+    >>> rate = Rate(0.1, None); rate * 2, rate.optimizer is None
+    (0.2, True)
+    """
+
+    def __new__(cls, value, optimizer):
+        rate = super().__new__(cls, float(value))
+        rate.optimizer = optimizer
+        return rate
+
+    def __reduce__(self):  # copies and pickles are the plain number
+        return (float, (float(self),))
+
+
 class Optimizer:
     """What a Keras optimiser adds to its gradnote.optim class (the next base): Keras's arguments held until
     parameters are bound, clipping and decay as step pre-hooks. Subclasses set ``default_lr`` and map
@@ -174,13 +191,14 @@ class Optimizer:
     # ----- Keras attributes ---------------------------------------------------------------
     @property
     def lr(self) -> float:
-        """The rate of the next update (with decay: lr / (1 + decay * iterations))."""
+        """The rate of the next update (with decay: lr / (1 + decay * iterations)), as a Rate: a float that
+        keras.backend.set_value(optimizer.lr, value) sets, as Keras 2 programs do."""
         if not self.bound:
-            return self.lr0
+            return Rate(self.lr0, self)
         g = self.param_groups[0]
         if self.schedule is not None:
-            return float(self.schedule(g["iterations"]))
-        return g["initial_lr"] / (1 + self.decay * g["iterations"]) if self.decay else g["lr"]
+            return Rate(self.schedule(g["iterations"]), self)
+        return Rate(g["initial_lr"] / (1 + self.decay * g["iterations"]) if self.decay else g["lr"], self)
 
     @lr.setter
     def lr(self, value: float) -> None:
@@ -251,25 +269,29 @@ def _epsilon_hat(opt, args, kwargs) -> None:
 
 
 class SGD(Optimizer, optim.SGD):
-    """Keras SGD(lr=0.01, momentum=0.0, decay=0.0, nesterov=False) -> optim.SGD (PyTorch's momentum rule,
-    the same trajectory as Keras's for a constant rate)."""
+    """Keras SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, ...) in Keras 3's
+    order (Keras 2's lr= and decay= as keywords) -> optim.SGD (PyTorch's momentum rule, the same trajectory
+    as Keras's for a constant rate)."""
 
-    def __init__(self, lr=0.01, momentum: float = 0.0, decay: float = 0.0, nesterov: bool = False, **kw):
-        super().__init__(lr, {"momentum": momentum, "nesterov": nesterov}, decay=decay, **kw)
+    def __init__(self, lr=0.01, momentum: float = 0.0, nesterov: bool = False, weight_decay=None, *, decay: float = 0.0, **kw):
+        super().__init__(lr, {"momentum": momentum, "nesterov": nesterov}, decay=decay,
+                         weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         return {"lr": self.lr0, "momentum": self.hyper["momentum"], "nesterov": self.hyper["nesterov"]}
 
 
 class Adam(Optimizer, optim.Adam):
-    """Keras Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None, decay=0.0, amsgrad=False) -> optim.Adam."""
+    """Keras Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None (1e-7), amsgrad=False,
+    weight_decay=None, ...) in Keras 3's order (Keras 2's lr= and decay= as keywords) -> optim.Adam."""
 
     default_lr = 0.001
 
     def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None,
-                 decay: float = 0.0, amsgrad: bool = False, **kw):
-        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON if epsilon is None
-                              else epsilon, "amsgrad": amsgrad}, decay=decay, **kw)
+                 amsgrad: bool = False, weight_decay=None, *, decay: float = 0.0, **kw):
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON
+                                                    if epsilon is None else epsilon, "amsgrad": amsgrad},
+                         decay=decay, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         h = self.hyper
@@ -280,12 +302,13 @@ class Adam(Optimizer, optim.Adam):
 
 
 class AdamW(Adam, optim.AdamW):
-    """Keras AdamW(lr=0.001, weight_decay=0.004, beta_1, beta_2, epsilon=None, amsgrad) -> optim.AdamW."""
+    """Keras AdamW(learning_rate=0.001, weight_decay=0.004, beta_1, beta_2, epsilon=None, amsgrad) ->
+    optim.AdamW."""
 
     def __init__(self, lr=0.001, weight_decay: float = 0.004, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float | None = None, decay: float = 0.0, amsgrad: bool = False, **kw):
+                 epsilon: float | None = None, amsgrad: bool = False, *, decay: float = 0.0, **kw):
         self._weight_decay = weight_decay
-        super().__init__(lr, beta_1, beta_2, epsilon, decay, amsgrad, **kw)
+        super().__init__(lr, beta_1, beta_2, epsilon, amsgrad, decay=decay, **kw)
         self.hyper = {"weight_decay": weight_decay, **self.hyper}
 
     def _optim_args(self) -> dict:
@@ -293,16 +316,19 @@ class AdamW(Adam, optim.AdamW):
 
 
 class RMSprop(Optimizer, optim.RMSprop):
-    """Keras RMSprop(lr=0.001, rho=0.9, epsilon=None, decay=0.0, momentum=0.0, centered=False) ->
+    """Keras RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=None (1e-7), centered=False,
+    weight_decay=None, ...) in Keras 3's order (Keras 2's lr= and decay= as keywords) ->
     optim.RMSprop(alpha=rho) (PyTorch adds epsilon after the square root, Keras 3 under it: the same to
     within epsilon = 1e-7)."""
 
     default_lr = 0.001
 
-    def __init__(self, lr=0.001, rho: float = 0.9, epsilon: float | None = None, decay: float = 0.0,
-                 momentum: float = 0.0, centered: bool = False, **kw):
-        super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None else epsilon,
-                              "momentum": momentum, "centered": bool(centered)}, decay=decay, **kw)
+    def __init__(self, lr=0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float | None = None,
+                 centered: bool = False, weight_decay=None, *, decay: float = 0.0, **kw):
+        super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None
+                                                    else epsilon, "momentum": momentum,
+                                                    "centered": bool(centered)},
+                         decay=decay, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         h = self.hyper
@@ -311,13 +337,15 @@ class RMSprop(Optimizer, optim.RMSprop):
 
 
 class Adagrad(Optimizer, optim.Adagrad):
-    """Keras Adagrad(lr=0.01, initial_accumulator_value=0.1, epsilon=None, decay=0.0) -> optim.Adagrad
+    """Keras Adagrad(learning_rate=0.01, initial_accumulator_value=0.1, epsilon=None, weight_decay=None) in Keras
+    3's order (its default rate is 0.001; 0.01 is Keras 2's, kept; lr= and decay= as keywords) -> optim.Adagrad
     (the same rule: p -= lr * g / (sqrt(sum of g^2) + epsilon))."""
 
     def __init__(self, lr=0.01, initial_accumulator_value: float = 0.1, epsilon: float | None = None,
-                 decay: float = 0.0, **kw):
+                 weight_decay=None, *, decay: float = 0.0, **kw):
         super().__init__(lr, {"initial_accumulator_value": initial_accumulator_value,
-                              "epsilon": KERAS_EPSILON if epsilon is None else epsilon}, decay=decay, **kw)
+                                                    "epsilon": KERAS_EPSILON if epsilon is None else epsilon},
+                         decay=decay, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         return {"lr": self.lr0, "eps": self.hyper["epsilon"],
@@ -325,14 +353,15 @@ class Adagrad(Optimizer, optim.Adagrad):
 
 
 class Adadelta(Optimizer, optim.Adadelta):
-    """Keras 2 Adadelta(lr=1.0, rho=0.95, epsilon=None, decay=0.0) -> optim.Adadelta (the same rule: the step
+    """Keras Adadelta(learning_rate=1.0 (Keras 2's default; Keras 3's is 0.001), rho=0.95, epsilon=None,
+    weight_decay=None) in Keras 3's order (lr= and decay= as keywords) -> optim.Adadelta (the same rule: the step
     is g * sqrt(mean of squared steps + epsilon) / sqrt(mean of g^2 + epsilon), times lr)."""
 
     default_lr = 1.0
 
-    def __init__(self, lr=1.0, rho: float = 0.95, epsilon: float | None = None, decay: float = 0.0, **kw):
-        super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None else epsilon},
-                         decay=decay, **kw)
+    def __init__(self, lr=1.0, rho: float = 0.95, epsilon: float | None = None, weight_decay=None, *, decay: float = 0.0, **kw):
+        super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None
+                                                    else epsilon}, decay=decay, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         return {"lr": self.lr0, "rho": self.hyper["rho"], "eps": self.hyper["epsilon"]}
@@ -344,9 +373,10 @@ class Nadam(Optimizer, optim.NAdam):
 
     default_lr = 0.001
 
-    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None, **kw):
-        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON if epsilon is None
-                              else epsilon}, **kw)
+    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None,
+                 weight_decay=None, **kw):
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON
+                                                    if epsilon is None else epsilon}, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         h = self.hyper
@@ -360,9 +390,10 @@ class Adamax(Optimizer, optim.Adamax):
 
     default_lr = 0.001
 
-    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None, **kw):
-        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON if epsilon is None
-                              else epsilon}, **kw)
+    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None,
+                 weight_decay=None, **kw):
+        super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON
+                                                    if epsilon is None else epsilon}, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         h = self.hyper
@@ -374,8 +405,8 @@ class Lion(Optimizer, _OptimLion):
 
     default_lr = 0.001
 
-    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.99, weight_decay: float | None = None,
-                 **kw):
+    def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.99,
+                 weight_decay: float | None = None, **kw):
         super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "weight_decay": weight_decay or 0.0}, **kw)
 
     def _optim_args(self) -> dict:
@@ -392,13 +423,13 @@ class Ftrl(Optimizer, _OptimFtrl):
 
     def __init__(self, lr=0.001, learning_rate_power: float = -0.5, initial_accumulator_value: float = 0.1,
                  l1_regularization_strength: float = 0.0, l2_regularization_strength: float = 0.0,
-                 l2_shrinkage_regularization_strength: float = 0.0, beta: float = 0.0, **kw):
+                 l2_shrinkage_regularization_strength: float = 0.0, beta: float = 0.0, weight_decay=None, **kw):
         super().__init__(lr, {"learning_rate_power": learning_rate_power,
                               "initial_accumulator_value": initial_accumulator_value,
                               "l1_regularization_strength": l1_regularization_strength,
                               "l2_regularization_strength": l2_regularization_strength,
                               "l2_shrinkage_regularization_strength": l2_shrinkage_regularization_strength,
-                              "beta": beta}, **kw)
+                              "beta": beta}, weight_decay=weight_decay, **kw)
 
     def _optim_args(self) -> dict:
         return {"lr": self.lr0, **self.hyper}

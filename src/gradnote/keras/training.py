@@ -27,6 +27,7 @@ from ..train.checkpoint import load_checkpoint
 from ..train.loop import Loop
 from ..train.losses import as_loop_loss
 from . import multi_io, optimizers, weight_options
+from .graph import Layer
 from .multi_io import leaves, rebuild, take
 
 __all__ = ["compile", "evaluate", "fit", "predict", "predict_on_batch", "test_on_batch", "train_on_batch"]
@@ -409,6 +410,8 @@ def _weighted_names(metrics: list, weighted: list) -> list:
 
 
 def _make_loop(model, verbose: int) -> Loop:
+    """The Loop for a compiled model; a Keras model logs its rate as Keras 3 does ("learning_rate"), gradnote's
+    own modules (nn.Sequential's compile, `gradnote train`) as gn.train does ("lr")."""
     c = _compiled(model, "fit")
     names = multi_io.output_names(model)
     if names:  # several outputs: one loss each, logged as <output>_loss, metrics as <output>_<metric>
@@ -428,7 +431,7 @@ def _make_loop(model, verbose: int) -> Loop:
     if _is_keras_optimizer(c.optimizer) and not c.optimizer.bound:
         c.optimizer.bind(model.parameters())
     return Loop(model, loss_fn, c.optimizer, metrics=metrics, weighted_metrics=_weighted_names(metrics, weighted),
-                verbose=verbose, loss_name=key, lr_name="learning_rate")
+                verbose=verbose, loss_name=key, lr_name="learning_rate" if isinstance(model, Layer) else "lr")
 
 
 def _scaled(loss_fn, weight: float):

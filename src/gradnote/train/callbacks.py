@@ -195,7 +195,10 @@ class ModelCheckpoint(Callback):
 
     filepath may contain ``{epoch}`` (1-based, as Keras) and log names (``{val_loss:.3f}``).
     save_best_only: only when `monitor` improves (on initial_value_threshold, if given). save_weights_only:
-    write the model's state dict (gn.save) instead of the full checkpoint. save_freq: "epoch", or an int:
+    write the model's state dict (gn.save; model.load_weights reads it) instead of the full checkpoint.
+    A filepath ending in ".keras" or ".h5" (but not ".weights.h5") with save_weights_only=False saves the
+    whole model as Keras does (model.save: architecture, weights, compile config), which
+    keras.models.load_model reads; that file is not a resumable training checkpoint. save_freq: "epoch", or an int:
     every that many batches (with the running logs). On Ctrl-C / SIGTERM the current
     state is written too (mid-epoch), so ``fit(..., resume=path)`` continues bit for bit.
     """
@@ -221,9 +224,12 @@ class ModelCheckpoint(Callback):
         return self.filepath.format_map(_Defaults({**(logs or {}), "epoch": epoch + 1}))
 
     def _write(self, path: str) -> None:
+        from .. import io
+
         if self.save_weights_only:
-            from .. import io
             io.save(self.model.state_dict(), path)
+        elif path.endswith((".keras", ".h5")) and not path.endswith(".weights.h5"):  # Keras's whole-model file
+            self.model.save(path) if hasattr(self.model, "save") else io.save(self.model, path)
         else:
             self.loop.save_checkpoint(path)
         self.last_path = path
