@@ -7,6 +7,7 @@ import math
 from .. import functional as F
 from ..backend import float32, xp
 from ..functional.conv import _conv_args, _pair, _single, check_conv_input
+from ..functional.conv3d import _triple
 from . import init
 from ._factory import place
 from .linear import init_weight
@@ -136,9 +137,12 @@ def _layer_conv_args(layer: str, stride, padding, dilation, kernel: tuple) -> tu
     if len(kernel) == 1:
         def parse(v, name, least):
             return (_single(v, name, layer, least),)
-    else:
+    elif len(kernel) == 2:
         def parse(v, name, least):
             return _pair(v, name, layer, least)
+    else:
+        def parse(v, name, least):
+            return _triple(v, name, layer, least)
     s, d = parse(stride, "stride", 1), parse(dilation, "dilation", 1)
     if not isinstance(padding, str):
         return s, parse(padding, "padding", 0), d
@@ -189,7 +193,57 @@ def _check_channels(layer: str, in_channels, out_channels, groups) -> None:
                          f"divisible by groups ({groups})")
 
 
-class Conv1d(Module):
+class _ConvNd(Module):
+    """What Conv1d, Conv3d and the transposed convolutions share: their weight and bias with PyTorch's init,
+    PyTorch's repr, and (transposed ones) the output_padding that reaches a requested output_size. Subclasses
+    set in_channels, out_channels, kernel_size, stride, padding, dilation, groups, padding_mode (and
+    output_padding) before calling _make_parameters."""
+
+    def _make_parameters(self, weight_shape: tuple, bias: bool, device, dtype) -> None:
+        self.weight = Parameter(xp.empty(weight_shape, dtype=float32))
+        if bias:
+            self.bias = Parameter(xp.empty((self.out_channels,), dtype=float32))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+        place(self, device, dtype)
+
+    def reset_parameters(self) -> None:
+        _torch_conv_init(self.weight, self.bias)
+
+    def _output_padding(self, shape, output_size) -> tuple:
+        """Per-axis output_padding that makes the output's last len(kernel_size) sizes equal output_size."""
+        n = len(self.kernel_size)
+        size, pads = tuple(output_size)[-n:], []
+        for i in range(n):
+            least = ((shape[-n + i] - 1) * self.stride[i] - 2 * self.padding[i]
+                     + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
+            if len(size) != n or not least <= size[i] < least + self.stride[i]:
+                raise ValueError(f"{type(self).__name__}: output_size {tuple(output_size)} is not reachable from "
+                                 f"input of shape {tuple(shape)}; each size must lie in "
+                                 f"[{least}, {least + self.stride[i] - 1}] for axis {i}")
+            pads.append(size[i] - least)
+        return tuple(pads)
+
+    def extra_repr(self) -> str:
+        n = len(self.kernel_size)
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0,) * n:
+            s += f", padding={self.padding}"
+        if self.dilation != (1,) * n:
+            s += f", dilation={self.dilation}"
+        if getattr(self, "output_padding", (0,) * n) != (0,) * n:
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode!r}"
+        return s
+
+
+class Conv1d(_ConvNd):
     """1-D convolution over (N, C_in, L) -> (N, C_out, L_out), as torch.nn.Conv1d (F.conv1d).
 
     weight: (out_channels, in_channels / groups, k), bias: (out_channels,), initialised as Conv2d.
@@ -208,37 +262,14 @@ class Conv1d(Module):
         self.stride, self.padding, self.dilation = _layer_conv_args("Conv1d", stride, padding, dilation,
                                                                     self.kernel_size)
         self.padding_mode = _check_padding_mode("Conv1d", padding_mode)
-        self.weight = Parameter(xp.empty((out_channels, in_channels // groups, self.kernel_size[0]), dtype=float32))
-        if bias:
-            self.bias = Parameter(xp.empty((out_channels,), dtype=float32))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-        place(self, device, dtype)
-
-    def reset_parameters(self) -> None:
-        _torch_conv_init(self.weight, self.bias)
+        self._make_parameters((out_channels, in_channels // groups, self.kernel_size[0]), bias, device, dtype)
 
     def forward(self, x):
         x, padding = _mode_padded(x, self.padding, self.padding_mode, self.kernel_size, self.dilation)
         return F.conv1d(x, self.weight, self.bias, self.stride, padding, self.dilation, self.groups)
 
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0,):
-            s += f", padding={self.padding!r}"
-        if self.dilation != (1,):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        if self.padding_mode != "zeros":
-            s += f", padding_mode={self.padding_mode!r}"
-        return s
 
-
-class ConvTranspose2d(Module):
+class ConvTranspose2d(_ConvNd):
     """Transposed 2-D convolution (N, C_in, H, W) -> (N, C_out, OH, OW), as torch.nn.ConvTranspose2d.
 
     OH = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1; weight (PyTorch's layout):
@@ -264,16 +295,7 @@ class ConvTranspose2d(Module):
             raise ValueError(f"ConvTranspose2d: output_padding must be smaller than stride or dilation, got "
                              f"output_padding={output_padding!r}, stride={stride!r}, dilation={dilation!r}")
         kh, kw = self.kernel_size
-        self.weight = Parameter(xp.empty((in_channels, out_channels // groups, kh, kw), dtype=float32))
-        if bias:
-            self.bias = Parameter(xp.empty((out_channels,), dtype=float32))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-        place(self, device, dtype)
-
-    def reset_parameters(self) -> None:
-        _torch_conv_init(self.weight, self.bias)
+        self._make_parameters((in_channels, out_channels // groups, kh, kw), bias, device, dtype)
 
     def forward(self, x, output_size=None):
         output_padding = self.output_padding
@@ -281,30 +303,3 @@ class ConvTranspose2d(Module):
             output_padding = self._output_padding(x.shape, output_size)
         return F.conv_transpose2d(x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                                   self.dilation)
-
-    def _output_padding(self, shape, output_size) -> tuple:
-        size = tuple(output_size)[-2:]
-        pads = []
-        for i in range(2):
-            least = ((shape[-2 + i] - 1) * self.stride[i] - 2 * self.padding[i]
-                     + self.dilation[i] * (self.kernel_size[i] - 1) + 1)
-            if not least <= size[i] < least + self.stride[i]:
-                raise ValueError(f"ConvTranspose2d: output_size {tuple(output_size)} is not reachable from input of "
-                                 f"shape {tuple(shape)}; each size must lie in [{least}, {least + self.stride[i] - 1}] "
-                                 f"for axis {i}")
-            pads.append(size[i] - least)
-        return tuple(pads)
-
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        if self.padding != (0, 0):
-            s += f", padding={self.padding}"
-        if self.output_padding != (0, 0):
-            s += f", output_padding={self.output_padding}"
-        if self.dilation != (1, 1):
-            s += f", dilation={self.dilation}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from .. import functional as F
-from ..backend import float32, xp
 from ..functional.conv import _single
-from ._factory import place
-from .conv import _check_channels, _torch_conv_init
-from .module import Module, Parameter
+from .conv import _check_channels, _ConvNd
 
 __all__ = ["ConvTranspose1d"]
 
 
-class ConvTranspose1d(Module):
+class ConvTranspose1d(_ConvNd):
     """Transposed 1-D convolution (N, C_in, L) -> (N, C_out, L_out), as torch.nn.ConvTranspose1d.
 
     L_out = (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1; weight (PyTorch's layout):
@@ -40,38 +37,11 @@ class ConvTranspose1d(Module):
         if self.output_padding[0] >= max(self.stride[0], self.dilation[0]):
             raise ValueError(f"{name}: output_padding must be smaller than stride or dilation, got "
                              f"output_padding={output_padding!r}, stride={stride!r}, dilation={dilation!r}")
-        self.weight = Parameter(xp.empty((in_channels, out_channels // groups, self.kernel_size[0]), dtype=float32))
-        if bias:
-            self.bias = Parameter(xp.empty((out_channels,), dtype=float32))
-        else:
-            self.register_parameter("bias", None)
-        self.reset_parameters()
-        place(self, device, dtype)
-
-    def reset_parameters(self) -> None:
-        _torch_conv_init(self.weight, self.bias)
+        self._make_parameters((in_channels, out_channels // groups, self.kernel_size[0]), bias, device, dtype)
 
     def forward(self, x, output_size=None):
         output_padding = self.output_padding[0]
         if output_size is not None:
-            least = ((x.shape[-1] - 1) * self.stride[0] - 2 * self.padding[0]
-                     + self.dilation[0] * (self.kernel_size[0] - 1) + 1)
-            size = tuple(output_size)[-1]
-            if not least <= size < least + self.stride[0]:
-                raise ValueError(f"ConvTranspose1d: output_size {tuple(output_size)} is not reachable from input of "
-                                 f"shape {tuple(x.shape)}; the length must lie in [{least}, "
-                                 f"{least + self.stride[0] - 1}]")
-            output_padding = size - least
+            output_padding = self._output_padding(x.shape, output_size)[0]
         return F.conv_transpose1d(x, self.weight, self.bias, self.stride, self.padding, output_padding, self.groups,
                                   self.dilation)
-
-    def extra_repr(self) -> str:
-        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
-        for key, default in (("padding", (0,)), ("output_padding", (0,)), ("dilation", (1,))):
-            if getattr(self, key) != default:
-                s += f", {key}={getattr(self, key)}"
-        if self.groups != 1:
-            s += f", groups={self.groups}"
-        if self.bias is None:
-            s += ", bias=False"
-        return s
