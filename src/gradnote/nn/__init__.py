@@ -18,7 +18,6 @@ from . import (  # noqa: F401
 )
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
-from .batch_norm3d import *  # noqa: F401,F403
 from .bilinear import *  # noqa: F401,F403
 from .containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential  # noqa: F401  # noqa: F401
 from .conv import *  # noqa: F401,F403

@@ -13,7 +13,7 @@ from ._checks import positive_float, positive_int
 from ._factory import place
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm"]
 
 
 class _BatchNorm(Module):
@@ -109,6 +109,18 @@ class BatchNorm2d(_BatchNorm):
     """
 
     _ranks, _layout = (4,), "(N, C, H, W)"
+
+
+class BatchNorm3d(_BatchNorm):
+    """Batch normalisation of (N, C, D, H, W) volumes, per channel C (statistics over N, D, H and W).
+
+    Same rule and buffers as BatchNorm1d (see there).
+
+    >>> BatchNorm3d(4)(gn.randn(2, 4, 3, 5, 5)).shape
+    (2, 4, 3, 5, 5)
+    """
+
+    _ranks, _layout = (5,), "(N, C, D, H, W)"
 
 
 class LayerNorm(Module):

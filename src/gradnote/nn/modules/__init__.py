@@ -40,7 +40,7 @@ _TORCH_PATHS = {
                        "MarginRankingLoss", "MultiLabelMarginLoss", "MultiLabelSoftMarginLoss", "MultiMarginLoss",
                        "PoissonNLLLoss", "SoftMarginLoss", "TripletMarginLoss")),
     "container": ((containers,), ()),
-    "batchnorm": ((normalization,), ("BatchNorm3d",)),
+    "batchnorm": ((normalization,), ()),
     "instancenorm": ((normalization,), ()),
     "normalization": ((normalization,), ("GroupNorm", "LocalResponseNorm")),
     "dropout": ((dropout,), ("AlphaDropout", "FeatureAlphaDropout")),
