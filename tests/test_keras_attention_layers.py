@@ -37,7 +37,7 @@ def test_dot_attention_with_key_masks_and_causal():
 
 def test_scaled_and_concat_attention():
     q, v = rng.normal(size=(2, 3, 4)), rng.normal(size=(2, 5, 4))
-    scaled = L.Attention(use_scale=True)
+    scaled = L.Attention(use_scale=True, dtype="float64")
     scaled.scale.data[...] = 0.5
     np.testing.assert_allclose(scaled([q, v]).data, _softmax(0.5 * q @ v.transpose(0, 2, 1)) @ v, rtol=1e-6)
     assert len(list(scaled.parameters())) == 1

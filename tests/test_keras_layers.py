@@ -155,7 +155,7 @@ def test_lstm_recurrent_dropout_is_one_mask_per_sequence_on_h_and_respects_masks
     x = np.random.default_rng(5).normal(size=(3, 6, 4))
     real = np.ones((3, 6), bool)
     real[1, :2] = False  # "pre" padding: sequence 1 has 4 real steps at the end
-    lstm = L.LSTM(5, return_sequences=True, recurrent_dropout=0.5)
+    lstm = L.LSTM(5, return_sequences=True, recurrent_dropout=0.5, dtype="float64")
     lstm(gn.tensor(x))
     args = (lstm.weight_ih_l0.data, lstm.weight_hh_l0.data, lstm.bias_ih_l0.data + lstm.bias_hh_l0.data)
     gn.manual_seed(9)
@@ -170,7 +170,7 @@ def test_lstm_recurrent_dropout_is_one_mask_per_sequence_on_h_and_respects_masks
     lstm.eval()  # no dropout at inference: the fused kernel's result
     np.testing.assert_allclose(lstm(gn.tensor(x)).data, _lstm_reference(x, *args), atol=1e-10)
     lstm.train()
-    bi = L.Bidirectional(L.LSTM(5, recurrent_dropout=0.3))
+    bi = L.Bidirectional(L.LSTM(5, recurrent_dropout=0.3), dtype="float64")
     bi(gn.tensor(x))
     gn.manual_seed(9)
     keeps = [gn.functional.dropout(gn.ones(3, 5, dtype=gn.float64), 0.3, True).data for _ in range(2)]

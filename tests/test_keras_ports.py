@@ -69,7 +69,7 @@ def _group_norm_ref(x, groups, eps, axis):
                                                ((2, 5, 4), 1, -1)])
 def test_group_normalization(shape, groups, axis):
     x = rng.normal(size=shape)
-    layer = layers.GroupNormalization(groups=groups, axis=axis)
+    layer = layers.GroupNormalization(groups=groups, axis=axis, dtype="float64")
     n_groups = shape[axis] if groups == -1 else groups
     np.testing.assert_allclose(layer(gn.tensor(x)).data, _group_norm_ref(x, n_groups, 1e-3, axis), atol=1e-10)
     with gn.no_grad():

@@ -132,7 +132,7 @@ def test_normalization_adapt_axis_invert_and_given_statistics():
     inverse = L.Normalization(mean=1.0, variance=4.0, invert=True)
     np.testing.assert_allclose(inverse(np.array([[1.0, -1.0]])).data, [[3.0, -1.0]])
     assert gn.gradcheck(lambda t: norm(t), [gn.tensor(x[:2], requires_grad=True)])
-    again = L.Normalization(**norm.get_config())
+    again = L.Normalization(**norm.get_config(), dtype="float64")
     np.testing.assert_allclose(again(x).data, out, rtol=1e-6)
     with pytest.raises(RuntimeError, match="Normalization: call adapt"):
         L.Normalization()(x)

@@ -28,9 +28,11 @@ from itertools import count
 from .. import backend
 from ..autograd import Tensor, no_grad
 from ..backend import xp
+from ..device import to_arguments
 from ..nn import Module, Parameter
 from . import weight_options
 from .arguments import apply_initializer
+from .config import floatx
 
 __all__ = ["OPS", "Input", "InputLayer", "KerasTensor", "Layer", "TensorOp", "mask_of", "nodes_between", "set_mask",
            "symbolic_call"]
@@ -170,15 +172,26 @@ def _parameters(fn) -> frozenset:
 
 def _converted(a):
     """NumPy arrays as Tensors, in one place for every layer: a numeric array (also inside a list, tuple or
-    dict of inputs) is wrapped, keeping its dtype; Tensors, KerasTensors, strings and anything else pass
-    through unchanged. (Keras would also cast float64 arrays to the layer's float32; gradnote keeps the
-    array's dtype, as its nn layers do.)"""
+    dict of inputs) is wrapped, keeping its dtype (Layer.__call__'s autocast then casts floats to the layer's
+    compute dtype); Tensors, KerasTensors, strings and anything else pass through unchanged."""
     if isinstance(a, backend.array_types) and a.dtype.kind in "biuf":
         return Tensor._wrap(a)
     if isinstance(a, (list, tuple)) and any(isinstance(v, (backend.array_types, list, tuple, dict)) for v in a):
         return type(a)(_converted(v) for v in a)
     if isinstance(a, dict):
         return {k: _converted(v) for k, v in a.items()}
+    return a
+
+
+def _cast(a, dtype):
+    """Keras's autocast: float Tensors (also in lists, tuples and dicts) in `dtype`, by a differentiable cast;
+    integer, bool and symbolic values pass unchanged."""
+    if isinstance(a, Tensor):
+        return a.to(dtype) if a.dtype.kind == "f" and a.dtype != dtype else a
+    if isinstance(a, (list, tuple)):
+        return type(a)(_cast(v, dtype) for v in a)
+    if isinstance(a, dict):
+        return {k: _cast(v, dtype) for k, v in a.items()}
     return a
 
 
@@ -251,7 +264,9 @@ class Layer(Module):
             _check_name(type(self).__name__, name)
             self.__dict__["_name"] = name
         self.__dict__["_trainable"] = bool(trainable)
-        self.__dict__["_dtype"] = None if dtype is None else str(xp.dtype(dtype))
+        self.__dict__["_dtype"] = None if dtype is None else _dtype_name(type(self).__name__, dtype)
+        if not kwargs.get("autocast", True):
+            self.__dict__["_autocast"] = False
         shape = kwargs.get("input_shape") or ((kwargs["input_dim"],) if kwargs.get("input_dim") else None)
         if shape:
             self.__dict__["input_shape"] = tuple(shape)
@@ -277,16 +292,20 @@ class Layer(Module):
         if init is None:
             return
         params = inspect.signature(init).parameters
-        takes_name = "name" in params
+        takes_name, takes_dtype = "name" in params, "dtype" in params
 
         @functools.wraps(init)
         def named_init(self, *args, **kw):
             options = weight_options.take(kw, keep=params)
             name = None if takes_name else kw.pop("name", None)
+            dtype = None if takes_dtype else kw.pop("dtype", None)
             init(self, *args, **kw)
             if name is not None:
                 _check_name(cls.__name__, name)
                 self.__dict__["_name"] = name  # Module.__setattr__ would not reach the property
+            if dtype is not None:  # Keras's dtype=: the weights' and the computation's dtype
+                self.__dict__["_dtype"] = _dtype_name(cls.__name__, dtype)
+                self.to(xp.dtype(self.__dict__["_dtype"]))
             if options:
                 weight_options.attach(self, options)
 
@@ -299,6 +318,9 @@ class Layer(Module):
         given = kwargs  # a symbolic call records the keywords as given: the replay takes them off again
         kwargs, mode = self._call_options(dict(kwargs))
         args = tuple(_converted(a) for a in args)
+        dtype = self.compute_dtype if self.__dict__.get("_autocast", type(self).autocast) else None
+        if dtype is not None:  # Keras's autocast: float inputs in the layer's dtype (see compute_dtype)
+            args, kwargs = _cast(args, dtype), _cast(kwargs, dtype)
         if not _symbolic(args) and not _symbolic(list(kwargs.values())):
             with _mode(self, mode):
                 out = super().__call__(*args, **kwargs)
@@ -312,10 +334,11 @@ class Layer(Module):
         self.eval()
         try:
             with no_grad(), xp.errstate(all="ignore"):  # zeros, not data: log(0) and 0/0 only fix shapes here
-                out = super().__call__(*_examples(args), **_examples(kwargs))
+                cast = (lambda a: _cast(a, dtype)) if dtype is not None else (lambda a: a)
+                out = super().__call__(*cast(_examples(args)), **cast(_examples(kwargs)))
                 # lengths left unknown (None) in the inputs: the output axes that follow them stay None
-                other = super().__call__(*_examples(args, EXAMPLE_LENGTHS[1]),
-                                         **_examples(kwargs, EXAMPLE_LENGTHS[1])) \
+                other = super().__call__(*cast(_examples(args, EXAMPLE_LENGTHS[1])),
+                                         **cast(_examples(kwargs, EXAMPLE_LENGTHS[1]))) \
                     if any(t.has_unknown for t in _flat([args, kwargs])) else out
         finally:
             self.train(was_training)
@@ -344,6 +367,34 @@ class Layer(Module):
             raise AttributeError(f"{self.name}: the layer has never been called on a keras.Input, so it has no "
                                  f"{'input' if i == 0 else 'output'} tensor")
         return node[i]
+
+    autocast = True  # Keras casts a layer's float inputs to its compute dtype (TensorOp, an op, does not)
+
+    @property
+    def compute_dtype(self):
+        """The dtype float inputs are cast to before the call (Keras's autocast), or None to leave them: the
+        layer's dtype= (or the float dtype given to .to()) when set, else the dtype of its float weights, else
+        keras.config.floatx() (float32) for a layer whose weights are still to be made from its first input.
+        A layer without weights of its own (Flatten, pooling, activations) keeps its inputs' dtype, where
+        Keras would cast them too: after the first weighted layer they are float32 anyway."""
+        declared = self.__dict__.get("_dtype")
+        if declared is not None:
+            return xp.dtype(declared)
+        for p in self.parameters():
+            if p.dtype.kind == "f":
+                return p.dtype
+        return None if self.built else xp.dtype(floatx())
+
+    def to(self, *args, **kwargs):
+        """nn's to(dtype / device); a float dtype also becomes the compute dtype of every Keras layer inside
+        (layer.to(gn.float64) computes in float64, weights or not, as dtype="float64" does)."""
+        super().to(*args, **kwargs)
+        dtype, _ = to_arguments(f"{type(self).__name__}.to", args, kwargs)
+        if dtype is not None:
+            for m in self.modules():
+                if isinstance(m, Layer):
+                    m.__dict__["_dtype"] = str(backend.to_dtype(dtype))
+        return self
 
     def _call_options(self, kwargs) -> tuple:
         """Keras's call keywords a forward without them cannot take: training= (True/False runs this call
@@ -664,6 +715,18 @@ def _decode(a):
     raise ValueError(f"TensorOp: unreadable argument {a!r:.80}")
 
 
+def _dtype_name(layer: str, dtype) -> str:
+    """A layer's dtype= (a name, NumPy dtype or DTypePolicy) as a float dtype name; mixed policies refused."""
+    name = str(getattr(dtype, "compute_dtype", dtype))
+    try:
+        out = xp.dtype(name)
+    except TypeError:
+        raise ValueError(f"{layer}: dtype must be a float dtype such as 'float32' or 'float64', got {dtype!r}") from None
+    if out.kind != "f":
+        raise ValueError(f"{layer}: dtype must be a float dtype such as 'float32' or 'float64', got {dtype!r}")
+    return str(out)
+
+
 class TensorOp(Layer):
     """One keras.ops function or Python operator applied in a functional graph: `op` names it in OPS;
     `call` holds its arguments, with {"slot": "tensor"} where each KerasTensor (the layer's inputs, in
@@ -673,6 +736,8 @@ class TensorOp(Layer):
     >>> x = Input(shape=(3,)); y = x * 2 + 1; y.shape, type(y.layer).__name__
     ((None, 3), 'TensorOp')
     """
+
+    autocast = False  # an op keeps its inputs' dtypes, as keras.ops do
 
     def __init__(self, op: str, call: dict | None = None, live: tuple | None = None):
         if op not in OPS:
