@@ -130,3 +130,69 @@ def test_training_keyword_of_a_symbolic_call_is_replayed():
     model = keras.Model(inputs, layers.Dropout(0.5)(inputs, training=True))  # Monte-Carlo dropout
     out = model.predict(np.ones((1, 1000), np.float32))  # predict runs in eval mode; the call keeps training=True
     assert 300 < (out == 0).sum() < 700
+
+
+def test_keras_loss_functions_reduce_the_last_axis_only():
+    # vae.py: ops.sum(keras.losses.binary_crossentropy(data, reconstruction), axis=(1, 2)) over (N, 28, 28, 1)
+    y = (rng.random((2, 3, 4, 1)) > 0.5).astype(np.float32)
+    p = rng.uniform(0.1, 0.9, size=(2, 3, 4, 1)).astype(np.float32)
+    bce = keras.losses.binary_crossentropy(y, gn.tensor(p))
+    assert bce.shape == (2, 3, 4)
+    np.testing.assert_allclose(bce.data, -(y * np.log(p) + (1 - y) * np.log(1 - p))[..., 0], rtol=1e-5)
+    q = rng.normal(size=(2, 3, 5)).astype(np.float32)
+    assert keras.losses.mean_squared_error(q * 0, gn.tensor(q)).shape == (2, 3)
+    np.testing.assert_allclose(keras.losses.MeanSquaredError()(q * 0, gn.tensor(q)).data, (q ** 2).mean(), rtol=1e-6)
+    w = np.array([1.0, 0.0], np.float32)  # per-sample weights over per-step values
+    np.testing.assert_allclose(keras.losses.MeanSquaredError()(q * 0, gn.tensor(q), w).data,
+                               (q[0] ** 2).mean(-1).sum() / 6, rtol=1e-6)
+
+
+def test_a_loss_function_given_to_a_keras_model_is_called_as_keras_calls_it():
+    # Keras calls fn(y_true, y_pred); an asymmetric loss tells the order apart
+    x = rng.normal(size=(16, 3)).astype(np.float32)
+    y = np.abs(rng.normal(size=(16, 1))).astype(np.float32) + 1.0
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(inputs))
+    model.compile("sgd", loss=lambda y_true, y_pred: keras.ops.mean(y_true * keras.ops.log(y_pred), axis=-1))
+    p = model.predict(x)
+    assert model.evaluate(x, y, batch_size=16) == pytest.approx(float((y * np.log(p)).mean()), rel=1e-5)
+
+
+def test_vae_style_add_loss_in_a_subclassed_model_trains_with_a_compile_loss():
+    # vae.py port: KL through self.add_loss in call, the reconstruction as a keras.ops loss function
+    gn.manual_seed(0)
+
+    class Sampling(layers.Layer):
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            eps = keras.random.normal(shape=(keras.ops.shape(z_mean)[0], keras.ops.shape(z_mean)[1]), seed=1)
+            return z_mean + keras.ops.exp(0.5 * z_log_var) * eps
+
+    enc_in = keras.Input(shape=(6,))
+    h = layers.Dense(8, activation="relu")(enc_in)
+    z_mean, z_log_var = layers.Dense(2)(h), layers.Dense(2)(h)
+    encoder = keras.Model(enc_in, [z_mean, z_log_var, Sampling()([z_mean, z_log_var])])
+    dec_in = keras.Input(shape=(2,))
+    decoder = keras.Model(dec_in, layers.Dense(6, activation="sigmoid")(layers.Dense(8, activation="relu")(dec_in)))
+
+    class VAE(keras.Model):
+        def __init__(self, encoder, decoder, **kwargs):
+            super().__init__(**kwargs)
+            self.encoder, self.decoder = encoder, decoder
+
+        def call(self, x):
+            z_mean, z_log_var, z = self.encoder(x)
+            kl = -0.5 * (1 + z_log_var - keras.ops.square(z_mean) - keras.ops.exp(z_log_var))
+            self.add_loss(keras.ops.mean(keras.ops.sum(kl, axis=1)))
+            return self.decoder(z)
+
+    vae = VAE(encoder, decoder)
+    vae.compile(optimizer=keras.optimizers.Adam(0.01),
+                loss=lambda d, r: keras.ops.mean(keras.ops.sum(keras.losses.binary_crossentropy(d[..., None],
+                                                                                                r[..., None]), 1)))
+    data = (rng.random((64, 6)) > 0.5).astype(np.float32)
+    before = vae.evaluate(data, data)
+    vae(data)
+    assert len(vae.losses) == 1 and float(vae.losses[0].data) > 0
+    hist = vae.fit(data, data, epochs=5, batch_size=16, verbose=0)
+    assert hist.history["loss"][-1] < before

@@ -117,7 +117,7 @@ class OutputsLoss:
 
     def __init__(self, losses: list, weights: list, names: list):
         self.names = names
-        self.fns = [None if spec is None else as_loop_loss(spec) for spec in losses]
+        self.fns = [None if spec is None else as_loop_loss(spec, keras_order=True) for spec in losses]
         if all(fn is None for fn in self.fns):
             raise ValueError(f"compile: no output of {names} has a loss")
         self.weights = [1.0 if w is None else float(w) for w in weights]

@@ -422,7 +422,7 @@ def _make_loop(model, verbose: int) -> Loop:
         metrics += multi_io.output_metrics(c.metrics, combined, "metrics")
         weighted = multi_io.output_metrics(c.weighted_metrics, combined, "weighted_metrics")
     else:
-        loss_fn, key = as_loop_loss(c.loss)
+        loss_fn, key = as_loop_loss(c.loss, keras_order=isinstance(model, Layer))
         if c.loss_weights is not None and c.loss_weights != 1.0:
             loss_fn = _scaled(loss_fn, c.loss_weights)
         metrics = [metrics_mod.get(m, key) for m in c.metric_specs]

@@ -99,8 +99,9 @@ def _clipped_log(p: Tensor) -> Tensor:
 
 
 def _per_sample(v: Tensor) -> Tensor:
-    """Mean over every axis but the first: one value per sample, (N,)."""
-    return v.reshape(v.shape[0], -1).mean(axis=1) if v.ndim > 1 else v
+    """Keras's reduction of a loss function: the mean over the last axis, (N, ..., C) -> (N, ...) (one value
+    per sample for (N, C); per step or pixel for (N, T, C) / (N, H, W, C)). Loss objects then average those."""
+    return v.mean(axis=-1) if v.ndim > 1 else v
 
 
 # ----- the losses, per sample: (y_true, y_pred, Keras's options in Keras's order) -> (N,) ----------------
@@ -161,7 +162,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, *
 def kl_divergence(y_true, y_pred, *, name="kl_divergence"):
     """sum(t * log(t / p)) over the last axis, t and p clipped to [1e-7, 1] (Keras's KLDivergence)."""
     t = _float_target(y_true, y_pred, name).clip(EPSILON, 1)
-    return _per_sample((t * (t / y_pred.clip(EPSILON, 1)).log()).sum(axis=-1))
+    return (t * (t / y_pred.clip(EPSILON, 1)).log()).sum(axis=-1)
 
 
 def _l2_normalize(x: Tensor) -> Tensor:
@@ -171,7 +172,7 @@ def _l2_normalize(x: Tensor) -> Tensor:
 def cosine_similarity(y_true, y_pred, *, name="cosine_similarity"):
     """-cos(y_true, y_pred) over the last axis (Keras's CosineSimilarity loss: -1 when aligned)."""
     t = _float_target(y_true, y_pred, name)
-    return _per_sample(-(_l2_normalize(t) * _l2_normalize(y_pred)).sum(axis=-1))
+    return -(_l2_normalize(t) * _l2_normalize(y_pred)).sum(axis=-1)
 
 
 def log_cosh(y_true, y_pred, *, name="log_cosh"):
@@ -205,7 +206,7 @@ def squared_hinge(y_true, y_pred, *, name="squared_hinge"):
 def categorical_hinge(y_true, y_pred, *, name="categorical_hinge"):
     """max(max((1 - t) * p) - sum(t * p) + 1, 0) over the last axis; t one-hot."""
     t = _categorical_target(y_true, y_pred, name)
-    return _per_sample(F.relu(((1.0 - t) * y_pred).max(axis=-1) - (t * y_pred).sum(axis=-1) + 1.0))
+    return F.relu(((1.0 - t) * y_pred).max(axis=-1) - (t * y_pred).sum(axis=-1) + 1.0)
 
 
 def mean_squared_logarithmic_error(y_true, y_pred, *, name="msle"):
@@ -322,6 +323,27 @@ class Loss:
         return f"Loss({self.name!r})"
 
 
+class FunctionLoss(Loss):
+    """A user's Keras loss function fn(y_true, y_pred) -> values (per sample, step or pixel) or a scalar, weighted
+    and reduced as Loss reduces the registered ones (Keras's LossFunctionWrapper).
+
+    >>> FunctionLoss(lambda t, p: (t - p) ** 2)(gn.zeros(2, 2), gn.ones(2, 2)).item()
+    1.0
+    """
+
+    def __init__(self, fn, reduction: str = "sum_over_batch_size"):
+        self.fn, self.name, self.key, self.reduction, self.options = fn, getattr(fn, "__name__", "loss"), None, \
+            reduction, {}
+
+    def call(self, y_true, y_pred) -> Tensor:
+        y_true = y_true if isinstance(y_true, Tensor) else Tensor(np.asarray(y_true))
+        values = self.fn(y_true, y_pred)
+        return values if isinstance(values, Tensor) else Tensor._wrap(np.asarray(values, dtype=y_pred.dtype))
+
+    def get_config(self) -> dict:
+        raise TypeError(f"FunctionLoss: the function {self.fn!r} has no config")
+
+
 def get(identifier):
     """The loss for a name (LOSS_NAMES), a config dict, a Loss or a callable (returned as is).
 
@@ -339,9 +361,11 @@ def _registered_function(obj):
     return None
 
 
-def as_loop_loss(loss):
+def as_loop_loss(loss, keras_order: bool = False):
     """(loss_fn(out, y[, sample_weight]) for the training loop, the loss's registered name or class name) from
-    anything get() takes: a Keras Loss is called as loss(y, out), a module or function as loss(out, y)."""
+    anything get() takes: a Keras Loss is called as loss(y, out), a module as loss(out, y), a plain function as
+    loss(out, y), or with keras_order=True (a Keras model's compile) as Keras calls it: fn(y_true, y_pred),
+    its values weighted and averaged (FunctionLoss)."""
     try:
         obj = get(loss)
     except TypeError:
@@ -350,6 +374,9 @@ def as_loop_loss(loss):
     key = _registered_function(obj)
     if key is not None:  # keras.losses.categorical_crossentropy passed as is: Keras's (y_true, y_pred), batch mean
         obj = Loss(key)
+    elif keras_order and callable(obj) and not isinstance(obj, (Loss, nn.Module)):
+        obj = FunctionLoss(obj)
+        return (lambda out, y, sample_weight=None: obj(y, out, sample_weight)), obj.name
     if isinstance(obj, Loss):
         return (lambda out, y, sample_weight=None: obj(y, out, sample_weight)), obj.key
     return obj, LOSSES.canonical(loss) if isinstance(loss, str) else type(obj).__name__
