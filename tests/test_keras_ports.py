@@ -196,3 +196,35 @@ def test_vae_style_add_loss_in_a_subclassed_model_trains_with_a_compile_loss():
     assert len(vae.losses) == 1 and float(vae.losses[0].data) > 0
     hist = vae.fit(data, data, epochs=5, batch_size=16, verbose=0)
     assert hist.history["loss"][-1] < before
+
+
+def test_structured_data_dict_inputs_columns_and_a_layer_called_on_a_dict(tmp_path):
+    # structured_data_classification_from_scratch.py: Input(shape=(1,)) fed (N,) columns, lookups with Keras 2's
+    # output_mode="binary", and a custom layer called on the dict of inputs
+    lookup = layers.IntegerLookup(vocabulary=[1, 3, 5], mask_token=None, num_oov_indices=0, output_mode="binary")
+    np.testing.assert_array_equal(lookup(np.array([3, 5])).data, [[0, 1, 0], [0, 0, 1]])
+    assert layers.CategoryEncoding(num_tokens=3, output_mode="binary")(np.array([2])).data.tolist() == [[0, 0, 1]]
+
+    @keras.saving.register_keras_serializable(package="ports")
+    class Classifier(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(1, activation="sigmoid")
+
+        def call(self, inputs):
+            return self.dense(layers.concatenate(list(inputs.values())))
+
+    gn.manual_seed(0)
+    inputs = {"age": keras.Input(shape=(1,), name="age"), "cp": keras.Input(shape=(3,), name="cp", dtype="int64")}
+    clf = Classifier()
+    model = keras.Model(inputs, clf(inputs))
+    assert [type(m).__name__ for m in model.layers] == ["InputLayer", "InputLayer", "Classifier"]  # one node
+    x = {"age": rng.normal(size=8).astype(np.float32), "cp": np.eye(3, dtype=np.int64)[rng.integers(0, 3, 8)]}
+    want = 1 / (1 + np.exp(-(np.concatenate([x["age"][:, None], x["cp"]], 1) @ clf.dense.weight.data.T
+                             + clf.dense.bias.data)))
+    np.testing.assert_allclose(model.predict(x), want, rtol=1e-5)
+    model.compile("adam", "binary_crossentropy")
+    model.fit(x, (x["age"] > 0).astype(np.float32), epochs=1, verbose=0)
+    model.save(tmp_path / "clf.keras")  # the dict argument of the call is saved with the graph
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "clf.keras").predict(x), model.predict(x),
+                               rtol=1e-6)

@@ -131,7 +131,8 @@ def Input(shape=None, batch_size=None, dtype="float32", name=None, batch_shape=N
 
 def _symbolic(args) -> bool:
     for a in args:
-        if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and _symbolic(a)):
+        if isinstance(a, KerasTensor) or (isinstance(a, (list, tuple)) and _symbolic(a)) or (
+                isinstance(a, dict) and _symbolic(list(a.values()))):
             return True
     return False
 

@@ -62,6 +62,7 @@ class CategoryEncoding(Layer, nn.Module):
     """
 
     def __init__(self, num_tokens: int | None = None, output_mode: str = "multi_hot", sparse: bool = False):
+        output_mode = "multi_hot" if output_mode == "binary" else output_mode  # Keras 2's name
         if not isinstance(num_tokens, numbers.Integral) or isinstance(num_tokens, bool) or num_tokens < 1:
             raise ValueError(f"CategoryEncoding: num_tokens must be a positive int, got {num_tokens!r}")
         if output_mode not in ("one_hot", "multi_hot", "count"):
@@ -91,6 +92,7 @@ class _Lookup(Layer, nn.Module):
                  invert: bool = False, output_mode: str = "int", idf_weights=None, sparse: bool = False,
                  pad_to_max_tokens: bool = False):
         name = type(self).__name__
+        output_mode = "multi_hot" if output_mode == "binary" else output_mode  # Keras 2's name, which Keras keeps
         if output_mode not in _MODES:
             raise ValueError(f"{name}: output_mode must be one of {_MODES}, got {output_mode!r}")
         if not isinstance(num_oov_indices, int) or num_oov_indices < 0:

@@ -75,7 +75,7 @@ class Model(Layer, nn.Module):
         xs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) and len(ins) > 1 else list(args)
         if len(xs) != len(ins):
             raise ValueError(f"{self.name}: expected {len(ins)} inputs, got {len(xs)}")
-        values = {id(k): v if isinstance(v, Tensor) else Tensor(v) for k, v in zip(ins, xs)}
+        values = {id(k): _adjust_rank(k, v if isinstance(v, Tensor) else Tensor(v)) for k, v in zip(ins, xs)}
         calls: dict = {}
         for t in nodes:
             key = (id(t.layer), id(t.inputs))
@@ -283,6 +283,8 @@ class Model(Layer, nn.Module):
         def ref(a):
             if isinstance(a, KerasTensor):
                 return {"tensor": number[id(a)]}
+            if isinstance(a, dict):
+                return {"dict": {k: ref(v) for k, v in a.items()}}
             return [ref(v) for v in a] if isinstance(a, (list, tuple)) else a
 
         layers = list({id(t.layer): t.layer for t in nodes}.values())
@@ -308,6 +310,8 @@ class Model(Layer, nn.Module):
         def resolve(a):
             if isinstance(a, dict) and "tensor" in a:
                 return tensors[a["tensor"]]
+            if isinstance(a, dict) and "dict" in a:
+                return {k: resolve(v) for k, v in a["dict"].items()}
             return [resolve(v) for v in a] if isinstance(a, list) else a
 
         for call in config["calls"]:
@@ -439,6 +443,16 @@ def _shape(out) -> str:
     return "?"
 
 
+def _adjust_rank(t: KerasTensor, v: Tensor) -> Tensor:
+    """Keras's input rank adjustment: a column (N,) for an Input of shape (None, 1) gets its axis, and an
+    (N, ..., 1) value for an Input without that last axis loses it (fit(dict_of_columns) of structured data)."""
+    if v.ndim == len(t.shape) - 1 and t.shape[-1] == 1:
+        return v.reshape(*v.shape, 1)
+    if v.ndim == len(t.shape) + 1 and v.shape[-1] == 1:
+        return v.reshape(*v.shape[:-1])
+    return v
+
+
 def _resolve(args, values):
     out = []
     for a in args:
@@ -446,6 +460,8 @@ def _resolve(args, values):
             out.append(values[id(a)])
         elif isinstance(a, (list, tuple)):
             out.append(type(a)(_resolve(a, values)))
+        elif isinstance(a, dict):  # a layer called on a dict of tensors (keras-io's structured-data Classifier)
+            out.append(dict(zip(a, _resolve(a.values(), values))))
         else:
             out.append(a)
     return out
