@@ -228,3 +228,46 @@ def test_structured_data_dict_inputs_columns_and_a_layer_called_on_a_dict(tmp_pa
     model.save(tmp_path / "clf.keras")  # the dict argument of the call is saved with the graph
     np.testing.assert_allclose(keras.models.load_model(tmp_path / "clf.keras").predict(x), model.predict(x),
                                rtol=1e-6)
+
+
+def test_endpoint_layer_compile_without_loss_and_fit_without_targets():
+    # endpoint_layer_pattern.py: the loss is added by a layer that sees the targets; compile(optimizer) only
+    class LogisticEndpoint(keras.layers.Layer):
+        def __init__(self, name=None):
+            super().__init__(name=name)
+            self.loss_fn = keras.losses.BinaryCrossentropy(from_logits=True)
+
+        def call(self, logits, targets=None, sample_weight=None):
+            if targets is not None:
+                self.add_loss(self.loss_fn(targets, logits, sample_weight))
+            return keras.ops.sigmoid(logits)
+
+    class LogReg(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+            self.logistic_endpoint = LogisticEndpoint()
+
+        def call(self, inputs):
+            return self.logistic_endpoint(logits=self.dense(inputs["inputs"]), targets=inputs["targets"],
+                                          sample_weight=inputs["sample_weight"])
+
+    gn.manual_seed(0)
+    data = {"inputs": rng.random((64, 5)), "targets": (rng.random((64, 1)) > 0.5).astype(np.float64),
+            "sample_weight": rng.random((64, 1))}
+    model = LogReg()
+    model.compile(keras.optimizers.Adam(1e-2))
+    before = model.evaluate(data, batch_size=64)
+    z = data["inputs"] @ model.dense.weight.data.T.astype(np.float64) + model.dense.bias.data
+    t, w = data["targets"], data["sample_weight"]
+    bce = np.maximum(z, 0) - z * t + np.log1p(np.exp(-np.abs(z)))
+    assert before == pytest.approx(float((bce * w).mean()), rel=1e-4)
+    hist = model.fit(data, epochs=3, batch_size=16, verbose=0)
+    assert hist.history["loss"][-1] < before
+    plain = keras.Sequential([keras.Input(shape=(5,)), layers.Dense(1)])
+    plain.compile("sgd")
+    with pytest.raises(ValueError, match="compiled without a loss and its layers added none"):
+        plain.fit(data["inputs"], epochs=1, verbose=0)
+    plain.compile("sgd", "mse")
+    with pytest.raises(ValueError, match="y is required"):
+        plain.fit(data["inputs"], epochs=1, verbose=0)

@@ -80,8 +80,6 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None, loss_weights=No
     loss (name or callable; for several outputs one for all, a list or a dict by output name), metrics
     (list of names, functions or Metric objects; per output a list of lists or a dict), loss_weights (a
     number, or one per output) and weighted_metrics (metrics that take the sample weights, as Keras)."""
-    if loss is None:
-        raise ValueError("compile: a loss is required (e.g. loss='mse')")
     if isinstance(metrics, (str,)) or callable(metrics):
         metrics = [metrics]
     if isinstance(weighted_metrics, (str,)) or callable(weighted_metrics):
@@ -90,7 +88,11 @@ def compile(model, optimizer="rmsprop", loss=None, metrics=None, loss_weights=No
         if value is not None and not isinstance(value, (list, tuple, dict)):
             raise TypeError(f"compile: {what} must be a list (or a dict by output name), got {type(value).__name__}")
     names = multi_io.output_names(model)
-    specs = multi_io.per_output(loss, names, "loss") if names else [loss]
+    if loss is None and names and any(True for _ in _metric_leaves(metrics)):
+        raise ValueError("compile: per-output metrics of a model with several outputs need a loss; pass loss=")
+    if loss is None:
+        names = None  # loss=None: the model's own losses (add_loss) are the whole loss, as Keras allows
+    specs = [] if loss is None else multi_io.per_output(loss, names, "loss") if names else [loss]
     if not names and isinstance(loss, (list, tuple, dict)):
         specs = list(loss.values()) if isinstance(loss, dict) else list(loss)
         if len(specs) != 1:
@@ -230,6 +232,12 @@ def _count(a) -> int:
 
 def _prepare_xy(model, x, y, what: str):
     x = _prepare_inputs(model, x, what)
+    if y is None:
+        c = model.__dict__.get("_compiled")
+        if c is None or c.loss is not None:
+            raise ValueError(f"{what}: y is required (the model is compiled with a loss); only a model compiled "
+                             "with loss=None, whose layers add_loss their own, trains without targets")
+        y = np.zeros(_count(x), dtype=np.float32)  # no targets: a placeholder the loop carries along unused
     y = _prepare_targets(model, y, what)
     for name, part in (("x", x), ("y", y)):
         for a in leaves(part):
@@ -414,7 +422,11 @@ def _make_loop(model, verbose: int) -> Loop:
     own modules (nn.Sequential's compile, `gradnote train`) as gn.train does ("lr")."""
     c = _compiled(model, "fit")
     names = multi_io.output_names(model)
-    if names:  # several outputs: one loss each, logged as <output>_loss, metrics as <output>_<metric>
+    if c.loss is None:  # the layers' add_loss losses are the whole loss (Keras's compile without a loss)
+        loss_fn, key, names = _only_model_losses(model), None, None
+        metrics = [metrics_mod.get(m) for m in c.metric_specs]
+        weighted = [metrics_mod.get(m) for m in c.weighted_metrics or []]
+    elif names:  # several outputs: one loss each, logged as <output>_loss, metrics as <output>_<metric>
         combined = multi_io.OutputsLoss(multi_io.per_output(c.loss, names, "loss"),
                                         multi_io.per_output(c.loss_weights, names, "loss_weights", 1.0), names)
         loss_fn, key = combined, None
@@ -427,11 +439,26 @@ def _make_loop(model, verbose: int) -> Loop:
             loss_fn = _scaled(loss_fn, c.loss_weights)
         metrics = [metrics_mod.get(m, key) for m in c.metric_specs]
         weighted = [metrics_mod.get(m, key) for m in c.weighted_metrics or []]
-    loss_fn = _with_model_losses(model, loss_fn)
+    if c.loss is not None:
+        loss_fn = _with_model_losses(model, loss_fn)
     if _is_keras_optimizer(c.optimizer) and not c.optimizer.bound:
         c.optimizer.bind(model.parameters())
     return Loop(model, loss_fn, c.optimizer, metrics=metrics, weighted_metrics=_weighted_names(metrics, weighted),
                 verbose=verbose, loss_name=key, lr_name="learning_rate" if isinstance(model, Layer) else "lr")
+
+
+def _only_model_losses(model):
+    def loss(out, y, *sample_weight):
+        extra = _model_losses(model)
+        if not extra:
+            raise ValueError("fit: the model was compiled without a loss and its layers added none (add_loss); "
+                             "pass loss= to compile")
+        total = extra[0]
+        for value in extra[1:]:
+            total = total + value
+        return total
+
+    return loss
 
 
 def _scaled(loss_fn, weight: float):
@@ -471,7 +498,7 @@ def fit(model, x=None, y=None, batch_size=None, epochs: int = 1, verbose=1, call
 
             callbacks.append(LambdaCallback(on_epoch_end=lambda epoch, logs: source.on_epoch_end()))
     else:
-        if x is None or y is None:
+        if x is None:
             raise ValueError("fit: x and y are required (or pass a DataLoader / generator of batches as x)")
         x, y = _prepare_xy(model, x, y, "fit")
         w = _sample_weights(leaves(y)[0], sample_weight, class_weight, "fit")
