@@ -83,3 +83,14 @@ def test_linear_subclass_passes_torch_positional_device_dtype():
 def test_xpu_is_reported_unavailable():
     # mnist_forward_forward: use_xpu = not args.no_xpu and torch.xpu.is_available()
     assert gn.xpu.is_available() is False and gn.xpu.device_count() == 0
+
+
+def test_conv2d_takes_torch_positional_padding_mode_device_dtype():
+    # a Conv2d subclass forwarding torch's full positional list: (..., groups, bias, padding_mode, device, dtype);
+    # 'zeros' used to land in gradnote's init= and silently zeroed the weights
+    conv = gn.nn.Conv2d(1, 4, 3, 1, 1, 1, 1, True, "zeros", None, gn.float64)
+    assert conv.padding_mode == "zeros" and conv.weight.dtype == np.float64
+    assert np.abs(conv.weight.data).max() > 0
+    assert gn.nn.Conv2d(1, 4, 3, 1, 1, 1, 1, True, "reflect").padding_mode == "reflect"
+    assert gn.nn.LazyConv2d(4, 3, 1, 0, 1, 1, True, "circular").padding_mode == "circular"
+    assert np.abs(gn.nn.Conv2d(1, 4, 3, init="zeros").weight.data).max() == 0

@@ -31,7 +31,8 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
-                 groups: int = 1, bias: bool = True, init=None, padding_mode: str = "zeros", device=None, dtype=None):
+                 groups: int = 1, bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None, *, init=None):
+        # init= is keyword-only so torch's positional (..., bias, padding_mode, device, dtype) land where torch puts them
         super().__init__()
         checked = (("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups))
         for name, value in checked if in_channels is not None else checked[1:]:
@@ -115,9 +116,9 @@ class LazyConv2d(Conv2d):
     """
 
     def __init__(self, out_channels: int, kernel_size, stride=1, padding=0, dilation=1, groups: int = 1,
-                 bias: bool = True, init=None, padding_mode: str = "zeros", device=None, dtype=None):
-        super().__init__(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, init,
-                         padding_mode, device, dtype)
+                 bias: bool = True, padding_mode: str = "zeros", device=None, dtype=None, *, init=None):
+        super().__init__(None, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode,
+                         device, dtype, init=init)
 
 
 # ----- Conv1d and ConvTranspose2d, and what the conv layers share ---------------------------------------
