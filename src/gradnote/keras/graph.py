@@ -572,7 +572,11 @@ class Layer(Module):
 
 class InputLayer(Layer):
     """The layer behind a keras.Input, as a functional model lists it in model.layers (no weights; its
-    output is the Input's KerasTensor)."""
+    output is the Input's KerasTensor).
+
+    >>> x = Input(shape=(3,), name="pixels"); layer = InputLayer(x); layer.name, layer.output is x, layer.batch_shape
+    ('pixels', True, (None, 3))
+    """
 
     def __init__(self, tensor: KerasTensor | None = None, name: str | None = None, shape=None, batch_shape=None,
                  dtype="float32"):

@@ -40,7 +40,11 @@ def rebuild(like, values):
 
 
 def take(a, index):
-    """a[index] for every array of a structure."""
+    """a[index] for every array of a structure.
+
+    >>> [v.shape for v in take([np.zeros((4, 2)), np.zeros(4)], slice(1, 3))]
+    [(2, 2), (2,)]
+    """
     if isinstance(a, dict):
         return {k: v[index] for k, v in a.items()}
     if isinstance(a, (list, tuple)):
@@ -83,7 +87,11 @@ def output_names(model) -> list | None:
 
 
 def per_output(spec, names: list, what: str, default=None) -> list:
-    """One entry per output from one value for all, a list in output order, or a dict by output name."""
+    """One entry per output from one value for all, a list in output order, or a dict by output name.
+
+    >>> per_output({"b": "mse"}, ["a", "b"], "loss"), per_output("mae", ["a", "b"], "loss")
+    ([None, 'mse'], ['mae', 'mae'])
+    """
     if isinstance(spec, dict):
         unknown = sorted(set(spec) - set(names))
         if unknown:
