@@ -52,7 +52,7 @@ def _logs(history) -> dict:
 
 
 def _history_names(logs: dict) -> list:
-    names = [k for k in logs if not k.startswith("val_") and k not in ("lr", "epoch")]
+    names = [k for k in logs if not k.startswith("val_") and k not in ("lr", "learning_rate", "epoch")]
     if not names:
         raise ValueError(f"plot_history: nothing to plot in logs with keys {sorted(logs)}")
     return names
