@@ -10,8 +10,8 @@ import math
 
 import numpy as np
 import pytest
-from op_table import OpCase, away_from_kinks, inputs, normal, np_reduce, uniform  # noqa: F401
 from namespace_ops import NAMESPACE_OPS
+from op_table import OpCase, away_from_kinks, inputs, normal, np_reduce, uniform  # noqa: F401
 from test_torch_conv_ctc import OPS as CONV_CTC_OPS
 from test_torch_functional import OPS as TORCH_OPS
 from test_torch_functional_more import OPS as MORE_TORCH_OPS
