@@ -859,8 +859,8 @@ def test_keras_signatures():
     assert_signature(gn.layers.Dense, ["units", "activation", "input_shape"],
                      {"activation": None, "input_shape": None}, 3)
     assert_signature(gn.layers.Dropout, ["rate"], positional=1)
-    assert_signature(gn.optimizers.Adam, ["lr", "beta_1", "beta_2", "epsilon", "amsgrad", "weight_decay", "decay"],
-                     {"epsilon": None, "decay": 0.0, "amsgrad": False}, 5)  # Keras 3's positional order
+    assert_signature(gn.optimizers.Adam, ["lr", "beta_1", "beta_2", "epsilon", "decay", "amsgrad"],
+                     {"epsilon": None, "decay": 0.0, "amsgrad": False}, 6)  # Keras 2's positional order
     cb = gn.callbacks
     assert_signature(cb.EarlyStopping, ["monitor", "patience", "restore_best_weights"], {"monitor": "val_loss"})
     for name in ("ModelCheckpoint", "LearningRateScheduler", "CSVLogger", "TerminateOnNaN"):

@@ -1,6 +1,6 @@
 """What stopped keras-io ports: ModelCheckpoint writing whole models (.keras / .h5) that load_model reads,
-compile configs with metric objects kept by save, dataset batches as Tensors, Keras 3's positional order of
-the optimisers, Keras 3's learning_rate log and keras.backend.get_value / set_value."""
+compile configs with metric objects kept by save, dataset batches as Tensors, the optimisers' positional order
+(Keras 2's, the contract's) beside Keras 3's keywords, Keras 3's learning_rate log and keras.backend.get_value / set_value."""
 
 import warnings
 
@@ -87,24 +87,27 @@ def test_dataset_batches_are_tensors(tmp_path):
     assert model.predict(ds).shape == (6, 1)
 
 
-def test_optimizers_take_keras3_positional_order():
-    sgd = keras.optimizers.SGD(0.1, 0.9, True, 0.01)
-    assert (sgd.lr, sgd.hyper["momentum"], sgd.hyper["nesterov"], sgd.weight_decay) == (0.1, 0.9, True, 0.01)
-    adam = keras.optimizers.Adam(0.01, 0.8, 0.9, 1e-6, True, 0.02)
-    assert (adam.lr, adam.hyper["beta_1"], adam.hyper["beta_2"], adam.hyper["epsilon"], adam.hyper["amsgrad"],
-            adam.weight_decay) == (0.01, 0.8, 0.9, 1e-6, True, 0.02)
-    rms = keras.optimizers.RMSprop(0.01, 0.8, 0.5, 1e-6, True)
-    assert (rms.hyper["rho"], rms.hyper["momentum"], rms.hyper["epsilon"], rms.hyper["centered"]) == \
-        (0.8, 0.5, 1e-6, True)
-    adamw = keras.optimizers.AdamW(0.01, 0.1, 0.8, 0.9, 1e-6, True)
+def test_optimizers_take_keras2_positional_order_and_keras3_keywords():
+    """The contract (API.md) fixes Keras 2's positional order; Keras 3's flags come by keyword, and a Keras 3
+    positional flag landing on decay is refused rather than read as decay=1.0."""
+    sgd = keras.optimizers.SGD(0.1, 0.9, 0.5, True, weight_decay=0.01)
+    assert (sgd.lr, sgd.hyper["momentum"], sgd.decay, sgd.hyper["nesterov"], sgd.weight_decay) == \
+        (0.1, 0.9, 0.5, True, 0.01)
+    adam = keras.optimizers.Adam(0.01, 0.8, 0.9, 1e-6, 0.5, True, weight_decay=0.02)
+    assert (adam.lr, adam.hyper["beta_1"], adam.hyper["beta_2"], adam.hyper["epsilon"], adam.decay,
+            adam.hyper["amsgrad"], adam.weight_decay) == (0.01, 0.8, 0.9, 1e-6, 0.5, True, 0.02)
+    rms = keras.optimizers.RMSprop(0.01, 0.8, 1e-6, 0.0, 0.5, True)
+    assert (rms.hyper["rho"], rms.hyper["epsilon"], rms.hyper["momentum"], rms.hyper["centered"]) == \
+        (0.8, 1e-6, 0.5, True)
+    adamw = keras.optimizers.AdamW(0.01, 0.1, 0.8, 0.9, 1e-6, 0.0, True)
     assert adamw._weight_decay == 0.1 and adamw.hyper["amsgrad"] is True
+    new = keras.optimizers.SGD(learning_rate=0.1, momentum=0.9, nesterov=True, weight_decay=0.01)  # Keras 3
+    assert (new.lr, new.hyper["nesterov"], new.weight_decay) == (0.1, True, 0.01)
     for cls in (keras.optimizers.Adagrad, keras.optimizers.Adadelta, keras.optimizers.Nadam,
                 keras.optimizers.Adamax):
         assert cls(0.5, weight_decay=0.1).weight_decay == 0.1 and cls(learning_rate=0.3).lr == 0.3
-    old = keras.optimizers.Adam(lr=0.01, decay=0.5)  # Keras 2's keywords
-    assert old.lr == 0.01 and old.decay == 0.5
-    with pytest.raises(TypeError):
-        keras.optimizers.SGD(0.1, 0.9, True, 0.01, 0.5)  # Keras 3 has no fifth positional (decay is a keyword)
+    with pytest.raises(ValueError, match="nesterov=True"):
+        keras.optimizers.SGD(0.1, 0.9, True)  # Keras 3's nesterov in Keras 2's decay place
 
 
 def test_learning_rate_logs_and_backend_values():

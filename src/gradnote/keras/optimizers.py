@@ -96,6 +96,9 @@ class Optimizer:
             lr = float(self.schedule(0))
         if not isinstance(lr, numbers.Real) or lr < 0:
             raise ValueError(f"{cls}: lr must be a number >= 0 or a schedule, got {lr!r}")
+        if isinstance(decay, bool):  # SGD(0.1, 0.9, True) is Keras 3's nesterov=True; here the third place is decay
+            raise ValueError(f"{cls}: decay must be a number >= 0, got {decay!r}; the positional order is Keras 2's "
+                             "(lr, momentum, decay, nesterov ...): pass Keras 3's flags by keyword (nesterov=True)")
         if not isinstance(decay, numbers.Real) or decay < 0:
             raise ValueError(f"{cls}: decay must be a number >= 0, got {decay!r}")
         for what, v in (("clipnorm", clipnorm), ("clipvalue", clipvalue), ("global_clipnorm", global_clipnorm)):
@@ -268,12 +271,18 @@ def _epsilon_hat(opt, args, kwargs) -> None:
         group["eps"] = opt.hyper["epsilon"] / (1 - group["betas"][1] ** t) ** 0.5
 
 
-class SGD(Optimizer, optim.SGD):
-    """Keras SGD(learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, ...) in Keras 3's
-    order (Keras 2's lr= and decay= as keywords) -> optim.SGD (PyTorch's momentum rule, the same trajectory
-    as Keras's for a constant rate)."""
+# _POSITIONAL_ORDER: the optimisers take Keras 2's positional order, which the contract (API.md) fixes
+# (Adam(lr, beta_1, beta_2, epsilon, decay, amsgrad)); Keras 3's learning_rate=, weight_decay= and flags such as
+# nesterov= are keywords. Keras 3 code passes them by name, as keras-io does.
 
-    def __init__(self, lr=0.01, momentum: float = 0.0, nesterov: bool = False, weight_decay=None, *, decay: float = 0.0, **kw):
+
+class SGD(Optimizer, optim.SGD):
+    """Keras SGD(lr=0.01, momentum=0.0, decay=0.0, nesterov=False, *, weight_decay=None)
+    (Keras 2's positional order; see _POSITIONAL_ORDER)
+    -> optim.SGD (PyTorch's momentum rule, the same trajectory as Keras's for a constant rate)."""
+
+    def __init__(self, lr=0.01, momentum: float = 0.0, decay: float = 0.0, nesterov: bool = False, *,
+                 weight_decay=None, **kw):
         super().__init__(lr, {"momentum": momentum, "nesterov": nesterov}, decay=decay,
                          weight_decay=weight_decay, **kw)
 
@@ -282,13 +291,14 @@ class SGD(Optimizer, optim.SGD):
 
 
 class Adam(Optimizer, optim.Adam):
-    """Keras Adam(learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=None (1e-7), amsgrad=False,
-    weight_decay=None, ...) in Keras 3's order (Keras 2's lr= and decay= as keywords) -> optim.Adam."""
+    """Keras Adam(lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=None (1e-7), decay=0.0, amsgrad=False, *,
+    weight_decay=None)
+    (Keras 2's positional order; see _POSITIONAL_ORDER) -> optim.Adam."""
 
     default_lr = 0.001
 
     def __init__(self, lr=0.001, beta_1: float = 0.9, beta_2: float = 0.999, epsilon: float | None = None,
-                 amsgrad: bool = False, weight_decay=None, *, decay: float = 0.0, **kw):
+                 decay: float = 0.0, amsgrad: bool = False, *, weight_decay=None, **kw):
         super().__init__(lr, {"beta_1": beta_1, "beta_2": beta_2, "epsilon": KERAS_EPSILON
                                                     if epsilon is None else epsilon, "amsgrad": amsgrad},
                          decay=decay, weight_decay=weight_decay, **kw)
@@ -306,9 +316,9 @@ class AdamW(Adam, optim.AdamW):
     optim.AdamW."""
 
     def __init__(self, lr=0.001, weight_decay: float = 0.004, beta_1: float = 0.9, beta_2: float = 0.999,
-                 epsilon: float | None = None, amsgrad: bool = False, *, decay: float = 0.0, **kw):
+                 epsilon: float | None = None, decay: float = 0.0, amsgrad: bool = False, **kw):
         self._weight_decay = weight_decay
-        super().__init__(lr, beta_1, beta_2, epsilon, amsgrad, decay=decay, **kw)
+        super().__init__(lr, beta_1, beta_2, epsilon, decay, amsgrad, **kw)
         self.hyper = {"weight_decay": weight_decay, **self.hyper}
 
     def _optim_args(self) -> dict:
@@ -316,15 +326,14 @@ class AdamW(Adam, optim.AdamW):
 
 
 class RMSprop(Optimizer, optim.RMSprop):
-    """Keras RMSprop(learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=None (1e-7), centered=False,
-    weight_decay=None, ...) in Keras 3's order (Keras 2's lr= and decay= as keywords) ->
-    optim.RMSprop(alpha=rho) (PyTorch adds epsilon after the square root, Keras 3 under it: the same to
-    within epsilon = 1e-7)."""
+    """Keras RMSprop(lr=0.001, rho=0.9, epsilon=None (1e-7), decay=0.0, momentum=0.0, centered=False, *,
+    weight_decay=None) (Keras 2's positional order; see _POSITIONAL_ORDER) -> optim.RMSprop(alpha=rho)
+    (PyTorch adds epsilon after the square root, Keras 3 under it: the same to within epsilon = 1e-7)."""
 
     default_lr = 0.001
 
-    def __init__(self, lr=0.001, rho: float = 0.9, momentum: float = 0.0, epsilon: float | None = None,
-                 centered: bool = False, weight_decay=None, *, decay: float = 0.0, **kw):
+    def __init__(self, lr=0.001, rho: float = 0.9, epsilon: float | None = None, decay: float = 0.0,
+                 momentum: float = 0.0, centered: bool = False, *, weight_decay=None, **kw):
         super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None
                                                     else epsilon, "momentum": momentum,
                                                     "centered": bool(centered)},
@@ -337,12 +346,12 @@ class RMSprop(Optimizer, optim.RMSprop):
 
 
 class Adagrad(Optimizer, optim.Adagrad):
-    """Keras Adagrad(learning_rate=0.01, initial_accumulator_value=0.1, epsilon=None, weight_decay=None) in Keras
-    3's order (its default rate is 0.001; 0.01 is Keras 2's, kept; lr= and decay= as keywords) -> optim.Adagrad
+    """Keras Adagrad(lr=0.01, initial_accumulator_value=0.1, epsilon=None, decay=0.0, *, weight_decay=None)
+    (Keras 2's positional order; see _POSITIONAL_ORDER; Keras 3's default rate is 0.001, 0.01 is Keras 2's, kept) -> optim.Adagrad
     (the same rule: p -= lr * g / (sqrt(sum of g^2) + epsilon))."""
 
     def __init__(self, lr=0.01, initial_accumulator_value: float = 0.1, epsilon: float | None = None,
-                 weight_decay=None, *, decay: float = 0.0, **kw):
+                 decay: float = 0.0, *, weight_decay=None, **kw):
         super().__init__(lr, {"initial_accumulator_value": initial_accumulator_value,
                                                     "epsilon": KERAS_EPSILON if epsilon is None else epsilon},
                          decay=decay, weight_decay=weight_decay, **kw)
@@ -353,13 +362,15 @@ class Adagrad(Optimizer, optim.Adagrad):
 
 
 class Adadelta(Optimizer, optim.Adadelta):
-    """Keras Adadelta(learning_rate=1.0 (Keras 2's default; Keras 3's is 0.001), rho=0.95, epsilon=None,
-    weight_decay=None) in Keras 3's order (lr= and decay= as keywords) -> optim.Adadelta (the same rule: the step
+    """Keras Adadelta(lr=1.0 (Keras 2's default; Keras 3's is 0.001), rho=0.95, epsilon=None, decay=0.0, *,
+    weight_decay=None)
+    (Keras 2's positional order; see _POSITIONAL_ORDER) -> optim.Adadelta (the same rule: the step
     is g * sqrt(mean of squared steps + epsilon) / sqrt(mean of g^2 + epsilon), times lr)."""
 
     default_lr = 1.0
 
-    def __init__(self, lr=1.0, rho: float = 0.95, epsilon: float | None = None, weight_decay=None, *, decay: float = 0.0, **kw):
+    def __init__(self, lr=1.0, rho: float = 0.95, epsilon: float | None = None, decay: float = 0.0, *,
+                 weight_decay=None, **kw):
         super().__init__(lr, {"rho": rho, "epsilon": KERAS_EPSILON if epsilon is None
                                                     else epsilon}, decay=decay, weight_decay=weight_decay, **kw)
 
