@@ -23,6 +23,29 @@ def _build(entry, config: dict, **context):
     return entry(**config)
 
 
+class Configurable:
+    """Keras's config protocol, shared by the objects of a named family (initializers, regularizers,
+    constraints, schedules): get_config() gives the constructor's arguments, from_config rebuilds the object
+    from them, and the repr shows them.
+
+    >>> class Scale(Configurable):
+    ...     def __init__(self, k=1.0): self.k = k
+    ...     def get_config(self): return {"k": self.k}
+    >>> Scale.from_config({"k": 2.0})
+    Scale(k=2.0)
+    """
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
 class Registry:
     """Names (case-insensitive, with aliases) -> entries of one `family`.
 

@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 
 from ..autograd import Tensor
-from ..io.registry import Registry
+from ..io.registry import Configurable, Registry
 
 __all__ = ["CONSTRAINTS", "Constraint", "MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm", "get", "serialize"]
 
 _EPSILON = 1e-7
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base: constraint(w) -> the projected w (an ndarray, or a Tensor for a Tensor)."""
 
     def project(self, w: np.ndarray) -> np.ndarray:
@@ -29,16 +29,6 @@ class Constraint:
         if isinstance(w, Tensor):
             return Tensor._wrap(self.project(w.data).astype(w.data.dtype, copy=False))
         return self.project(np.asarray(w))
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
 
 def _norms(w: np.ndarray, axis) -> np.ndarray:

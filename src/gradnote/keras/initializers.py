@@ -21,7 +21,7 @@ import numbers
 import numpy as np
 
 from ..autograd import Tensor, no_grad
-from ..io.registry import Registry
+from ..io.registry import Configurable, Registry
 from ..nn import init
 
 __all__ = ["INITIALIZERS", "Constant", "GlorotNormal", "GlorotUniform", "HeNormal", "HeUniform", "Identity",
@@ -41,7 +41,7 @@ def _keras_fans(shape: tuple) -> tuple:
     return shape[-2] * receptive, shape[-1] * receptive
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base: subclasses define fill(tensor, fans, generator) and get_config()."""
 
     seed = None
@@ -62,16 +62,6 @@ class Initializer:
 
     def fill(self, tensor: Tensor, fans: tuple, generator) -> None:
         raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
 
 class VarianceScaling(Initializer):

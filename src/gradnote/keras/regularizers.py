@@ -14,7 +14,7 @@ import numbers
 import numpy as np
 
 from ..autograd import Tensor
-from ..io.registry import Registry
+from ..io.registry import Configurable, Registry
 
 __all__ = ["L1", "L1L2", "L2", "REGULARIZERS", "Regularizer", "get", "l1", "l1_l2", "l2", "serialize"]
 
@@ -25,21 +25,11 @@ def _factor(cls: str, what: str, v) -> float:
     return float(v)
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base: regularizer(w) -> scalar Tensor penalty; get_config() its arguments."""
 
     def __call__(self, x: Tensor) -> Tensor:
         raise NotImplementedError
-
-    def get_config(self) -> dict:
-        return {}
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
 
 class L1L2(Regularizer):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..io.registry import Registry
+from ..io.registry import Configurable, Registry
 from ..optim import lr_scheduler
 
 __all__ = ["LR_SCHEDULES", "SCHEDULES", "CosineDecay", "CosineDecayRestarts", "ExponentialDecay",
@@ -55,7 +55,7 @@ def _number(cls: str, what: str, v, low: float = 0.0, strict: bool = False) -> f
     return float(v)
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(Configurable):
     """Keras's schedule base: ``schedule(step) -> rate`` for step = 0, 1, ... (updates made so far).
     Subclasses define ``__call__`` and ``get_config`` (the constructor's arguments)."""
 
@@ -64,13 +64,6 @@ class LearningRateSchedule:
 
     def get_config(self) -> dict:
         raise NotImplementedError
-
-    @classmethod
-    def from_config(cls, config: dict):
-        return cls(**config)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
 
 
 class ExponentialDecay(LearningRateSchedule):
