@@ -1,4 +1,5 @@
-"""Keras's transposed, depthwise and separable 2-D convolutions over nn.ConvTranspose2d and nn.Conv2d.
+"""Keras's 3-D convolution and transposed, depthwise and separable 2-D convolutions over nn.Conv3d,
+nn.ConvTranspose2d and nn.Conv2d.
 
     x = layers.Conv2DTranspose(32, 3, strides=2, padding="same")(x)     # (N, H, W, C) -> (N, 2H, 2W, 32)
     x = layers.DepthwiseConv2D(3, padding="same")(x)                    # one 3 x 3 filter per channel
@@ -10,15 +11,17 @@ layouts and are sized at the first call. padding "same" is TensorFlow's (spatial
 
 from __future__ import annotations
 
+import numpy as np
+
 from .. import nn
 from ..autograd import Tensor
 from ..backend import float32
 from . import activations
-from .arguments import _data_format, _input_shape, _pair, _positive_int, apply_initializer
+from .arguments import _data_format, _input_shape, _pair, _positive_int, _tuple, apply_initializer
 from .graph import Layer
 from .spatial import _channels_first, _padding_name, same_padding
 
-__all__ = ["Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D"]
+__all__ = ["Conv2DTranspose", "Conv3D", "DepthwiseConv2D", "SeparableConv2D"]
 
 
 def _in_channels(layer, input_shape):
@@ -216,3 +219,79 @@ class SeparableConv2D(Layer, nn.Module):
                 "pointwise_initializer": self.pointwise_initializer, "bias_initializer": self.bias_initializer,
                 "input_shape": d["input_shape"]}
 
+
+
+class Conv3D(Layer, nn.Conv3d):
+    """3-D convolution over nn.Conv3d: (N, D, H, W, C) -> (N, D', H', W', filters) (channels_first:
+    (N, C, D, H, W) -> (N, filters, D', H', W')).
+
+    padding "valid" or "same" (TensorFlow's, any kernel and stride: see spatial.same_padding); kernel
+    glorot_uniform, bias zeros; the weight keeps PyTorch's layout (filters, C, kd, kh, kw). in channels come
+    from input_shape (D, H, W, C) or the first call.
+
+    >>> Conv3D(4, 3, padding="same")(gn.randn(1, 4, 5, 5, 2)).shape
+    (1, 4, 5, 5, 4)
+    """
+
+    def __init__(self, filters: int, kernel_size, strides=1, padding: str = "valid", data_format=None,
+                 dilation_rate=1, groups: int = 1, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", input_shape=None):
+        self.filters = _positive_int("Conv3D", "filters", filters)
+        self.kernel_size_3d = _tuple("Conv3D", "kernel_size", kernel_size, 3)
+        self.strides = _tuple("Conv3D", "strides", strides, 3)
+        self.dilation_rate = _tuple("Conv3D", "dilation_rate", dilation_rate, 3)
+        self.groups_arg = _positive_int("Conv3D", "groups", groups)
+        if self.filters % self.groups_arg:
+            raise ValueError(f"Conv3D: filters ({self.filters}) must be divisible by groups ({self.groups_arg})")
+        self.keras_padding = _padding_name("Conv3D", padding)
+        activations.get(activation)
+        self.activation, self.use_bias = activations.serialize(activation), bool(use_bias)
+        probe = np.zeros((1, 1, 1, 1, 1), np.float32)  # a bad initialiser name fails here, not at the first call
+        apply_initializer("Conv3D", kernel_initializer, Tensor._wrap(probe.copy()))
+        apply_initializer("Conv3D", bias_initializer, Tensor._wrap(probe[0, 0, 0, 0].copy()), "bias_initializer")
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.data_format = _data_format("Conv3D", data_format)
+        self.register_parameter("weight", None)
+        shape = _input_shape(input_shape)
+        if shape is not None and len(shape) != 4:
+            raise ValueError(f"Conv3D: input_shape must be (D, H, W, C) (or (C, D, H, W) with channels_first), "
+                             f"got {shape}")
+        if shape:
+            self.build(shape[-1] if self.data_format == "channels_last" else shape[0])
+
+    def build(self, in_channels: int, dtype=None) -> None:
+        """nn.Conv3d made at the input's channel count (Layer.build, first in the MRO, is Keras's build)."""
+        if in_channels % self.groups_arg:
+            raise ValueError(f"Conv3D: input channels ({in_channels}) must be divisible by groups ({self.groups_arg})")
+        nn.Conv3d.__init__(self, int(in_channels), self.filters, self.kernel_size_3d, self.strides, 0,
+                           self.dilation_rate, self.groups_arg, bias=self.use_bias)
+        apply_initializer("Conv3D", self.kernel_initializer, self.weight)
+        if self.bias is not None:
+            apply_initializer("Conv3D", self.bias_initializer, self.bias, "bias_initializer")
+        if dtype is not None and dtype != self.weight.dtype:
+            self.to(dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return activations.get(self.activation)(_channels_first(self, x, 5, self._conv))
+
+    def _conv(self, t: Tensor) -> Tensor:
+        if self.weight is None:
+            self.build(t.shape[1], t.dtype if t.dtype.kind == "f" else None)
+        if self.keras_padding == "same":
+            t = same_padding(t, self.kernel_size_3d, self.strides, self.dilation_rate)
+        return nn.Conv3d.forward(self, t)
+
+    def get_config(self) -> dict:
+        built = self.weight is not None
+        return {"filters": self.filters, "kernel_size": list(self.kernel_size_3d), "strides": list(self.strides),
+                "padding": self.keras_padding, "data_format": self.data_format,
+                "dilation_rate": list(self.dilation_rate), "groups": self.groups_arg, "activation": self.activation,
+                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
+                "bias_initializer": self.bias_initializer,
+                "input_shape": None if not built else ([1, 1, 1, self.in_channels]
+                                                       if self.data_format == "channels_last"
+                                                       else [self.in_channels, 1, 1, 1])}
+
+    def extra_repr(self) -> str:
+        return f"{self.in_channels if self.weight is not None else '?'} -> {self.filters}, " \
+               f"kernel_size={self.kernel_size_3d}"

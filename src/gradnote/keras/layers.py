@@ -18,10 +18,14 @@ keras.Input (a symbolic tensor) to build a functional Model.
 from __future__ import annotations
 
 import numbers
+import re
+import string
+
+import numpy as np
 
 from .. import functional as F
 from .. import nn
-from ..autograd import Tensor
+from ..autograd import Tensor, einsum
 from ..backend import float32
 from ..nn.normalization import _BatchNorm
 from . import activations
@@ -60,6 +64,7 @@ __all__ = [
     "Conv2D",
     "Dense",
     "Dropout",
+    "EinsumDense",
     "Flatten",
     "GroupNormalization",
     "Identity",
@@ -132,6 +137,118 @@ class Dense(Layer, nn.Linear):
 
     def extra_repr(self) -> str:
         return f"{self.in_features if self.built else '?'} -> {self.units}, activation={self.activation}"
+
+
+class EinsumDense(Layer, nn.Module):
+    """A dense layer written as an einsum: y = activation(einsum(equation, x, kernel) + bias).
+
+    equation "ab,bc->ac", "...b,bc->...c" or "ab...,bc->ac..." (input, kernel -> output); output_shape is
+    the output's shape without the batch axis and the axes the ellipsis stands for (None: taken from the
+    input axis of the same letter). The kernel's shape follows its letters: an input letter takes the
+    input's size, any other the output's; bias_axes (output letters) get a bias broadcast over the
+    output from the first of them on, as Keras. Weights kernel and bias are sized at the first call.
+
+    >>> EinsumDense("abc,cd->abd", (None, 4), bias_axes="d")(gn.randn(2, 3, 5)).shape
+    (2, 3, 4)
+    """
+
+    def __init__(self, equation: str, output_shape, activation=None, bias_axes: str | None = None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", input_shape=None):
+        found = re.fullmatch(r"(\.\.\.)?([a-zA-Z]+)(\.\.\.)?,([a-zA-Z]+)->(\.\.\.)?([a-zA-Z]+)(\.\.\.)?",
+                             str(equation).replace(" ", ""))
+        if not found or (found[1] and found[3]) or bool(found[1]) != bool(found[5]) \
+                or bool(found[3]) != bool(found[7]):
+            raise ValueError(f"EinsumDense: equation must look like 'ab,bc->ac', '...b,bc->...c' or "
+                             f"'ab...,bc->ac...', got {equation!r}")
+        self.equation = str(equation)
+        self._left = bool(found[1])  # "...b,...": the ellipsis (holding the batch axis) on the left
+        self._right = bool(found[3])
+        self._specs = found[2], found[4], found[6]
+        shape = (output_shape,) if isinstance(output_shape, numbers.Integral) or output_shape is None \
+            else tuple(output_shape)
+        if not all(d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > 0)
+                   for d in shape):
+            raise ValueError(f"EinsumDense: output_shape must hold positive ints or None, got {output_shape!r}")
+        named = self._named_output()
+        if len(shape) != len(named):
+            raise ValueError(f"EinsumDense: output_shape {output_shape!r} must give the {len(named)} output axes "
+                             f"{named!r} of {equation!r} (the batch axis and the ellipsis excluded)")
+        self.partial_output_shape = tuple(None if d is None else int(d) for d in shape)
+        if bias_axes is not None and (not isinstance(bias_axes, str) or not bias_axes
+                                      or any(c not in self._specs[2] for c in bias_axes)):
+            raise ValueError(f"EinsumDense: bias_axes must be letters of the output {self._specs[2]!r}, "
+                             f"got {bias_axes!r}")
+        self.bias_axes = bias_axes
+        activations.get(activation)
+        self.activation = activations.serialize(activation)
+        _init_fn("EinsumDense", kernel_initializer)
+        _init_fn("EinsumDense", bias_initializer, "bias_initializer")
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        nn.Module.__init__(self)
+        self.register_parameter("kernel", None)
+        self.register_parameter("bias", None)
+        self.built = False
+        self.input_shape = _input_shape(input_shape)
+        if self.input_shape:
+            self._make_weights((None, *self.input_shape), float32)
+
+    def _named_output(self) -> str:
+        """The output letters output_shape gives: the batch letter (first, unless in the ellipsis) left out."""
+        return self._specs[2] if self._left else self._specs[2][1:]
+
+    def _expanded(self, ndim: int) -> tuple:
+        """(input, kernel, output) subscripts with the ellipsis replaced by unused letters for this rank."""
+        inp, ker, out = self._specs
+        extra = ndim - len(inp)
+        if extra < 0 or (extra and not (self._left or self._right)):
+            raise ValueError(f"EinsumDense: {self.equation!r} needs an input of rank {len(inp)}"
+                             f"{' or more' if self._left or self._right else ''}, got rank {ndim}")
+        spare = "".join(c for c in string.ascii_letters if c not in inp + ker + out)[:extra]
+        if self._left:
+            return spare + inp, ker, spare + out
+        return inp + spare, ker, out + spare
+
+    def _make_weights(self, input_shape: tuple, dtype) -> None:
+        inp, ker, out = self._expanded(len(input_shape))
+        sizes = dict(zip(self._named_output(), self.partial_output_shape))
+        for c, n in zip(inp, input_shape):
+            if c in out and sizes.get(c) is None:
+                sizes[c] = n
+        for c, n in zip(inp, input_shape):
+            sizes.setdefault(c, n)
+        kernel_shape = tuple(sizes.get(c) for c in ker)
+        if any(n is None for n in kernel_shape):
+            raise ValueError(f"EinsumDense: the kernel {ker!r} of {self.equation!r} needs every size known, got "
+                             f"{dict(zip(ker, kernel_shape))} for input shape {tuple(input_shape)}")
+        self.kernel = nn.Parameter(np.zeros(kernel_shape, dtype))
+        apply_initializer("EinsumDense", self.kernel_initializer, self.kernel)
+        if self.bias_axes is not None:
+            first = min(out.index(c) for c in self.bias_axes)
+            tail = out[first:]  # with a right ellipsis its axes follow, as size-1 axes of the bias
+            if any(sizes.get(c) is None for c in self.bias_axes):
+                raise ValueError(f"EinsumDense: bias_axes {self.bias_axes!r} need known output sizes, got input "
+                                 f"shape {tuple(input_shape)}")
+            self.bias = nn.Parameter(np.zeros(tuple(sizes[c] if c in self.bias_axes else 1 for c in tail), dtype))
+            apply_initializer("EinsumDense", self.bias_initializer, self.bias, "bias_initializer")
+        self.built = True
+
+    def forward(self, x: Tensor) -> Tensor:
+        if not self.built:
+            self._make_weights(tuple(x.shape), x.dtype if x.dtype.kind == "f" else float32)
+        inp, ker, out = self._expanded(x.ndim)
+        y = einsum(f"{inp},{ker}->{out}", x, self.kernel)
+        if self.bias is not None:
+            y = y + self.bias
+        return activations.get(self.activation)(y)
+
+    def get_config(self) -> dict:
+        shape = self.partial_output_shape
+        return {"equation": self.equation, "output_shape": shape[0] if len(shape) == 1 else list(shape),
+                "activation": self.activation, "bias_axes": self.bias_axes,
+                "kernel_initializer": self.kernel_initializer, "bias_initializer": self.bias_initializer}
+
+    def extra_repr(self) -> str:
+        return f"{self.equation!r}, kernel={None if self.kernel is None else tuple(self.kernel.shape)}"
 
 
 class Dropout(Layer, nn.Dropout):

@@ -6,7 +6,7 @@
 
 Keras's default data_format is "channels_last" ((N, L, C), (N, H, W, C)); each layer moves the
 channels to axis 1 for its nn module (nn.Conv1d, nn.MaxPool1d, nn.AvgPool2d, nn.AdaptiveAvgPool1d,
-nn.Dropout1d, ...) and back. "channels_first" is nn's layout and passes through unchanged.
+nn.Dropout1d, nn.MaxPool3d, ...) and back. "channels_first" is nn's layout and passes through unchanged.
 """
 
 from __future__ import annotations
@@ -31,8 +31,9 @@ from .arguments import (
 )
 from .graph import Layer, mask_of
 
-__all__ = ["AveragePooling1D", "AveragePooling2D", "Conv1D", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
-           "GlobalMaxPooling1D", "GlobalMaxPooling2D", "MaxPooling1D", "MaxPooling2D", "Reshape", "SpatialDropout1D",
+__all__ = ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "Conv1D", "GlobalAveragePooling1D",
+           "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+           "GlobalMaxPooling3D", "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "Reshape", "SpatialDropout1D",
            "SpatialDropout2D"]
 
 
@@ -159,7 +160,7 @@ class _Pooling(Layer):
     def _pool(self, t: Tensor) -> Tensor:
         if self.keras_padding == "valid":
             return self._nn.forward(self, t)
-        if self._nn in (nn.MaxPool1d, nn.MaxPool2d):
+        if self._nn in (nn.MaxPool1d, nn.MaxPool2d, nn.MaxPool3d):
             return self._nn.forward(self, same_padding(t, self.pool_size, self.strides, value=-np.inf))
         with no_grad():  # how many real elements each window holds: the padded zeros are not averaged
             ones = Tensor._wrap(np.ones((1, 1, *t.shape[2:]), dtype=t.dtype))
@@ -191,6 +192,16 @@ class MaxPooling2D(_Pooling, nn.MaxPool2d):
     _nn, _rank = nn.MaxPool2d, 4
 
 
+class MaxPooling3D(_Pooling, nn.MaxPool3d):
+    """nn.MaxPool3d on (N, D, H, W, C) (channels_last) or (N, C, D, H, W).
+
+    >>> MaxPooling3D(2, padding="same")(gn.randn(1, 3, 5, 5, 2)).shape
+    (1, 2, 3, 3, 2)
+    """
+
+    _nn, _rank = nn.MaxPool3d, 5
+
+
 class AveragePooling1D(_Pooling, nn.AvgPool1d):
     """nn.AvgPool1d on (N, L, C) (channels_last) or (N, C, L).
 
@@ -211,6 +222,16 @@ class AveragePooling2D(_Pooling, nn.AvgPool2d):
     _nn, _rank = nn.AvgPool2d, 4
 
 
+class AveragePooling3D(_Pooling, nn.AvgPool3d):
+    """nn.AvgPool3d on (N, D, H, W, C) (channels_last) or (N, C, D, H, W).
+
+    >>> AveragePooling3D(2)(gn.randn(1, 4, 4, 4, 3)).shape
+    (1, 2, 2, 2, 3)
+    """
+
+    _nn, _rank = nn.AvgPool3d, 5
+
+
 class _GlobalPooling(Layer):
     """Reduce every spatial axis: (N, *spatial, C) -> (N, C) (keepdims: (N, 1, ..., 1, C))."""
 
@@ -225,11 +246,15 @@ class _GlobalPooling(Layer):
         mask = mask_of(x) if mask is None else mask
         if mask is not None and self._rank == 3 and self.data_format == "channels_last":
             return self._masked(x, np.asarray(mask, dtype=bool))
-        pooled = _channels_first(self, x, self._rank, lambda t: self._nn.forward(self, t))
+        pooled = _channels_first(self, x, self._rank, self._reduce)
         if self.keepdims:
             return pooled
         return pooled.reshape(pooled.shape[0], pooled.shape[-1] if self.data_format == "channels_last"
                               else pooled.shape[1])
+
+    def _reduce(self, t: Tensor) -> Tensor:
+        """(N, C, *spatial) -> (N, C, 1, ..., 1)."""
+        return self._nn.forward(self, t)
 
     def _masked(self, x, mask):
         raise ValueError(f"{type(self).__name__}: masked inputs are not supported")
@@ -282,6 +307,40 @@ class GlobalMaxPooling2D(_GlobalPooling, nn.AdaptiveMaxPool2d):
     """
 
     _nn, _rank = nn.AdaptiveMaxPool2d, 4
+
+
+class _GlobalPooling3D(_GlobalPooling, nn.Module):
+    """(N, D, H, W, C) -> (N, C): nn has no adaptive 3-D pools, so the mean / max over the three axes
+    is taken directly (one reduction, differentiable as any)."""
+
+    _rank = 5
+
+    def __init__(self, data_format=None, keepdims: bool = False):
+        nn.Module.__init__(self)
+        self.data_format = _data_format(type(self).__name__, data_format)
+        self.keepdims = bool(keepdims)
+
+
+class GlobalAveragePooling3D(_GlobalPooling3D):
+    """Mean over D, H and W: (N, D, H, W, C) -> (N, C) (keepdims: (N, 1, 1, 1, C)).
+
+    >>> GlobalAveragePooling3D()(gn.ones(2, 3, 4, 4, 5)).shape
+    (2, 5)
+    """
+
+    def _reduce(self, t: Tensor) -> Tensor:
+        return t.mean(dim=(2, 3, 4), keepdim=True)
+
+
+class GlobalMaxPooling3D(_GlobalPooling3D):
+    """Max over D, H and W: (N, D, H, W, C) -> (N, C) (keepdims: (N, 1, 1, 1, C)).
+
+    >>> GlobalMaxPooling3D()(gn.ones(2, 3, 4, 4, 5)).shape
+    (2, 5)
+    """
+
+    def _reduce(self, t: Tensor) -> Tensor:
+        return t.amax(dim=(2, 3, 4), keepdim=True)
 
 
 class SpatialDropout1D(Layer, nn.Dropout1d):
