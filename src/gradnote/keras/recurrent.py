@@ -9,8 +9,10 @@ Sequences are (N, T, features), Keras's layout (nn's recurrent layers with batch
 The recurrent layers are nn.RNN/LSTM/GRU sized at their first call, with Keras's initialisers:
 input kernels glorot_uniform, recurrent kernels orthogonal, biases zero and, for LSTM,
 unit_forget_bias (the forget gate's bias starts at 1). Keras's gate order (i, f, c, o) is
-PyTorch's; its GRU with reset_after=True is PyTorch's GRU. Bidirectional turns the wrapped
-layer into nn's bidirectional=True layer (weights ``*_reverse``).
+PyTorch's; its GRU with reset_after=True is PyTorch's GRU. GRU(reset_after=False) (Keras 2 /
+TF1's variant) has no nn counterpart: it keeps Keras's weights (kernel, recurrent_kernel, bias)
+and runs step by step. Bidirectional turns the wrapped layer into nn's bidirectional=True layer
+(weights ``*_reverse``).
 
 Masks: Embedding(mask_zero=True) marks the non-zero ids; the mask flows through layers that pass
 it (Dropout, Dense, ...) to the recurrent layer, which runs each sequence over its real steps
@@ -87,8 +89,15 @@ class _KerasRNN(Layer):
     """What SimpleRNN, LSTM and GRU share: lazy sizing, Keras's init, masks, return_sequences/state."""
 
     _nn, _states = nn.RNN, 1
+    _weight_names = ("weight_ih", "weight_hh", "bias_ih", "bias_hh")  # each + a direction's suffix
+    _suffixes = ("_l0", "_l0_reverse")
     passes_mask = False
-    _cell = None  # one step (self, x, [h(, c)], weights) -> new state; layers that take recurrent_dropout set it
+    _fused = True  # False: no nn layer runs these equations, every call goes step by step (_stepped)
+
+    def _cell(self, x, state, weights, keep):
+        """One step: x (N, in), state [h(, c)], the direction's weights, keep (N, units) Keras's recurrent
+        dropout mask for the h entering the recurrent kernel (None: no dropout) -> the new state."""
+        raise NotImplementedError
 
     def __init__(self, units: int, activation="tanh", return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, use_bias: bool = True, kernel_initializer="glorot_uniform",
@@ -107,9 +116,6 @@ class _KerasRNN(Layer):
             apply_initializer(name, init_name, Tensor._wrap(xp.zeros((1, 1), xp.float32)), what)
         self.input_dropout = _rate(name, dropout, "dropout")  # nn's `dropout` acts between stacked layers
         self.recurrent_dropout = _rate(name, recurrent_dropout, "recurrent_dropout")
-        if self.recurrent_dropout and self._cell is None:
-            raise ValueError(f"{name}: recurrent_dropout is not supported (Keras's GRU keeps the undropped state "
-                             f"in h = z * h_prev + (1 - z) * n, which nn's GRU cell does not), got {recurrent_dropout!r}")
         self.options = options
         self.bidirectional = False  # Bidirectional sets it before the layer is built
         self.input_shape = _input_shape(input_shape)
@@ -162,7 +168,7 @@ class _KerasRNN(Layer):
             if lengths.min() == x.shape[1]:
                 lengths = None
         hx = self._initial(initial_state)
-        if self.recurrent_dropout and self.training:
+        if not self._fused or (self.recurrent_dropout and self.training):
             out, state = self._stepped(x, hx, lengths)
         else:
             out, state = self._nn.forward(self, x, hx, lengths=None if lengths is None else Tensor._wrap(lengths))
@@ -180,26 +186,27 @@ class _KerasRNN(Layer):
         return [out, *[s for d in per_direction for s in d]]
 
     def _stepped(self, x, hx, lengths):
-        """nn's layer run step by step with Keras's recurrent dropout: the state entering the recurrent kernel
-        (h, not the LSTM's c) is multiplied by one dropout mask per sequence and direction, shared by every
-        step. Real steps are at the front (lengths, None: all T); returns what nn's forward returns."""
+        """The layer run step by step (_cell), with Keras's recurrent dropout in training: the state entering
+        the recurrent kernel (h, not the LSTM's c) is multiplied by one dropout mask per sequence and
+        direction, shared by every step. Real steps are at the front (lengths, None: all T); returns what
+        nn's forward returns."""
         N, T = x.shape[0], x.shape[1]
         L = np.full(N, T) if lengths is None else np.asarray(lengths)
         steps = np.arange(T)[None, :]
         outs, finals = [], []
-        for d, suffix in enumerate(("_l0", "_l0_reverse")[:2 if self.bidirectional else 1]):
-            weights = [getattr(self, n + suffix) for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
-                       if hasattr(self, n + suffix)]
+        for d, suffix in enumerate(self._suffixes[:2 if self.bidirectional else 1]):
+            weights = [getattr(self, n + suffix) for n in self._weight_names if hasattr(self, n + suffix)]
             order = steps if d == 0 else (L[:, None] - 1 - steps) % T  # backward: each sequence's real steps reversed
             xs = x[np.arange(N)[:, None], order]
             zeros = Tensor._wrap(xp.zeros((N, self.units), x.dtype))
             state = [zeros] * self._states if hx is None else [(hx if self._states == 1 else hx[k])[d]
                                                                for k in range(self._states)]
-            keep = F.dropout(Tensor._wrap(xp.ones((N, self.units), x.dtype)), self.recurrent_dropout, True)
+            keep = None if not (self.recurrent_dropout and self.training) else \
+                F.dropout(Tensor._wrap(xp.ones((N, self.units), x.dtype)), self.recurrent_dropout, True)
             seq = []
             for t in range(T):
                 real = Tensor._wrap((t < L)[:, None].astype(x.dtype))
-                new = self._cell(xs[:, t], [state[0] * keep, *state[1:]], weights)
+                new = self._cell(xs[:, t], state, weights, keep)
                 new = list(new) if isinstance(new, tuple) else [new]
                 state = [n * real + s * (1 - real) for n, s in zip(new, state)]
                 seq.append(new[0] * real)
@@ -255,8 +262,9 @@ class SimpleRNN(_KerasRNN, nn.RNN):
     def _nn_options(self) -> dict:
         return {"nonlinearity": self.activation}
 
-    def _cell(self, x, state, weights):
-        return F.rnn_cell(x, state[0], *weights, nonlinearity=self.activation)
+    def _cell(self, x, state, weights, keep):
+        h = state[0] if keep is None else state[0] * keep
+        return F.rnn_cell(x, h, *weights, nonlinearity=self.activation)
 
 
 class LSTM(_KerasRNN, nn.LSTM):
@@ -278,8 +286,9 @@ class LSTM(_KerasRNN, nn.LSTM):
         self.unit_forget_bias = bool(unit_forget_bias)
         super().__init__(units, activation=activation, unit_forget_bias=self.unit_forget_bias, **kw)
 
-    def _cell(self, x, state, weights):
-        return F.lstm_cell(x, tuple(state), *weights)
+    def _cell(self, x, state, weights, keep):
+        h = state[0] if keep is None else state[0] * keep
+        return F.lstm_cell(x, (h, state[1]), *weights)
 
     def _init_bias(self, bias) -> None:
         if self.unit_forget_bias:
@@ -287,11 +296,20 @@ class LSTM(_KerasRNN, nn.LSTM):
 
 
 class GRU(_KerasRNN, nn.GRU):
-    """Keras's GRU (reset_after=True, Keras 2's default since 2.3) over nn.GRU, which has the same equations.
+    """Keras's GRU. reset_after=True (Keras 2's default since 2.3) is nn.GRU, which has the same equations
+    (PyTorch's gate order r, z, n and two biases). reset_after=False is Keras 2 / TF1's GRU, the reset
+    gate applied to h before the recurrent kernel, with Keras's weights and gate order z, r, h:
+
+        z = sigmoid(x K_z + h U_z + b_z),  r = sigmoid(x K_r + h U_r + b_r)
+        h~ = tanh(x K_h + (r * h) U_h + b_h),  h' = z * h + (1 - z) * h~
+
+    with kernel K (F, 3 * units), recurrent_kernel U (units, 3 * units), bias b (3 * units,), run step
+    by step. recurrent_dropout multiplies the h entering the recurrent products (not the h in h') by one
+    mask per sequence, in training.
 
     x: (N, T, F) -> (N, units) (return_sequences: (N, T, units)); return_state: [output, h_T].
 
-    >>> GRU(8)(gn.randn(2, 5, 3)).shape
+    >>> GRU(8, reset_after=False)(gn.randn(2, 5, 3)).shape
     (2, 8)
     """
 
@@ -301,10 +319,51 @@ class GRU(_KerasRNN, nn.GRU):
                  **kw):
         _check_activation("GRU", "activation", activation, ("tanh",))
         _check_activation("GRU", "recurrent_activation", recurrent_activation, ("sigmoid",))
-        if not reset_after:
-            raise ValueError("GRU: reset_after=False (the reset gate applied before the recurrent kernel) is not "
-                             "supported; nn.GRU is reset_after=True")
-        super().__init__(units, activation=activation, **kw)
+        if not isinstance(reset_after, (bool, np.bool_)):
+            raise ValueError(f"GRU: reset_after must be True or False, got {reset_after!r}")
+        self.reset_after = bool(reset_after)
+        if not self.reset_after:
+            self._fused, self._weight_names, self._suffixes = False, ("kernel", "recurrent_kernel", "bias"), ("",)
+        super().__init__(units, activation=activation, reset_after=self.reset_after, **kw)
+
+    @property
+    def built(self) -> bool:
+        return ("weight_ih_l0" if self.reset_after else "kernel") in self._parameters
+
+    def build(self, input_size: int, dtype=None) -> None:
+        if self.reset_after:
+            return super().build(input_size, dtype)
+        if self.bidirectional:
+            raise ValueError("Bidirectional: GRU(reset_after=False) is not supported (wrap GRU(reset_after=True))")
+        self.input_size, self.hidden_size = int(input_size), self.units
+        u = self.units
+        self.kernel = nn.Parameter(xp.zeros((self.input_size, 3 * u), xp.float32))
+        self.recurrent_kernel = nn.Parameter(xp.zeros((u, 3 * u), xp.float32))
+        apply_initializer("GRU", self.kernel_initializer, self.kernel)
+        apply_initializer("GRU", self.recurrent_initializer, self.recurrent_kernel)
+        if self.use_bias:
+            self.bias = nn.Parameter(xp.zeros((3 * u,), xp.float32))
+            apply_initializer("GRU", self.bias_initializer, self.bias)
+        if dtype is not None and dtype != xp.float32:
+            self.to(dtype)
+
+    def _cell(self, x, state, weights, keep):
+        h = state[0]
+        hk = h if keep is None else h * keep  # the dropped h enters the recurrent products only, as Keras
+        u = self.units
+        if self.reset_after:
+            xi, hh = x @ weights[0].T, hk @ weights[1].T
+            if len(weights) > 2:
+                xi, hh = xi + weights[2], hh + weights[3]
+            r, z = F.sigmoid(xi[:, :u] + hh[:, :u]), F.sigmoid(xi[:, u:2 * u] + hh[:, u:2 * u])
+            candidate = F.tanh(xi[:, 2 * u:] + r * hh[:, 2 * u:])
+        else:
+            kernel, recurrent = weights[0], weights[1]
+            xi = x @ kernel if len(weights) < 3 else x @ kernel + weights[2]
+            hzr = hk @ recurrent[:, :2 * u]
+            z, r = F.sigmoid(xi[:, :u] + hzr[:, :u]), F.sigmoid(xi[:, u:2 * u] + hzr[:, u:])
+            candidate = F.tanh(xi[:, 2 * u:] + (r * hk) @ recurrent[:, 2 * u:])
+        return z * h + (1 - z) * candidate
 
 
 _MERGES = ("concat", "sum", "mul", "ave", None)
