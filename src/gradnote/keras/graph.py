@@ -25,6 +25,8 @@ import re
 import weakref
 from itertools import count
 
+import numpy as np
+
 from .. import backend
 from ..autograd import Tensor, no_grad
 from ..backend import xp
@@ -34,8 +36,8 @@ from . import weight_options
 from .arguments import apply_initializer
 from .config import floatx
 
-__all__ = ["OPS", "Input", "InputLayer", "KerasTensor", "Layer", "TensorOp", "mask_of", "nodes_between", "set_mask",
-           "symbolic_call"]
+__all__ = ["OPS", "Input", "InputLayer", "KerasTensor", "Layer", "TensorOp", "holds_strings", "mask_of", "nodes_between",
+           "saved_dtype", "set_mask", "symbolic_call"]
 
 
 # An axis left None in keras.Input is traced at two lengths; the output axes that differ stay None. The
@@ -44,11 +46,35 @@ __all__ = ["OPS", "Input", "InputLayer", "KerasTensor", "Layer", "TensorOp", "ma
 EXAMPLE_LENGTHS = (64, 128)
 
 
+def _input_dtype(dtype):
+    """A KerasTensor's dtype: Keras's "string" (or str) is NumPy's object dtype, holding Python strings
+    (strings stay NumPy arrays on the host: Tensors hold numbers)."""
+    return np.dtype(object) if dtype in ("string", str) else xp.dtype(dtype)
+
+
+def holds_strings(a) -> bool:
+    """Whether `a` is string data: a string KerasTensor, a str / bytes, an array of strings (str, bytes or
+    object dtype), or a list / tuple / dict holding one.
+
+    >>> holds_strings(["a movie"]), holds_strings(Input(shape=(1,), dtype="string")), holds_strings(np.ones(2))
+    (True, True, False)
+    """
+    if isinstance(a, (str, bytes)):
+        return True
+    if isinstance(a, (KerasTensor, Tensor, *backend.array_types)):
+        return a.dtype.kind in "OSU"
+    if isinstance(a, (list, tuple)):
+        return any(holds_strings(v) for v in a)
+    if isinstance(a, dict):
+        return any(holds_strings(v) for v in a.values())
+    return False
+
+
 class KerasTensor:
     """A placeholder (shape with None for the batch axis, dtype) and the layer call that made it."""
 
     def __init__(self, shape: tuple, dtype, layer=None, inputs=(), index=None, name=None, kwargs=None):
-        self.shape, self.dtype, self.layer, self.inputs, self.index = tuple(shape), xp.dtype(dtype), layer, \
+        self.shape, self.dtype, self.layer, self.inputs, self.index = tuple(shape), _input_dtype(dtype), layer, \
             tuple(inputs), index
         self.name = name
         self.kwargs = dict(kwargs or {})  # the call's keywords (initial_state=[h, c], training=True ...), replayed
@@ -57,9 +83,12 @@ class KerasTensor:
     def ndim(self) -> int:
         return len(self.shape)
 
-    def example(self, unknown: int = EXAMPLE_LENGTHS[0]) -> Tensor:
-        """Zeros of this shape with batch size 1 (other unknown lengths become `unknown`)."""
+    def example(self, unknown: int = EXAMPLE_LENGTHS[0]):
+        """Zeros of this shape with batch size 1 (other unknown lengths become `unknown`); for a string
+        input an ndarray of empty strings."""
         shape = (1, *(unknown if d is None else d for d in self.shape[1:]))
+        if self.dtype.kind == "O":
+            return np.full(shape, "", dtype=object)
         return Tensor._wrap(xp.zeros(shape, dtype=self.dtype))
 
     @property
@@ -315,8 +344,15 @@ class Layer(Module):
             cls.get_config = weight_options.with_options_config(cls.__dict__["get_config"])
 
     # ----- calling ------------------------------------------------------------------------------------
+    takes_strings = False  # TextVectorization, StringLookup, Hashing and models (their layers check) take strings
+
     def __call__(self, *args, **kwargs):
         given = kwargs  # a symbolic call records the keywords as given: the replay takes them off again
+        if args and not self.takes_strings and holds_strings(args[0]):
+            what = f"shape {tuple(args[0].shape)}" if hasattr(args[0], "shape") else type(args[0]).__name__
+            raise TypeError(f"{self.name} ({type(self).__name__}): got string input ({what}); only "
+                            "TextVectorization, StringLookup and Hashing take strings: turn the text into numbers "
+                            "with one of them first")
         kwargs, mode = self._call_options(dict(kwargs))
         args = tuple(_converted(a) for a in args)
         dtype = self.compute_dtype if self.__dict__.get("_autocast", type(self).autocast) else None
@@ -589,11 +625,18 @@ class InputLayer(Layer):
     def batch_shape(self) -> tuple:
         return self.output.shape
 
+    takes_strings = True  # an Input of dtype="string" passes its strings on
+
     def forward(self, x):
         return x
 
     def get_config(self) -> dict:
-        return {"name": self.name, "batch_shape": list(self.batch_shape), "dtype": str(self.output.dtype)}
+        return {"name": self.name, "batch_shape": list(self.batch_shape), "dtype": saved_dtype(self.output.dtype)}
+
+
+def saved_dtype(dtype) -> str:
+    """A KerasTensor's dtype as a saved graph names it ("string" for strings, as Keras)."""
+    return "string" if dtype.kind == "O" else str(dtype)
 
 
 def _known(a: Tensor, b: Tensor) -> tuple:

@@ -210,6 +210,8 @@ class StringLookup(_Lookup):
     [[2, 1, 0]]
     """
 
+    takes_strings = True
+
     def _key(self, v):
         return v.decode("utf-8") if isinstance(v, bytes) else str(v)
 
@@ -234,6 +236,8 @@ class Hashing(Layer, nn.Module):
     >>> Hashing(num_bins=3)(np.array([["a"], ["a"]])).shape
     (2, 1)
     """
+
+    takes_strings = True
 
     def __init__(self, num_bins: int, mask_value=None, salt=None, output_mode: str = "int", sparse: bool = False):
         if not isinstance(num_bins, int) or isinstance(num_bins, bool) or num_bins < 1 or (

@@ -21,7 +21,7 @@ from ..autograd import Tensor, no_grad
 from ..models.lenet import LeNet5
 from . import losses, optimizers, training
 from .cloning import clone_model, model_from_json, model_to_json  # noqa: F401  (keras.models' names)
-from .graph import EXAMPLE_LENGTHS, InputLayer, KerasTensor, Layer, TensorOp, nodes_between
+from .graph import EXAMPLE_LENGTHS, InputLayer, KerasTensor, Layer, TensorOp, holds_strings, nodes_between, saved_dtype
 from .graph import weight_count as _weight_count
 
 __all__ = ["LeNet5", "Model", "Sequential", "TensorOp", "clone_model", "load_model", "model_from_json",
@@ -75,7 +75,9 @@ class Model(Layer, nn.Module):
         xs = list(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) and len(ins) > 1 else list(args)
         if len(xs) != len(ins):
             raise ValueError(f"{self.name}: expected {len(ins)} inputs, got {len(xs)}")
-        values = {id(k): _adjust_rank(k, v if isinstance(v, Tensor) else Tensor(v)) for k, v in zip(ins, xs)}
+        # strings stay NumPy arrays (Tensors hold numbers): the model's TextVectorization takes them
+        values = {id(k): _adjust_rank(k, v if isinstance(v, Tensor) else np.asarray(v, dtype=object) if holds_strings(v) else
+                                      Tensor(v)) for k, v in zip(ins, xs)}
         calls: dict = {}
         for t in nodes:
             key = (id(t.layer), id(t.inputs))
@@ -88,6 +90,8 @@ class Model(Layer, nn.Module):
         if out_keys is not None:
             return dict(zip(out_keys, results))
         return results if many else results[0]
+
+    takes_strings = True  # its layers check their own inputs (a string Input feeds a TextVectorization)
 
     @property
     def _keras_style(self) -> bool:
@@ -289,7 +293,7 @@ class Model(Layer, nn.Module):
 
         layers = list({id(t.layer): t.layer for t in nodes}.values())
         return {"name": self.name, "layers": [[layer.name, layer_config(layer)] for layer in layers],
-                "inputs": [{"shape": list(t.shape), "dtype": str(t.dtype), "name": t.name} for t in ins],
+                "inputs": [{"shape": list(t.shape), "dtype": saved_dtype(t.dtype), "name": t.name} for t in ins],
                 "calls": [{"layer": t.layer.name, "args": ref(t.inputs), "index": t.index,
                            **({"kwargs": {k: ref(v) for k, v in t.kwargs.items()}} if t.kwargs else {})}
                           for t in nodes],

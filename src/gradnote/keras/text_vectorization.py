@@ -5,8 +5,8 @@
     ids = vectorize(["a new review"])                # int64 Tensor (1, 200), 0 = padding, 1 = unknown
     bag = layers.TextVectorization(max_tokens=5000, output_mode="tf_idf")
 
-The layer has no weights: call it on a list (or array) of strings, before the model (gradnote's
-Tensors hold numbers only).
+The layer has no weights: call it on a list (or array) of strings, (N,) or (N, 1), before the model
+(gradnote's Tensors hold numbers only), or on a keras.Input(shape=(1,), dtype="string") inside one.
 """
 
 from __future__ import annotations
@@ -125,8 +125,17 @@ class TextVectorization(Layer, nn.Module):
             w = np.asarray(idf_weights, dtype=np.float32)
             self._idf = np.concatenate([[w.mean()], w]).astype(np.float32)
 
+    takes_strings = True
+
     def get_vocabulary(self, include_special_tokens: bool = True) -> list[str]:
         return list(self._vocab if include_special_tokens else self._vocab[len(self._specials):])
+
+    def compute_output_shape(self, input_shape) -> tuple:
+        """(N, L) ids (L None without output_sequence_length: the longest text decides) or (N, V) vectors,
+        for (N,) or (N, 1) strings."""
+        if self.output_mode == "int":
+            return (input_shape[0], self.output_sequence_length)
+        return (input_shape[0], self.max_tokens if self.pad_to_max_tokens and self.max_tokens else len(self._vocab))
 
     def vocabulary_size(self) -> int:
         return len(self._vocab)

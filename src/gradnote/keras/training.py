@@ -127,7 +127,9 @@ def _compiled(model, what: str) -> Compiled:
     return c
 
 
-def _array(a, name: str, what: str) -> np.ndarray:
+def _array(a, name: str, what: str, strings: bool = False) -> np.ndarray:
+    """a as an ndarray with a sample axis; numbers, or (strings=True, for the inputs) strings as an object
+    array, which no cast touches: a model's TextVectorization / StringLookup / Hashing takes them."""
     if isinstance(a, Tensor):
         return a.data
     if isinstance(a, (list, tuple)) and a and isinstance(a[0], Tensor):
@@ -135,8 +137,10 @@ def _array(a, name: str, what: str) -> np.ndarray:
     arr = np.asarray(a)
     if arr.ndim == 0:
         raise ValueError(f"{what}: {name} must have a sample axis, got a scalar")
+    if strings and arr.dtype.kind in "OSU":
+        return arr.astype(object)
     if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{what}: {name} must be numeric, got dtype {arr.dtype}")
+        raise TypeError(f"{what}: {name} must be numeric{' (or strings)' if strings else ''}, got dtype {arr.dtype}")
     return arr
 
 
@@ -173,7 +177,9 @@ def _check_finite(a: np.ndarray, name: str, what: str) -> None:
 
 
 def _prepare_x(model, x, what: str) -> np.ndarray:
-    x = _array(x, "x", what)
+    x = _array(x, "x", what, strings=True)
+    if x.dtype.kind == "O":  # strings: (N,) texts for an Input of shape (None, 1) are Keras's usual form
+        return x
     if x.dtype.kind in "biu" and not _takes_indices(model):
         x = x.astype(_param_dtype(model))  # as Keras casts integer pixels (uint8 images) to the layer's dtype
     if x.dtype.kind == "f" and x.dtype != _param_dtype(model):
@@ -209,7 +215,7 @@ def _prepare_inputs(model, x, what: str):
     kinds = dict(zip(names, dtypes))
     out = []
     for key, a in zip(keys, leaves(x)):
-        a = _array(a, f"x[{key!r}]", what)
+        a = _array(a, f"x[{key!r}]", what, strings=True)
         want = kinds.get(key)
         if (a.dtype.kind in "biu" and (want is None or want.kind == "f")) or \
                 (a.dtype.kind == "f" and a.dtype != _param_dtype(model)):
@@ -356,6 +362,8 @@ def _tensor(model, a) -> Tensor:
             return Tensor._wrap(a.data.astype(_param_dtype(model)))
         return a
     a = np.asarray(a)
+    if a.dtype.kind in "OSU":  # strings stay an ndarray (Tensors hold numbers)
+        return a.astype(object)
     return Tensor._wrap(a.astype(_param_dtype(model)) if a.dtype.kind == "f" else a)
 
 
@@ -382,9 +390,8 @@ def _build(model, x) -> None:
         model.eval()
         first = take(x, slice(0, 1))
         with no_grad():
-            model(rebuild(first, [v if isinstance(v, Tensor) else Tensor._wrap(np.asarray(v)) for v in leaves(first)])
-                  if isinstance(first, (list, tuple, dict)) else
-                  first if isinstance(first, Tensor) else Tensor._wrap(np.asarray(first)))
+            model(rebuild(first, [_tensor(model, v) for v in leaves(first)]) if isinstance(first, (list, tuple, dict))
+                  else _tensor(model, first))
         model.train(was)
 
 
@@ -583,7 +590,7 @@ def predict(model, x, batch_size=None, verbose: int = 0, steps=None) -> np.ndarr
         inputs = (_tensors(model, first(b), _many_inputs(model, first(b))) for b in itertools.islice(x, steps))
     else:
         arr = _prepare_inputs(model, x, "predict")
-        inputs = (rebuild(arr, [Tensor._wrap(a) for a in leaves(take(arr, slice(i, i + batch_size)))])
+        inputs = (rebuild(arr, [_tensor(model, a) for a in leaves(take(arr, slice(i, i + batch_size)))])
                   for i in range(0, _count(arr), batch_size))
     was = model.training
     model.eval()
