@@ -184,8 +184,8 @@ def test_lstm_recurrent_dropout_is_one_mask_per_sequence_on_h_and_respects_masks
                                atol=1e-10)
     with pytest.raises(ValueError, match=r"recurrent_dropout must be in \[0, 1\)"):
         L.LSTM(2, recurrent_dropout=1.5)
-    with pytest.raises(ValueError, match="GRU: recurrent_dropout is not supported"):
-        L.GRU(2, recurrent_dropout=0.2)
+    with pytest.raises(ValueError, match=r"recurrent_dropout must be in \[0, 1\)"):
+        L.GRU(2, recurrent_dropout=1.5)
 
 
 @pytest.mark.parametrize("padding", ["pre", "post"])
@@ -236,7 +236,7 @@ def test_functional_merge_layers_and_bad_arguments():
     with pytest.raises(ValueError, match="same shape"):
         L.Add()([gn.ones(2, 3), gn.ones(2, 4)])
     for bad, match in [(lambda: L.LSTM(0), "units"), (lambda: L.LSTM(3, activation="relu"), "activation"),
-                       (lambda: L.GRU(3, reset_after=False), "reset_after"), (lambda: L.Conv1D(2, 0), "kernel_size"),
+                       (lambda: L.GRU(3, reset_after="no"), "reset_after"), (lambda: L.Conv1D(2, 0), "kernel_size"),
                        (lambda: L.SpatialDropout1D(1.5), r"\[0, 1\)"), (lambda: L.Reshape((2, -1, -1)), "target"),
                        (lambda: L.Bidirectional(L.Dense(2)), "LSTM"), (lambda: L.Embedding(0, 3), "input_dim"),
                        (lambda: L.MultiHeadAttention(2, 0), "key_dim"), (lambda: L.LSTM(2, dropout=2), "dropout")]:
