@@ -168,6 +168,7 @@ def test_bad_input_is_refused_on_the_page_and_the_code_is_shown(page):
         code = page.get_by_test_id("code-pytorch").inner_text()
         if "nn.GELU()" in code:
             break
+        page.get_by_test_id("close-code").click()  # the open (modal) panel would take the next click
         page.wait_for_timeout(250)
     assert "nn.Linear(2, 3), nn.GELU()," in code and "lr=0.01" in code
     page.get_by_test_id("tab-keras").click()
