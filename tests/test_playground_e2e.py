@@ -162,7 +162,7 @@ def test_bad_input_is_refused_on_the_page_and_the_code_is_shown(page):
     page.wait_for_function("document.querySelector('[data-testid=message]').textContent === ''")
     # the last settings change may still be on its way to the server under load: ask for the code until it shows
     # them (a few tries), then check it exactly
-    for _ in range(20):
+    for attempt in range(20):
         page.get_by_test_id("show-code").click()
         page.get_by_test_id("code-pytorch").wait_for()
         code = page.get_by_test_id("code-pytorch").inner_text()
@@ -170,7 +170,10 @@ def test_bad_input_is_refused_on_the_page_and_the_code_is_shown(page):
             break
         page.get_by_test_id("close-code").click()  # the open (modal) panel would take the next click
         page.wait_for_timeout(250)
-    assert "nn.Linear(2, 3), nn.GELU()," in code and "lr=0.01" in code
+        if attempt % 4 == 3:  # still not there: choose it again (the page re-sends its settings)
+            page.get_by_test_id("activation").select_option("gelu")
+    message = page.get_by_test_id("message").text_content()
+    assert "nn.Linear(2, 3), nn.GELU()," in code and "lr=0.01" in code, (message, code[:200])
     page.get_by_test_id("tab-keras").click()
     assert 'activation="gelu"' in page.get_by_test_id("code-keras").inner_text()
 
