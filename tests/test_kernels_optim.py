@@ -14,9 +14,11 @@ from gradnote.optim.adadelta import adadelta_simple
 from gradnote.optim.adagrad import adagrad_simple
 from gradnote.optim.adam import adam_simple
 from gradnote.optim.adamax import adamax_simple
+from gradnote.optim.asgd import asgd_simple
 from gradnote.optim.nadam import nadam_simple
 from gradnote.optim.radam import radam_simple
 from gradnote.optim.rmsprop import rmsprop_simple
+from gradnote.optim.rprop import rprop_simple
 from gradnote.optim.sgd import sgd_simple
 
 
@@ -79,15 +81,33 @@ def _radam(rng):
             "decoupled_weight_decay": bool(rng.random() < 0.5), "maximize": bool(rng.random() < 0.3)}
 
 
-RULES = {  # name -> (optimiser class, its simple rule, a sampler of hyperparameters both accept)
-    "SGD": (optim.SGD, sgd_simple, _sgd),
-    "Adam": (optim.Adam, adam_simple, _adam),
-    "RMSprop": (optim.RMSprop, rmsprop_simple, _rmsprop),
-    "Adagrad": (optim.Adagrad, adagrad_simple, _adagrad),
-    "Adadelta": (optim.Adadelta, adadelta_simple, _adadelta),
-    "Adamax": (optim.Adamax, adamax_simple, _adamax),
-    "NAdam": (optim.NAdam, nadam_simple, _nadam),
-    "RAdam": (optim.RAdam, radam_simple, _radam),
+def _rprop(rng):
+    return {"lr": rng.uniform(1e-3, 0.2), "etas": (rng.uniform(0.1, 0.9), rng.uniform(1.05, 2.0)),
+            "step_sizes": (rng.uniform(0, 1e-3), rng.uniform(0.05, 1.0)), "maximize": bool(rng.random() < 0.3)}
+
+
+def _asgd(rng):
+    return {"lr": rng.uniform(1e-3, 0.2), "lambd": rng.uniform(0, 0.5), "alpha": rng.uniform(0.3, 1.0),
+            "t0": float(rng.integers(0, 4)), "weight_decay": rng.uniform(0, 0.1) * (rng.random() < 0.5),
+            "maximize": bool(rng.random() < 0.3)}
+
+
+# how close the fast update must stay to its simple rule, per dtype: most rules reorder float operations
+# (scratch buffers, fused steps); Rprop and ASGD do the same operations in the same order
+CLOSE = {np.float64: {"rtol": 1e-10, "atol": 1e-12}, np.float32: {"rtol": 2e-5, "atol": 2e-6}}
+SAME_ORDER = {np.float64: {"rtol": 1e-12, "atol": 1e-14}, np.float32: {"rtol": 1e-6, "atol": 1e-7}}
+
+RULES = {  # name -> (optimiser class, its simple rule, a sampler of hyperparameters both accept, tolerance)
+    "SGD": (optim.SGD, sgd_simple, _sgd, CLOSE),
+    "Adam": (optim.Adam, adam_simple, _adam, CLOSE),
+    "RMSprop": (optim.RMSprop, rmsprop_simple, _rmsprop, CLOSE),
+    "Adagrad": (optim.Adagrad, adagrad_simple, _adagrad, CLOSE),
+    "Adadelta": (optim.Adadelta, adadelta_simple, _adadelta, CLOSE),
+    "Adamax": (optim.Adamax, adamax_simple, _adamax, CLOSE),
+    "NAdam": (optim.NAdam, nadam_simple, _nadam, CLOSE),
+    "RAdam": (optim.RAdam, radam_simple, _radam, CLOSE),
+    "Rprop": (optim.Rprop, rprop_simple, _rprop, SAME_ORDER),
+    "ASGD": (optim.ASGD, asgd_simple, _asgd, SAME_ORDER),
 }
 STEPS = 5
 
@@ -132,12 +152,13 @@ def threaded_ranges(monkeypatch):
 def test_fast_update_equals_simple_rule(name, dtype, seed, threads, request):
     if threads:
         request.getfixturevalue("threaded_ranges")
-    cls, simple, sample = RULES[name]
+    cls, simple, sample, tolerance = RULES[name]
     rng = np.random.default_rng(seed)
     kw = sample(rng)
     inits, grads = _problem(rng, _shapes(rng), dtype)
+    grads[2][0][...] = grads[1][0]  # the same gradient twice (Rprop grows its step on an unchanged sign)
     got, opt = _fast(cls, kw, inits, grads)
-    tol = {"rtol": 1e-10, "atol": 1e-12} if dtype == np.float64 else {"rtol": 2e-5, "atol": 2e-6}
+    tol = tolerance[dtype]
     for i, theta in enumerate(inits):
         state = {}
         for gs in grads:
@@ -145,6 +166,7 @@ def test_fast_update_equals_simple_rule(name, dtype, seed, threads, request):
         assert got[i].dtype == dtype
         np.testing.assert_allclose(got[i], theta, **tol, err_msg=f"{name} {kw} param {i}")
         fast_state = opt.state[opt.param_groups[0]["params"][i]]
+        assert sorted(fast_state) == sorted(state), name
         for key, value in state.items():
             np.testing.assert_allclose(fast_state[key], value, **tol, err_msg=f"{name} state {key}")
 
@@ -152,7 +174,7 @@ def test_fast_update_equals_simple_rule(name, dtype, seed, threads, request):
 @pytest.mark.parametrize("name", list(RULES))
 @pytest.mark.parametrize("seed", range(3))
 def test_ranges_on_threads_equal_whole_parameters_bit_for_bit(name, seed, monkeypatch):
-    cls, _, sample = RULES[name]
+    cls, _, sample, _ = RULES[name]
     rng = np.random.default_rng(100 + seed)
     kw = sample(rng)
     shapes = [(7, 5), (13,), (), (4, 3, 2), (1,)]
@@ -220,7 +242,7 @@ def test_compiled_update_equals_numpy_path_bit_for_bit(name, dtype, seed, thread
 
     if threads:
         request.getfixturevalue("threaded_ranges")
-    cls, _, sample = RULES[name]
+    cls, _, sample, _ = RULES[name]
     rng = np.random.default_rng(200 + seed)
     kw = sample(rng)
     inits, grads = _problem(rng, _shapes(rng) + [(40,)], dtype)
@@ -239,7 +261,7 @@ def test_compiled_update_equals_numpy_path_bit_for_bit(name, dtype, seed, thread
 def test_compiled_update_runs_and_steps_aside_for_numpy_scalars(name, monkeypatch):
     from gradnote.kernels import optim as compiled
 
-    cls, simple, sample = RULES[name]
+    cls, simple, sample, _ = RULES[name]
     kw = sample(np.random.default_rng(1))
     calls = []
     kernel = getattr(compiled, name.lower())
